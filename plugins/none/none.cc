@@ -1,0 +1,32 @@
+// none (RFC 7591 §2): public clients identify themselves with client_id alone.
+// The host only accepts the result for clients registered with token_endpoint_auth_method=none.
+#include <idgate/sdk.h>
+
+namespace {
+
+using idgate::sdk::Outcome;
+
+class PublicClient : public idgate::sdk::ClientAuthenticator {
+ public:
+  PublicClient(idgate::sdk::Host& host, const idgate::sdk::Properties&) : host_(host) {}
+
+  Outcome authenticate(const idgate::sdk::Request& request) override {
+    // Any credential means another method applies.
+    if (!request.authorization().empty() || request.param("client_secret") ||
+        request.param("client_assertion") || request.param("client_assertion_type")) {
+      return Outcome::notHandled();
+    }
+    auto id = request.param("client_id");
+    if (!id || id->empty()) return Outcome::notHandled();
+    if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
+    return Outcome::authenticated(*id);
+  }
+
+ private:
+  idgate::sdk::Host& host_;
+};
+
+}  // namespace
+
+IDGATE_CLIENT_AUTHENTICATOR(PublicClient, "none", "none", IDGATE_NAMES("PublicClientAuthenticator"),
+                            IDGATE_NAMES())

@@ -1,0 +1,95 @@
+#include "app/runtime.h"
+
+#include <Poco/Logger.h>
+
+#include <set>
+
+#include "config/config_error.h"
+#include "crypto/random.h"
+#include "store/store_error.h"
+
+namespace idgate {
+namespace {
+
+std::shared_ptr<const Keystore> openKeystore(const ServerConfig& c) {
+  try {
+    return std::make_shared<const Keystore>(Keystore::load(c.keystore.location, c.keystore.type,
+                                                           c.keystore.password,
+                                                           c.keystore.key_password));
+  } catch (const KeystoreError& e) {
+    throw ConfigError(c.file + ": element <Server/Security/KeyStore>: " + c.keystore.location + ": " +
+                      e.what());
+  }
+}
+
+}  // namespace
+
+Runtime::Runtime(const std::string& home, ServerConfig config, const std::string& issuer)
+    : home_(home), config_(std::move(config)) {
+  identity_ = loadIdentityConfig(home + "/conf/identity.xml");
+  keystore_ = openKeystore(config_);
+
+  // The key that seals client secrets lives in the keystore; add one if the store has none.
+  const KeystoreEntry* secret = keystore_->find(kSecretKeyAlias);
+  if (secret == nullptr) {
+    Keystore updated = *keystore_;
+    KeystoreEntry e;
+    e.kind = KeystoreEntry::Kind::kSecret;
+    e.alias = kSecretKeyAlias;
+    e.secret = crypto::randomBytes(32);
+    updated.put(e);
+    updated.save(config_.keystore.location, config_.keystore.password, config_.keystore.key_password);
+    Poco::Logger::get("idgate").warning("keystore had no '" + std::string(kSecretKeyAlias) +
+                                        "' entry; generated one and saved the keystore");
+    keystore_ = std::make_shared<const Keystore>(std::move(updated));
+    secret = keystore_->find(kSecretKeyAlias);
+  }
+  if (secret->kind != KeystoreEntry::Kind::kSecret || secret->secret.size() != 32) {
+    throw ConfigError(config_.file + ": element <Server/Security/KeyStore>: entry '" +
+                      std::string(kSecretKeyAlias) + "' must be a 32-byte secret key");
+  }
+  box_ = std::make_shared<const crypto::SecretBox>(secret->secret);
+
+  try {
+    keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias);
+  } catch (const KeystoreError& e) {
+    throw ConfigError(config_.file + ": element <Server/Security/KeyStore/KeyAlias>: " + e.what());
+  }
+
+  try {
+    db_ = std::make_unique<Database>(config_.database);
+  } catch (const StoreError& e) {
+    throw ConfigError(config_.file + ": element <Server/Database>: " + e.what());
+  }
+  clients_ = makeSqlClientStore(*db_);
+  jtis_ = makeSqlJtiStore(*db_);
+
+  settings_.issuer = issuer;
+  settings_.access_token_lifetime_s = config_.access_token_lifetime_s;
+
+  std::map<std::string, std::string> globals = identity_.globalProperties();
+  globals["Server.Issuer"] = issuer;
+  globals["Server.TokenEndpoints"] = issuer + "/oauth2/token " + issuer + "/o/oauth2/token";
+  auto keystore = keystore_;
+  host_ = std::make_unique<HostServices>(
+      *clients_, *jtis_, clock_, [keystore] { return keystore; }, box_, globals,
+      identity_.timestamp_skew_s);
+  plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
+  plugins_->loadAll();
+
+  chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), *clients_);
+  token_ = std::make_unique<TokenEndpoint>(*chain_, *keys_, settings_, clock_);
+  PluginManager* pm = plugins_.get();
+  registry_ = std::make_unique<ClientRegistry>(
+      *clients_, clock_, box_, [pm](const std::string& method) -> std::optional<std::vector<std::string>> {
+        for (const auto& s : pm->statuses()) {
+          if (s.state != PluginStatus::State::kFailed && s.auth_method == method) return s.signing_algs;
+        }
+        return std::nullopt;
+      });
+  admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
+}
+
+Runtime::~Runtime() = default;
+
+}  // namespace idgate

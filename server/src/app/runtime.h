@@ -1,0 +1,69 @@
+// Everything a running server holds, built once at startup in dependency order.
+// Construction throws (ConfigError, KeystoreError, StoreError) with an operator-facing message;
+// nothing on the request path throws.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "clients/client_registry.h"
+#include "common/clock.h"
+#include "config/identity_config.h"
+#include "config/server_config.h"
+#include "crypto/secret_box.h"
+#include "http/admin_auth.h"
+#include "keystore/keystore.h"
+#include "oauth/client_authentication.h"
+#include "oauth/signing_keys.h"
+#include "oauth/token_endpoint.h"
+#include "plugins/host_services.h"
+#include "plugins/plugin_manager.h"
+#include "store/client_store.h"
+#include "store/database.h"
+#include "store/jti_store.h"
+
+namespace idgate {
+
+/// Alias of the keystore's secret key entry that seals stored client secrets.
+inline constexpr const char* kSecretKeyAlias = "idgate-secret-key";
+
+class Runtime {
+ public:
+  /// Reads <home>/conf/identity.xml, opens keystore and database, loads plugins. `issuer` is
+  /// server.xml's <Issuer>, or the URL of the first bound listener when that is absent.
+  Runtime(const std::string& home, ServerConfig config, const std::string& issuer);
+  ~Runtime();
+
+  const ServerConfig& config() const { return config_; }
+  const IdentityConfig& identity() const { return identity_; }
+  const std::string& issuer() const { return settings_.issuer; }
+  const Clock& clock() const { return clock_; }
+  std::shared_ptr<const Keystore> keystore() const { return keystore_; }
+  Database& database() { return *db_; }
+  PluginManager& plugins() { return *plugins_; }
+  const SigningKeys& signingKeys() const { return *keys_; }
+  TokenEndpoint& tokenEndpoint() { return *token_; }
+  ClientRegistry& registry() { return *registry_; }
+  AdminAuth& adminAuth() { return *admin_; }
+
+ private:
+  std::string home_;
+  ServerConfig config_;
+  IdentityConfig identity_;
+  SystemClock clock_;
+  std::shared_ptr<const Keystore> keystore_;
+  std::shared_ptr<const crypto::SecretBox> box_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ClientStore> clients_;
+  std::unique_ptr<JtiStore> jtis_;
+  std::unique_ptr<HostServices> host_;
+  std::unique_ptr<PluginManager> plugins_;
+  std::unique_ptr<SigningKeys> keys_;
+  TokenSettings settings_;
+  std::unique_ptr<ClientAuthenticationChain> chain_;
+  std::unique_ptr<TokenEndpoint> token_;
+  std::unique_ptr<ClientRegistry> registry_;
+  std::unique_ptr<AdminAuth> admin_;
+};
+
+}  // namespace idgate

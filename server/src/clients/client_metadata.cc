@@ -1,0 +1,223 @@
+#include "clients/client_metadata.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "common/base64url.h"
+
+namespace idgate {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+bool isScopeToken(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (!(c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) return false;
+  }
+  return true;
+}
+
+bool isAbsoluteUri(const std::string& s, bool https_or_http_only) {
+  try {
+    Poco::URI u(s);
+    if (u.getScheme().empty() || !u.getFragment().empty()) return false;
+    if (https_or_http_only && u.getScheme() != "https" && u.getScheme() != "http") return false;
+    if ((u.getScheme() == "https" || u.getScheme() == "http") && u.getHost().empty()) return false;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::optional<std::string> checkJwks(const Object::Ptr& jwks) {
+  if (!jwks->has("keys") || !jwks->isArray("keys")) return "jwks must be an object with a keys array";
+  Array::Ptr keys = jwks->getArray("keys");
+  if (keys->size() == 0) return "jwks has no keys";
+  std::set<std::string> kids;
+  for (size_t i = 0; i < keys->size(); ++i) {
+    if (!keys->isObject(i)) return "jwks keys must be objects";
+    Object::Ptr k = keys->getObject(i);
+    if (!k->has("kty") || !k->get("kty").isString()) return "every jwks key needs a kty";
+    for (const char* priv : {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}) {
+      if (k->has(priv)) return std::string("jwks must hold public keys only (member '") + priv + "' found)";
+    }
+    std::string kty = k->getValue<std::string>("kty");
+    if (kty == "RSA") {
+      if (!k->has("n") || !k->get("n").isString()) return "RSA key without n";
+      auto n = base64UrlDecode(k->getValue<std::string>("n"));
+      if (!n) return "RSA key n is not base64url";
+      size_t lead = 0;
+      while (lead < n->size() && (*n)[lead] == '\0') ++lead;
+      size_t bits = (n->size() - lead) * 8;
+      if (bits < 2048) return "RSA keys must be at least 2048 bits";
+    } else if (kty != "EC" && kty != "OKP") {
+      return "unsupported key type '" + kty + "'";
+    }
+    if (k->has("kid")) {
+      if (!k->get("kid").isString()) return "kid must be a string";
+      if (!kids.insert(k->getValue<std::string>("kid")).second) return "duplicate kid in jwks";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> stringArray(const Object::Ptr& o, const std::string& name) {
+  if (!o->isArray(name)) return std::nullopt;
+  Array::Ptr a = o->getArray(name);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < a->size(); ++i) {
+    if (!a->get(i).isString()) return std::nullopt;
+    out.push_back(a->getElement<std::string>(i));
+  }
+  return out;
+}
+
+std::string toJson(const Object& o) {
+  std::ostringstream os;
+  o.stringify(os);
+  return os.str();
+}
+
+}  // namespace
+
+SecretForm secretFormFor(const std::string& m) {
+  if (m == "client_secret_basic" || m == "client_secret_post") return SecretForm::kHash;
+  if (m == "client_secret_jwt") return SecretForm::kSealed;
+  return SecretForm::kNone;
+}
+
+size_t minimumHmacSecret(const std::string& alg) {
+  if (alg == "HS384") return 48;
+  if (alg == "HS512") return 64;
+  return 32;
+}
+
+bool isValidClientId(const std::string& id) {
+  if (id.empty() || id.size() > 255) return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@';
+  });
+}
+
+std::optional<std::string> validateClientMetadata(const std::string& body, const MethodCatalog& methods,
+                                                  ValidatedMetadata* out) {
+  Object::Ptr in;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(body);
+    if (v.type() != typeid(Object::Ptr)) return "body must be a JSON object";
+    in = v.extract<Object::Ptr>();
+  } catch (...) {
+    return "body is not valid JSON";
+  }
+  Object norm(Poco::JSON_PRESERVE_KEY_ORDER);
+  auto str = [&](const char* name) -> std::optional<std::string> {
+    if (!in->has(name) || in->isNull(name)) return std::nullopt;
+    if (!in->get(name).isString()) throw std::string(name) + " must be a string";
+    return in->getValue<std::string>(name);
+  };
+  try {
+    if (auto id = str("client_id")) {
+      if (!isValidClientId(*id)) {
+        return "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @";
+      }
+      out->client_id = *id;
+    }
+    if (auto name = str("client_name")) {
+      if (name->size() > 200) return "client_name is longer than 200 characters";
+      norm.set("client_name", *name);
+    }
+    if (in->has("redirect_uris")) {
+      auto uris = stringArray(in, "redirect_uris");
+      if (!uris) return "redirect_uris must be an array of strings";
+      for (const auto& u : *uris) {
+        if (!isAbsoluteUri(u, false)) return "redirect_uris: '" + u + "' is not an absolute URI without fragment";
+      }
+      Array a;
+      for (const auto& u : *uris) a.add(u);
+      norm.set("redirect_uris", a);
+    }
+    std::vector<std::string> grants = {"client_credentials"};
+    if (in->has("grant_types")) {
+      auto g = stringArray(in, "grant_types");
+      if (!g || g->empty()) return "grant_types must be a non-empty array of strings";
+      for (const auto& t : *g) {
+        if (t != "client_credentials") return "grant type '" + t + "' is not supported (client_credentials is)";
+      }
+      grants = *g;
+    }
+    Array ga;
+    for (const auto& g : grants) ga.add(g);
+    norm.set("grant_types", ga);
+    if (auto scope = str("scope")) {
+      std::istringstream ss(*scope);
+      std::string tok, joined;
+      while (ss >> tok) {
+        if (!isScopeToken(tok)) return "scope token '" + tok + "' has characters RFC 6749 does not allow";
+        joined += (joined.empty() ? "" : " ") + tok;
+      }
+      if (*scope != joined) return "scope must be tokens separated by single spaces";
+      if (!joined.empty()) norm.set("scope", joined);
+    }
+    out->auth_method = str("token_endpoint_auth_method").value_or("client_secret_basic");
+    auto algs = methods(out->auth_method);
+    if (!algs) {
+      return "token_endpoint_auth_method '" + out->auth_method +
+             "' is not provided by any plugin in dropins/";
+    }
+    norm.set("token_endpoint_auth_method", out->auth_method);
+    if (auto alg = str("token_endpoint_auth_signing_alg")) {
+      if (algs->empty()) {
+        return "token_endpoint_auth_signing_alg does not apply to " + out->auth_method;
+      }
+      if (std::find(algs->begin(), algs->end(), *alg) == algs->end()) {
+        return "token_endpoint_auth_signing_alg '" + *alg + "' is not supported by " + out->auth_method;
+      }
+      out->signing_alg = *alg;
+      norm.set("token_endpoint_auth_signing_alg", *alg);
+    }
+    bool has_jwks = in->has("jwks") && !in->isNull("jwks");
+    bool has_jwks_uri = in->has("jwks_uri") && !in->isNull("jwks_uri");
+    if (has_jwks && has_jwks_uri) return "jwks and jwks_uri must not both be present";
+    if (has_jwks) {
+      if (!in->isObject("jwks")) return "jwks must be a JSON object";
+      Object::Ptr jwks = in->getObject("jwks");
+      if (auto err = checkJwks(jwks)) return *err;
+      norm.set("jwks", jwks);
+    }
+    if (auto uri = str("jwks_uri")) {
+      if (!isAbsoluteUri(*uri, true)) return "jwks_uri must be an http(s) URL without fragment";
+      norm.set("jwks_uri", *uri);
+    }
+    out->client_secret = str("client_secret");
+    SecretForm form = secretFormFor(out->auth_method);
+    if (out->client_secret) {
+      if (form == SecretForm::kNone) {
+        return "client_secret does not apply to " + out->auth_method;
+      }
+      if (form == SecretForm::kHash && (out->client_secret->size() < 16 || out->client_secret->size() > 512)) {
+        return "client_secret must be 16 to 512 bytes";
+      }
+      size_t min = minimumHmacSecret(out->signing_alg);
+      if (form == SecretForm::kSealed &&
+          (out->client_secret->size() < min || out->client_secret->size() > 512)) {
+        return "client_secret for client_secret_jwt must be at least " + std::to_string(min) +
+               " bytes (the hash size of " + (out->signing_alg.empty() ? "HS256" : out->signing_alg) + ")";
+      }
+    }
+  } catch (const std::string& message) {
+    return message;
+  }
+  out->metadata_json = toJson(norm);
+  return std::nullopt;
+}
+
+}  // namespace idgate

@@ -1,0 +1,143 @@
+#include "clients/client_registry.h"
+
+#include <Poco/Logger.h>
+
+#include "crypto/password_hash.h"
+#include "crypto/random.h"
+#include "http/json_writer.h"
+#include "store/store_error.h"
+
+namespace idgate {
+namespace {
+
+std::string withClientId(const std::string& id, const std::string& metadata_json) {
+  std::string rest = metadata_json.size() > 2 ? "," + metadata_json.substr(1) : "}";
+  return "{\"client_id\":" + jsonQuote(id) + rest;
+}
+
+ApiError storeFailure(const StoreError& e) {
+  Poco::Logger::get("idgate.store").error(e.what());
+  return ApiError{ErrorCode::kServerError, "client store unavailable"};
+}
+
+}  // namespace
+
+ClientRegistry::ClientRegistry(ClientStore& store, const Clock& clock,
+                               std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods)
+    : store_(store), clock_(clock), box_(std::move(box)), methods_(std::move(methods)) {}
+
+std::optional<std::string> ClientRegistry::applySecret(const ValidatedMetadata& m, Client& c,
+                                                       bool keep_existing) {
+  SecretForm form = secretFormFor(m.auth_method);
+  std::optional<std::string> shown;
+  std::optional<std::string> secret = m.client_secret;
+  bool have_needed = (form == SecretForm::kHash && c.secret_hash) ||
+                     (form == SecretForm::kSealed && c.secret_sealed);
+  if (!secret && form != SecretForm::kNone && !(keep_existing && have_needed)) {
+    secret = crypto::randomToken(form == SecretForm::kSealed ? 64 : 32);
+    shown = secret;
+  }
+  if (secret) {
+    c.secret_hash.reset();
+    c.secret_sealed.reset();
+    if (form == SecretForm::kHash) {
+      c.secret_hash = crypto::hashPassword(*secret, crypto::kClientSecretIterations);
+    } else {
+      c.secret_sealed = box_->seal(*secret, "client-secret:" + c.client_id);
+    }
+  } else if (form == SecretForm::kNone) {
+    c.secret_hash.reset();
+    c.secret_sealed.reset();
+  } else if (form == SecretForm::kHash) {
+    c.secret_sealed.reset();
+  } else {
+    c.secret_hash.reset();
+  }
+  return shown;
+}
+
+std::string ClientRegistry::render(const Client& c, const std::optional<std::string>& shown) const {
+  std::string json = c.metadata_json;
+  JsonWriter extra;
+  extra.field("client_id_issued_at", c.created_at);
+  if (c.secret_hash || c.secret_sealed) extra.field("client_secret_expires_at", int64_t{0});
+  if (shown) extra.field("client_secret", *shown);
+  std::string e = extra.finish();
+  return json.substr(0, json.size() - 1) + "," + e.substr(1);
+}
+
+RegistryResult ClientRegistry::create(const std::string& body) {
+  ValidatedMetadata m;
+  if (auto err = validateClientMetadata(body, methods_, &m)) {
+    return ApiError{ErrorCode::kInvalidClientMetadata, *err};
+  }
+  Client c;
+  c.client_id = m.client_id.empty() ? crypto::randomToken(16) : m.client_id;
+  c.metadata_json = withClientId(c.client_id, m.metadata_json);
+  c.created_at = c.updated_at = clock_.nowSeconds();
+  try {
+    auto shown = applySecret(m, c, false);
+    if (!store_.insert(c)) {
+      return ApiError{ErrorCode::kConflict, "client_id '" + c.client_id + "' is already registered"};
+    }
+    Poco::Logger::get("idgate.admin").information("registered client " + c.client_id + " (" +
+                                                  m.auth_method + ")");
+    return RegistryResponse{201, render(c, shown)};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult ClientRegistry::replace(const std::string& client_id, const std::string& body) {
+  ValidatedMetadata m;
+  if (auto err = validateClientMetadata(body, methods_, &m)) {
+    return ApiError{ErrorCode::kInvalidClientMetadata, *err};
+  }
+  if (!m.client_id.empty() && m.client_id != client_id) {
+    return ApiError{ErrorCode::kInvalidClientMetadata, "client_id in the body differs from the URL"};
+  }
+  try {
+    auto existing = store_.find(client_id);
+    if (!existing) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    Client c = *existing;
+    c.metadata_json = withClientId(client_id, m.metadata_json);
+    c.updated_at = clock_.nowSeconds();
+    auto shown = applySecret(m, c, true);
+    if (!store_.update(c)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    return RegistryResponse{200, render(c, shown)};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult ClientRegistry::get(const std::string& client_id) {
+  try {
+    auto c = store_.find(client_id);
+    if (!c) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    return RegistryResponse{200, render(*c, std::nullopt)};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult ClientRegistry::list() {
+  try {
+    std::vector<std::string> items;
+    for (const auto& c : store_.list()) items.push_back(render(c, std::nullopt));
+    return RegistryResponse{200, JsonWriter().raw("clients", jsonArray(items)).finish()};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult ClientRegistry::remove(const std::string& client_id) {
+  try {
+    if (!store_.remove(client_id)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    Poco::Logger::get("idgate.admin").information("deleted client " + client_id);
+    return RegistryResponse{204, ""};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+}  // namespace idgate

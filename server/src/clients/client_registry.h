@@ -1,0 +1,48 @@
+// Client registration for the admin API: validates metadata, generates ids and secrets,
+// keeps secrets only as a hash or sealed, and renders client records.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "clients/client_metadata.h"
+#include "common/clock.h"
+#include "crypto/secret_box.h"
+#include "oauth/oauth_error.h"
+#include "store/client_store.h"
+
+namespace idgate {
+
+struct RegistryResponse {
+  int status = 200;
+  std::string body;  ///< JSON
+};
+
+using RegistryResult = std::variant<RegistryResponse, ApiError>;
+
+class ClientRegistry {
+ public:
+  ClientRegistry(ClientStore& store, const Clock& clock, std::shared_ptr<const crypto::SecretBox> box,
+                 MethodCatalog methods);
+
+  /// Store failures come back as kServerError; nothing here throws.
+  RegistryResult create(const std::string& body);
+  RegistryResult replace(const std::string& client_id, const std::string& body);
+  RegistryResult get(const std::string& client_id);
+  RegistryResult list();
+  RegistryResult remove(const std::string& client_id);
+
+ private:
+  /// Fills secret fields of `client` from the request; returns the secret to show once, if any.
+  std::optional<std::string> applySecret(const ValidatedMetadata& m, Client& client, bool keep_existing);
+  std::string render(const Client& c, const std::optional<std::string>& shown_secret) const;
+
+  ClientStore& store_;
+  const Clock& clock_;
+  std::shared_ptr<const crypto::SecretBox> box_;
+  MethodCatalog methods_;
+};
+
+}  // namespace idgate

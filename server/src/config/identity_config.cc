@@ -1,0 +1,104 @@
+#include "config/identity_config.h"
+
+#include <Poco/String.h>
+
+#include "config/xml_element.h"
+
+namespace idgate {
+namespace {
+
+void parseCacheManager(const XmlElement& manager, IdentityConfig& c) {
+  manager.allowOnly({"Cache"}, {"name"});
+  for (const auto& cache : manager.children("Cache")) {
+    cache.allowOnly({}, {"name", "enable", "timeout", "capacity", "isDistributed"});
+    CacheConfigEntry e;
+    e.manager = manager.attribute("name").value_or("");
+    e.name = cache.requiredAttribute("name");
+    e.enable = cache.boolAttribute("enable", true);
+    e.timeout_s = cache.intAttribute("timeout", 10, 0, 86400 * 365);
+    e.capacity = cache.intAttribute("capacity", 5000, 0, 100000000);
+    e.distributed = cache.boolAttribute("isDistributed", false);
+    c.caches.push_back(e);
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> IdentityConfig::globalProperties() const {
+  std::map<std::string, std::string> out;
+  out["OAuth.TimestampSkew"] = std::to_string(timestamp_skew_s);
+  for (const auto& c : caches) {
+    std::string p = "CacheConfig." + c.name + ".";
+    out[p + "enable"] = c.enable ? "true" : "false";
+    out[p + "timeout"] = std::to_string(c.timeout_s);
+    out[p + "capacity"] = std::to_string(c.capacity);
+    out[p + "isDistributed"] = c.distributed ? "true" : "false";
+  }
+  return out;
+}
+
+IdentityConfig loadIdentityConfig(const std::string& file) {
+  XmlFile xml(file);
+  XmlElement root = xml.root("Server");
+  root.allowOnly({"OAuth", "EventListeners", "CacheConfig", "CacheManager"}, {});
+  IdentityConfig c;
+  c.file = file;
+  if (auto oauth = root.child("OAuth")) {
+    oauth->allowOnly({"TimestampSkew"}, {});
+    c.timestamp_skew_s = oauth->childInt("TimestampSkew", 60, 0, 3600);
+  }
+  if (auto listeners = root.child("EventListeners")) {
+    listeners->allowOnly({"EventListener"}, {});
+    for (const auto& l : listeners->children("EventListener")) {
+      l.allowOnly({"Property"}, {"type", "name", "orderId", "enable"});
+      EventListenerConfig e;
+      e.type = l.attribute("type").value_or("");
+      e.name = l.requiredAttribute("name");
+      e.order_id = static_cast<int>(l.intAttribute("orderId", -1, INT32_MIN, INT32_MAX));
+      std::string enable = Poco::toLower(Poco::trim(l.attribute("enable").value_or("true")));
+      // WSO2 (Boolean.parseBoolean): anything but "true" disables; we also record the typo.
+      e.enable = enable == "true";
+      e.enable_valid = enable == "true" || enable == "false";
+      for (const auto& p : l.children("Property")) {
+        p.allowOnly({}, {"name"});
+        e.properties[p.requiredAttribute("name")] = p.text();
+      }
+      c.listeners.push_back(std::move(e));
+    }
+  }
+  if (auto cache_config = root.child("CacheConfig")) {
+    cache_config->allowOnly({"CacheManager"}, {});
+    for (const auto& m : cache_config->children("CacheManager")) parseCacheManager(m, c);
+  }
+  for (const auto& m : root.children("CacheManager")) parseCacheManager(m, c);
+  return c;
+}
+
+std::string defaultIdentityXml() {
+  return R"(<?xml version="1.0" encoding="UTF-8"?>
+<!-- idgate identity configuration (WSO2 identity.xml format).
+     Client authenticators are dropins; an EventListener switches one on or off and orders it.
+     A dropin without an entry is enabled with orderId -1 (WSO2 rule). See docs/configuration.md. -->
+<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
+  <OAuth>
+    <TimestampSkew>60</TimestampSkew>
+  </OAuth>
+  <EventListeners>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="org.wso2.carbon.identity.oauth2.client.authentication.BasicAuthClientAuthenticator"
+                   orderId="10" enable="true"/>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="client_secret_post" orderId="20" enable="true"/>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="none" orderId="1000" enable="true"/>
+  </EventListeners>
+  <CacheConfig>
+    <CacheManager name="IdentityApplicationManagementCacheManager">
+      <Cache name="PrivateKeyJWT" enable="true" timeout="10" capacity="5000" isDistributed="false"/>
+    </CacheManager>
+  </CacheConfig>
+</Server>
+)";
+}
+
+}  // namespace idgate

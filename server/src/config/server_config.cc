@@ -1,0 +1,175 @@
+#include "config/server_config.h"
+
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include "config/xml_element.h"
+#include "crypto/password_hash.h"
+
+namespace idgate {
+namespace {
+
+std::string resolve(const std::string& home, const std::string& p) {
+  if (p.empty()) return p;
+  Poco::Path path(p);
+  if (path.isAbsolute()) return path.toString();
+  return Poco::Path(Poco::Path(home).makeDirectory(), path).toString();
+}
+
+StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool key_store) {
+  if (key_store) {
+    e.allowOnly({"Location", "Type", "Password", "KeyAlias", "KeyPassword"}, {});
+  } else {
+    e.allowOnly({"Location", "Type", "Password"}, {});
+  }
+  StoreFileConfig s;
+  s.location = e.childText("Location", "");
+  if (s.location.empty()) e.fail("<Location> is required");
+  s.location = resolve(home, s.location);
+  s.type = e.childText("Type", "PKCS12");
+  if (Poco::toLower(s.type) != "pkcs12") {
+    e.child("Type")->fail("keystore type '" + s.type + "' is not supported (use PKCS12)");
+  }
+  s.password = e.childText("Password", "");
+  if (s.password.empty()) e.fail("<Password> is required");
+  if (key_store) {
+    s.key_alias = e.childText("KeyAlias", "");
+    if (s.key_alias.empty()) e.fail("<KeyAlias> is required");
+    s.key_password = e.childText("KeyPassword", s.password);
+  }
+  return s;
+}
+
+}  // namespace
+
+ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
+  XmlFile xml(file);
+  XmlElement root = xml.root("Server");
+  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security"}, {});
+  ServerConfig c;
+  c.file = file;
+  c.home = home;
+
+  if (auto issuer = root.child("Issuer")) {
+    issuer->allowOnly({}, {});
+    c.issuer = issuer->text();
+    Poco::URI uri;
+    try {
+      uri = Poco::URI(c.issuer);
+    } catch (...) {
+      issuer->fail("not a URL: '" + c.issuer + "'");
+    }
+    if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty() ||
+        !uri.getQuery().empty() || !uri.getFragment().empty() ||
+        (!c.issuer.empty() && c.issuer.back() == '/')) {
+      issuer->fail("must be an http(s) URL without query, fragment or trailing slash, not '" +
+                   c.issuer + "'");
+    }
+  }
+
+  if (auto listeners = root.child("Listeners")) {
+    listeners->allowOnly({"Listener"}, {});
+    for (const auto& l : listeners->children("Listener")) {
+      l.allowOnly({}, {"scheme", "host", "port", "keyAlias"});
+      ListenerConfig lc;
+      std::string scheme = l.attribute("scheme").value_or("http");
+      if (scheme == "http") {
+        lc.scheme = ListenerConfig::Scheme::kHttp;
+      } else if (scheme == "https") {
+        lc.scheme = ListenerConfig::Scheme::kHttps;
+      } else {
+        l.failAttribute("scheme", "must be http or https, not '" + scheme + "'");
+      }
+      lc.host = l.attribute("host").value_or("127.0.0.1");
+      lc.port = static_cast<int>(l.intAttribute("port", 9443, 0, 65535));
+      lc.key_alias = l.attribute("keyAlias").value_or("");
+      c.listeners.push_back(lc);
+    }
+  }
+  if (c.listeners.empty()) c.listeners.push_back(ListenerConfig{});
+
+  if (auto tokens = root.child("Tokens")) {
+    tokens->allowOnly({}, {"accessTokenLifetimeSeconds"});
+    c.access_token_lifetime_s = tokens->intAttribute("accessTokenLifetimeSeconds", 3600, 60, 86400);
+  }
+  if (auto http = root.child("Http")) {
+    http->allowOnly({}, {"maxRequestBytes", "threads"});
+    c.max_request_bytes = http->intAttribute("maxRequestBytes", 65536, 1024, 16 * 1024 * 1024);
+    c.threads = static_cast<int>(http->intAttribute("threads", 16, 1, 1024));
+  }
+
+  auto db = root.child("Database");
+  if (!db) root.fail("<Database> is required");
+  db->allowOnly({}, {"type", "path", "connection", "poolSize"});
+  std::string type = db->attribute("type").value_or("sqlite");
+  c.database.pool_size = static_cast<int>(db->intAttribute("poolSize", 8, 1, 256));
+  if (type == "sqlite") {
+    c.database.type = DatabaseConfig::Type::kSqlite;
+    c.database.path = resolve(home, db->requiredAttribute("path"));
+  } else if (type == "postgresql") {
+    c.database.type = DatabaseConfig::Type::kPostgresql;
+    c.database.connection = db->requiredAttribute("connection");
+  } else {
+    db->failAttribute("type", "must be sqlite or postgresql, not '" + type + "'");
+  }
+
+  auto admin = root.child("Admin");
+  if (!admin) root.fail("<Admin> is required");
+  admin->allowOnly({}, {"username", "passwordHash"});
+  c.admin_username = admin->requiredAttribute("username");
+  c.admin_password_hash = admin->requiredAttribute("passwordHash");
+  if (!crypto::isPasswordHash(c.admin_password_hash)) {
+    admin->failAttribute("passwordHash",
+                         "must be pbkdf2-sha256$<iterations>$<salt>$<hash> (see "
+                         "'idgate-server hash-password')");
+  }
+
+  auto security = root.child("Security");
+  if (!security) root.fail("<Security> is required");
+  security->allowOnly({"KeyStore", "TrustStore"}, {});
+  auto ks = security->child("KeyStore");
+  if (!ks) security->fail("<KeyStore> is required");
+  c.keystore = parseStore(*ks, home, true);
+  if (auto ts = security->child("TrustStore")) c.truststore = parseStore(*ts, home, false);
+  return c;
+}
+
+std::string defaultServerXml(const std::string& issuer, const std::string& admin_password_hash,
+                             const std::string& keystore_password) {
+  std::string issuer_line =
+      issuer.empty()
+          ? "  <!-- <Issuer>https://idp.example.com</Issuer>  (default: the first listener's URL) -->\n"
+          : "  <Issuer>" + issuer + "</Issuer>\n";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<!-- idgate server configuration. Every element is described in docs/configuration.md. -->\n"
+         "<Server>\n" +
+         issuer_line +
+         "  <Listeners>\n"
+         "    <Listener scheme=\"http\" host=\"127.0.0.1\" port=\"9443\"/>\n"
+         "    <!-- <Listener scheme=\"https\" host=\"0.0.0.0\" port=\"9444\" keyAlias=\"idgate\"/> -->\n"
+         "  </Listeners>\n"
+         "  <Tokens accessTokenLifetimeSeconds=\"3600\"/>\n"
+         "  <Http maxRequestBytes=\"65536\" threads=\"16\"/>\n"
+         "  <Database type=\"sqlite\" path=\"data/idgate.db\"/>\n"
+         "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate user=idgate\"/> -->\n"
+         "  <Admin username=\"admin\" passwordHash=\"" +
+         admin_password_hash +
+         "\"/>\n"
+         "  <Security>\n"
+         "    <KeyStore>\n"
+         "      <Location>keystore/idgate.p12</Location>\n"
+         "      <Type>PKCS12</Type>\n"
+         "      <Password>" +
+         keystore_password +
+         "</Password>\n"
+         "      <KeyAlias>idgate</KeyAlias>\n"
+         "      <KeyPassword>" +
+         keystore_password +
+         "</KeyPassword>\n"
+         "    </KeyStore>\n"
+         "  </Security>\n"
+         "</Server>\n";
+}
+
+}  // namespace idgate

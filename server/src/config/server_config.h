@@ -1,0 +1,57 @@
+// conf/server.xml: listeners, issuer, tokens, limits, database, admin user, keystores.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace idgate {
+
+struct ListenerConfig {
+  enum class Scheme { kHttp, kHttps };
+  Scheme scheme = Scheme::kHttp;
+  std::string host = "127.0.0.1";
+  int port = 9443;
+  std::string key_alias;  ///< HTTPS: keystore alias of the TLS key (default: KeyAlias)
+};
+
+struct StoreFileConfig {
+  std::string location;  ///< absolute (resolved against the home)
+  std::string type;      ///< "PKCS12"
+  std::string password;
+  std::string key_alias;
+  std::string key_password;
+};
+
+struct DatabaseConfig {
+  enum class Type { kSqlite, kPostgresql };
+  Type type = Type::kSqlite;
+  std::string path;        ///< sqlite: absolute file path
+  std::string connection;  ///< postgresql: libpq connection string
+  int pool_size = 8;
+};
+
+struct ServerConfig {
+  std::string file;
+  std::string home;
+  std::string issuer;  ///< empty: derived from the first listener's bound address
+  std::vector<ListenerConfig> listeners;
+  int64_t access_token_lifetime_s = 3600;
+  int64_t max_request_bytes = 65536;
+  int threads = 16;
+  DatabaseConfig database;
+  std::string admin_username = "admin";
+  std::string admin_password_hash;
+  StoreFileConfig keystore;
+  std::optional<StoreFileConfig> truststore;
+};
+
+/// Parses `file`; relative paths resolve against `home`. Throws ConfigError.
+ServerConfig loadServerConfig(const std::string& home, const std::string& file);
+
+/// The server.xml text `idgate-server init` writes.
+std::string defaultServerXml(const std::string& issuer, const std::string& admin_password_hash,
+                             const std::string& keystore_password);
+
+}  // namespace idgate

@@ -1,0 +1,204 @@
+#include "http/routes.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <set>
+
+#include "http/form_decoder.h"
+#include "http/json_writer.h"
+#include "store/store_error.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace idgate {
+namespace {
+
+constexpr const char* kAdminClients = "/api/admin/clients";
+
+HttpResponseData json(int status, std::string body) {
+  HttpResponseData r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponseData noStore(HttpResponseData r) {
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Pragma", "no-cache");
+  return r;
+}
+
+HttpResponseData methodNotAllowed(const std::string& allow) {
+  HttpResponseData r = errorResponse({ErrorCode::kMethodNotAllowed, "use " + allow});
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+bool isFormContentType(const std::string& content_type) {
+  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
+  return media == "application/x-www-form-urlencoded";
+}
+
+bool isJsonContentType(const std::string& content_type) {
+  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
+  return media == "application/json";
+}
+
+HttpResponseData fromRegistry(const RegistryResult& result) {
+  if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
+  const auto& ok = std::get<RegistryResponse>(result);
+  HttpResponseData r = json(ok.status, ok.body);
+  if (ok.status == 204) r.content_type.clear();
+  return noStore(r);
+}
+
+}  // namespace
+
+HttpResponseData errorResponse(const ApiError& error) {
+  HttpError e = toHttp(error);
+  HttpResponseData r = json(e.status, e.body);
+  r.headers = e.headers;
+  r.log_note = std::string("error=") + errorName(error.code) +
+               (error.description.empty() ? "" : " (" + error.description + ")");
+  return r;
+}
+
+HttpResponseData Routes::handle(const HttpRequestData& req) {
+  const std::string& p = req.path;
+  if (p == "/oauth2/token" || p == "/o/oauth2/token") {
+    return req.method == "POST" ? token(req) : methodNotAllowed("POST");
+  }
+  if (p == "/oauth2/jwks") return req.method == "GET" ? jwks() : methodNotAllowed("GET");
+  if (p == "/.well-known/openid-configuration" || p == "/.well-known/oauth-authorization-server") {
+    return req.method == "GET" ? discovery() : methodNotAllowed("GET");
+  }
+  if (p == "/health") return req.method == "GET" ? health() : methodNotAllowed("GET");
+  if (p.rfind("/api/admin/", 0) == 0) return admin(req);
+  return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+}
+
+HttpResponseData Routes::token(const HttpRequestData& req) {
+  if (!isFormContentType(req.content_type)) {
+    return noStore(errorResponse(
+        {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/x-www-form-urlencoded"}));
+  }
+  FormDecodeResult form = decodeForm(req.body, {"resource"});
+  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
+  TokenRequest tr;
+  tr.params = std::move(form.params);
+  tr.authorization = req.authorization;
+  tr.endpoint_url = rt_.issuer() + req.path;
+  auto result = rt_.tokenEndpoint().handle(tr);
+  if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
+  return noStore(json(200, std::get<std::string>(result)));
+}
+
+HttpResponseData Routes::jwks() {
+  HttpResponseData r = json(200, rt_.signingKeys().jwksJson());
+  r.content_type = "application/jwk-set+json";
+  r.headers.emplace_back("Cache-Control", "public, max-age=300");
+  return r;
+}
+
+HttpResponseData Routes::discovery() {
+  std::vector<std::string> methods;
+  std::set<std::string> algs;
+  for (const auto& a : rt_.plugins().authenticators()) {
+    if (std::find(methods.begin(), methods.end(), a->authMethod()) == methods.end()) {
+      methods.push_back(a->authMethod());
+    }
+    algs.insert(a->signingAlgs().begin(), a->signingAlgs().end());
+  }
+  const std::string& iss = rt_.issuer();
+  JsonWriter w;
+  w.field("issuer", iss)
+      .field("token_endpoint", iss + "/oauth2/token")
+      .field("jwks_uri", iss + "/oauth2/jwks")
+      .field("grant_types_supported", std::vector<std::string>{"client_credentials"})
+      .field("response_types_supported", std::vector<std::string>{})
+      .field("token_endpoint_auth_methods_supported", methods);
+  if (!algs.empty()) {
+    w.field("token_endpoint_auth_signing_alg_values_supported",
+            std::vector<std::string>(algs.begin(), algs.end()));
+  }
+  w.field("access_token_signing_alg_values_supported",
+          std::vector<std::string>{rt_.signingKeys().signer().alg()});
+  HttpResponseData r = json(200, w.finish());
+  r.headers.emplace_back("Cache-Control", "public, max-age=60");
+  return r;
+}
+
+HttpResponseData Routes::health() {
+  try {
+    Poco::Data::Session s = rt_.database().session();
+    int one = 0;
+    s << "SELECT 1", into(one), now;
+    return json(200, JsonWriter().field("status", "ok").field("database", "ok").finish());
+  } catch (const std::exception&) {
+    HttpResponseData r = json(503, JsonWriter().field("status", "unavailable").field("database", "failed").finish());
+    r.log_note = "database check failed";
+    return r;
+  }
+}
+
+HttpResponseData Routes::admin(const HttpRequestData& req) {
+  if (!rt_.adminAuth().check(req.authorization)) {
+    return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
+  }
+  const std::string& p = req.path;
+  if (p == "/api/admin/plugins") return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
+  if (p == kAdminClients) {
+    if (req.method == "GET") return fromRegistry(rt_.registry().list());
+    if (req.method != "POST") return methodNotAllowed("GET, POST");
+    if (!isJsonContentType(req.content_type)) {
+      return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+    }
+    return fromRegistry(rt_.registry().create(req.body));
+  }
+  std::string prefix = std::string(kAdminClients) + "/";
+  if (p.rfind(prefix, 0) == 0 && p.size() > prefix.size()) {
+    std::string id;
+    if (auto decoded = percentDecode(p.substr(prefix.size()))) id = *decoded;
+    if (id.empty() || id.find('/') != std::string::npos) {
+      return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+    }
+    if (req.method == "GET") return fromRegistry(rt_.registry().get(id));
+    if (req.method == "DELETE") return fromRegistry(rt_.registry().remove(id));
+    if (req.method == "PUT") {
+      if (!isJsonContentType(req.content_type)) {
+        return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+      }
+      return fromRegistry(rt_.registry().replace(id, req.body));
+    }
+    return methodNotAllowed("GET, PUT, DELETE");
+  }
+  return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+}
+
+HttpResponseData Routes::adminPlugins() {
+  std::vector<std::string> items;
+  for (const auto& s : rt_.plugins().statuses()) {
+    JsonWriter w;
+    w.field("file", s.file).field("status", toString(s.state));
+    if (!s.reason.empty()) w.field("reason", s.reason);
+    if (!s.name.empty()) {
+      w.field("name", s.name).field("aliases", s.aliases).field("auth_method", s.auth_method);
+      w.field("signing_algs", s.signing_algs);
+    }
+    if (s.state != PluginStatus::State::kFailed || !s.listener_name.empty()) {
+      w.field("order_id", static_cast<int64_t>(s.order_id));
+    }
+    if (!s.listener_name.empty()) w.field("event_listener", s.listener_name);
+    JsonWriter props;
+    for (const auto& [k, v] : s.properties) props.field(k, v);
+    w.raw("properties", props.finish());
+    items.push_back(w.finish());
+  }
+  std::vector<std::string> order;
+  for (const auto& a : rt_.plugins().authenticators()) order.push_back(a->name());
+  return noStore(json(200, JsonWriter().raw("plugins", jsonArray(items)).field("order", order).finish()));
+}
+
+}  // namespace idgate

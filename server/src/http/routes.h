@@ -1,0 +1,29 @@
+// The URL map: which function answers which method and path. Everything here works on
+// HttpRequestData/HttpResponseData; errors become responses through toHttp() only.
+#pragma once
+
+#include "app/runtime.h"
+#include "http/http_exchange.h"
+
+namespace idgate {
+
+class Routes {
+ public:
+  explicit Routes(Runtime& runtime) : rt_(runtime) {}
+
+  HttpResponseData handle(const HttpRequestData& request);
+
+ private:
+  HttpResponseData token(const HttpRequestData& request);
+  HttpResponseData jwks();
+  HttpResponseData discovery();
+  HttpResponseData health();
+  HttpResponseData admin(const HttpRequestData& request);
+  HttpResponseData adminPlugins();
+
+  Runtime& rt_;
+};
+
+HttpResponseData errorResponse(const ApiError& error);
+
+}  // namespace idgate

@@ -1,0 +1,104 @@
+#include "keystore/keystore.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace idgate {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string sysError(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+Keystore Keystore::load(const std::string& path, const std::string& type,
+                        const std::string& password, const std::string& key_password) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw KeystoreError("cannot read keystore file " + path + ": " + std::strerror(errno));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string bytes = buf.str();
+  if (bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
+      static_cast<unsigned char>(bytes[1]) == 0xED && static_cast<unsigned char>(bytes[2]) == 0xFE &&
+      static_cast<unsigned char>(bytes[3]) == 0xED) {
+    throw KeystoreError(path + " is a JKS keystore; this version reads PKCS12 keystores only");
+  }
+  if (!type.empty() && lower(type) != "pkcs12") {
+    throw KeystoreError("keystore type " + type + " is not supported (PKCS12 is)");
+  }
+  return Keystore(decodePkcs12(bytes, password, key_password.empty() ? password : key_password));
+}
+
+void Keystore::save(const std::string& path, const std::string& password,
+                    const std::string& key_password) const {
+  writeFileAtomically(path, encodePkcs12(entries_, password, key_password.empty() ? password : key_password),
+                      0600);
+}
+
+const KeystoreEntry* Keystore::find(const std::string& alias) const {
+  std::string want = lower(alias);
+  for (const auto& e : entries_) {
+    if (lower(e.alias) == want) return &e;
+  }
+  return nullptr;
+}
+
+void Keystore::put(KeystoreEntry entry) {
+  remove(entry.alias);
+  entries_.push_back(std::move(entry));
+}
+
+bool Keystore::remove(const std::string& alias) {
+  std::string want = lower(alias);
+  auto it = std::remove_if(entries_.begin(), entries_.end(),
+                           [&](const KeystoreEntry& e) { return lower(e.alias) == want; });
+  bool removed = it != entries_.end();
+  entries_.erase(it, entries_.end());
+  return removed;
+}
+
+void writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode) {
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) throw KeystoreError(sysError("cannot create", tmp));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw KeystoreError(sysError("cannot write", tmp));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw KeystoreError(sysError("cannot sync", tmp));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    throw KeystoreError(sysError("cannot rename into", path));
+  }
+  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace idgate

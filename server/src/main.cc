@@ -1,0 +1,174 @@
+// idgate-server: `init DIR`, `--home DIR [--port N]`, `hash-password`.
+#include <signal.h>
+#include <unistd.h>
+
+#include <Poco/Logger.h>
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/home_init.h"
+#include "app/log_setup.h"
+#include "app/runtime.h"
+#include "config/config_error.h"
+#include "crypto/password_hash.h"
+#include "http/http_server.h"
+#include "http/routes.h"
+#include "store/store_error.h"
+
+namespace fs = std::filesystem;
+using namespace idgate;
+
+namespace {
+
+const char* kUsage =
+    "usage:\n"
+    "  idgate-server init DIR [--admin-password PW] [--issuer URL]   create a server home\n"
+    "  idgate-server --home DIR [--port N] [--verbose]               run the server\n"
+    "  idgate-server hash-password                                   hash a password read from stdin\n";
+
+std::string exeDir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+std::string bundledDropins() {
+  if (const char* env = std::getenv("IDGATE_BUNDLED_DROPINS")) return env;
+  for (const char* rel : {"/../dropins", "/../lib/idgate/dropins"}) {
+    fs::path p = fs::path(exeDir() + rel);
+    if (fs::is_directory(p)) return fs::canonical(p).string();
+  }
+  return exeDir() + "/../dropins";
+}
+
+int runInit(const std::vector<std::string>& args) {
+  InitOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--admin-password" && i + 1 < args.size()) {
+      o.admin_password = args[++i];
+    } else if (args[i] == "--issuer" && i + 1 < args.size()) {
+      o.issuer = args[++i];
+    } else if (o.home.empty() && args[i].rfind("--", 0) != 0) {
+      o.home = args[i];
+    } else {
+      std::cerr << "idgate-server init: unexpected argument '" << args[i] << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  if (o.home.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  o.bundled_dropins = bundledDropins();
+  try {
+    auto generated = initHome(o);
+    std::cout << "created idgate home " << o.home << "\n";
+    if (generated) {
+      std::cout << "admin user: admin\nadmin password (shown once, store it now): " << *generated << "\n";
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "idgate-server init: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int runHashPassword() {
+  std::string password;
+  std::getline(std::cin, password);
+  if (password.empty()) {
+    std::cerr << "idgate-server hash-password: empty password\n";
+    return 2;
+  }
+  std::cout << crypto::hashPassword(password, crypto::kAdminPasswordIterations) << "\n";
+  return 0;
+}
+
+int runServer(const std::string& home, std::optional<int> port, bool verbose) {
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  setupLogging(verbose);
+  Poco::Logger& log = Poco::Logger::get("idgate");
+
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<Routes> routes;
+  std::unique_ptr<HttpServer> server;
+  try {
+    ServerConfig config = loadServerConfig(home, home + "/conf/server.xml");
+    if (port) config.listeners.front().port = *port;
+    // The keystore is read once here for TLS listeners and again by the runtime.
+    Keystore tls_keys = Keystore::load(config.keystore.location, config.keystore.type,
+                                       config.keystore.password, config.keystore.key_password);
+    std::vector<BoundListener> listeners = bindListeners(config, tls_keys);
+    std::string issuer = config.issuer.empty() ? listeners.front().url : config.issuer;
+    runtime = std::make_unique<Runtime>(home, config, issuer);
+    routes = std::make_unique<Routes>(*runtime);
+    server = std::make_unique<HttpServer>(*routes, std::move(listeners), config.threads,
+                                          config.max_request_bytes);
+    log.information("issuer " + issuer);
+    server->start();
+  } catch (const KeystoreError& e) {
+    log.fatal(home + "/conf/server.xml: element <Server/Security/KeyStore>: " + e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    log.fatal(e.what());
+    return 1;
+  }
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                  ", draining in-flight requests");
+  server->stop();
+  log.information("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "init") return runInit(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "hash-password") return runHashPassword();
+  std::string home;
+  std::optional<int> port;
+  bool verbose = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--home" && i + 1 < args.size()) {
+      home = args[++i];
+    } else if (args[i] == "--port" && i + 1 < args.size()) {
+      try {
+        size_t used = 0;
+        int p = std::stoi(args[++i], &used);
+        if (used != args[i].size() || p < 0 || p > 65535) throw std::out_of_range("port");
+        port = p;
+      } catch (...) {
+        std::cerr << "idgate-server: --port must be 0-65535\n";
+        return 2;
+      }
+    } else if (args[i] == "--verbose") {
+      verbose = true;
+    } else {
+      std::cerr << "idgate-server: unexpected argument '" << args[i] << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  if (home.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  return runServer(home, port, verbose);
+}

@@ -1,0 +1,83 @@
+#include "oauth/oauth_error.h"
+
+#include "http/json_writer.h"
+
+namespace idgate {
+
+const char* errorName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidRequest:
+    case ErrorCode::kUnsupportedMediaType:
+    case ErrorCode::kPayloadTooLarge:
+      return "invalid_request";
+    case ErrorCode::kInvalidClient:
+      return "invalid_client";
+    case ErrorCode::kUnauthorizedClient:
+      return "unauthorized_client";
+    case ErrorCode::kUnsupportedGrantType:
+      return "unsupported_grant_type";
+    case ErrorCode::kInvalidScope:
+      return "invalid_scope";
+    case ErrorCode::kInvalidTarget:
+      return "invalid_target";
+    case ErrorCode::kInvalidClientMetadata:
+      return "invalid_client_metadata";
+    case ErrorCode::kAdminUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kServerError:
+      return "server_error";
+    case ErrorCode::kServiceUnavailable:
+      return "temporarily_unavailable";
+  }
+  return "server_error";
+}
+
+HttpError toHttp(const ApiError& error) {
+  HttpError out{400, {}, {}};
+  switch (error.code) {
+    case ErrorCode::kInvalidClient:
+      out.status = 401;
+      if (error.basic_challenge) {
+        out.headers.emplace_back("WWW-Authenticate", "Basic realm=\"idgate\", charset=\"UTF-8\"");
+      }
+      break;
+    case ErrorCode::kAdminUnauthorized:
+      out.status = 401;
+      out.headers.emplace_back("WWW-Authenticate", "Basic realm=\"idgate admin\", charset=\"UTF-8\"");
+      break;
+    case ErrorCode::kPayloadTooLarge:
+      out.status = 413;
+      break;
+    case ErrorCode::kNotFound:
+      out.status = 404;
+      break;
+    case ErrorCode::kMethodNotAllowed:
+      out.status = 405;
+      break;
+    case ErrorCode::kConflict:
+      out.status = 409;
+      break;
+    case ErrorCode::kServerError:
+      out.status = 500;
+      break;
+    case ErrorCode::kServiceUnavailable:
+      out.status = 503;
+      break;
+    default:
+      out.status = 400;
+      break;
+  }
+  JsonWriter w;
+  w.field("error", errorName(error.code));
+  if (!error.description.empty()) w.field("error_description", error.description);
+  out.body = w.finish();
+  return out;
+}
+
+}  // namespace idgate

@@ -1,0 +1,46 @@
+// Every error the HTTP API returns, and the one function that maps it to a response.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace idgate {
+
+enum class ErrorCode {
+  kInvalidRequest,         ///< 400 invalid_request (RFC 6749 §5.2)
+  kInvalidClient,          ///< 401 invalid_client
+  kUnauthorizedClient,     ///< 400 unauthorized_client
+  kUnsupportedGrantType,   ///< 400 unsupported_grant_type
+  kInvalidScope,           ///< 400 invalid_scope
+  kInvalidTarget,          ///< 400 invalid_target (RFC 8707)
+  kInvalidClientMetadata,  ///< 400 invalid_client_metadata (RFC 7591)
+  kUnsupportedMediaType,   ///< 400 invalid_request: wrong Content-Type
+  kPayloadTooLarge,        ///< 413 invalid_request: body over the limit
+  kAdminUnauthorized,      ///< 401 unauthorized, Basic challenge for the admin API
+  kNotFound,               ///< 404 not_found
+  kMethodNotAllowed,       ///< 405 method_not_allowed
+  kConflict,               ///< 409 conflict (client id taken)
+  kServerError,            ///< 500 server_error (store or internal failure)
+  kServiceUnavailable,     ///< 503 temporarily_unavailable
+};
+
+struct ApiError {
+  ErrorCode code;
+  std::string description;
+  /// invalid_client after the client used HTTP Basic: add WWW-Authenticate (RFC 6749 §5.2).
+  bool basic_challenge = false;
+};
+
+struct HttpError {
+  int status;
+  std::string body;  ///< {"error":..., "error_description":...}
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// The single mapping from an error to status, body and headers.
+HttpError toHttp(const ApiError& error);
+
+const char* errorName(ErrorCode code);
+
+}  // namespace idgate

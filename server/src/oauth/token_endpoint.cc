@@ -1,0 +1,120 @@
+#include "oauth/token_endpoint.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "crypto/random.h"
+#include "http/json_writer.h"
+
+namespace idgate {
+namespace {
+
+std::vector<std::string> splitScope(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string tok;
+  while (in >> tok) out.push_back(tok);
+  return out;
+}
+
+bool validResource(const std::string& r) {
+  try {
+    Poco::URI u(r);
+    return !u.getScheme().empty() && u.getFragment().empty() && !u.getHost().empty();
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+std::variant<std::string, ApiError> TokenEndpoint::handle(const TokenRequest& request) const {
+  // Request checks that need no client come first, so a bad request burns no assertion.
+  auto grant = request.param("grant_type");
+  if (!grant) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
+  if (*grant != "client_credentials") {
+    return ApiError{ErrorCode::kUnsupportedGrantType, "grant_type '" + *grant + "' is not supported"};
+  }
+  std::vector<std::string> resources = request.all("resource");
+  for (const auto& r : resources) {
+    if (!validResource(r)) {
+      return ApiError{ErrorCode::kInvalidTarget, "resource must be an absolute URI without fragment"};
+    }
+  }
+  auto requested_scope = request.param("scope");
+  if (requested_scope && splitScope(*requested_scope).empty()) {
+    return ApiError{ErrorCode::kInvalidScope, "scope is empty"};
+  }
+
+  auto auth = chain_.authenticate(request);
+  if (auto* err = std::get_if<ApiError>(&auth)) return *err;
+  const AuthenticatedClient& client = std::get<AuthenticatedClient>(auth);
+
+  Poco::JSON::Object::Ptr meta;
+  try {
+    meta = Poco::JSON::Parser().parse(client.client.metadata_json).extract<Poco::JSON::Object::Ptr>();
+  } catch (...) {
+    return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
+  }
+  bool grant_allowed = false;
+  if (auto grants = meta->getArray("grant_types")) {
+    for (size_t i = 0; i < grants->size(); ++i) {
+      grant_allowed = grant_allowed || grants->getElement<std::string>(i) == "client_credentials";
+    }
+  }
+  if (!grant_allowed || client.method == "none") {
+    // RFC 6749 §4.4: only confidential clients may use client_credentials.
+    return ApiError{ErrorCode::kUnauthorizedClient,
+                    "client is not allowed to use the client_credentials grant"};
+  }
+
+  std::vector<std::string> allowed = splitScope(meta->optValue<std::string>("scope", ""));
+  std::vector<std::string> granted;
+  if (requested_scope) {
+    for (const auto& s : splitScope(*requested_scope)) {
+      if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+        return ApiError{ErrorCode::kInvalidScope, "scope '" + s + "' is not allowed for this client"};
+      }
+      if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
+    }
+  } else {
+    granted = allowed;
+  }
+  std::string scope;
+  for (const auto& s : granted) scope += (scope.empty() ? "" : " ") + s;
+
+  int64_t now = clock_.nowSeconds();
+  int64_t exp = now + settings_.access_token_lifetime_s;
+  const std::string& id = client.client.client_id;
+  JsonWriter claims;
+  claims.field("iss", settings_.issuer).field("sub", id);
+  if (resources.size() > 1) {
+    claims.field("aud", resources);
+  } else {
+    claims.field("aud", resources.empty() ? settings_.issuer : resources.front());
+  }
+  claims.field("client_id", id).field("iat", now).field("exp", exp).field("jti", crypto::randomToken(16));
+  if (!scope.empty()) claims.field("scope", scope);
+
+  std::string token;
+  try {
+    token = keys_.signer().sign("at+jwt", claims.finish());
+  } catch (const std::exception& e) {
+    Poco::Logger::get("idgate.token").error(std::string("signing failed: ") + e.what());
+    return ApiError{ErrorCode::kServerError, "token could not be signed"};
+  }
+  Poco::Logger::get("idgate.token").information("issued access token to " + id + " via " + client.method);
+  JsonWriter body;
+  body.field("access_token", token).field("token_type", "Bearer").field("expires_in",
+                                                                      settings_.access_token_lifetime_s);
+  if (!scope.empty()) body.field("scope", scope);
+  return body.finish();
+}
+
+}  // namespace idgate

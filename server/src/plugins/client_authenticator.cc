@@ -1,0 +1,71 @@
+#include "plugins/client_authenticator.h"
+
+namespace idgate {
+
+ClientAuthenticatorPlugin::ClientAuthenticatorPlugin(
+    std::shared_ptr<boost::dll::shared_library> library, const idgate_plugin_descriptor* descriptor,
+    idgate_instance_module_ptr instance, std::string name, int order_id)
+    : library_(std::move(library)),
+      descriptor_(descriptor),
+      instance_(instance),
+      name_(std::move(name)),
+      auth_method_(descriptor->auth_method ? descriptor->auth_method : ""),
+      order_id_(order_id) {
+  for (const char* const* a = descriptor->signing_algs; a != nullptr && *a != nullptr; ++a) {
+    signing_algs_.emplace_back(*a);
+  }
+}
+
+ClientAuthenticatorPlugin::~ClientAuthenticatorPlugin() {
+  if (instance_ != nullptr) descriptor_->instance_destroy(instance_);
+}
+
+AuthOutcome ClientAuthenticatorPlugin::authenticate(const AuthRequestView& request) const {
+  std::vector<idgate_kv> kv;
+  kv.reserve(request.params.size());
+  for (const auto& [k, v] : request.params) {
+    kv.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+  }
+  idgate_auth_request req{};
+  req.struct_size = sizeof(req);
+  req.params = kv.data();
+  req.param_count = kv.size();
+  req.authorization = {request.authorization.data(), request.authorization.size()};
+  req.endpoint_url = {request.endpoint_url.data(), request.endpoint_url.size()};
+
+  AuthResultSink sink;
+  int32_t code = IDGATE_AUTH_DENIED;
+  try {
+    code = descriptor_->authenticate(instance_, &req,
+                                     reinterpret_cast<idgate_auth_result_host_ptr>(&sink));
+  } catch (...) {
+    // A plugin built without the SDK let an exception escape: fail closed.
+    return {IDGATE_AUTH_DENIED, {}, "client authentication failed"};
+  }
+  AuthOutcome out;
+  out.reason = sink.reason;
+  switch (code) {
+    case IDGATE_AUTH_NOT_HANDLED:
+    case IDGATE_AUTH_DENIED:
+    case IDGATE_AUTH_BAD_REQUEST:
+    case IDGATE_AUTH_SERVER_ERROR:
+      out.code = static_cast<idgate_auth_code>(code);
+      break;
+    case IDGATE_AUTH_AUTHENTICATED:
+      if (sink.client_id.empty()) {
+        out.code = IDGATE_AUTH_DENIED;
+        out.reason = "client authentication failed";
+      } else {
+        out.code = IDGATE_AUTH_AUTHENTICATED;
+        out.client_id = sink.client_id;
+      }
+      break;
+    default:
+      out.code = IDGATE_AUTH_DENIED;
+      out.reason = "client authentication failed";
+      break;
+  }
+  return out;
+}
+
+}  // namespace idgate

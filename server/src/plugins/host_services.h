@@ -1,0 +1,50 @@
+// The host services table handed to every plugin (idgate_host_api), backed by the server's
+// stores, keystore, clock and configuration.
+#pragma once
+
+#include <idgate/plugin_abi.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "crypto/secret_box.h"
+#include "keystore/keystore.h"
+#include "store/client_store.h"
+#include "store/jti_store.h"
+
+namespace idgate {
+
+class HostServices {
+ public:
+  HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
+               std::function<std::shared_ptr<const Keystore>()> keystore,
+               std::shared_ptr<const crypto::SecretBox> secret_box,
+               std::map<std::string, std::string> global_properties, int64_t skew_s);
+
+  const idgate_host_api* api() const { return &api_; }
+
+  // The operations behind the C table (public so unit tests can call them directly).
+  idgate_lookup_code clientLookup(const std::string& id, std::string* json);
+  idgate_lookup_code clientSecretVerify(const std::string& id, const std::string& secret);
+  idgate_lookup_code clientSecretGet(const std::string& id, std::string* secret);
+  idgate_lookup_code keystoreCertificate(const std::string& alias, std::string* der);
+  idgate_jti_code jtiCheckAndInsert(const std::string& client_id, const std::string& jti,
+                                    int64_t exp_unix_s);
+  idgate_lookup_code globalProperty(const std::string& name, std::string* value);
+  int64_t nowMillis() const { return clock_.nowMillis(); }
+
+ private:
+  ClientStore& clients_;
+  JtiStore& jtis_;
+  const Clock& clock_;
+  std::function<std::shared_ptr<const Keystore>()> keystore_;
+  std::shared_ptr<const crypto::SecretBox> secret_box_;
+  std::map<std::string, std::string> global_properties_;
+  int64_t skew_s_;
+  idgate_host_api api_;
+};
+
+}  // namespace idgate

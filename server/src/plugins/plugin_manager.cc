@@ -1,0 +1,172 @@
+#include "plugins/plugin_manager.h"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace idgate {
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("idgate.plugins"); }
+
+bool isElf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {0, 0, 0, 0};
+  in.read(magic, 4);
+  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+}
+
+std::vector<std::string> names(const char* const* list) {
+  std::vector<std::string> out;
+  for (const char* const* p = list; p != nullptr && *p != nullptr; ++p) out.emplace_back(*p);
+  return out;
+}
+
+}  // namespace
+
+const char* toString(PluginStatus::State state) {
+  switch (state) {
+    case PluginStatus::State::kActive:
+      return "active";
+    case PluginStatus::State::kDisabled:
+      return "disabled";
+    case PluginStatus::State::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+PluginManager::PluginManager(std::string dropins_dir, const IdentityConfig& identity,
+                             const idgate_host_api* host)
+    : dropins_dir_(std::move(dropins_dir)), identity_(identity), host_(host) {}
+
+void PluginManager::loadAll() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dropins_dir_, ec)) {
+    if (entry.path().extension() == ".so") files.push_back(entry.path().filename().string());
+  }
+  if (ec) log().error("cannot read dropins folder " + dropins_dir_ + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) loadFile(dropins_dir_ + "/" + f, f);
+
+  std::stable_sort(active_.begin(), active_.end(), [](const auto& a, const auto& b) {
+    return a->orderId() < b->orderId();
+  });
+
+  // identity.xml entries that name no loaded plugin are almost always a typo: say so.
+  for (const auto& l : identity_.listeners) {
+    bool matched = std::any_of(statuses_.begin(), statuses_.end(),
+                               [&](const PluginStatus& s) { return s.listener_name == l.name; });
+    if (!matched) {
+      log().warning(identity_.file + ": EventListener name '" + l.name +
+                    "' matches no plugin in " + dropins_dir_);
+    }
+  }
+  std::string order;
+  for (const auto& a : active_) order += (order.empty() ? "" : ", ") + a->name();
+  log().information("client authenticators in order: " + (order.empty() ? "(none)" : order));
+}
+
+const EventListenerConfig* PluginManager::listenerFor(const idgate_plugin_descriptor& d) const {
+  std::vector<std::string> all = names(d.aliases);
+  all.insert(all.begin(), d.name);
+  for (const auto& l : identity_.listeners) {
+    if (std::find(all.begin(), all.end(), l.name) != all.end()) return &l;
+  }
+  return nullptr;
+}
+
+void PluginManager::loadFile(const std::string& path, const std::string& file) {
+  PluginStatus st;
+  st.file = file;
+  auto failed = [&](const std::string& reason) {
+    st.state = PluginStatus::State::kFailed;
+    st.reason = reason;
+    log().error("plugin " + file + " skipped: " + reason);
+    statuses_.push_back(st);
+  };
+
+  if (!isElf(path)) return failed("not a shared library (no ELF header)");
+  auto library = std::make_shared<boost::dll::shared_library>();
+  try {
+    library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    return failed(std::string("cannot load: ") + e.what());
+  }
+  if (!library->has(IDGATE_PLUGIN_ENTRY_SYMBOL)) {
+    return failed(std::string("no entry point ") + IDGATE_PLUGIN_ENTRY_SYMBOL);
+  }
+  const idgate_plugin_descriptor* d = nullptr;
+  try {
+    d = library->get<const idgate_plugin_descriptor*()>(IDGATE_PLUGIN_ENTRY_SYMBOL)();
+  } catch (...) {
+    return failed("entry point threw an exception");
+  }
+  if (d == nullptr) return failed("entry point returned no descriptor");
+  if (d->abi_major != IDGATE_ABI_MAJOR) {
+    return failed("ABI major version " + std::to_string(d->abi_major) + ", server speaks " +
+                  std::to_string(IDGATE_ABI_MAJOR));
+  }
+  if (d->struct_size < sizeof(idgate_plugin_descriptor) || d->name == nullptr ||
+      d->instance_new == nullptr || d->authenticate == nullptr || d->instance_destroy == nullptr) {
+    return failed("incomplete descriptor");
+  }
+  st.name = d->name;
+  st.aliases = names(d->aliases);
+  st.auth_method = d->auth_method ? d->auth_method : "";
+  st.signing_algs = names(d->signing_algs);
+  if (d->kind != IDGATE_KIND_CLIENT_AUTHENTICATOR) {
+    return failed("unknown plugin kind " + std::to_string(static_cast<int>(d->kind)));
+  }
+  if (st.auth_method.empty()) return failed("client authenticator without auth_method");
+  for (const auto& other : statuses_) {
+    if (other.state != PluginStatus::State::kFailed && other.name == st.name) {
+      return failed("plugin name '" + st.name + "' is already provided by " + other.file);
+    }
+  }
+
+  const EventListenerConfig* listener = listenerFor(*d);
+  if (listener != nullptr) {
+    st.listener_name = listener->name;
+    st.order_id = listener->order_id;
+    st.properties = listener->properties;
+    if (!listener->enable) {
+      st.state = PluginStatus::State::kDisabled;
+      st.reason = listener->enable_valid
+                      ? "disabled in identity.xml"
+                      : "identity.xml enable attribute is not true or false; treated as disabled";
+      if (!listener->enable_valid) log().warning("plugin " + file + ": " + st.reason);
+      log().information("plugin " + file + " (" + st.name + ") is disabled");
+      statuses_.push_back(st);
+      return;
+    }
+  } else {
+    st.order_id = -1;  // WSO2: a handler without an entry is enabled, first in order.
+  }
+
+  std::vector<idgate_kv> props;
+  for (const auto& [k, v] : st.properties) props.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+  char error[512] = {0};
+  idgate_instance_module_ptr instance = nullptr;
+  try {
+    instance = d->instance_new(host_, props.data(), props.size(), error, sizeof(error));
+  } catch (...) {
+    return failed("constructor threw an exception");
+  }
+  if (instance == nullptr) {
+    error[sizeof(error) - 1] = '\0';
+    return failed(std::string("configuration refused: ") + (error[0] ? error : "no reason given"));
+  }
+  active_.push_back(std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name,
+                                                                st.order_id));
+  st.state = PluginStatus::State::kActive;
+  log().information("plugin " + file + " (" + st.name + ", " + st.auth_method + ") active, orderId " +
+                    std::to_string(st.order_id));
+  statuses_.push_back(st);
+}
+
+}  // namespace idgate

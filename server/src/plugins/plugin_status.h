@@ -1,0 +1,26 @@
+// What the server knows about each file in dropins/ (shown by GET /api/admin/plugins).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace idgate {
+
+struct PluginStatus {
+  enum class State { kActive, kDisabled, kFailed };
+  std::string file;  ///< file name inside dropins/
+  State state = State::kFailed;
+  std::string reason;  ///< why failed or disabled
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string auth_method;
+  std::vector<std::string> signing_algs;
+  std::string listener_name;  ///< the identity.xml EventListener that matched, if any
+  int order_id = -1;
+  std::map<std::string, std::string> properties;
+};
+
+const char* toString(PluginStatus::State state);
+
+}  // namespace idgate

@@ -1,0 +1,139 @@
+#include "store/database.h"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Exception.h>
+
+#include <mutex>
+#include <vector>
+
+#include "store/store_error.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace idgate {
+namespace {
+
+// Each migration moves the schema one version up. Never edit a released one: append.
+const std::vector<std::vector<std::string>> kMigrations = {
+    {
+        "CREATE TABLE IDGATE_CLIENT ("
+        " CLIENT_ID VARCHAR(255) NOT NULL PRIMARY KEY,"
+        " METADATA TEXT NOT NULL,"
+        " SECRET_HASH TEXT,"
+        " SECRET_SEALED TEXT,"
+        " CREATED_AT BIGINT NOT NULL,"
+        " UPDATED_AT BIGINT NOT NULL)",
+        "CREATE TABLE IDN_OIDC_JTI ("
+        " JWT_ID VARCHAR(255) NOT NULL,"
+        " CLIENT_ID VARCHAR(255) NOT NULL,"
+        " EXP_TIME BIGINT NOT NULL,"
+        " TIME_CREATED BIGINT NOT NULL,"
+        " PRIMARY KEY (CLIENT_ID, JWT_ID))",
+        "CREATE INDEX IDN_OIDC_JTI_EXP ON IDN_OIDC_JTI (EXP_TIME)",
+    },
+};
+
+void registerConnectors() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+}
+
+}  // namespace
+
+Database::Database(const DatabaseConfig& config)
+    : postgres_(config.type == DatabaseConfig::Type::kPostgresql) {
+  registerConnectors();
+  try {
+    if (postgres_) {
+      pool_ = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", config.connection, 1,
+                                                        config.pool_size, 60);
+    } else {
+      pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", config.path, 1, config.pool_size,
+                                                        60);
+    }
+    Poco::Data::Session s = session();
+    if (!postgres_) {
+      // WAL lets readers run beside the writer; FULL sync: a committed row survives power loss.
+      s << "PRAGMA journal_mode=WAL", now;
+      s << "PRAGMA synchronous=FULL", now;
+    }
+    migrate();
+  } catch (const StoreError&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("database: " + e.displayText());
+  }
+}
+
+Database::~Database() = default;
+
+Poco::Data::Session Database::session() {
+  try {
+    Poco::Data::Session s = pool_->get();
+    if (!postgres_) {
+      s << "PRAGMA busy_timeout=5000", now;
+    }
+    return s;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("database session: " + e.displayText());
+  }
+}
+
+std::string Database::sql(const std::string& text) const {
+  if (!postgres_) return text;
+  std::string out;
+  int n = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      out += "$" + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+int Database::schemaVersion() {
+  Poco::Data::Session s = session();
+  int version = 0;
+  s << "SELECT VERSION FROM IDGATE_SCHEMA", into(version), now;
+  return version;
+}
+
+void Database::migrate() {
+  Poco::Data::Session s = session();
+  s << "CREATE TABLE IF NOT EXISTS IDGATE_SCHEMA (VERSION INTEGER NOT NULL)", now;
+  s.begin();
+  try {
+    if (postgres_) s << "LOCK TABLE IDGATE_SCHEMA IN EXCLUSIVE MODE", now;
+    std::vector<int> rows;
+    s << "SELECT VERSION FROM IDGATE_SCHEMA", into(rows), now;
+    int version = 0;
+    if (rows.empty()) {
+      s << "INSERT INTO IDGATE_SCHEMA (VERSION) VALUES (0)", now;
+    } else {
+      version = rows.front();
+    }
+    if (version > static_cast<int>(kMigrations.size())) {
+      throw StoreError("database schema version " + std::to_string(version) +
+                       " is newer than this server (" + std::to_string(kMigrations.size()) + ")");
+    }
+    for (size_t v = static_cast<size_t>(version); v < kMigrations.size(); ++v) {
+      for (const auto& stmt : kMigrations[v]) s << stmt, now;
+      int next = static_cast<int>(v + 1);
+      s << sql("UPDATE IDGATE_SCHEMA SET VERSION = ?"), use(next), now;
+    }
+    s.commit();
+  } catch (...) {
+    s.rollback();
+    throw;
+  }
+}
+
+}  // namespace idgate

@@ -1,0 +1,126 @@
+// ClientStore over Poco::Data: the same SQL for SQLite and PostgreSQL.
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+
+#include "store/client_store.h"
+#include "store/database.h"
+#include "store/store_error.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace idgate {
+namespace {
+
+Poco::Nullable<std::string> nullable(const std::optional<std::string>& v) {
+  return v ? Poco::Nullable<std::string>(*v) : Poco::Nullable<std::string>();
+}
+
+std::optional<std::string> optional(const Poco::Dynamic::Var& v) {
+  if (v.isEmpty()) return std::nullopt;
+  return v.convert<std::string>();
+}
+
+class SqlClientStore : public ClientStore {
+ public:
+  explicit SqlClientStore(Database& db) : db_(db) {}
+
+  std::optional<Client> find(const std::string& client_id) override {
+    auto rows = select("WHERE CLIENT_ID = ?", client_id);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  }
+
+  std::vector<Client> list() override { return select("ORDER BY CREATED_AT, CLIENT_ID", std::nullopt); }
+
+  bool insert(const Client& c) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> ids;
+      std::string id = c.client_id, meta = c.metadata_json;
+      auto hash = nullable(c.secret_hash), sealed = nullable(c.secret_sealed);
+      Poco::Int64 created = c.created_at, updated = c.updated_at;
+      s << db_.sql("INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, "
+                   "CREATED_AT, UPDATED_AT) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (CLIENT_ID) DO NOTHING RETURNING CLIENT_ID"),
+          use(id), use(meta), use(hash), use(sealed), use(created), use(updated), into(ids), now;
+      return !ids.empty();
+    });
+  }
+
+  bool update(const Client& c) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> ids;
+      std::string id = c.client_id, meta = c.metadata_json;
+      auto hash = nullable(c.secret_hash), sealed = nullable(c.secret_sealed);
+      Poco::Int64 updated = c.updated_at;
+      s << db_.sql("UPDATE IDGATE_CLIENT SET METADATA = ?, SECRET_HASH = ?, SECRET_SEALED = ?, "
+                   "UPDATED_AT = ? WHERE CLIENT_ID = ? RETURNING CLIENT_ID"),
+          use(meta), use(hash), use(sealed), use(updated), use(id), into(ids), now;
+      return !ids.empty();
+    });
+  }
+
+  bool remove(const std::string& client_id) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> ids;
+      std::string id = client_id;
+      s << db_.sql("DELETE FROM IDGATE_CLIENT WHERE CLIENT_ID = ? RETURNING CLIENT_ID"), use(id),
+          into(ids), now;
+      return !ids.empty();
+    });
+  }
+
+ private:
+  template <typename F>
+  auto guard(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const StoreError&) {
+      throw;
+    } catch (const Poco::Exception& e) {
+      throw StoreError("client store: " + e.displayText());
+    } catch (const std::exception& e) {
+      throw StoreError(std::string("client store: ") + e.what());
+    }
+  }
+
+  std::vector<Client> select(const std::string& tail, const std::optional<std::string>& id) {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      Poco::Data::Statement st(s);
+      std::string key = id.value_or("");
+      st << db_.sql("SELECT CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, CREATED_AT, UPDATED_AT "
+                    "FROM IDGATE_CLIENT " +
+                    tail);
+      if (id) st, use(key);
+      st.execute();
+      Poco::Data::RecordSet rs(st);
+      std::vector<Client> out;
+      for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+        Client c;
+        c.client_id = rs.value(0).convert<std::string>();
+        c.metadata_json = rs.value(1).convert<std::string>();
+        c.secret_hash = optional(rs.value(2));
+        c.secret_sealed = optional(rs.value(3));
+        c.created_at = rs.value(4).convert<Poco::Int64>();
+        c.updated_at = rs.value(5).convert<Poco::Int64>();
+        out.push_back(std::move(c));
+      }
+      return out;
+    });
+  }
+
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<ClientStore> makeSqlClientStore(Database& db) {
+  return std::make_unique<SqlClientStore>(db);
+}
+
+}  // namespace idgate
