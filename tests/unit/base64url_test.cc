@@ -1,0 +1,33 @@
+#include "common/base64url.h"
+
+#include <gtest/gtest.h>
+
+namespace idgate {
+namespace {
+
+TEST(Base64UrlTest, RoundTripsAllLengths) {
+  std::string bytes;
+  for (int i = 0; i < 64; ++i) {
+    bytes.push_back(static_cast<char>(i * 37));
+    auto decoded = base64UrlDecode(base64UrlEncode(bytes));
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(*decoded, bytes);
+  }
+}
+
+TEST(Base64UrlTest, EncodesWithoutPadding) {
+  EXPECT_EQ(base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(base64Encode("\xfb\xff"), "+/8=");
+}
+
+TEST(Base64UrlTest, RejectsNonCanonicalInput) {
+  EXPECT_FALSE(base64UrlDecode("YQ==").has_value()) << "padding";
+  EXPECT_FALSE(base64UrlDecode("+/8").has_value()) << "standard alphabet";
+  EXPECT_FALSE(base64UrlDecode("YQ ").has_value()) << "whitespace";
+  EXPECT_FALSE(base64UrlDecode("YR").has_value()) << "unused bits set";
+  EXPECT_FALSE(base64UrlDecode("Y").has_value()) << "impossible length";
+  EXPECT_EQ(base64UrlDecode("YQ").value(), "a");
+}
+
+}  // namespace
+}  // namespace idgate

@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include "config/config_error.h"
+#include "config/identity_config.h"
+#include "config/server_config.h"
+#include "crypto/password_hash.h"
+#include "test_support.h"
+
+namespace idgate {
+namespace {
+
+class ServerConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& body) {
+    test::writeFile(dir_.file("conf/server.xml"), body);
+    return dir_.file("conf/server.xml");
+  }
+  std::string errorOf(const std::string& body) {
+    try {
+      loadServerConfig(dir_.path(), write(body));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  std::string valid(const std::string& listeners = "") {
+    return "<Server>" + listeners + "<Database type=\"sqlite\" path=\"data/x.db\"/><Admin username=\"admin\" passwordHash=\"" +
+           hash_ + "\"/><Security><KeyStore><Location>ks.p12</Location><Password>p</Password><KeyAlias>idgate</KeyAlias></KeyStore></Security></Server>";
+  }
+  test::TempDir dir_;
+  std::string hash_ = crypto::hashPassword("pw", 1000);
+};
+
+TEST_F(ServerConfigTest, DefaultsAndRelativePaths) {
+  ServerConfig c = loadServerConfig(dir_.path(), write(valid()));
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].port, 9443);
+  EXPECT_EQ(c.database.path, dir_.path() + "/data/x.db");
+  EXPECT_EQ(c.keystore.location, dir_.path() + "/ks.p12");
+  EXPECT_EQ(c.keystore.key_password, "p") << "KeyPassword defaults to Password";
+  EXPECT_EQ(c.access_token_lifetime_s, 3600);
+  EXPECT_TRUE(c.issuer.empty());
+}
+
+TEST_F(ServerConfigTest, BadPortNamesFileElementAndAttribute) {
+  std::string err = errorOf(valid("<Listeners><Listener port=\"99999\"/></Listeners>"));
+  EXPECT_EQ(err, dir_.file("conf/server.xml") +
+                     ": element <Server/Listeners/Listener> attribute 'port': must be an integer from 0 "
+                     "to 65535, not '99999'");
+}
+
+TEST_F(ServerConfigTest, UnknownElementIsRefused) {
+  std::string body = valid();
+  body.insert(body.find("<Database"), "<Databse/>");
+  EXPECT_EQ(errorOf(body), dir_.file("conf/server.xml") + ": element <Server>: unknown element <Databse>");
+}
+
+TEST_F(ServerConfigTest, UnknownAttributeIsRefused) {
+  EXPECT_EQ(errorOf(valid("<Listeners><Listener prot=\"1\"/></Listeners>")),
+            dir_.file("conf/server.xml") + ": element <Server/Listeners/Listener> attribute 'prot': unknown attribute");
+}
+
+TEST_F(ServerConfigTest, PlainTextAdminPasswordIsRefused) {
+  std::string body = valid();
+  body.replace(body.find(hash_), hash_.size(), "secret");
+  EXPECT_NE(errorOf(body).find("element <Server/Admin> attribute 'passwordHash'"), std::string::npos);
+}
+
+TEST_F(ServerConfigTest, MalformedXmlNamesTheFile) {
+  EXPECT_EQ(errorOf("<Server>").rfind(dir_.file("conf/server.xml") + ": not well-formed XML", 0), 0u);
+}
+
+TEST_F(ServerConfigTest, IssuerWithTrailingSlashIsRefused) {
+  std::string body = valid();
+  body.insert(8, "<Issuer>https://idp.example.com/</Issuer>");
+  EXPECT_NE(errorOf(body).find("element <Server/Issuer>"), std::string::npos);
+}
+
+TEST(IdentityConfigTest, ParsesWso2ListenersCacheAndSkew) {
+  test::TempDir dir;
+  test::writeFile(dir.file("identity.xml"), R"(<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
+  <OAuth><TimestampSkew>30</TimestampSkew></OAuth>
+  <EventListeners>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+        name="org.wso2.carbon.identity.oauth2.token.handler.clientauth.jwt.PrivateKeyJWTClientAuthenticator"
+        orderId="899" enable="true">
+      <Property name="preventTokenReuse">true</Property>
+      <Property name="RejectBeforeInMinutes">100</Property>
+      <Property name="RejectBeforeInMinutes">200</Property>
+    </EventListener>
+    <EventListener type="x" name="b" orderId="5" enable="yes"/>
+  </EventListeners>
+  <CacheConfig><CacheManager name="IdentityApplicationManagementCacheManager">
+    <Cache name="PrivateKeyJWT" enable="true" timeout="10" capacity="5000" isDistributed="false"/>
+  </CacheManager></CacheConfig>
+</Server>)");
+  IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
+  EXPECT_EQ(c.timestamp_skew_s, 30);
+  ASSERT_EQ(c.listeners.size(), 2u);
+  EXPECT_EQ(c.listeners[0].order_id, 899);
+  EXPECT_EQ(c.listeners[0].properties.at("RejectBeforeInMinutes"), "200") << "later duplicate wins";
+  EXPECT_FALSE(c.listeners[1].enable) << "invalid enable disables (WSO2)";
+  EXPECT_FALSE(c.listeners[1].enable_valid);
+  auto g = c.globalProperties();
+  EXPECT_EQ(g.at("OAuth.TimestampSkew"), "30");
+  EXPECT_EQ(g.at("CacheConfig.PrivateKeyJWT.capacity"), "5000");
+  EXPECT_EQ(g.at("CacheConfig.PrivateKeyJWT.isDistributed"), "false");
+}
+
+TEST(IdentityConfigTest, NonIntegerOrderIdIsAConfigError) {
+  test::TempDir dir;
+  test::writeFile(dir.file("identity.xml"),
+                  "<Server><EventListeners><EventListener name=\"a\" orderId=\"first\"/></EventListeners></Server>");
+  try {
+    loadIdentityConfig(dir.file("identity.xml"));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("element <Server/EventListeners/EventListener> attribute 'orderId'"),
+              std::string::npos);
+  }
+}
+
+TEST(IdentityConfigTest, DefaultFileParses) {
+  test::TempDir dir;
+  test::writeFile(dir.file("identity.xml"), defaultIdentityXml());
+  IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
+  EXPECT_EQ(c.listeners.size(), 3u);
+  EXPECT_EQ(c.timestamp_skew_s, 60);
+}
+
+}  // namespace
+}  // namespace idgate

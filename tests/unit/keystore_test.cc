@@ -1,0 +1,111 @@
+#include "keystore/keystore.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto/keys.h"
+#include "test_support.h"
+
+namespace idgate {
+namespace {
+
+Keystore sampleStore() {
+  Keystore ks;
+  KeystoreEntry key;
+  key.kind = KeystoreEntry::Kind::kPrivateKey;
+  key.alias = "IdGate";
+  key.key = crypto::generateEcP256();
+  key.chain.push_back(crypto::selfSignedCertificate(key.key.get(), "idgate", 30));
+  ks.put(key);
+  KeystoreEntry cert;
+  cert.kind = KeystoreEntry::Kind::kTrustedCertificate;
+  cert.alias = "nwU59qy9AsDqftmwLcfmkvOhvuYa";
+  auto other = crypto::generateEcP256();
+  cert.chain.push_back(crypto::selfSignedCertificate(other.get(), "client", 30));
+  ks.put(cert);
+  KeystoreEntry secret;
+  secret.kind = KeystoreEntry::Kind::kSecret;
+  secret.alias = "idgate-secret-key";
+  secret.secret = std::string(32, 'z');
+  ks.put(secret);
+  return ks;
+}
+
+TEST(KeystoreTest, RoundTripsEveryEntryKind) {
+  test::TempDir dir;
+  Keystore ks = sampleStore();
+  ks.save(dir.file("ks.p12"), "storepass", "keypass");
+  Keystore loaded = Keystore::load(dir.file("ks.p12"), "PKCS12", "storepass", "keypass");
+  ASSERT_EQ(loaded.entries().size(), 3u);
+  const KeystoreEntry* key = loaded.find("idgate");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->kind, KeystoreEntry::Kind::kPrivateKey);
+  EXPECT_EQ(key->alias, "IdGate") << "alias kept as written";
+  ASSERT_EQ(key->chain.size(), 1u);
+  EXPECT_EQ(EVP_PKEY_eq(key->key.get(), ks.find("IdGate")->key.get()), 1);
+  const KeystoreEntry* cert = loaded.find("NWU59QY9ASDQFTMWLCFMKVOHVUYA");
+  ASSERT_NE(cert, nullptr) << "lookup ignores case";
+  EXPECT_EQ(cert->kind, KeystoreEntry::Kind::kTrustedCertificate);
+  EXPECT_EQ(crypto::certificateDer(cert->chain[0].get()),
+            crypto::certificateDer(ks.find("nwU59qy9AsDqftmwLcfmkvOhvuYa")->chain[0].get()));
+  EXPECT_EQ(loaded.find("idgate-secret-key")->secret, std::string(32, 'z'));
+}
+
+TEST(KeystoreTest, SecretKeyIsNotStoredInClear) {
+  test::TempDir dir;
+  sampleStore().save(dir.file("ks.p12"), "storepass", "storepass");
+  std::ifstream in(dir.file("ks.p12"), std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  EXPECT_EQ(s.str().find(std::string(32, 'z')), std::string::npos);
+}
+
+TEST(KeystoreTest, WrongPasswordIsAClearError) {
+  test::TempDir dir;
+  sampleStore().save(dir.file("ks.p12"), "storepass", "storepass");
+  try {
+    Keystore::load(dir.file("ks.p12"), "PKCS12", "wrong", "wrong");
+    FAIL() << "expected KeystoreError";
+  } catch (const KeystoreError& e) {
+    EXPECT_STREQ(e.what(), "keystore password was incorrect");
+  }
+}
+
+TEST(KeystoreTest, TruncatedFileIsAClearError) {
+  test::TempDir dir;
+  sampleStore().save(dir.file("ks.p12"), "storepass", "storepass");
+  std::ifstream in(dir.file("ks.p12"), std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  test::writeFile(dir.file("cut.p12"), s.str().substr(0, s.str().size() / 2));
+  EXPECT_THROW(Keystore::load(dir.file("cut.p12"), "PKCS12", "storepass", ""), KeystoreError);
+}
+
+TEST(KeystoreTest, JksIsNamedNotMisread) {
+  test::TempDir dir;
+  test::writeFile(dir.file("x.jks"), std::string("\xFE\xED\xFE\xED\x00\x00\x00\x02", 8));
+  try {
+    Keystore::load(dir.file("x.jks"), "", "changeit", "");
+    FAIL();
+  } catch (const KeystoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("JKS"), std::string::npos);
+  }
+}
+
+TEST(KeystoreTest, PutReplacesAliasIgnoringCase) {
+  Keystore ks = sampleStore();
+  KeystoreEntry e;
+  e.kind = KeystoreEntry::Kind::kSecret;
+  e.alias = "IDGATE-SECRET-KEY";
+  e.secret = "x";
+  ks.put(e);
+  EXPECT_EQ(ks.entries().size(), 3u);
+  EXPECT_EQ(ks.find("idgate-secret-key")->secret, "x");
+  EXPECT_TRUE(ks.remove("idgate"));
+  EXPECT_EQ(ks.find("IdGate"), nullptr);
+}
+
+}  // namespace
+}  // namespace idgate

@@ -1,0 +1,140 @@
+// The stores run the same SQL on SQLite and PostgreSQL: every test runs against both.
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionFactory.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/client_store.h"
+#include "store/database.h"
+#include "store/jti_store.h"
+#include "store/store_error.h"
+#include "test_support.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace idgate {
+namespace {
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql") {
+      config_.type = DatabaseConfig::Type::kPostgresql;
+      config_.connection = test::postgresConnection();
+      ASSERT_FALSE(config_.connection.empty())
+          << "PostgreSQL fixture not running (ctest starts it: see tests/support/postgres.sh)";
+      Database bootstrap(config_);  // registers connectors, creates tables
+      Poco::Data::Session s = bootstrap.session();
+      s << "DROP TABLE IF EXISTS IDGATE_CLIENT, IDN_OIDC_JTI, IDGATE_SCHEMA", now;
+    } else {
+      config_.type = DatabaseConfig::Type::kSqlite;
+      config_.path = dir_.file("idgate.db");
+    }
+    db_ = std::make_unique<Database>(config_);
+    clients_ = makeSqlClientStore(*db_);
+    jtis_ = makeSqlJtiStore(*db_);
+  }
+
+  Client client(const std::string& id) {
+    Client c;
+    c.client_id = id;
+    c.metadata_json = "{\"client_id\":\"" + id + "\"}";
+    c.secret_hash = "hash";
+    c.created_at = c.updated_at = 100;
+    return c;
+  }
+
+  test::TempDir dir_;
+  DatabaseConfig config_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ClientStore> clients_;
+  std::unique_ptr<JtiStore> jtis_;
+};
+
+TEST_P(StoreTest, MigrationsReachCurrentVersionOnce) {
+  EXPECT_EQ(db_->schemaVersion(), 1);
+  Database again(config_);  // re-opening applies nothing twice
+  EXPECT_EQ(again.schemaVersion(), 1);
+}
+
+TEST_P(StoreTest, ClientCrud) {
+  ASSERT_TRUE(clients_->insert(client("a")));
+  EXPECT_FALSE(clients_->insert(client("a"))) << "duplicate id";
+  auto found = clients_->find("a");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->secret_hash.value(), "hash");
+  EXPECT_FALSE(found->secret_sealed.has_value()) << "NULL stays absent";
+  Client changed = *found;
+  changed.secret_hash.reset();
+  changed.secret_sealed = "sealed";
+  changed.updated_at = 200;
+  EXPECT_TRUE(clients_->update(changed));
+  EXPECT_EQ(clients_->find("a")->secret_sealed.value(), "sealed");
+  EXPECT_FALSE(clients_->find("a")->secret_hash.has_value());
+  EXPECT_FALSE(clients_->update(client("missing")));
+  ASSERT_TRUE(clients_->insert(client("b")));
+  EXPECT_EQ(clients_->list().size(), 2u);
+  EXPECT_TRUE(clients_->remove("a"));
+  EXPECT_FALSE(clients_->remove("a"));
+  EXPECT_FALSE(clients_->find("a").has_value());
+}
+
+TEST_P(StoreTest, JtiIsFreshOnceThenReplayed) {
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1100, 1000), JtiStore::Result::kFresh);
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1100, 1000), JtiStore::Result::kReplayed);
+  EXPECT_EQ(jtis_->checkAndInsert("c2", "j1", 1100, 1000), JtiStore::Result::kFresh)
+      << "jti namespace is per client";
+}
+
+TEST_P(StoreTest, ExpiredJtiNoLongerBlocks) {
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1100, 1000), JtiStore::Result::kFresh);
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1300, 1100), JtiStore::Result::kReplayed) << "live at exp";
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1300, 1101), JtiStore::Result::kFresh);
+}
+
+TEST_P(StoreTest, PurgeDeletesOnlyExpiredInBatches) {
+  for (int i = 0; i < 5; ++i) jtis_->checkAndInsert("c", "old" + std::to_string(i), 50, 10);
+  jtis_->checkAndInsert("c", "live", 500, 10);
+  EXPECT_EQ(jtis_->purgeExpired(100, 3), 3);
+  EXPECT_EQ(jtis_->purgeExpired(100, 3), 2);
+  EXPECT_EQ(jtis_->purgeExpired(100, 3), 0);
+  EXPECT_EQ(jtis_->checkAndInsert("c", "live", 500, 100), JtiStore::Result::kReplayed);
+}
+
+TEST_P(StoreTest, ConcurrentInsertsOfOneJtiHaveExactlyOneWinner) {
+  for (int round = 0; round < 20; ++round) {
+    std::atomic<int> fresh{0}, errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, round] {
+        try {
+          if (jtis_->checkAndInsert("c", "race" + std::to_string(round), 5000, 10) ==
+              JtiStore::Result::kFresh) {
+            ++fresh;
+          }
+        } catch (const StoreError&) {
+          ++errors;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(fresh.load(), 1) << "round " << round;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(DatabaseTest, UnreachablePostgresIsAStoreError) {
+  DatabaseConfig c;
+  c.type = DatabaseConfig::Type::kPostgresql;
+  c.connection = "host=127.0.0.1 port=1 dbname=x user=x connect_timeout=2";
+  EXPECT_THROW(Database db(c), StoreError);
+}
+
+}  // namespace
+}  // namespace idgate
