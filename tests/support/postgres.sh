@@ -27,7 +27,10 @@ case "$action" in
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c fsync=off -c max_connections=200" \
       start >/dev/null || { cat "$dir/data/server.log" >&2; exit 1; }
     as_db_user "$bin/psql" -h 127.0.0.1 -p "$port" -U "$user" -d postgres -qc "CREATE DATABASE idgate_test" >/dev/null
+    as_db_user "$bin/psql" -h 127.0.0.1 -p "$port" -U "$user" -d postgres -qc "CREATE DATABASE idgate_it" >/dev/null
+    # unit tests drop and recreate tables in idgate_test; servers under test use idgate_it
     echo "host=127.0.0.1 port=$port dbname=idgate_test user=$user" >"$dir/connection"
+    echo "host=127.0.0.1 port=$port dbname=idgate_it user=$user" >"$dir/connection_it"
     echo "postgres.sh: PostgreSQL on 127.0.0.1:$port"
     ;;
   stop)

@@ -1,0 +1,169 @@
+"""Starts idgate-server in a temporary home and talks to it over HTTP, as a user would.
+
+Run with /usr/bin/python3 (Debian's, which has PyJWT). IDGATE_BUILD_DIR names the build tree.
+"""
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+BUILD = os.environ.get("IDGATE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+SERVER = os.path.join(BUILD, "bin", "idgate-server")
+FIXTURE_DROPINS = os.path.join(BUILD, "fixture-dropins")
+ADMIN_PASSWORD = "admin-pass-123"
+
+
+def init_home(parent, name="home", admin_password=ADMIN_PASSWORD, issuer=None):
+    home = os.path.join(parent, name)
+    args = [SERVER, "init", home]
+    if admin_password is not None:
+        args += ["--admin-password", admin_password]
+    if issuer:
+        args += ["--issuer", issuer]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError("init failed: " + out.stderr)
+    return home, out
+
+
+def postgres_connection(name="connection_it"):
+    with open(os.path.join(BUILD, "postgres", name)) as f:
+        return f.read().strip()
+
+
+class Server:
+    """One idgate-server process on a free loopback port."""
+
+    def __init__(self, home):
+        self.home = home
+        self.proc = None
+        self.log_path = os.path.join(home, "server.log")
+        self.url = None
+        self.urls = []
+
+    def start(self, timeout=30, expect_failure=False):
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", "0"],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            log = self.log()
+            if self.proc.poll() is not None:
+                if expect_failure:
+                    return self.proc.returncode
+                raise RuntimeError("server exited %s:\n%s" % (self.proc.returncode, log))
+            self.urls = re.findall(r"listening on (\S+)", log)
+            if self.urls and not expect_failure:
+                self.url = self.urls[0]
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("server did not start:\n" + self.log())
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log_file.close()
+        return self.proc.returncode if self.proc else None
+
+    # --- HTTP -----------------------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, url=None):
+        parsed = urllib.parse.urlsplit(url or self.url)
+        if parsed.scheme == "https":
+            conn = http.client.HTTPSConnection(parsed.hostname, parsed.port, timeout=30,
+                                               context=ssl._create_unverified_context())
+        else:
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        if isinstance(body, str):
+            body = body.encode()
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return Response(resp.status, resp.getheaders(), data)
+
+    def admin(self, method, path, payload=None, password=ADMIN_PASSWORD):
+        headers = {"Authorization": basic("admin", password)}
+        body = None
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(payload)
+        return self.request(method, path, body, headers)
+
+    def register(self, **metadata):
+        r = self.admin("POST", "/api/admin/clients", metadata)
+        if r.status != 201:
+            raise AssertionError("registration failed: %s %s" % (r.status, r.text))
+        return r.json()
+
+    def curl_token(self, *form, user=None, path="/oauth2/token"):
+        """POSTs to the token endpoint with curl, exactly as the README shows."""
+        args = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}"]
+        if user:
+            args += ["-u", user]
+        for f in form:
+            args += ["--data-urlencode", f]
+        args.append(self.url + path)
+        out = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        body, _, code = out.stdout.rpartition("\n")
+        return int(code), json.loads(body) if body else None
+
+
+class Response:
+    def __init__(self, status, headers, data):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.data = data
+
+    @property
+    def text(self):
+        return self.data.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.data)
+
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+def form(**params):
+    return urllib.parse.urlencode(params)
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class TempDir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="idgate-it-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def edit(path, old, new):
+    with open(path) as f:
+        text = f.read()
+    if old not in text:
+        raise AssertionError("%r not in %s" % (old, path))
+    with open(path, "w") as f:
+        f.write(text.replace(old, new, 1))

@@ -1,0 +1,106 @@
+"""Admin REST API: client registration (RFC 7591 metadata) and plugin status."""
+import unittest
+
+from harness import Server, TempDir, init_home
+
+
+class AdminApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        home, _ = init_home(cls.tmp.__enter__())
+        cls.server = Server(home).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    def test_requires_admin_credentials(self):
+        r = self.server.request("GET", "/api/admin/clients")
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.headers["www-authenticate"], 'Basic realm="idgate admin", charset="UTF-8"')
+        self.assertEqual(self.server.admin("GET", "/api/admin/clients", password="wrong-password").status, 401)
+
+    def test_register_generates_id_and_secret_shown_once(self):
+        created = self.server.register(client_name="Generated")
+        self.assertGreaterEqual(len(created["client_id"]), 20)
+        self.assertGreaterEqual(len(created["client_secret"]), 43)
+        self.assertEqual(created["client_secret_expires_at"], 0)
+        self.assertEqual(created["token_endpoint_auth_method"], "client_secret_basic")
+        self.assertEqual(created["grant_types"], ["client_credentials"])
+        got = self.server.admin("GET", "/api/admin/clients/" + created["client_id"])
+        self.assertEqual(got.status, 200)
+        self.assertNotIn("client_secret", got.json())
+        self.assertEqual(got.headers["cache-control"], "no-store")
+        listed = self.server.admin("GET", "/api/admin/clients").json()["clients"]
+        self.assertIn(created["client_id"], [c["client_id"] for c in listed])
+        self.assertTrue(all("client_secret" not in c for c in listed))
+
+    def test_secret_is_not_stored_in_clear(self):
+        self.server.register(client_id="stored", client_secret="a-very-recognisable-secret-1234")
+        with open(self.server.home + "/data/idgate.db", "rb") as f:
+            self.assertNotIn(b"a-very-recognisable-secret-1234", f.read())
+
+    def test_invalid_metadata(self):
+        cases = [
+            ({"token_endpoint_auth_method": "tls_client_auth"},
+             "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/"),
+            ({"grant_types": ["authorization_code"]},
+             "grant type 'authorization_code' is not supported (client_credentials is)"),
+            ({"redirect_uris": ["not a uri"]}, "redirect_uris: 'not a uri' is not an absolute URI without fragment"),
+            ({"client_secret": "short"}, "client_secret must be 16 to 512 bytes"),
+        ]
+        for payload, description in cases:
+            r = self.server.admin("POST", "/api/admin/clients", payload)
+            self.assertEqual(r.status, 400, payload)
+            self.assertEqual(r.json(), {"error": "invalid_client_metadata", "error_description": description})
+
+    def test_non_json_content_type_is_400(self):
+        r = self.server.request("POST", "/api/admin/clients", "client_name=x",
+                                {"Authorization": "Basic YWRtaW46YWRtaW4tcGFzcy0xMjM=",
+                                 "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 400)
+
+    def test_duplicate_id_is_409(self):
+        self.server.register(client_id="dup")
+        r = self.server.admin("POST", "/api/admin/clients", {"client_id": "dup"})
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.json()["error_description"], "client_id 'dup' is already registered")
+
+    def test_replace_and_delete(self):
+        created = self.server.register(client_id="crud", scope="a")
+        r = self.server.admin("PUT", "/api/admin/clients/crud", {"scope": "a b", "client_name": "Renamed"})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["scope"], "a b")
+        self.assertNotIn("client_secret", r.json(), "existing secret kept, not regenerated")
+        code, body = self.server.curl_token("grant_type=client_credentials", "scope=b",
+                                            user="crud:" + created["client_secret"])
+        self.assertEqual(code, 200, body)
+        r = self.server.admin("PUT", "/api/admin/clients/crud", {"client_id": "other"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(self.server.admin("DELETE", "/api/admin/clients/crud").status, 204)
+        self.assertEqual(self.server.admin("GET", "/api/admin/clients/crud").status, 404)
+        self.assertEqual(self.server.admin("DELETE", "/api/admin/clients/crud").status, 404)
+        code, body = self.server.curl_token("grant_type=client_credentials", user="crud:" + created["client_secret"])
+        self.assertEqual((code, body["error_description"]), (401, "client unknown"))
+
+    def test_switching_to_post_keeps_working_secret(self):
+        created = self.server.register(client_id="switch")
+        r = self.server.admin("PUT", "/api/admin/clients/switch", {"token_endpoint_auth_method": "client_secret_post"})
+        self.assertEqual(r.status, 200)
+        code, body = self.server.curl_token("grant_type=client_credentials", "client_id=switch",
+                                            "client_secret=" + created["client_secret"])
+        self.assertEqual(code, 200, body)
+
+    def test_plugins_listing(self):
+        body = self.server.admin("GET", "/api/admin/plugins").json()
+        self.assertEqual(body["order"], ["client_secret_basic", "client_secret_post", "none"])
+        by_file = {p["file"]: p for p in body["plugins"]}
+        self.assertEqual(by_file["idgate-client-secret-basic.so"]["status"], "active")
+        self.assertEqual(by_file["idgate-client-secret-basic.so"]["order_id"], 10)
+        self.assertEqual(by_file["idgate-none.so"]["auth_method"], "none")
+
+
+if __name__ == "__main__":
+    unittest.main()

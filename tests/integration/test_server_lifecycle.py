@@ -1,0 +1,246 @@
+"""Home creation, startup errors, broken dropins, HTTPS, PostgreSQL, and graceful shutdown."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import unittest
+
+from harness import (FIXTURE_DROPINS, FORM, SERVER, Server, TempDir, basic, edit, form, init_home,
+                     postgres_connection)
+
+
+class InitTest(unittest.TestCase):
+    def test_creates_complete_home(self):
+        with TempDir() as tmp:
+            home, out = init_home(tmp, admin_password=None, issuer="https://idp.example.com")
+            for p in ("conf/server.xml", "conf/identity.xml", "keystore/idgate.p12", "data",
+                      "dropins/idgate-client-secret-basic.so", "dropins/idgate-client-secret-post.so",
+                      "dropins/idgate-none.so"):
+                self.assertTrue(os.path.exists(os.path.join(home, p)), p)
+            password = re.search(r"admin password \(shown once, store it now\): (\S+)", out.stdout).group(1)
+            with open(os.path.join(home, "conf/server.xml")) as f:
+                xml = f.read()
+            self.assertNotIn(password, xml, "only the hash is stored")
+            self.assertIn("<Issuer>https://idp.example.com</Issuer>", xml)
+            self.assertIn('passwordHash="pbkdf2-sha256$600000$', xml)
+            # The keystore is a PKCS12 file OpenSSL reads, with the signing key under alias idgate.
+            store_password = re.search(r"<Password>(\S+)</Password>", xml).group(1)
+            info = subprocess.run(["openssl", "pkcs12", "-in", os.path.join(home, "keystore/idgate.p12"),
+                                   "-passin", "pass:" + store_password, "-nokeys", "-info"],
+                                  capture_output=True, text=True)
+            self.assertEqual(info.returncode, 0, info.stderr)
+            self.assertIn("friendlyName: idgate", info.stdout)
+            self.assertIn("subject=CN = idgate", info.stdout)
+            server = Server(home).start()
+            try:
+                self.assertEqual(server.request("GET", "/.well-known/openid-configuration").json()["issuer"],
+                                 "https://idp.example.com")
+                self.assertEqual(server.admin("GET", "/api/admin/clients", password=password).status, 200)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_refuses_to_overwrite(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            out = subprocess.run([SERVER, "init", home], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 1)
+            self.assertIn("already exists and is not empty; refusing to overwrite it", out.stderr)
+
+
+class ConfigErrorTest(unittest.TestCase):
+    def start_expecting_failure(self, change):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            change(home)
+            out = subprocess.run([SERVER, "--home", home, "--port", "0"], capture_output=True, text=True, timeout=60)
+            return out.returncode, out.stderr + out.stdout, home
+
+    def test_bad_attribute_names_file_element_attribute(self):
+        code, log, home = self.start_expecting_failure(
+            lambda h: edit(h + "/conf/server.xml", 'accessTokenLifetimeSeconds="3600"',
+                           'accessTokenLifetimeSeconds="soon"'))
+        self.assertEqual(code, 1)
+        self.assertIn("conf/server.xml: element <Server/Tokens> attribute 'accessTokenLifetimeSeconds': "
+                      "must be an integer from 60 to 86400, not 'soon'", log)
+
+    def test_unknown_element_in_identity_xml(self):
+        code, log, _ = self.start_expecting_failure(
+            lambda h: edit(h + "/conf/identity.xml", "<OAuth>", "<OAuth><TimestampSkw>5</TimestampSkw>"))
+        self.assertEqual(code, 1)
+        self.assertIn("conf/identity.xml: element <Server/OAuth>: unknown element <TimestampSkw>", log)
+
+    def test_wrong_keystore_password(self):
+        def change(h):
+            with open(h + "/conf/server.xml") as f:
+                xml = f.read()
+            pw = re.search(r"<Password>(\S+)</Password>", xml).group(1)
+            edit(h + "/conf/server.xml", "<Password>%s</Password>" % pw, "<Password>wrong</Password>")
+        code, log, _ = self.start_expecting_failure(change)
+        self.assertEqual(code, 1)
+        self.assertIn("element <Server/Security/KeyStore>: keystore password was incorrect", log)
+
+    def test_missing_key_alias(self):
+        code, log, _ = self.start_expecting_failure(
+            lambda h: edit(h + "/conf/server.xml", "<KeyAlias>idgate</KeyAlias>", "<KeyAlias>nope</KeyAlias>"))
+        self.assertEqual(code, 1)
+        self.assertIn("element <Server/Security/KeyStore/KeyAlias>: keystore has no entry with alias 'nope'", log)
+
+    def test_port_in_use(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            with TempDir() as tmp:
+                home, _ = init_home(tmp)
+                out = subprocess.run([SERVER, "--home", home, "--port", str(port)], capture_output=True,
+                                     text=True, timeout=60)
+                self.assertEqual(out.returncode, 1)
+                self.assertIn("element <Server/Listeners/Listener> attribute 'port': cannot listen on 127.0.0.1:%d"
+                              % port, out.stderr)
+
+
+class BrokenDropinsTest(unittest.TestCase):
+    """Every failure mode is reported with file and reason; the server keeps serving."""
+
+    def test_server_reports_skips_and_serves(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            for f in os.listdir(FIXTURE_DROPINS):
+                shutil.copy(os.path.join(FIXTURE_DROPINS, f), os.path.join(home, "dropins", f))
+            server = Server(home).start()
+            try:
+                plugins = {p["file"]: p for p in server.admin("GET", "/api/admin/plugins").json()["plugins"]}
+                expected = {
+                    "fixture_abi_mismatch.so": "ABI major version 99, server speaks 1",
+                    "fixture_no_entry_point.so": "no entry point idgate_plugin_descriptor_v1",
+                    "fixture_not_elf.so": "not a shared library (no ELF header)",
+                    "fixture_config_refused.so": "configuration refused: property RequiredSetting is missing",
+                    "fixture_throws_in_constructor.so": "constructor threw an exception",
+                }
+                for f, reason in expected.items():
+                    self.assertEqual((plugins[f]["status"], plugins[f]["reason"]), ("failed", reason), f)
+                    self.assertIn("plugin %s skipped: %s" % (f, reason), server.log())
+                self.assertEqual(plugins["fixture_garbage_code.so"]["status"], "active")
+                # A garbage return code and an exception inside a plugin are denials.
+                client = server.register(client_id="c1")
+                auth = {"Authorization": basic("c1", client["client_secret"])}
+                for fixture in ("garbage", "throw"):
+                    r = server.request("POST", "/oauth2/token", form(grant_type="client_credentials", fixture=fixture),
+                                       dict(FORM, **auth))
+                    self.assertEqual(r.status, 401, fixture)
+                    self.assertEqual(r.json()["error_description"], "client authentication failed")
+                # Everything else still works.
+                r = server.request("POST", "/oauth2/token", "grant_type=client_credentials", dict(FORM, **auth))
+                self.assertEqual(r.status, 200, r.text)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_identity_xml_disables_and_reorders(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            edit(home + "/conf/identity.xml", 'name="client_secret_post" orderId="20" enable="true"',
+                 'name="client_secret_post" orderId="20" enable="false"')
+            edit(home + "/conf/identity.xml", 'name="none" orderId="1000" enable="true"',
+                 'name="none" orderId="1" enable="ture"')
+            server = Server(home).start()
+            try:
+                body = server.admin("GET", "/api/admin/plugins").json()
+                self.assertEqual(body["order"], ["client_secret_basic"])
+                states = {p["file"]: (p["status"], p.get("reason")) for p in body["plugins"]}
+                self.assertEqual(states["idgate-client-secret-post.so"], ("disabled", "disabled in identity.xml"))
+                self.assertEqual(states["idgate-none.so"][0], "disabled")
+                d = server.request("GET", "/.well-known/openid-configuration").json()
+                self.assertEqual(d["token_endpoint_auth_methods_supported"], ["client_secret_basic"])
+                server.register(client_id="p", token_endpoint_auth_method="client_secret_post",
+                                client_secret="0123456789abcdef0123")
+                code, body = server.curl_token("grant_type=client_credentials", "client_id=p",
+                                               "client_secret=0123456789abcdef0123")
+                self.assertEqual((code, body["error"]), (401, "invalid_client"))
+            finally:
+                server.stop()
+
+
+class HttpsAndPostgresTest(unittest.TestCase):
+    def test_https_listener_uses_keystore_key(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
+                 '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+            server = Server(home)
+            server.start()
+            try:
+                deadline = time.time() + 10
+                while len(server.urls) < 2 and time.time() < deadline:
+                    time.sleep(0.05)
+                    server.urls = re.findall(r"listening on (\S+)", server.log())
+                https = [u for u in server.urls if u.startswith("https://")][0]
+                r = server.request("GET", "/health", url=https)
+                self.assertEqual(r.status, 200)
+                cert = subprocess.run(
+                    ["openssl", "s_client", "-connect", https[len("https://"):], "-brief"],
+                    input="", capture_output=True, text=True, timeout=30)
+                self.assertIn("CN = idgate", cert.stderr + cert.stdout)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_postgresql_database(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            edit(home + "/conf/server.xml", '<Database type="sqlite" path="data/idgate.db"/>',
+                 '<Database type="postgresql" connection="%s"/>' % postgres_connection())
+            server = Server(home).start()
+            try:
+                client = server.register(client_id="pg-%d" % os.getpid())
+                code, body = server.curl_token("grant_type=client_credentials",
+                                               user="%s:%s" % (client["client_id"], client["client_secret"]))
+                self.assertEqual(code, 200, body)
+                self.assertFalse(os.path.exists(home + "/data/idgate.db"))
+            finally:
+                server.stop()
+
+    def test_unreachable_postgresql_stops_startup(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            edit(home + "/conf/server.xml", '<Database type="sqlite" path="data/idgate.db"/>',
+                 '<Database type="postgresql" connection="host=127.0.0.1 port=1 dbname=x connect_timeout=2"/>')
+            out = subprocess.run([SERVER, "--home", home, "--port", "0"], capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 1)
+            self.assertIn("conf/server.xml: element <Server/Database>:", out.stderr)
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_drains_in_flight_request_and_exits_zero(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            client = server.register(client_id="drain")
+            host, port = server.url.split("//")[1].split(":")
+            body = b"grant_type=client_credentials"
+            s = socket.create_connection((host, int(port)), timeout=10)
+            s.sendall(b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      + b"Authorization: " + basic("drain", client["client_secret"]).encode() + b"\r\n"
+                      + b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+            time.sleep(0.3)  # the request is now in flight
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            s.sendall(body[5:])
+            reply = b""
+            while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+            s.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply[:200])
+            self.assertIn(b"access_token", reply)
+            self.assertEqual(server.proc.wait(30), 0)
+            self.assertIn("received SIGTERM, draining in-flight requests", server.log())
+            self.assertIn("stopped", server.log())
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,201 @@
+"""Token endpoint, metadata endpoints and protocol errors, over HTTP against a running server."""
+import json
+import socket
+import unittest
+
+import jwt
+
+from harness import FORM, Server, TempDir, basic, form, init_home
+
+GRANT = "grant_type=client_credentials"
+
+
+class TokenEndpointTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        home, _ = init_home(cls.tmp.__enter__())
+        cls.server = Server(home).start()
+        cls.basic = cls.server.register(client_id="basic-app", scope="orders:read orders:write",
+                                        client_name="Basic app")
+        cls.post = cls.server.register(client_id="post-app", token_endpoint_auth_method="client_secret_post",
+                                       client_secret="a-post-secret-of-32-characters!!")
+        cls.public = cls.server.register(client_id="spa", token_endpoint_auth_method="none")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    def verify(self, token, audience=None):
+        """Verifies with PyJWT against the published JWKS: an implementation that is not ours."""
+        jwks = jwt.PyJWKClient(self.server.url + "/oauth2/jwks")
+        key = jwks.get_signing_key_from_jwt(token)
+        self.assertEqual(jwt.get_unverified_header(token)["typ"], "at+jwt")
+        return jwt.decode(token, key.key, algorithms=["ES256"], audience=audience or self.server.url,
+                          issuer=self.server.url)
+
+    def test_client_secret_basic_with_curl(self):
+        code, body = self.server.curl_token(GRANT, "scope=orders:read",
+                                            user="basic-app:" + self.basic["client_secret"])
+        self.assertEqual(code, 200, body)
+        self.assertEqual(body["token_type"], "Bearer")
+        self.assertEqual(body["expires_in"], 3600)
+        self.assertEqual(body["scope"], "orders:read")
+        claims = self.verify(body["access_token"])
+        self.assertEqual(claims["sub"], "basic-app")
+        self.assertEqual(claims["client_id"], "basic-app")
+        self.assertEqual(claims["scope"], "orders:read")
+        self.assertEqual(claims["exp"] - claims["iat"], 3600)
+        self.assertTrue(claims["jti"])
+
+    def test_client_secret_post_on_liferay_path(self):
+        code, body = self.server.curl_token(GRANT, "client_id=post-app",
+                                            "client_secret=a-post-secret-of-32-characters!!",
+                                            path="/o/oauth2/token")
+        self.assertEqual(code, 200, body)
+        self.assertNotIn("scope", body)
+        self.assertEqual(self.verify(body["access_token"])["sub"], "post-app")
+
+    def test_default_scope_is_the_registered_scope(self):
+        code, body = self.server.curl_token(GRANT, user="basic-app:" + self.basic["client_secret"])
+        self.assertEqual(code, 200)
+        self.assertEqual(body["scope"], "orders:read orders:write")
+
+    def test_resource_parameters_become_audience(self):
+        code, body = self.server.curl_token(GRANT, "resource=https://api.example.com/a",
+                                            "resource=https://api.example.com/b",
+                                            user="basic-app:" + self.basic["client_secret"])
+        self.assertEqual(code, 200, body)
+        claims = self.verify(body["access_token"], audience="https://api.example.com/b")
+        self.assertEqual(claims["aud"], ["https://api.example.com/a", "https://api.example.com/b"])
+
+    def test_wrong_secret_is_401_with_basic_challenge(self):
+        r = self.server.request("POST", "/oauth2/token", GRANT,
+                                dict(FORM, Authorization=basic("basic-app", "wrong")))
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json(), {"error": "invalid_client", "error_description": "client secret does not match"})
+        self.assertEqual(r.headers["www-authenticate"], 'Basic realm="idgate", charset="UTF-8"')
+        self.assertEqual(r.headers["cache-control"], "no-store")
+
+    def test_wrong_post_secret_has_no_basic_challenge(self):
+        r = self.server.request("POST", "/oauth2/token",
+                                form(grant_type="client_credentials", client_id="post-app", client_secret="x" * 20),
+                                FORM)
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error"], "invalid_client")
+        self.assertNotIn("www-authenticate", r.headers)
+
+    def test_unknown_client(self):
+        code, body = self.server.curl_token(GRANT, user="nobody:whatever")
+        self.assertEqual((code, body["error_description"]), (401, "client unknown"))
+
+    def test_registered_method_is_enforced(self):
+        code, body = self.server.curl_token(GRANT, "client_id=basic-app",
+                                            "client_secret=" + self.basic["client_secret"])
+        self.assertEqual(code, 401)
+        self.assertEqual(body["error_description"],
+                         "client is registered for client_secret_basic, not client_secret_post")
+
+    def test_public_client_may_not_use_client_credentials(self):
+        code, body = self.server.curl_token(GRANT, "client_id=spa")
+        self.assertEqual((code, body["error"]), (400, "unauthorized_client"))
+
+    def test_two_methods_at_once_is_invalid_request(self):
+        code, body = self.server.curl_token(GRANT, "client_secret=x", user="basic-app:" + self.basic["client_secret"])
+        self.assertEqual(code, 400)
+        self.assertEqual(body, {"error": "invalid_request",
+                                "error_description": "more than one client authentication method used"})
+
+    def test_no_credentials_is_invalid_client(self):
+        code, body = self.server.curl_token(GRANT)
+        self.assertEqual((code, body["error"]), (401, "invalid_client"))
+
+    def test_repeated_parameter_is_invalid_request(self):
+        code, body = self.server.curl_token(GRANT, GRANT, user="basic-app:" + self.basic["client_secret"])
+        self.assertEqual(code, 400)
+        self.assertEqual(body["error_description"], "parameter 'grant_type' is repeated")
+
+    def test_grant_and_scope_errors(self):
+        user = "basic-app:" + self.basic["client_secret"]
+        self.assertEqual(self.server.curl_token("scope=x", user=user)[1]["error"], "invalid_request")
+        self.assertEqual(self.server.curl_token("grant_type=password", user=user)[1]["error"], "unsupported_grant_type")
+        code, body = self.server.curl_token(GRANT, "scope=admin", user=user)
+        self.assertEqual((code, body["error"]), (400, "invalid_scope"))
+        code, body = self.server.curl_token(GRANT, "resource=relative/path", user=user)
+        self.assertEqual((code, body["error"]), (400, "invalid_target"))
+
+    def test_wrong_content_type_is_400(self):
+        r = self.server.request("POST", "/oauth2/token", json.dumps({"grant_type": "client_credentials"}),
+                                {"Content-Type": "application/json",
+                                 "Authorization": basic("basic-app", self.basic["client_secret"])})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["error"], "invalid_request")
+
+    def test_oversized_body_is_413(self):
+        r = self.server.request("POST", "/oauth2/token", "a=" + "x" * 70000, FORM)
+        self.assertEqual(r.status, 413)
+        self.assertEqual(r.json()["error"], "invalid_request")
+
+    def test_oversized_chunked_body_is_413(self):
+        host, port = self.server.url.split("//")[1].split(":")
+        s = socket.create_connection((host, int(port)), timeout=10)
+        chunk = b"x" * 8192
+        s.sendall(b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        try:
+            for _ in range(10):
+                s.sendall(b"2000\r\n" + chunk + b"\r\n")
+        except OSError:
+            pass  # the server may close once it has answered
+        reply = s.recv(4096).decode()
+        s.close()
+        self.assertTrue(reply.startswith("HTTP/1.1 413"), reply)
+
+    def test_get_on_token_endpoint_is_405(self):
+        r = self.server.request("GET", "/oauth2/token")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.headers["allow"], "POST")
+
+    def test_unknown_path_is_404_json(self):
+        r = self.server.request("GET", "/no/such/thing")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json(), {"error": "not_found", "error_description": "no endpoint at /no/such/thing"})
+
+    def test_discovery_lists_active_plugins(self):
+        for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
+            d = self.server.request("GET", path).json()
+            self.assertEqual(d["issuer"], self.server.url)
+            self.assertEqual(d["token_endpoint"], self.server.url + "/oauth2/token")
+            self.assertEqual(d["jwks_uri"], self.server.url + "/oauth2/jwks")
+            self.assertEqual(d["token_endpoint_auth_methods_supported"],
+                             ["client_secret_basic", "client_secret_post", "none"])
+            self.assertNotIn("token_endpoint_auth_signing_alg_values_supported", d)
+
+    def test_jwks_publishes_only_public_key(self):
+        keys = self.server.request("GET", "/oauth2/jwks").json()["keys"]
+        self.assertEqual(len(keys), 1)
+        self.assertEqual({k: keys[0][k] for k in ("kty", "crv", "alg", "use")},
+                         {"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig"})
+        self.assertNotIn("d", keys[0])
+
+    def test_health(self):
+        r = self.server.request("GET", "/health")
+        self.assertEqual((r.status, r.json()), (200, {"status": "ok", "database": "ok"}))
+
+    def test_request_id_in_header_and_log_and_no_secrets_in_log(self):
+        secret = self.basic["client_secret"]
+        r = self.server.request("POST", "/oauth2/token", GRANT, dict(FORM, Authorization=basic("basic-app", secret)))
+        self.assertEqual(r.status, 200)
+        rid = r.headers["x-request-id"]
+        token = r.json()["access_token"]
+        log = self.server.log()
+        self.assertIn("[%s] POST /oauth2/token 200" % rid, log)
+        self.assertNotIn(secret, log)
+        self.assertNotIn(token, log)
+        self.assertNotIn(token.split(".")[2], log)
+        self.assertNotIn(self.post["client_secret"] if "client_secret" in self.post else "a-post-secret", log)
+
+
+if __name__ == "__main__":
+    unittest.main()
