@@ -1,5 +1,6 @@
 // The stores run the same SQL on SQLite and PostgreSQL: every test runs against both.
 #include <Poco/Data/Session.h>
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SessionFactory.h>
 
 #include <gtest/gtest.h>
@@ -22,13 +23,18 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == "postgresql") {
-      config_.type = DatabaseConfig::Type::kPostgresql;
-      config_.connection = test::postgresConnection();
-      ASSERT_FALSE(config_.connection.empty())
+      std::string base = test::postgresConnection();
+      ASSERT_FALSE(base.empty())
           << "PostgreSQL fixture not running (ctest starts it: see tests/support/postgres.sh)";
-      Database bootstrap(config_);  // registers connectors, creates tables
-      Poco::Data::Session s = bootstrap.session();
-      s << "DROP TABLE IF EXISTS IDGATE_CLIENT, IDN_OIDC_JTI, IDGATE_SCHEMA", now;
+      // ctest runs tests in parallel processes: each gets a database of its own.
+      database_ = "idgate_unit_" + std::to_string(::getpid());
+      Poco::Data::PostgreSQL::Connector::registerConnector();
+      Poco::Data::Session admin("PostgreSQL", base);
+      admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)", now;
+      admin << "CREATE DATABASE " + database_, now;
+      config_.type = DatabaseConfig::Type::kPostgresql;
+      config_.connection = base;
+      config_.connection.replace(base.find("dbname=idgate_test"), 18, "dbname=" + database_);
     } else {
       config_.type = DatabaseConfig::Type::kSqlite;
       config_.path = dir_.file("idgate.db");
@@ -36,6 +42,16 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     db_ = std::make_unique<Database>(config_);
     clients_ = makeSqlClientStore(*db_);
     jtis_ = makeSqlJtiStore(*db_);
+  }
+
+  void TearDown() override {
+    jtis_.reset();
+    clients_.reset();
+    db_.reset();
+    if (!database_.empty()) {
+      Poco::Data::Session admin("PostgreSQL", test::postgresConnection());
+      admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)", now;
+    }
   }
 
   Client client(const std::string& id) {
@@ -48,6 +64,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   test::TempDir dir_;
+  std::string database_;
   DatabaseConfig config_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> clients_;
