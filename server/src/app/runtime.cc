@@ -49,6 +49,15 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
                       std::string(kSecretKeyAlias) + "' must be a 32-byte secret key");
   }
   box_ = std::make_shared<const crypto::SecretBox>(secret->secret);
+  if (config_.truststore) {
+    try {
+      truststore_ = std::make_shared<const Keystore>(Keystore::load(
+          config_.truststore->location, config_.truststore->type, config_.truststore->password, ""));
+    } catch (const KeystoreError& e) {
+      throw ConfigError(config_.file + ": element <Server/Security/TrustStore>: " +
+                        config_.truststore->location + ": " + e.what());
+    }
+  }
 
   try {
     keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias);

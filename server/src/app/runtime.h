@@ -39,6 +39,7 @@ class Runtime {
   const std::string& issuer() const { return settings_.issuer; }
   const Clock& clock() const { return clock_; }
   std::shared_ptr<const Keystore> keystore() const { return keystore_; }
+  std::shared_ptr<const Keystore> truststore() const { return truststore_; }
   Database& database() { return *db_; }
   PluginManager& plugins() { return *plugins_; }
   const SigningKeys& signingKeys() const { return *keys_; }
@@ -52,6 +53,7 @@ class Runtime {
   IdentityConfig identity_;
   SystemClock clock_;
   std::shared_ptr<const Keystore> keystore_;
+  std::shared_ptr<const Keystore> truststore_;  ///< optional <TrustStore>
   std::shared_ptr<const crypto::SecretBox> box_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> clients_;
