@@ -110,7 +110,9 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
                                        config.keystore.password, config.keystore.key_password);
     std::vector<BoundListener> listeners = bindListeners(config, tls_keys);
     std::string issuer = config.issuer.empty() ? listeners.front().url : config.issuer;
-    runtime = std::make_unique<Runtime>(home, config, issuer);
+    std::vector<std::string> urls;
+    for (const auto& l : listeners) urls.push_back(l.url);
+    runtime = std::make_unique<Runtime>(home, config, issuer, urls);
     routes = std::make_unique<Routes>(*runtime);
     server = std::make_unique<HttpServer>(*routes, std::move(listeners), config.threads,
                                           config.max_request_bytes);

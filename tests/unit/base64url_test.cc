@@ -1,4 +1,4 @@
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/constant_time.h"
 #include "crypto/jwk.h"
 #include "crypto/jws_signer.h"

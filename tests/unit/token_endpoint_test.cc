@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "clients/client_registry.h"
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/keys.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define IDGATE_ABI_MAJOR 1
-#define IDGATE_ABI_MINOR 0
+#define IDGATE_ABI_MINOR 1
 
 /** Name of the one exported entry point. */
 #define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_descriptor_v1"
@@ -155,6 +155,18 @@ typedef struct idgate_host_api {
   void (*auth_result_set_client_id)(idgate_auth_result_host_ptr result, idgate_str client_id);
   /** Sets a short, secret-free reason (becomes error_description). */
   void (*auth_result_set_reason)(idgate_auth_result_host_ptr result, idgate_str reason);
+
+  /* ---- ABI 1.1 ---- */
+
+  /**
+   * The JWK set published at `uri`, through the server's cache (Cache-Control honoured within
+   * configured bounds, one fetch at a time per URI, timeouts, size limit, private addresses
+   * refused unless allowed). `refresh` = 1 asks for a refetch because a kid was unknown; the
+   * host honours that at most once per configured interval. FOUND with the JWKS JSON in
+   * `sink`; ERROR when no copy can be had.
+   */
+  idgate_lookup_code (*jwks_fetch)(idgate_host_context_host_ptr ctx, idgate_str uri, int32_t refresh,
+                                   idgate_bytes_sink sink, void* user);
 } idgate_host_api;
 
 /** A token request as seen by a client authenticator. OWNERSHIP: host, for one call. */

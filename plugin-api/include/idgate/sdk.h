@@ -123,6 +123,12 @@ class Host {
                                     int64_t exp_unix_s) const {
     return api_->jti_check_and_insert(api_->context, toAbi(client_id), toAbi(jti), exp_unix_s);
   }
+  /// JWKS JSON from `uri` via the host's cache; nullopt never (throws HostError when unavailable).
+  std::optional<std::string> fetchJwks(std::string_view uri, bool refresh) const {
+    return collect([&](idgate_bytes_sink s, void* u) {
+      return api_->jwks_fetch(api_->context, toAbi(uri), refresh ? 1 : 0, s, u);
+    });
+  }
   std::optional<std::string> globalProperty(std::string_view name) const {
     return collect([&](idgate_bytes_sink s, void* u) {
       return api_->global_property(api_->context, toAbi(name), s, u);

@@ -24,7 +24,8 @@ std::shared_ptr<const Keystore> openKeystore(const ServerConfig& c) {
 
 }  // namespace
 
-Runtime::Runtime(const std::string& home, ServerConfig config, const std::string& issuer)
+Runtime::Runtime(const std::string& home, ServerConfig config, const std::string& issuer,
+                 const std::vector<std::string>& listener_urls)
     : home_(home), config_(std::move(config)) {
   identity_ = loadIdentityConfig(home + "/conf/identity.xml");
   keystore_ = openKeystore(config_);
@@ -72,17 +73,30 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   }
   clients_ = makeSqlClientStore(*db_);
   jtis_ = makeSqlJtiStore(*db_);
+  purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
+                                        static_cast<int>(config_.jti_purge_batch));
+  jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makePocoJwksTransport());
 
   settings_.issuer = issuer;
   settings_.access_token_lifetime_s = config_.access_token_lifetime_s;
 
   std::map<std::string, std::string> globals = identity_.globalProperties();
   globals["Server.Issuer"] = issuer;
-  globals["Server.TokenEndpoints"] = issuer + "/oauth2/token " + issuer + "/o/oauth2/token";
+  // Every URL the token endpoint is served at (legacy client assertion audiences).
+  std::string endpoints;
+  std::vector<std::string> bases = {issuer};
+  bases.insert(bases.end(), listener_urls.begin(), listener_urls.end());
+  for (const auto& base : bases) {
+    for (const char* path : {"/oauth2/token", "/o/oauth2/token"}) {
+      std::string url = base + path;
+      if (endpoints.find(url + " ") == std::string::npos) endpoints += url + " ";
+    }
+  }
+  globals["Server.TokenEndpoints"] = endpoints.substr(0, endpoints.size() - 1);
   auto keystore = keystore_;
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [keystore] { return keystore; }, box_, globals,
-      identity_.timestamp_skew_s);
+      identity_.timestamp_skew_s, jwks_.get());
   plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
   plugins_->loadAll();
 

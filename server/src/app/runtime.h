@@ -20,7 +20,9 @@
 #include "plugins/plugin_manager.h"
 #include "store/client_store.h"
 #include "store/database.h"
+#include "store/jti_purger.h"
 #include "store/jti_store.h"
+#include "jwks/jwks_fetcher.h"
 
 namespace idgate {
 
@@ -31,7 +33,8 @@ class Runtime {
  public:
   /// Reads <home>/conf/identity.xml, opens keystore and database, loads plugins. `issuer` is
   /// server.xml's <Issuer>, or the URL of the first bound listener when that is absent.
-  Runtime(const std::string& home, ServerConfig config, const std::string& issuer);
+  Runtime(const std::string& home, ServerConfig config, const std::string& issuer,
+          const std::vector<std::string>& listener_urls);
   ~Runtime();
 
   const ServerConfig& config() const { return config_; }
@@ -58,6 +61,8 @@ class Runtime {
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> clients_;
   std::unique_ptr<JtiStore> jtis_;
+  std::unique_ptr<JtiPurger> purger_;
+  std::unique_ptr<JwksFetcher> jwks_;
   std::unique_ptr<HostServices> host_;
   std::unique_ptr<PluginManager> plugins_;
   std::unique_ptr<SigningKeys> keys_;

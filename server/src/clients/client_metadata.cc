@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 
 namespace idgate {
 namespace {

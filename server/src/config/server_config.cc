@@ -46,7 +46,8 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security"}, {});
+  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti"},
+                {});
   ServerConfig c;
   c.file = file;
   c.home = home;
@@ -114,6 +115,25 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
     db->failAttribute("type", "must be sqlite or postgresql, not '" + type + "'");
   }
 
+  if (auto jf = root.child("JwksFetch")) {
+    jf->allowOnly({}, {"connectTimeoutMs", "readTimeoutMs", "maxBytes", "minCacheSeconds", "maxCacheSeconds",
+                       "refetchIntervalSeconds", "allowPrivateAddresses"});
+    JwksFetchConfig& j = c.jwks_fetch;
+    j.connect_timeout_ms = jf->intAttribute("connectTimeoutMs", j.connect_timeout_ms, 100, 60000);
+    j.read_timeout_ms = jf->intAttribute("readTimeoutMs", j.read_timeout_ms, 100, 60000);
+    j.max_bytes = jf->intAttribute("maxBytes", j.max_bytes, 1024, 4 * 1024 * 1024);
+    j.min_cache_s = jf->intAttribute("minCacheSeconds", j.min_cache_s, 0, 86400 * 7);
+    j.max_cache_s = jf->intAttribute("maxCacheSeconds", j.max_cache_s, 0, 86400 * 30);
+    if (j.max_cache_s < j.min_cache_s) jf->failAttribute("maxCacheSeconds", "must not be below minCacheSeconds");
+    j.refetch_interval_s = jf->intAttribute("refetchIntervalSeconds", j.refetch_interval_s, 0, 86400);
+    j.allow_private_addresses = jf->boolAttribute("allowPrivateAddresses", false);
+  }
+  if (auto jti = root.child("Jti")) {
+    jti->allowOnly({}, {"purgeIntervalSeconds", "purgeBatch"});
+    c.jti_purge_interval_s = jti->intAttribute("purgeIntervalSeconds", 60, 1, 86400);
+    c.jti_purge_batch = jti->intAttribute("purgeBatch", 1000, 1, 100000);
+  }
+
   auto admin = root.child("Admin");
   if (!admin) root.fail("<Admin> is required");
   admin->allowOnly({}, {"username", "passwordHash"});
@@ -152,6 +172,9 @@ std::string defaultServerXml(const std::string& issuer, const std::string& admin
          "  <Tokens accessTokenLifetimeSeconds=\"3600\"/>\n"
          "  <Http maxRequestBytes=\"65536\" threads=\"16\"/>\n"
          "  <Database type=\"sqlite\" path=\"data/idgate.db\"/>\n"
+         "  <JwksFetch connectTimeoutMs=\"2000\" readTimeoutMs=\"3000\" maxBytes=\"65536\" minCacheSeconds=\"60\"\n"
+         "             maxCacheSeconds=\"86400\" refetchIntervalSeconds=\"30\" allowPrivateAddresses=\"false\"/>\n"
+         "  <Jti purgeIntervalSeconds=\"60\" purgeBatch=\"1000\"/>\n"
          "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate user=idgate\"/> -->\n"
          "  <Admin username=\"admin\" passwordHash=\"" +
          admin_password_hash +

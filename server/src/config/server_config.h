@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "jwks/jwks_fetcher.h"
+
 namespace idgate {
 
 struct ListenerConfig {
@@ -45,6 +47,9 @@ struct ServerConfig {
   std::string admin_password_hash;
   StoreFileConfig keystore;
   std::optional<StoreFileConfig> truststore;
+  JwksFetchConfig jwks_fetch;
+  int64_t jti_purge_interval_s = 60;
+  int64_t jti_purge_batch = 1000;
 };
 
 /// Parses `file`; relative paths resolve against `home`. Throws ConfigError.

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/keys.h"
 
 namespace idgate::crypto {

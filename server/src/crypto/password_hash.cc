@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/constant_time.h"
 #include "crypto/random.h"
 

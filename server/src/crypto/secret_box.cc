@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/random.h"
 
 namespace idgate::crypto {

@@ -5,7 +5,7 @@
 
 #include <Poco/String.h>
 
-#include "common/base64url.h"
+#include <idgate/jose/base64url.h>
 #include "crypto/constant_time.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"

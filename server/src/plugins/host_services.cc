@@ -102,6 +102,16 @@ idgate_lookup_code propertyFn(idgate_host_context_host_ptr ctx, idgate_str name,
   }
 }
 
+idgate_lookup_code jwksFn(idgate_host_context_host_ptr ctx, idgate_str uri, int32_t refresh,
+                          idgate_bytes_sink sink, void* user) noexcept {
+  try {
+    std::string jwks;
+    return deliver(self(ctx)->jwksFetch(str(uri), refresh != 0, &jwks), jwks, sink, user);
+  } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
 void setClientIdFn(idgate_auth_result_host_ptr result, idgate_str id) noexcept {
   try {
     reinterpret_cast<AuthResultSink*>(result)->client_id = str(id);
@@ -121,14 +131,16 @@ void setReasonFn(idgate_auth_result_host_ptr result, idgate_str reason) noexcept
 HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
                            std::function<std::shared_ptr<const Keystore>()> keystore,
                            std::shared_ptr<const crypto::SecretBox> secret_box,
-                           std::map<std::string, std::string> global_properties, int64_t skew_s)
+                           std::map<std::string, std::string> global_properties, int64_t skew_s,
+                           JwksFetcher* jwks)
     : clients_(clients),
       jtis_(jtis),
       clock_(clock),
       keystore_(std::move(keystore)),
       secret_box_(std::move(secret_box)),
       global_properties_(std::move(global_properties)),
-      skew_s_(skew_s) {
+      skew_s_(skew_s),
+      jwks_(jwks) {
   api_ = idgate_host_api{};
   api_.struct_size = sizeof(api_);
   api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
@@ -142,6 +154,16 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
   api_.global_property = propertyFn;
   api_.auth_result_set_client_id = setClientIdFn;
   api_.auth_result_set_reason = setReasonFn;
+  api_.jwks_fetch = jwksFn;
+}
+
+idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh, std::string* jwks) {
+  if (jwks_ == nullptr) return IDGATE_LOOKUP_ERROR;
+  std::string error;
+  auto body = jwks_->get(uri, refresh, &error);
+  if (!body) return IDGATE_LOOKUP_ERROR;
+  *jwks = std::move(*body);
+  return IDGATE_LOOKUP_FOUND;
 }
 
 idgate_lookup_code HostServices::clientLookup(const std::string& id, std::string* json) {

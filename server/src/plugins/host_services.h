@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"
+#include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
 #include "store/client_store.h"
 #include "store/jti_store.h"
@@ -22,7 +23,8 @@ class HostServices {
   HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
                std::function<std::shared_ptr<const Keystore>()> keystore,
                std::shared_ptr<const crypto::SecretBox> secret_box,
-               std::map<std::string, std::string> global_properties, int64_t skew_s);
+               std::map<std::string, std::string> global_properties, int64_t skew_s,
+               JwksFetcher* jwks = nullptr);
 
   const idgate_host_api* api() const { return &api_; }
 
@@ -34,6 +36,7 @@ class HostServices {
   idgate_jti_code jtiCheckAndInsert(const std::string& client_id, const std::string& jti,
                                     int64_t exp_unix_s);
   idgate_lookup_code globalProperty(const std::string& name, std::string* value);
+  idgate_lookup_code jwksFetch(const std::string& uri, bool refresh, std::string* jwks);
   int64_t nowMillis() const { return clock_.nowMillis(); }
 
  private:
@@ -44,6 +47,7 @@ class HostServices {
   std::shared_ptr<const crypto::SecretBox> secret_box_;
   std::map<std::string, std::string> global_properties_;
   int64_t skew_s_;
+  JwksFetcher* jwks_;
   idgate_host_api api_;
 };
 

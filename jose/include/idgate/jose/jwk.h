@@ -1,0 +1,41 @@
+// Public JSON Web Keys from untrusted JSON, imported into OpenSSL with every check applied:
+// points on the curve, curve fitting the key type, RSA at least 2048 bits, no private members.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "idgate/jose/json.h"
+#include "idgate/jose/status.h"
+
+namespace idgate::jose {
+
+using KeyPtr = std::shared_ptr<EVP_PKEY>;
+
+struct PublicKey {
+  std::string kid;  ///< empty when the JWK had none
+  std::string kty;  ///< RSA, EC, OKP
+  std::string crv;  ///< P-256, P-384, P-521, Ed25519 (EC/OKP)
+  std::string alg;  ///< the JWK's own alg, if any
+  std::string use;  ///< the JWK's use, if any
+  KeyPtr key;
+};
+
+/// One JWK object; on failure `error` says why (for the log).
+std::optional<PublicKey> importJwk(const Json& jwk, std::string* error);
+
+/// {"keys":[...]}; keys that cannot be imported are skipped and counted in `skipped`.
+/// nullopt when the document is not a JWKS at all.
+std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped, std::string* error);
+
+/// The public key of a DER X.509 certificate.
+std::optional<PublicKey> importCertificate(const std::string& der, std::string* error);
+
+/// Whether `key` can verify `alg` (RS*/PS*: RSA >= 2048; ES256/384/512: P-256/384/521; EdDSA: Ed25519).
+bool keyFitsAlgorithm(const PublicKey& key, const std::string& alg);
+
+}  // namespace idgate::jose

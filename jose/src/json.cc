@@ -1,0 +1,245 @@
+#include <idgate/jose/json.h>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace idgate::jose {
+
+const Json* Json::get(std::string_view name) const {
+  if (type_ != Type::kObject) return nullptr;
+  for (const auto& [k, v] : members_) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> Json::getString(std::string_view name) const {
+  const Json* v = get(name);
+  if (v == nullptr || !v->isString()) return std::nullopt;
+  return v->str();
+}
+
+class JsonParser {
+ public:
+  JsonParser(std::string_view text, const JsonLimits& limits) : s_(text), limits_(limits) {}
+
+  std::optional<Json> parse() {
+    if (s_.size() > limits_.max_bytes) return std::nullopt;
+    Json out = Json::makeNull();
+    if (!value(out, 0)) return std::nullopt;
+    ws();
+    if (pos_ != s_.size()) return std::nullopt;
+    return out;
+  }
+
+ private:
+  void ws() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  bool value(Json& out, int depth) {
+    if (depth > limits_.max_depth) return false;
+    ws();
+    if (pos_ >= s_.size()) return false;
+    char c = s_[pos_];
+    if (c == '{') return object(out, depth);
+    if (c == '[') return array(out, depth);
+    if (c == '"') {
+      out = Json(Json::Type::kString);
+      return string(out.string_);
+    }
+    if (c == 't' || c == 'f') {
+      out = Json(Json::Type::kBool);
+      out.bool_ = c == 't';
+      return literal(c == 't' ? "true" : "false");
+    }
+    if (c == 'n') {
+      out = Json(Json::Type::kNull);
+      return literal("null");
+    }
+    return number(out);
+  }
+
+  bool object(Json& out, int depth) {
+    out = Json(Json::Type::kObject);
+    ++pos_;
+    ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      ws();
+      std::string key;
+      if (pos_ >= s_.size() || s_[pos_] != '"' || !string(key)) return false;
+      for (const auto& m : out.members_) {
+        if (m.first == key) return false;  // duplicate member name
+      }
+      ws();
+      if (pos_ >= s_.size() || s_[pos_] != ':') return false;
+      ++pos_;
+      Json v = Json::makeNull();
+      if (!value(v, depth + 1)) return false;
+      out.members_.emplace_back(std::move(key), std::move(v));
+      ws();
+      if (pos_ >= s_.size()) return false;
+      if (s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (s_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  bool array(Json& out, int depth) {
+    out = Json(Json::Type::kArray);
+    ++pos_;
+    ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      Json v = Json::makeNull();
+      if (!value(v, depth + 1)) return false;
+      out.items_.push_back(std::move(v));
+      ws();
+      if (pos_ >= s_.size()) return false;
+      if (s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (s_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  static void utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool hex4(uint32_t& v) {
+    if (pos_ + 4 > s_.size()) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char h = s_[pos_++];
+      v <<= 4;
+      if (h >= '0' && h <= '9') v |= h - '0';
+      else if (h >= 'a' && h <= 'f') v |= h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F') v |= h - 'A' + 10;
+      else return false;
+    }
+    return true;
+  }
+
+  bool string(std::string& out) {
+    ++pos_;  // opening quote
+    while (pos_ < s_.size()) {
+      unsigned char c = static_cast<unsigned char>(s_[pos_++]);
+      if (c == '"') return true;
+      if (c < 0x20) return false;
+      if (c != '\\') {
+        out += static_cast<char>(c);
+        continue;
+      }
+      if (pos_ >= s_.size()) return false;
+      char e = s_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          uint32_t cp;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo;
+            if (pos_ + 2 > s_.size() || s_[pos_] != '\\' || s_[pos_ + 1] != 'u') return false;
+            pos_ += 2;
+            if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;  // lone low surrogate
+          }
+          utf8(out, cp);
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+
+  bool number(Json& out) {
+    size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    if (pos_ >= s_.size()) return false;
+    if (s_[pos_] == '0') {
+      ++pos_;
+    } else if (s_[pos_] >= '1' && s_[pos_] <= '9') {
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    } else {
+      return false;
+    }
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      size_t digits = pos_;
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+      if (pos_ == digits) return false;
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      size_t digits = pos_;
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+      if (pos_ == digits) return false;
+    }
+    std::string text(s_.substr(start, pos_ - start));
+    out = Json(Json::Type::kNumber);
+    out.number_ = std::strtod(text.c_str(), nullptr);
+    return std::isfinite(out.number_);
+  }
+
+  std::string_view s_;
+  const JsonLimits& limits_;
+  size_t pos_ = 0;
+};
+
+std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits) {
+  return JsonParser(text, limits).parse();
+}
+
+}  // namespace idgate::jose

@@ -1,0 +1,152 @@
+#include <idgate/jose/base64url.h>
+#include <idgate/jose/jws.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+
+namespace idgate::jose {
+namespace {
+
+const EVP_MD* digestFor(const std::string& alg) {
+  std::string bits = alg.size() >= 3 ? alg.substr(alg.size() - 3) : "";
+  if (bits == "256") return EVP_sha256();
+  if (bits == "384") return EVP_sha384();
+  if (bits == "512") return EVP_sha512();
+  return nullptr;
+}
+
+bool decodeSegment(std::string_view seg, std::string* out) {
+  auto d = base64UrlDecode(seg);
+  if (!d) return false;
+  *out = std::move(*d);
+  return true;
+}
+
+/// R||S (JWS) to DER (OpenSSL), refusing wrong lengths and r, s outside [1, n-1].
+bool ecdsaDer(const std::string& raw, int nid, size_t field, std::string* der) {
+  if (raw.size() != 2 * field) return false;
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(nid);
+  if (group == nullptr) return false;
+  const BIGNUM* order = EC_GROUP_get0_order(group);
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  BIGNUM* r = BN_bin2bn(p, static_cast<int>(field), nullptr);
+  BIGNUM* s = BN_bin2bn(p + field, static_cast<int>(field), nullptr);
+  bool ok = r && s && !BN_is_zero(r) && !BN_is_zero(s) && BN_cmp(r, order) < 0 && BN_cmp(s, order) < 0;
+  EC_GROUP_free(group);
+  if (!ok) {
+    BN_free(r);
+    BN_free(s);
+    return false;
+  }
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, r, s);
+  unsigned char* buf = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &buf);
+  ECDSA_SIG_free(sig);
+  if (len <= 0) return false;
+  der->assign(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  return true;
+}
+
+}  // namespace
+
+bool isAsymmetricAlgorithm(const std::string& alg) {
+  static const char* const kAlgs[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                      "ES256", "ES384", "ES512", "EdDSA"};
+  return std::find(std::begin(kAlgs), std::end(kAlgs), alg) != std::end(kAlgs);
+}
+
+bool isHmacAlgorithm(const std::string& alg) { return alg == "HS256" || alg == "HS384" || alg == "HS512"; }
+
+Status parseCompactJws(std::string_view token, const JwsLimits& limits, CompactJws* out) {
+  if (token.size() > limits.max_token_bytes) return Status::kTooLarge;
+  size_t d1 = token.find('.');
+  if (d1 == std::string_view::npos) return Status::kMalformed;
+  size_t d2 = token.find('.', d1 + 1);
+  if (d2 == std::string_view::npos || token.find('.', d2 + 1) != std::string_view::npos) {
+    return Status::kMalformed;
+  }
+  std::string header_text, payload_text;
+  if (d1 == 0 || d2 == d1 + 1 || !decodeSegment(token.substr(0, d1), &header_text) ||
+      !decodeSegment(token.substr(d1 + 1, d2 - d1 - 1), &payload_text) ||
+      !decodeSegment(token.substr(d2 + 1), &out->signature)) {
+    return Status::kMalformed;
+  }
+  JsonLimits jl;
+  jl.max_bytes = limits.max_token_bytes;
+  auto header = parseJson(header_text, jl);
+  if (!header || !header->isObject()) return Status::kBadHeader;
+  auto payload = parseJson(payload_text, jl);
+  if (!payload || !payload->isObject()) return Status::kMalformed;
+  const Json* alg = header->get("alg");
+  if (alg == nullptr || !alg->isString()) return Status::kBadHeader;
+  for (const char* member : {"kid", "typ", "cty"}) {
+    const Json* v = header->get(member);
+    if (v != nullptr && !v->isString()) return Status::kBadHeader;
+  }
+  if (header->get("crit") != nullptr) return Status::kCritUnsupported;
+  out->alg = alg->str();
+  out->kid = header->getString("kid").value_or("");
+  out->typ = header->getString("typ").value_or("");
+  out->signing_input = std::string(token.substr(0, d2));
+  out->header = std::move(*header);
+  out->payload = std::move(*payload);
+  return Status::kOk;
+}
+
+Status verifySignature(const std::string& alg, const PublicKey& key, const std::string& input,
+                       const std::string& signature) {
+  if (!isAsymmetricAlgorithm(alg)) return Status::kAlgNotAllowed;
+  if (!keyFitsAlgorithm(key, alg)) return Status::kNoUsableKey;
+  EVP_PKEY* pkey = key.key.get();
+  std::string sig = signature;
+  const EVP_MD* md = nullptr;
+  bool pss = alg[0] == 'P';
+  if (alg[0] == 'R' || pss) {
+    md = digestFor(alg);
+    if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey))) return Status::kBadSignature;
+  } else if (alg[0] == 'E' && alg != "EdDSA") {
+    md = digestFor(alg);
+    int nid = alg == "ES256" ? NID_X9_62_prime256v1 : alg == "ES384" ? NID_secp384r1 : NID_secp521r1;
+    size_t field = alg == "ES256" ? 32 : alg == "ES384" ? 48 : 66;
+    if (!ecdsaDer(signature, nid, field, &sig)) return Status::kBadSignature;
+  } else if (sig.size() != 64) {
+    return Status::kBadSignature;  // Ed25519
+  }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = ctx && EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, pkey) == 1;
+  if (ok && pss) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  }
+  ok = ok && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                              reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok ? Status::kOk : Status::kBadSignature;
+}
+
+Status verifyHmac(const std::string& alg, const std::string& secret, const std::string& input,
+                  const std::string& signature) {
+  if (!isHmacAlgorithm(alg)) return Status::kAlgNotAllowed;
+  const EVP_MD* md = digestFor(alg);
+  if (secret.size() < static_cast<size_t>(EVP_MD_get_size(md))) return Status::kNoUsableKey;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(md, secret.data(), static_cast<int>(secret.size()),
+           reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len) == nullptr) {
+    return Status::kBadSignature;
+  }
+  if (signature.size() != len || CRYPTO_memcmp(mac, signature.data(), len) != 0) return Status::kBadSignature;
+  return Status::kOk;
+}
+
+}  // namespace idgate::jose

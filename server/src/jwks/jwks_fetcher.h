@@ -1,0 +1,74 @@
+// Fetches JWK sets from clients' jwks_uri (and, later, resource-server jwkEndpointUrl):
+// cached honouring Cache-Control within [min, max], refetched on an unknown kid at most once per
+// interval, one fetch at a time per URI, bounded in time and size, private addresses refused
+// unless allowed. A failed refetch keeps serving the last good copy.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+
+namespace idgate {
+
+struct JwksFetchConfig {
+  int64_t connect_timeout_ms = 2000;
+  int64_t read_timeout_ms = 3000;
+  int64_t max_bytes = 64 * 1024;
+  int64_t min_cache_s = 60;
+  int64_t max_cache_s = 86400;
+  int64_t refetch_interval_s = 30;
+  bool allow_private_addresses = false;
+};
+
+struct HttpFetchResult {
+  int status = 0;
+  std::string body;
+  std::string cache_control;
+  std::string error;  ///< non-empty: the fetch failed
+};
+
+/// The network side, an interface so tests can count and script fetches.
+class JwksTransport {
+ public:
+  virtual ~JwksTransport() = default;
+  virtual HttpFetchResult get(const std::string& uri, const JwksFetchConfig& config) = 0;
+};
+
+std::unique_ptr<JwksTransport> makePocoJwksTransport();
+
+class JwksFetcher {
+ public:
+  JwksFetcher(JwksFetchConfig config, const Clock& clock, std::unique_ptr<JwksTransport> transport);
+
+  /// The JWKS JSON, or nullopt with `error` when no good copy can be had.
+  std::optional<std::string> get(const std::string& uri, bool refresh, std::string* error);
+
+  /// Seconds a response may be cached: max-age within [min, max]; no-store/no-cache = min.
+  static int64_t cacheSeconds(const std::string& cache_control, const JwksFetchConfig& config);
+
+ private:
+  struct Entry {
+    std::mutex fetch_mutex;  ///< single flight: one fetch per URI at a time
+    std::string body;        ///< last good JWKS, empty if none
+    int64_t expires_at = 0;
+    int64_t last_fetch = INT64_MIN / 2;
+  };
+  std::shared_ptr<Entry> entry(const std::string& uri);
+
+  JwksFetchConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<JwksTransport> transport_;
+  std::mutex map_mutex_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+};
+
+/// true for loopback, private (RFC 1918, ULA), link-local, unspecified and similar addresses.
+bool isPrivateAddress(const std::string& ip);
+
+}  // namespace idgate
