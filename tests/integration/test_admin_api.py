@@ -95,7 +95,8 @@ class AdminApiTest(unittest.TestCase):
 
     def test_plugins_listing(self):
         body = self.server.admin("GET", "/api/admin/plugins").json()
-        self.assertEqual(body["order"], ["client_secret_basic", "client_secret_post", "none"])
+        self.assertEqual(body["order"], ["client_secret_basic", "client_secret_post", "private_key_jwt",
+                                         "client_secret_jwt", "none"])
         by_file = {p["file"]: p for p in body["plugins"]}
         self.assertEqual(by_file["idgate-client-secret-basic.so"]["status"], "active")
         self.assertEqual(by_file["idgate-client-secret-basic.so"]["order_id"], 10)

@@ -18,7 +18,8 @@ class InitTest(unittest.TestCase):
             home, out = init_home(tmp, admin_password=None, issuer="https://idp.example.com")
             for p in ("conf/server.xml", "conf/identity.xml", "keystore/idgate.p12", "data",
                       "dropins/idgate-client-secret-basic.so", "dropins/idgate-client-secret-post.so",
-                      "dropins/idgate-none.so"):
+                      "dropins/idgate-none.so", "dropins/idgate-private-key-jwt.so",
+                      "dropins/idgate-client-secret-jwt.so"):
                 self.assertTrue(os.path.exists(os.path.join(home, p)), p)
             password = re.search(r"admin password \(shown once, store it now\): (\S+)", out.stdout).group(1)
             with open(os.path.join(home, "conf/server.xml")) as f:
@@ -148,12 +149,13 @@ class BrokenDropinsTest(unittest.TestCase):
             server = Server(home).start()
             try:
                 body = server.admin("GET", "/api/admin/plugins").json()
-                self.assertEqual(body["order"], ["client_secret_basic"])
+                self.assertEqual(body["order"], ["client_secret_basic", "private_key_jwt", "client_secret_jwt"])
                 states = {p["file"]: (p["status"], p.get("reason")) for p in body["plugins"]}
                 self.assertEqual(states["idgate-client-secret-post.so"], ("disabled", "disabled in identity.xml"))
                 self.assertEqual(states["idgate-none.so"][0], "disabled")
                 d = server.request("GET", "/.well-known/openid-configuration").json()
-                self.assertEqual(d["token_endpoint_auth_methods_supported"], ["client_secret_basic"])
+                self.assertEqual(d["token_endpoint_auth_methods_supported"],
+                                 ["client_secret_basic", "private_key_jwt", "client_secret_jwt"])
                 server.register(client_id="p", token_endpoint_auth_method="client_secret_post",
                                 client_secret="0123456789abcdef0123")
                 code, body = server.curl_token("grant_type=client_credentials", "client_id=p",

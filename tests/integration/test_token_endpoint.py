@@ -169,8 +169,11 @@ class TokenEndpointTest(unittest.TestCase):
             self.assertEqual(d["token_endpoint"], self.server.url + "/oauth2/token")
             self.assertEqual(d["jwks_uri"], self.server.url + "/oauth2/jwks")
             self.assertEqual(d["token_endpoint_auth_methods_supported"],
-                             ["client_secret_basic", "client_secret_post", "none"])
-            self.assertNotIn("token_endpoint_auth_signing_alg_values_supported", d)
+                             ["client_secret_basic", "client_secret_post", "private_key_jwt",
+                              "client_secret_jwt", "none"])
+            self.assertEqual(sorted(d["token_endpoint_auth_signing_alg_values_supported"]),
+                             ["ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512",
+                              "PS256", "PS384", "PS512", "RS256", "RS384", "RS512"])
 
     def test_jwks_publishes_only_public_key(self):
         keys = self.server.request("GET", "/oauth2/jwks").json()["keys"]

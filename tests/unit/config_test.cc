@@ -124,7 +124,7 @@ TEST(IdentityConfigTest, DefaultFileParses) {
   test::TempDir dir;
   test::writeFile(dir.file("identity.xml"), defaultIdentityXml());
   IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
-  EXPECT_EQ(c.listeners.size(), 3u);
+  EXPECT_EQ(c.listeners.size(), 5u);
   EXPECT_EQ(c.timestamp_skew_s, 60);
 }
 

@@ -197,6 +197,11 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       if (!isAbsoluteUri(*uri, true)) return "jwks_uri must be an http(s) URL without fragment";
       norm.set("jwks_uri", *uri);
     }
+    if (auto mode = str("client_assertion_audience_mode")) {
+      if (*mode != "legacy" && *mode != "strict") return "client_assertion_audience_mode must be legacy or strict";
+      if (algs->empty()) return "client_assertion_audience_mode does not apply to " + out->auth_method;
+      norm.set("client_assertion_audience_mode", *mode);
+    }
     out->client_secret = str("client_secret");
     SecretForm form = secretFormFor(out->auth_method);
     if (out->client_secret) {

@@ -90,6 +90,22 @@ std::string defaultIdentityXml() {
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="client_secret_post" orderId="20" enable="true"/>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="org.wso2.carbon.identity.oauth2.token.handler.clientauth.jwt.PrivateKeyJWTClientAuthenticator"
+                   orderId="899" enable="true">
+      <Property name="PreventTokenReuse">true</Property>
+      <Property name="RejectBeforeInMinutes">300</Property>
+      <Property name="MaxAssertionLifetimeInMinutes">60</Property>
+      <Property name="AudienceMode">legacy</Property>
+      <!-- <Property name="TokenEndpointAlias">https://idp.example.com/oauth2/token</Property> -->
+    </EventListener>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="client_secret_jwt" orderId="900" enable="true">
+      <Property name="PreventTokenReuse">true</Property>
+      <Property name="RejectBeforeInMinutes">300</Property>
+      <Property name="MaxAssertionLifetimeInMinutes">60</Property>
+      <Property name="AudienceMode">legacy</Property>
+    </EventListener>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="none" orderId="1000" enable="true"/>
   </EventListeners>
   <CacheConfig>
