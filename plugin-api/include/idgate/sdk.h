@@ -57,16 +57,21 @@ class Properties {
     if (it == values_.end()) return std::nullopt;
     return it->second;
   }
-  /// First of several accepted spellings that is present; `used` receives the one found.
+  /// The one of several accepted spellings that is present; `used` receives it. Two spellings
+  /// set at once is ambiguous: ConfigError.
   std::optional<std::string> getAny(std::initializer_list<const char*> names,
                                     std::string* used = nullptr) const {
+    std::optional<std::string> found;
+    std::string found_name;
     for (const char* n : names) {
       if (auto v = get(n)) {
-        if (used) *used = n;
-        return v;
+        if (found) throw ConfigError("properties " + found_name + " and " + n + " are both set; keep one");
+        found = v;
+        found_name = n;
       }
     }
-    return std::nullopt;
+    if (found && used) *used = found_name;
+    return found;
   }
   bool getBool(const std::string& name, bool fallback) const {
     auto v = get(name);

@@ -1,0 +1,64 @@
+"""Client assertions made by an independent implementation: PyJWT + cryptography."""
+import json
+import time
+import uuid
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+HMAC = ["HS256", "HS384", "HS512"]
+
+
+def private_key(alg, rsa_bits=2048):
+    if alg[:2] in ("RS", "PS"):
+        return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
+    if alg == "ES256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if alg == "ES384":
+        return ec.generate_private_key(ec.SECP384R1())
+    if alg == "ES512":
+        return ec.generate_private_key(ec.SECP521R1())
+    if alg == "EdDSA":
+        return ed25519.Ed25519PrivateKey.generate()
+    raise ValueError(alg)
+
+
+def public_jwk(key, kid=None):
+    pub = key.public_key()
+    if isinstance(pub, rsa.RSAPublicKey):
+        d = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(pub))
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        d = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(pub))
+    else:
+        d = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(pub))
+    if kid:
+        d["kid"] = kid
+    return d
+
+
+def claims(client_id, aud, lifetime=60, **overrides):
+    now = int(time.time())
+    c = {"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime, "iat": now,
+         "jti": str(uuid.uuid4())}
+    for k, v in overrides.items():
+        if v is None:
+            c.pop(k, None)
+        else:
+            c[k] = v
+    return c
+
+
+def sign(payload, key, alg, kid=None, **headers):
+    h = dict(headers)
+    if kid:
+        h["kid"] = kid
+    return jwt.encode(payload, key, algorithm=alg, headers=h or None)
+
+
+def form(assertion, **extra):
+    params = {"grant_type": "client_credentials", "client_assertion_type": JWT_BEARER,
+              "client_assertion": assertion}
+    params.update(extra)
+    return params
