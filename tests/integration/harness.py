@@ -50,12 +50,13 @@ class Server:
         self.urls = []
 
     def start(self, timeout=30, expect_failure=False):
+        self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log_file = open(self.log_path, "ab")
         self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", "0"],
                                      stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
-            log = self.log()
+            log = self.log()[self.log_offset:]
             if self.proc.poll() is not None:
                 if expect_failure:
                     return self.proc.returncode

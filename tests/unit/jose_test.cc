@@ -1,0 +1,147 @@
+#include <idgate/jose/base64url.h>
+#include <idgate/jose/client_assertion.h>
+#include <idgate/jose/json.h>
+#include <idgate/jose/jwk.h>
+#include <idgate/jose/jws.h>
+
+#include <gtest/gtest.h>
+
+#include "crypto/jwk.h"
+#include "crypto/jws_signer.h"
+#include "crypto/keys.h"
+
+namespace idgate::jose {
+namespace {
+
+TEST(JsonTest, ParsesNestedValues) {
+  auto j = parseJson(R"({"a":[1,2.5,"x\u00e9",true,null],"b":{"c":-3e2}})");
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->get("a")->items().size(), 5u);
+  EXPECT_EQ(j->get("a")->items()[2].str(), "x\xc3\xa9");
+  EXPECT_DOUBLE_EQ(j->get("b")->get("c")->number(), -300);
+}
+
+TEST(JsonTest, RejectsDuplicatesDepthAndJunk) {
+  EXPECT_FALSE(parseJson(R"({"sub":"a","sub":"b"})")) << "duplicate member";
+  std::string deep = std::string(100, '[') + std::string(100, ']');
+  EXPECT_FALSE(parseJson(deep)) << "depth";
+  EXPECT_FALSE(parseJson(R"({"a":1} x)")) << "trailing data";
+  EXPECT_FALSE(parseJson(R"({"a":01})")) << "leading zero";
+  EXPECT_FALSE(parseJson(R"({"a":1e999})")) << "overflow";
+  EXPECT_FALSE(parseJson(R"({"a":"\ud800"})")) << "lone surrogate";
+  EXPECT_FALSE(parseJson("{\"a\":\"\x01\"}")) << "control character";
+  EXPECT_FALSE(parseJson(std::string(70000, ' '))) << "size";
+}
+
+TEST(JwkTest, RefusesOffCurvePointAndSmallRsa) {
+  std::string error;
+  auto off = parseJson(R"({"kty":"EC","crv":"P-256","x":")" + base64UrlEncode(std::string(32, '\x01')) +
+                       R"(","y":")" + base64UrlEncode(std::string(32, '\x02')) + R"("})");
+  EXPECT_FALSE(importJwk(*off, &error));
+  EXPECT_EQ(error, "EC point is not on the curve");
+  auto small = parseJson(R"({"kty":"RSA","e":"AQAB","n":")" + base64UrlEncode(std::string(128, '\xff')) + R"("})");
+  EXPECT_FALSE(importJwk(*small, &error));
+  EXPECT_EQ(error, "RSA key smaller than 2048 bits");
+  auto priv = parseJson(R"({"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"})");
+  EXPECT_FALSE(importJwk(*priv, &error));
+  auto wrong_len = parseJson(R"({"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"})");
+  EXPECT_FALSE(importJwk(*wrong_len, &error));
+}
+
+class JwsVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    private_key_ = crypto::generateEcP256();
+    crypto::PublicJwk jwk = crypto::publicJwk(private_key_.get(), "k1", "ES256");
+    std::string error;
+    public_ = *importJwk(*parseJson(jwk.json), &error);
+  }
+  crypto::PkeyPtr private_key_;
+  PublicKey public_;
+};
+
+TEST_F(JwsVerifyTest, VerifiesOwnSignatureAndRejectsTampering) {
+  crypto::JwsSigner signer(private_key_, "ES256", "k1");
+  std::string token = signer.sign("JWT", R"({"sub":"x"})");
+  CompactJws jws;
+  ASSERT_EQ(parseCompactJws(token, {}, &jws), Status::kOk);
+  EXPECT_EQ(jws.kid, "k1");
+  EXPECT_EQ(verifySignature(jws.alg, public_, jws.signing_input, jws.signature), Status::kOk);
+  jws.signing_input[5] ^= 1;
+  EXPECT_EQ(verifySignature(jws.alg, public_, jws.signing_input, jws.signature), Status::kBadSignature);
+}
+
+TEST_F(JwsVerifyTest, PsychicSignatureIsRejected) {
+  crypto::JwsSigner signer(private_key_, "ES256", "k1");
+  CompactJws jws;
+  ASSERT_EQ(parseCompactJws(signer.sign("JWT", "{}"), {}, &jws), Status::kOk);
+  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, std::string(64, '\0')), Status::kBadSignature);
+  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, jws.signature.substr(0, 63)), Status::kBadSignature);
+  EXPECT_EQ(verifySignature("ES384", public_, jws.signing_input, jws.signature), Status::kNoUsableKey);
+}
+
+TEST(JwsParseTest, StructuralRejections) {
+  CompactJws jws;
+  std::string h = base64UrlEncode(R"({"alg":"ES256"})"), p = base64UrlEncode("{}");
+  EXPECT_EQ(parseCompactJws(h + "." + p, {}, &jws), Status::kMalformed);
+  EXPECT_EQ(parseCompactJws(h + "." + p + ".." , {}, &jws), Status::kMalformed);
+  EXPECT_EQ(parseCompactJws(h + "." + p + ".AA==", {}, &jws), Status::kMalformed);
+  EXPECT_EQ(parseCompactJws(base64UrlEncode(R"({"alg":1})") + "." + p + ".AA", {}, &jws), Status::kBadHeader);
+  EXPECT_EQ(parseCompactJws(base64UrlEncode(R"({"alg":"ES256","crit":[]})") + "." + p + ".AA", {}, &jws),
+            Status::kCritUnsupported);
+  EXPECT_EQ(parseCompactJws(std::string(20000, 'a'), {}, &jws), Status::kTooLarge);
+  EXPECT_EQ(parseCompactJws(h + "." + p + ".AA", {}, &jws), Status::kOk);
+}
+
+TEST(HmacTest, SecretBytesAndLength) {
+  std::string secret(32, 's');
+  EXPECT_EQ(verifyHmac("HS256", std::string(31, 's'), "a.b", "x"), Status::kNoUsableKey);
+  EXPECT_EQ(verifyHmac("HS256", secret, "a.b", std::string(32, 'x')), Status::kBadSignature);
+  EXPECT_EQ(verifyHmac("none", secret, "a.b", ""), Status::kAlgNotAllowed);
+}
+
+class ClaimsTest : public ::testing::Test {
+ protected:
+  std::string check(const std::string& payload) {
+    std::string reason;
+    auto j = parseJson(payload);
+    auto c = checkAssertionClaims(*j, policy_, 1000000, &reason);
+    return c ? "ok" : reason;
+  }
+  AssertionPolicy policy_{60, 300 * 60, 3600, {"https://as", "https://as/token"}};
+};
+
+TEST_F(ClaimsTest, TimeRulesUseSkew) {
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"jti":"j"})"), "ok");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999940,"jti":"j"})"), "ok") << "exp + skew";
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999939,"jti":"j"})"), "assertion expired");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"nbf":1000061,"jti":"j"})"),
+            "assertion not yet valid");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1000061,"jti":"j"})"),
+            "assertion issued in the future");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":981939,"jti":"j"})"),
+            "assertion too old");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1003601,"jti":"j"})"),
+            "assertion lifetime too long");
+  policy_.reject_before_s = 0;
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1,"jti":"j"})"), "ok");
+}
+
+TEST_F(ClaimsTest, AudienceForms) {
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":["https://as/token"],"exp":1000060,"jti":"j"})"), "ok");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":["https://as","https://evil"],"exp":1000060,"jti":"j"})"),
+            "aud not accepted");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as/","exp":1000060,"jti":"j"})"), "aud not accepted");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":[123],"exp":1000060,"jti":"j"})"), "aud not accepted");
+}
+
+TEST(AssertionTypTest, OnlyClientAssertionTypes) {
+  EXPECT_TRUE(assertionTypAllowed(""));
+  EXPECT_TRUE(assertionTypAllowed("JWT"));
+  EXPECT_TRUE(assertionTypAllowed("application/client-authentication+jwt"));
+  EXPECT_FALSE(assertionTypAllowed("at+jwt"));
+  EXPECT_FALSE(assertionTypAllowed("application/at+jwt"));
+}
+
+}  // namespace
+}  // namespace idgate::jose
