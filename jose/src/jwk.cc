@@ -85,10 +85,14 @@ KeyPtr importEc(const Json& jwk, const std::string& crv, std::string* error) {
   }
   auto x = b64(jwk, "x");
   auto y = b64(jwk, "y");
-  if (!x || !y || x->size() != size || y->size() != size) {
-    *error = "EC key x and y must be " + std::to_string(size) + " bytes";
+  // RFC 7518 wants the full coordinate size; some libraries (PyJWT among them) drop leading
+  // zero bytes, so shorter values are left-padded. Longer ones are refused.
+  if (!x || !y || x->empty() || y->empty() || x->size() > size || y->size() > size) {
+    *error = "EC key x and y must be at most " + std::to_string(size) + " bytes";
     return nullptr;
   }
+  x->insert(0, size - x->size(), '\0');
+  y->insert(0, size - y->size(), '\0');
   std::string point = "\x04" + *x + *y;
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0);

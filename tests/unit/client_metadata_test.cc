@@ -55,13 +55,16 @@ TEST(ClientMetadataTest, JwksRules) {
                      "\"jwks_uri\":\"https://x/jwks\"}"),
             "jwks and jwks_uri must not both be present");
   EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"EC\",\"d\":\"x\"}]}}"),
-            "jwks must hold public keys only (member 'd' found)");
+            "jwks: JWK holds private or symmetric key material ('d')");
   // 1024-bit modulus.
   std::string n(171, 'A');
   n[0] = 'w';
   EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"" +
                      n + "\"}]}}"),
-            "RSA keys must be at least 2048 bits");
+            "jwks: RSA key smaller than 2048 bits");
+  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
+                     "\"x\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\",\"y\":\"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI\"}]}}"),
+            "jwks: EC point is not on the curve");
 }
 
 }  // namespace
