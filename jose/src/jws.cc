@@ -1,11 +1,13 @@
 #include <idgate/jose/base64url.h>
+#include <idgate/jose/digests.h>
 #include <idgate/jose/jws.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rsa.h>
 
 #include <algorithm>
@@ -14,11 +16,7 @@ namespace idgate::jose {
 namespace {
 
 const EVP_MD* digestFor(const std::string& alg) {
-  std::string bits = alg.size() >= 3 ? alg.substr(alg.size() - 3) : "";
-  if (bits == "256") return EVP_sha256();
-  if (bits == "384") return EVP_sha384();
-  if (bits == "512") return EVP_sha512();
-  return nullptr;
+  return fetchedDigest(alg.size() >= 3 ? std::string_view(alg).substr(alg.size() - 3) : std::string_view());
 }
 
 bool decodeSegment(std::string_view seg, std::string* out) {
@@ -139,10 +137,19 @@ Status verifyHmac(const std::string& alg, const std::string& secret, const std::
   if (!isHmacAlgorithm(alg)) return Status::kAlgNotAllowed;
   const EVP_MD* md = digestFor(alg);
   if (secret.size() < static_cast<size_t>(EVP_MD_get_size(md))) return Status::kNoUsableKey;
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // fetched once
+  const char* digest = alg == "HS256" ? "SHA2-256" : alg == "HS384" ? "SHA2-384" : "SHA2-512";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(digest), 0),
+                         OSSL_PARAM_construct_end()};
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(md, secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len) == nullptr) {
+  size_t len = 0;
+  EVP_MAC_CTX* ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
+  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params) == 1 &&
+            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1 &&
+            EVP_MAC_final(ctx, mac, &len, sizeof(mac)) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) {
+    ERR_clear_error();
     return Status::kBadSignature;
   }
   if (signature.size() != len || CRYPTO_memcmp(mac, signature.data(), len) != 0) return Status::kBadSignature;

@@ -19,7 +19,7 @@ class ClientSecretJwt : public idgate::plugins::AssertionAuthenticator {
   bool algorithmAllowed(const std::string& alg) const override { return jose::isHmacAlgorithm(alg); }
 
   SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
-                                 const jose::Json&) override {
+                                 const jose::Json&, const std::string&) override {
     std::optional<std::string> secret;
     try {
       secret = host_.clientSecret(client_id);

@@ -116,7 +116,7 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
   if (auto pinned = metadata->getString("token_endpoint_auth_signing_alg"); pinned && *pinned != jws.alg) {
     return Outcome::denied("algorithm not allowed");
   }
-  SignatureCheck sig = verifySignature(jws, *client_id, *metadata);
+  SignatureCheck sig = verifySignature(jws, *client_id, *metadata, *metadata_text);
   if (sig.server_error) return Outcome::serverError(sig.reason);
   if (!sig.reason.empty()) return Outcome::denied(sig.reason);
 

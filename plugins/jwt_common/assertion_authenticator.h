@@ -33,8 +33,9 @@ class AssertionAuthenticator : public idgate::sdk::ClientAuthenticator {
   /// Whether this method accepts `alg` at all (before any client pinning).
   virtual bool algorithmAllowed(const std::string& alg) const = 0;
   /// Verifies the signature with the keys of `client_id`.
+  /// `metadata_text` is the JSON `metadata` was parsed from (a cache key for imported keys).
   virtual SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
-                                         const jose::Json& metadata) = 0;
+                                         const jose::Json& metadata, const std::string& metadata_text) = 0;
 
   idgate::sdk::Host& host_;
 

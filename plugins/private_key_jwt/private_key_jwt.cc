@@ -6,9 +6,11 @@
 #include <idgate/sdk.h>
 
 #include "../jwt_common/assertion_authenticator.h"
+#include "../jwt_common/key_cache.h"
 
 namespace {
 
+using idgate::plugins::ImportedKeys;
 using idgate::plugins::SignatureCheck;
 namespace jose = idgate::jose;
 
@@ -23,57 +25,79 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
   bool algorithmAllowed(const std::string& alg) const override { return jose::isAsymmetricAlgorithm(alg); }
 
   SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
-                                 const jose::Json& metadata) override {
+                                 const jose::Json& metadata, const std::string& metadata_text) override {
     if (const jose::Json* inline_jwks = metadata.get("jwks")) {
-      return checkWithSet(jws, *inline_jwks);
+      return checkWithSet(jws, *keys_.get(metadata_text, [&] { return importSet(*inline_jwks); }));
     }
     if (auto uri = metadata.getString("jwks_uri")) {
-      auto jwks = fetch(*uri, false);
-      if (!jwks) return {"client keys unavailable (jwks_uri)"};
-      SignatureCheck r = checkWithSet(jws, *jwks);
+      auto text = fetch(*uri, false);
+      if (!text) return {"client keys unavailable (jwks_uri)"};
+      SignatureCheck r = checkWithSet(jws, *importText(*text));
       if (r.reason == "unknown kid") {
         // The client may have rotated its keys: one throttled refetch, then the same rule.
-        jwks = fetch(*uri, true);
-        if (!jwks) return {"client keys unavailable (jwks_uri)"};
-        r = checkWithSet(jws, *jwks);
+        text = fetch(*uri, true);
+        if (!text) return {"client keys unavailable (jwks_uri)"};
+        r = checkWithSet(jws, *importText(*text));
       }
       return r;
     }
     // WSO2: the client's certificate imported into the keystore under the client id.
     auto der = host_.keystoreCertificate(client_id);
     if (!der) return {"client has no registered keys"};
-    std::string why;
-    auto key = jose::importCertificate(*der, &why);
-    if (!key) {
-      host_.warn("keystore certificate of client " + client_id + " unusable: " + why);
+    auto imported = keys_.get(*der, [&] {
+      ImportedKeys out;
+      if (auto key = jose::importCertificate(*der, &out.error)) {
+        out.keys.push_back(std::move(*key));
+        out.valid = true;
+      }
+      return out;
+    });
+    if (!imported->valid) {
+      host_.warn("keystore certificate of client " + client_id + " unusable: " + imported->error);
       return {"client certificate unusable"};
     }
-    if (!jose::keyFitsAlgorithm(*key, jws.alg)) return {"algorithm not allowed"};
-    if (jose::verifySignature(jws.alg, *key, jws.signing_input, jws.signature) != jose::Status::kOk) {
+    const jose::PublicKey& key = imported->keys.front();
+    if (!jose::keyFitsAlgorithm(key, jws.alg)) return {"algorithm not allowed"};
+    if (jose::verifySignature(jws.alg, key, jws.signing_input, jws.signature) != jose::Status::kOk) {
       return {"bad signature"};
     }
     return {};
   }
 
  private:
-  std::optional<jose::Json> fetch(const std::string& uri, bool refresh) {
+  std::optional<std::string> fetch(const std::string& uri, bool refresh) {
     try {
-      auto text = host_.fetchJwks(uri, refresh);
-      if (!text) return std::nullopt;
-      return jose::parseJson(*text, jose::JsonLimits{16, 1024 * 1024});
+      return host_.fetchJwks(uri, refresh);
     } catch (const idgate::sdk::HostError&) {
       return std::nullopt;
     }
   }
 
-  SignatureCheck checkWithSet(const jose::CompactJws& jws, const jose::Json& set) {
-    int skipped = 0;
-    std::string why;
-    auto keys = jose::importJwks(set, &skipped, &why);
-    if (!keys) return {"client keys unusable"};
-    if (skipped > 0) host_.warn("skipped " + std::to_string(skipped) + " unusable client key(s): " + why);
+  // Runs once per distinct key set (the result is cached), so its warning is logged once.
+  ImportedKeys importSet(const jose::Json& set) {
+    ImportedKeys out;
+    if (auto keys = jose::importJwks(set, &out.skipped, &out.error)) {
+      out.keys = std::move(*keys);
+      out.valid = true;
+    }
+    if (out.skipped > 0) {
+      host_.warn("skipped " + std::to_string(out.skipped) + " unusable client key(s): " + out.error);
+    }
+    return out;
+  }
+
+  std::shared_ptr<const ImportedKeys> importText(const std::string& text) {
+    return keys_.get(text, [&] {
+      auto json = jose::parseJson(text, jose::JsonLimits{16, 1024 * 1024});
+      if (!json) return ImportedKeys{{}, "not JSON", 0, false};
+      return importSet(*json);
+    });
+  }
+
+  SignatureCheck checkWithSet(const jose::CompactJws& jws, const ImportedKeys& imported) {
+    if (!imported.valid) return {"client keys unusable"};
     std::vector<const jose::PublicKey*> candidates;
-    for (const auto& k : *keys) {
+    for (const auto& k : imported.keys) {
       // kid is an exact lookup key inside this client's keys, nothing more.
       if (!jws.kid.empty() && k.kid != jws.kid) continue;
       candidates.push_back(&k);
@@ -89,6 +113,8 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
     }
     return {any_fits ? "bad signature" : "algorithm not allowed"};
   }
+
+  idgate::plugins::KeyCache keys_;
 };
 
 }  // namespace

@@ -38,7 +38,8 @@ class OpenIdClientTest(unittest.TestCase):
         claims = jwt.decode(token, keys.get_signing_key_from_jwt(token).key, algorithms=["ES256"],
                             audience=self.server.url)
         self.assertEqual(claims["client_id"], result["client_id"])
-        self.assertIn("issued access token to %s via %s" % (result["client_id"], method), self.server.log())
+        self.assertIn("POST /oauth2/token 200", self.server.log())
+        self.assertIn("client=%s method=%s" % (result["client_id"], method), self.server.log())
 
     def test_private_key_jwt(self):
         self.run_client("private_key_jwt")

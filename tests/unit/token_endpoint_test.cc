@@ -72,7 +72,7 @@ class TokenEndpointTest : public ::testing::Test {
     return std::get<RegistryResponse>(r).body;
   }
 
-  std::variant<std::string, ApiError> call(std::vector<std::pair<std::string, std::string>> params,
+  std::variant<TokenEndpoint::Issued, ApiError> call(std::vector<std::pair<std::string, std::string>> params,
                                            const std::string& authorization = "") {
     TokenEndpoint endpoint(*chain_, *keys_, settings_, clock_);
     TokenRequest r{std::move(params), authorization, "https://idp.example.com/oauth2/token"};
@@ -101,8 +101,9 @@ class TokenEndpointTest : public ::testing::Test {
 TEST_F(TokenEndpointTest, IssuesAt9068TokenForBasicClient) {
   registerClient(R"({"client_id":"app","client_secret":"0123456789abcdef-secret","scope":"read write"})");
   auto r = call({{"grant_type", "client_credentials"}, {"scope", "read"}}, basic("app", "0123456789abcdef-secret"));
-  ASSERT_TRUE(std::holds_alternative<std::string>(r)) << std::get<ApiError>(r).description;
-  const std::string& body = std::get<std::string>(r);
+  ASSERT_TRUE(std::holds_alternative<TokenEndpoint::Issued>(r)) << std::get<ApiError>(r).description;
+  const std::string& body = std::get<TokenEndpoint::Issued>(r).body;
+  EXPECT_EQ(std::get<TokenEndpoint::Issued>(r).log_note, "client=app method=client_secret_basic");
   EXPECT_NE(body.find("\"token_type\":\"Bearer\",\"expires_in\":600,\"scope\":\"read\""), std::string::npos);
   std::string token = body.substr(17, body.find('"', 17) - 17);
   std::string payload = base64UrlDecode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1)).value();
@@ -117,7 +118,7 @@ TEST_F(TokenEndpointTest, ResourceBecomesAudience) {
   registerClient(R"({"client_id":"app","client_secret":"0123456789abcdef-secret"})");
   auto r = call({{"grant_type", "client_credentials"}, {"resource", "https://api.example.com/orders"}},
                 basic("app", "0123456789abcdef-secret"));
-  ASSERT_TRUE(std::holds_alternative<std::string>(r));
+  ASSERT_TRUE(std::holds_alternative<TokenEndpoint::Issued>(r));
   auto bad = call({{"grant_type", "client_credentials"}, {"resource", "not a uri#frag"}},
                   basic("app", "0123456789abcdef-secret"));
   EXPECT_EQ(std::get<ApiError>(bad).code, ErrorCode::kInvalidTarget);

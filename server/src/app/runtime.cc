@@ -6,6 +6,7 @@
 
 #include "config/config_error.h"
 #include "crypto/random.h"
+#include "store/caching_client_store.h"
 #include "store/store_error.h"
 
 namespace idgate {
@@ -71,7 +72,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   } catch (const StoreError& e) {
     throw ConfigError(config_.file + ": element <Server/Database>: " + e.what());
   }
-  clients_ = makeSqlClientStore(*db_);
+  clients_ = std::make_unique<CachingClientStore>(makeSqlClientStore(*db_), clock_, config_.client_cache_s);
   jtis_ = makeSqlJtiStore(*db_);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));

@@ -46,7 +46,8 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti"},
+  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti",
+                  "Clients"},
                 {});
   ServerConfig c;
   c.file = file;
@@ -128,6 +129,10 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
     j.refetch_interval_s = jf->intAttribute("refetchIntervalSeconds", j.refetch_interval_s, 0, 86400);
     j.allow_private_addresses = jf->boolAttribute("allowPrivateAddresses", false);
   }
+  if (auto clients = root.child("Clients")) {
+    clients->allowOnly({}, {"cacheSeconds"});
+    c.client_cache_s = clients->intAttribute("cacheSeconds", 5, 0, 3600);
+  }
   if (auto jti = root.child("Jti")) {
     jti->allowOnly({}, {"purgeIntervalSeconds", "purgeBatch"});
     c.jti_purge_interval_s = jti->intAttribute("purgeIntervalSeconds", 60, 1, 86400);
@@ -175,6 +180,7 @@ std::string defaultServerXml(const std::string& issuer, const std::string& admin
          "  <JwksFetch connectTimeoutMs=\"2000\" readTimeoutMs=\"3000\" maxBytes=\"65536\" minCacheSeconds=\"60\"\n"
          "             maxCacheSeconds=\"86400\" refetchIntervalSeconds=\"30\" allowPrivateAddresses=\"false\"/>\n"
          "  <Jti purgeIntervalSeconds=\"60\" purgeBatch=\"1000\"/>\n"
+         "  <Clients cacheSeconds=\"5\"/>\n"
          "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate user=idgate\"/> -->\n"
          "  <Admin username=\"admin\" passwordHash=\"" +
          admin_password_hash +

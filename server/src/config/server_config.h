@@ -48,6 +48,7 @@ struct ServerConfig {
   StoreFileConfig keystore;
   std::optional<StoreFileConfig> truststore;
   JwksFetchConfig jwks_fetch;
+  int64_t client_cache_s = 5;
   int64_t jti_purge_interval_s = 60;
   int64_t jti_purge_batch = 1000;
 };

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <idgate/jose/base64url.h>
+#include <idgate/jose/digests.h>
 #include "crypto/keys.h"
 
 namespace idgate::crypto {
@@ -25,9 +26,9 @@ std::string JwsSigner::rawSignature(const std::string& input) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   KeyType type = keyType(key_.get());
   const EVP_MD* md = type == KeyType::kEd25519   ? nullptr
-                     : type == KeyType::kEcP384 ? EVP_sha384()
-                     : type == KeyType::kEcP521 ? EVP_sha512()
-                                                : EVP_sha256();
+                     : type == KeyType::kEcP384 ? jose::fetchedDigest("384")
+                     : type == KeyType::kEcP521 ? jose::fetchedDigest("512")
+                                                : jose::fetchedDigest("256");
   size_t len = 0;
   const auto* data = reinterpret_cast<const unsigned char*>(input.data());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.get()) != 1 ||

@@ -92,7 +92,10 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   tr.endpoint_url = rt_.issuer() + req.path;
   auto result = rt_.tokenEndpoint().handle(tr);
   if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
-  return noStore(json(200, std::get<std::string>(result)));
+  const auto& issued = std::get<TokenEndpoint::Issued>(result);
+  HttpResponseData r = noStore(json(200, issued.body));
+  r.log_note = issued.log_note;
+  return r;
 }
 
 HttpResponseData Routes::jwks() {

@@ -34,7 +34,7 @@ bool validResource(const std::string& r) {
 
 }  // namespace
 
-std::variant<std::string, ApiError> TokenEndpoint::handle(const TokenRequest& request) const {
+std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenRequest& request) const {
   // Request checks that need no client come first, so a bad request burns no assertion.
   auto grant = request.param("grant_type");
   if (!grant) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
@@ -109,12 +109,11 @@ std::variant<std::string, ApiError> TokenEndpoint::handle(const TokenRequest& re
     Poco::Logger::get("idgate.token").error(std::string("signing failed: ") + e.what());
     return ApiError{ErrorCode::kServerError, "token could not be signed"};
   }
-  Poco::Logger::get("idgate.token").information("issued access token to " + id + " via " + client.method);
   JsonWriter body;
   body.field("access_token", token).field("token_type", "Bearer").field("expires_in",
                                                                       settings_.access_token_lifetime_s);
   if (!scope.empty()) body.field("scope", scope);
-  return body.finish();
+  return Issued{body.finish(), "client=" + id + " method=" + client.method};
 }
 
 }  // namespace idgate

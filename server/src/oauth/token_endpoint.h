@@ -24,8 +24,12 @@ class TokenEndpoint {
                 const TokenSettings& settings, const Clock& clock)
       : chain_(chain), keys_(keys), settings_(settings), clock_(clock) {}
 
-  /// The JSON success body, or the error.
-  std::variant<std::string, ApiError> handle(const TokenRequest& request) const;
+  struct Issued {
+    std::string body;       ///< the JSON success body
+    std::string log_note;   ///< "client=... method=..." for the access log
+  };
+  /// The success body, or the error.
+  std::variant<Issued, ApiError> handle(const TokenRequest& request) const;
 
  private:
   const ClientAuthenticationChain& chain_;

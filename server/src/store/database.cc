@@ -74,9 +74,7 @@ Database::~Database() = default;
 Poco::Data::Session Database::session() {
   try {
     Poco::Data::Session s = pool_->get();
-    if (!postgres_) {
-      s << "PRAGMA busy_timeout=5000", now;
-    }
+    if (!postgres_) s.setConnectionTimeout(5);  // seconds; sqlite3_busy_timeout underneath
     return s;
   } catch (const Poco::Exception& e) {
     throw StoreError("database session: " + e.displayText());

@@ -1,0 +1,50 @@
+#include "store/caching_client_store.h"
+
+namespace idgate {
+
+CachingClientStore::CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock, int64_t ttl_s,
+                                       size_t capacity)
+    : inner_(std::move(inner)), clock_(clock), ttl_ms_(ttl_s * 1000), capacity_(capacity) {}
+
+std::optional<Client> CachingClientStore::find(const std::string& client_id) {
+  if (ttl_ms_ <= 0) return inner_->find(client_id);
+  int64_t now = clock_.nowMillis();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(client_id);
+    if (it != entries_.end() && it->second.expires_ms > now) return it->second.client;
+  }
+  std::optional<Client> c = inner_->find(client_id);  // StoreError propagates: never cached
+  if (c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (entries_.size() >= capacity_) entries_.clear();
+    entries_[client_id] = Entry{*c, now + ttl_ms_};
+  }
+  return c;
+}
+
+void CachingClientStore::forget(const std::string& client_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_.erase(client_id);
+}
+
+bool CachingClientStore::insert(const Client& client) {
+  forget(client.client_id);
+  return inner_->insert(client);
+}
+
+bool CachingClientStore::update(const Client& client) {
+  forget(client.client_id);
+  bool ok = inner_->update(client);
+  forget(client.client_id);
+  return ok;
+}
+
+bool CachingClientStore::remove(const std::string& client_id) {
+  forget(client_id);
+  bool ok = inner_->remove(client_id);
+  forget(client_id);
+  return ok;
+}
+
+}  // namespace idgate

@@ -1,0 +1,41 @@
+// A read-through cache in front of a ClientStore: token requests look a client up two or three
+// times, and every lookup is a SQL query otherwise. Writes through this store invalidate at
+// once; changes made by another server process sharing the database are seen after at most
+// `ttl_s` seconds (0 disables the cache). Unknown clients are not cached.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "store/client_store.h"
+
+namespace idgate {
+
+class CachingClientStore : public ClientStore {
+ public:
+  CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock, int64_t ttl_s, size_t capacity = 10000);
+
+  std::optional<Client> find(const std::string& client_id) override;
+  std::vector<Client> list() override { return inner_->list(); }
+  bool insert(const Client& client) override;
+  bool update(const Client& client) override;
+  bool remove(const std::string& client_id) override;
+
+ private:
+  void forget(const std::string& client_id);
+
+  std::unique_ptr<ClientStore> inner_;
+  const Clock& clock_;
+  int64_t ttl_ms_;
+  size_t capacity_;
+  std::mutex mutex_;
+  struct Entry {
+    Client client;
+    int64_t expires_ms;
+  };
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace idgate

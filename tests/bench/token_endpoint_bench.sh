@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Token endpoint load benchmark (issue: JWT client authentication).
+#   tests/bench/token_endpoint_bench.sh [SECONDS] [CONNECTIONS]
+# Server pinned to core 0, wrk (one thread) pinned to core 1, loopback only, bounded in time
+# (SECONDS per algorithm, default 4) and count (the pre-generated assertions, each used once).
+# Access tokens are ES256; the JTI table is durable (SQLite, synchronous=FULL, group commit).
+# Prints requests/s, p50, p99, errors, and the single-core crypto ceiling from `openssl speed`.
+set -euo pipefail
+SECONDS_PER_ALG=${1:-4}
+CONNECTIONS=${2:-16}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${IDGATE_BUILD:-$ROOT/build}
+PY=/usr/bin/python3
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+[ -x "$BUILD/bin/idgate-server" ] || { echo "build first (./test.sh or ./run.sh)"; exit 1; }
+
+WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
+SERVER_PID=
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+"$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
+taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
+URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)
+AUD="$URL/oauth2/token"
+
+# openssl speed on one core: the crypto ceiling 1 / (t_verify(alg) + t_sign(ES256)).
+speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
+ES=$(speed ecdsap256 | awk '/nistp256/ {print $(NF-1), $NF}')
+ES_SIGN=$(echo "$ES" | cut -d' ' -f1); ES_VERIFY=$(echo "$ES" | cut -d' ' -f2)
+RSA_VERIFY=$(speed rsa2048 | awk '/^rsa 2048/ {print $NF}')
+# HMAC-SHA256 over a ~600-byte signing input is two SHA-256 passes over about that much data.
+SHA_1K=$(speed -evp sha256 -bytes 1024 | awk '/^sha256/ {sub("k","",$NF); print $NF}')
+HS_VERIFY=$("$PY" -c "print(round($SHA_1K*1000/1024))")
+
+register() {  # client_id method jwks_or_secret_json
+  curl -sf -u admin:bench-admin-pw -H 'Content-Type: application/json' -d "$3" "$URL/api/admin/clients" >/dev/null
+}
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/es.pem" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rs.pem" 2>/dev/null
+jwk() { "$PY" -c "
+import json,sys,jwt
+from cryptography.hazmat.primitives import serialization
+k=serialization.load_pem_private_key(open('$1','rb').read(),None).public_key()
+alg=jwt.algorithms.ECAlgorithm if '$2'=='EC' else jwt.algorithms.RSAAlgorithm
+d=json.loads(alg.to_jwk(k)); d['kid']='bench'; print(json.dumps(d))"; }
+SECRET=$("$PY" -c "import secrets; print(secrets.token_urlsafe(48))")
+register bench-es private_key_jwt "{\"client_id\":\"bench-es\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(jwk "$WORK/es.pem" EC)]}}"
+register bench-rs private_key_jwt "{\"client_id\":\"bench-rs\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(jwk "$WORK/rs.pem" RSA)]}}"
+register bench-hs client_secret_jwt "{\"client_id\":\"bench-hs\",\"token_endpoint_auth_method\":\"client_secret_jwt\",\"client_secret\":\"$SECRET\"}"
+
+printf "%-6s %10s %9s %9s %7s %12s %9s\n" alg "req/s" "p50 ms" "p99 ms" errors "ceiling/s" "% ceiling"
+run() {  # alg client key verify_per_s count
+  local alg=$1 client=$2 key=$3 verify=$4 count=$5
+  "$PY" "$ROOT/tests/bench/gen_assertions.py" "$alg" "$client" "$AUD" "$count" "$key" "$WORK/$alg.txt"
+  local out perf_pid=
+  if [ -n "${IDGATE_BENCH_PROFILE:-}" ]; then  # perf profile of the server during this run
+    perf record -F 499 -g -p "$SERVER_PID" -o "$IDGATE_BENCH_PROFILE.$alg" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ALG}s" --latency -s "$ROOT/tests/bench/token.lua" "$URL" -- "$WORK/$alg.txt" | grep RESULT)
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+  "$PY" - "$alg" "$out" "$verify" "$ES_SIGN" <<'PYEOF'
+import sys
+alg, out, verify, sign = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+r = dict(kv.split("=") for kv in out.split()[1:])
+rps = int(r["requests"]) / (int(r["duration_us"]) / 1e6)
+ceiling = 1 / (1 / verify + 1 / sign)
+errors = int(r["non2xx"]) + int(r["socket_errors"])
+print("%-6s %10.0f %9.2f %9.2f %7d %12.0f %8.0f%%" % (alg, rps, int(r["p50_us"]) / 1000, int(r["p99_us"]) / 1000,
+                                                  errors, ceiling, 100 * rps / ceiling))
+PYEOF
+}
+run ES256 bench-es "$WORK/es.pem" "$ES_VERIFY" "${IDGATE_BENCH_COUNT_ES:-60000}"
+run RS256 bench-rs "$WORK/rs.pem" "$RSA_VERIFY" "${IDGATE_BENCH_COUNT_RS:-60000}"
+run HS256 bench-hs "$SECRET" "$HS_VERIFY" "${IDGATE_BENCH_COUNT_HS:-80000}"
+echo "openssl speed (one core): ES256 sign ${ES_SIGN}/s verify ${ES_VERIFY}/s, RS256 verify ${RSA_VERIFY}/s, HS256 ~${HS_VERIFY}/s"
+echo "JTI rows written: $(sqlite3 "$WORK/home/data/idgate.db" 'select count(*) from IDN_OIDC_JTI' 2>/dev/null || echo '?')"
