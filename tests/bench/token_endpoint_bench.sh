@@ -16,7 +16,11 @@ command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk
 
 WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
 SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null
+  grep -h "group commit" "$WORK/server.log" 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 "$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null

@@ -19,6 +19,12 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 
 const unsigned char* u(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
+// Fetched once: OpenSSL 3 would otherwise resolve the cipher on every call.
+const EVP_CIPHER* aes256gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
 }  // namespace
 
 SecretBox::SecretBox(std::string key) : key_(std::move(key)) {
@@ -32,7 +38,7 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view context
   int len = 0;
   int total = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(key_), u(nonce)) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), aes256gcm(), nullptr, u(key_), u(nonce)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), o, &len, u(plaintext), static_cast<int>(plaintext.size())) != 1) {
     throw std::runtime_error("AES-GCM seal failed");
@@ -57,7 +63,7 @@ std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_
   std::string out(body.size(), '\0');
   int len = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(key_), u(nonce)) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), aes256gcm(), nullptr, u(key_), u(nonce)) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), o, &len, u(body), static_cast<int>(body.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||

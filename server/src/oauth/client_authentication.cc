@@ -1,7 +1,6 @@
 #include "oauth/client_authentication.h"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <idgate/jose/json.h>
 #include <Poco/Logger.h>
 
 #include "store/store_error.h"
@@ -10,13 +9,9 @@ namespace idgate {
 namespace {
 
 std::string registeredMethod(const Client& c) {
-  try {
-    Poco::JSON::Parser p;
-    auto o = p.parse(c.metadata_json).extract<Poco::JSON::Object::Ptr>();
-    return o->optValue<std::string>("token_endpoint_auth_method", "client_secret_basic");
-  } catch (...) {
-    return {};
-  }
+  auto metadata = jose::parseJson(c.metadata_json, jose::JsonLimits{32, 1024 * 1024});
+  if (!metadata) return {};
+  return metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic");
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "oauth/token_endpoint.h"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <idgate/jose/json.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
@@ -56,17 +55,11 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
   if (auto* err = std::get_if<ApiError>(&auth)) return *err;
   const AuthenticatedClient& client = std::get<AuthenticatedClient>(auth);
 
-  Poco::JSON::Object::Ptr meta;
-  try {
-    meta = Poco::JSON::Parser().parse(client.client.metadata_json).extract<Poco::JSON::Object::Ptr>();
-  } catch (...) {
-    return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
-  }
+  auto meta = jose::parseJson(client.client.metadata_json, jose::JsonLimits{32, 1024 * 1024});
+  if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
   bool grant_allowed = false;
-  if (auto grants = meta->getArray("grant_types")) {
-    for (size_t i = 0; i < grants->size(); ++i) {
-      grant_allowed = grant_allowed || grants->getElement<std::string>(i) == "client_credentials";
-    }
+  if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {
+    for (const auto& g : grants->items()) grant_allowed = grant_allowed || (g.isString() && g.str() == "client_credentials");
   }
   if (!grant_allowed || client.method == "none") {
     // RFC 6749 §4.4: only confidential clients may use client_credentials.
@@ -74,7 +67,7 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
                     "client is not allowed to use the client_credentials grant"};
   }
 
-  std::vector<std::string> allowed = splitScope(meta->optValue<std::string>("scope", ""));
+  std::vector<std::string> allowed = splitScope(meta->getString("scope").value_or(""));
   std::vector<std::string> granted;
   if (requested_scope) {
     for (const auto& s : splitScope(*requested_scope)) {

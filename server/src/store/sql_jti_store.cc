@@ -35,6 +35,11 @@ class SqlJtiStore : public JtiStore {
     }
     wake_.notify_all();
     committer_.join();
+    prepared_.reset();
+    if (transactions_ > 0) {
+      Poco::Logger::get("idgate.store").information(
+          "jti group commit: " + std::to_string(rows_) + " rows in " + std::to_string(transactions_) + " transactions");
+    }
   }
 
   Result checkAndInsert(const std::string& client_id, const std::string& jti, int64_t expires_at,
@@ -86,6 +91,15 @@ class SqlJtiStore : public JtiStore {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty() && stopping_) return;
+        // Let request threads that are ready run first and join this batch (the group in
+        // group commit); stop as soon as a yield brings nobody new. Costs nothing when idle.
+        for (int i = 0; i < 16 && queue_.size() < kMaxBatch; ++i) {
+          size_t before = queue_.size();
+          lock.unlock();
+          std::this_thread::yield();
+          lock.lock();
+          if (queue_.size() == before) break;
+        }
         while (!queue_.empty() && batch.size() < kMaxBatch) {
           batch.push_back(queue_.front());
           queue_.pop_front();
@@ -99,23 +113,43 @@ class SqlJtiStore : public JtiStore {
     }
   }
 
+  /// The committer's own session and prepared upsert, reused across batches (re-parsing the
+  /// SQL for every row was most of the cost); rebuilt after any failure.
+  struct Prepared {
+    Poco::Data::Session session;
+    Poco::Data::Statement upsert;
+    std::string jti, client_id;
+    Poco::Int64 exp = 0, created = 0, cutoff = 0;
+    std::vector<std::string> returned;
+    explicit Prepared(Database& db) : session(db.session()), upsert(session) {
+      upsert << db.sql("INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
+                       "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
+                       "WHERE IDN_OIDC_JTI.EXP_TIME < ? RETURNING CLIENT_ID"),
+          use(jti), use(client_id), use(exp), use(created), use(cutoff), into(returned);
+    }
+  };
+
   void commit(Batch& batch) {
     std::string error;
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::vector<Result> results;
       try {
-        Poco::Data::Session s = db_.session();
-        s.begin();
+        if (!prepared_) prepared_ = std::make_unique<Prepared>(db_);
+        Prepared& p = *prepared_;
+        p.session.begin();
         try {
-          for (const auto& p : batch) results.push_back(insertOne(s, *p));
-          s.commit();
+          for (const auto& item : batch) results.push_back(insertOne(p, *item));
+          p.session.commit();
         } catch (...) {
           try {
-            s.rollback();
+            p.session.rollback();
           } catch (...) {
           }
           throw;
         }
+        ++transactions_;
+        rows_ += batch.size();
         for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(results[i]);
         return;
       } catch (const Poco::Exception& e) {
@@ -123,24 +157,27 @@ class SqlJtiStore : public JtiStore {
       } catch (const std::exception& e) {
         error = e.what();
       }
+      prepared_.reset();  // a broken connection or statement is not reused
     }
     Poco::Logger::get("idgate.store").error("jti batch of " + std::to_string(batch.size()) + " failed: " + error);
     for (const auto& p : batch) p->promise.set_exception(std::make_exception_ptr(StoreError("jti store: " + error)));
   }
 
-  Result insertOne(Poco::Data::Session& s, const Pending& p) {
-    std::vector<std::string> ids;
-    std::string c = p.client_id, j = p.jti;
-    Poco::Int64 exp = p.expires_at, created = p.now, cutoff = p.now;
-    s << db_.sql("INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
-                 "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
-                 "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
-                 "WHERE IDN_OIDC_JTI.EXP_TIME < ? RETURNING CLIENT_ID"),
-        use(j), use(c), use(exp), use(created), use(cutoff), into(ids), now;
-    return ids.empty() ? Result::kReplayed : Result::kFresh;
+  static Result insertOne(Prepared& p, const Pending& item) {
+    p.jti = item.jti;
+    p.client_id = item.client_id;
+    p.exp = item.expires_at;
+    p.created = item.now;
+    p.cutoff = item.now;
+    p.returned.clear();
+    p.upsert.execute();
+    return p.returned.empty() ? Result::kReplayed : Result::kFresh;
   }
 
   Database& db_;
+  std::unique_ptr<Prepared> prepared_;  // committer thread only
+  uint64_t transactions_ = 0;           // committer thread only
+  uint64_t rows_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Pending>> queue_;
