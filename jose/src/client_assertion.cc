@@ -67,7 +67,8 @@ std::optional<AssertionClaims> checkAssertionClaims(const Json& payload, const A
     *reason = "exp is required";
     return std::nullopt;
   }
-  if (rexp == NumericResult::kInvalid || rnbf == NumericResult::kInvalid || riat == NumericResult::kInvalid) {
+  if (rexp == NumericResult::kInvalid || rnbf == NumericResult::kInvalid ||
+      riat == NumericResult::kInvalid) {
     *reason = "exp, nbf and iat must be numeric dates";
     return std::nullopt;
   }
@@ -83,7 +84,8 @@ std::optional<AssertionClaims> checkAssertionClaims(const Json& payload, const A
     *reason = "assertion issued in the future";
     return std::nullopt;
   }
-  if (riat == NumericResult::kValid && p.reject_before_s > 0 && now - iat > p.reject_before_s + p.skew_s) {
+  if (riat == NumericResult::kValid && p.reject_before_s > 0 &&
+      now - iat > p.reject_before_s + p.skew_s) {
     *reason = "assertion too old";
     return std::nullopt;
   }
@@ -104,13 +106,15 @@ std::optional<AssertionClaims> checkAssertionClaims(const Json& payload, const A
   std::string value;
   if (aud != nullptr && aud->isString()) {
     value = aud->str();
-  } else if (aud != nullptr && aud->isArray() && aud->items().size() == 1 && aud->items()[0].isString()) {
+  } else if (aud != nullptr && aud->isArray() && aud->items().size() == 1 &&
+             aud->items()[0].isString()) {
     value = aud->items()[0].str();
   } else {
     *reason = "aud not accepted";
     return std::nullopt;
   }
-  if (std::find(p.accepted_audiences.begin(), p.accepted_audiences.end(), value) == p.accepted_audiences.end()) {
+  if (std::find(p.accepted_audiences.begin(), p.accepted_audiences.end(), value) ==
+      p.accepted_audiences.end()) {
     *reason = "aud not accepted";
     return std::nullopt;
   }

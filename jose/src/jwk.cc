@@ -49,8 +49,10 @@ KeyPtr importRsa(const Json& jwk, std::string* error) {
     *error = "RSA key needs base64url n and e";
     return nullptr;
   }
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
-  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
+  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                           static_cast<int>(n->size()), nullptr);
+  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                           static_cast<int>(e->size()), nullptr);
   KeyPtr key;
   if (BN_num_bits(bn_n) < 2048) {
     *error = "RSA key smaller than 2048 bits";
@@ -113,8 +115,8 @@ KeyPtr importOkp(const Json& jwk, const std::string& crv, std::string* error) {
     *error = "Ed25519 key x must be 32 bytes";
     return nullptr;
   }
-  EVP_PKEY* k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                            reinterpret_cast<const unsigned char*>(x->data()), x->size());
+  EVP_PKEY* k = EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size());
   if (k == nullptr) {
     ERR_clear_error();
     *error = "Ed25519 key rejected by OpenSSL";
@@ -128,7 +130,9 @@ std::string curveOf(EVP_PKEY* key) {
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return "";
   char name[64] = {0};
   size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &len) != 1) return "";
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &len) !=
+      1)
+    return "";
   std::string g(name, len);
   if (g == "prime256v1") return "P-256";
   if (g == "secp384r1") return "P-384";
@@ -180,7 +184,8 @@ std::optional<PublicKey> importJwk(const Json& jwk, std::string* error) {
   return out;
 }
 
-std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped, std::string* error) {
+std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped,
+                                                 std::string* error) {
   const Json* keys = jwks.get("keys");
   if (keys == nullptr || !keys->isArray()) {
     *error = "not a JWK set (no keys array)";
@@ -244,7 +249,8 @@ bool keyFitsAlgorithm(const PublicKey& key, const std::string& alg) {
   if (!key.alg.empty() && key.alg != alg) return false;
   if (!key.use.empty() && key.use != "sig") return false;
   int id = EVP_PKEY_get_base_id(key.key.get());
-  if (alg == "RS256" || alg == "RS384" || alg == "RS512" || alg == "PS256" || alg == "PS384" || alg == "PS512") {
+  if (alg == "RS256" || alg == "RS384" || alg == "RS512" || alg == "PS256" || alg == "PS384" ||
+      alg == "PS512") {
     return id == EVP_PKEY_RSA && EVP_PKEY_get_bits(key.key.get()) >= 2048;
   }
   std::string crv = curveOf(key.key.get());

@@ -2,11 +2,11 @@
 #include <idgate/jose/digests.h>
 #include <idgate/jose/jws.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
@@ -16,7 +16,8 @@ namespace idgate::jose {
 namespace {
 
 const EVP_MD* digestFor(const std::string& alg) {
-  return fetchedDigest(alg.size() >= 3 ? std::string_view(alg).substr(alg.size() - 3) : std::string_view());
+  return fetchedDigest(alg.size() >= 3 ? std::string_view(alg).substr(alg.size() - 3)
+                                       : std::string_view());
 }
 
 bool decodeSegment(std::string_view seg, std::string* out) {
@@ -35,7 +36,8 @@ bool ecdsaDer(const std::string& raw, int nid, size_t field, std::string* der) {
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
   BIGNUM* r = BN_bin2bn(p, static_cast<int>(field), nullptr);
   BIGNUM* s = BN_bin2bn(p + field, static_cast<int>(field), nullptr);
-  bool ok = r && s && !BN_is_zero(r) && !BN_is_zero(s) && BN_cmp(r, order) < 0 && BN_cmp(s, order) < 0;
+  bool ok =
+      r && s && !BN_is_zero(r) && !BN_is_zero(s) && BN_cmp(r, order) < 0 && BN_cmp(s, order) < 0;
   EC_GROUP_free(group);
   if (!ok) {
     BN_free(r);
@@ -56,12 +58,14 @@ bool ecdsaDer(const std::string& raw, int nid, size_t field, std::string* der) {
 }  // namespace
 
 bool isAsymmetricAlgorithm(const std::string& alg) {
-  static const char* const kAlgs[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                                      "ES256", "ES384", "ES512", "EdDSA"};
+  static const char* const kAlgs[] = {"RS256", "RS384", "RS512", "PS256", "PS384",
+                                      "PS512", "ES256", "ES384", "ES512", "EdDSA"};
   return std::find(std::begin(kAlgs), std::end(kAlgs), alg) != std::end(kAlgs);
 }
 
-bool isHmacAlgorithm(const std::string& alg) { return alg == "HS256" || alg == "HS384" || alg == "HS512"; }
+bool isHmacAlgorithm(const std::string& alg) {
+  return alg == "HS256" || alg == "HS384" || alg == "HS512";
+}
 
 Status parseCompactJws(std::string_view token, const JwsLimits& limits, CompactJws* out) {
   if (token.size() > limits.max_token_bytes) return Status::kTooLarge;
@@ -112,7 +116,9 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
     if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey))) return Status::kBadSignature;
   } else if (alg[0] == 'E' && alg != "EdDSA") {
     md = digestFor(alg);
-    int nid = alg == "ES256" ? NID_X9_62_prime256v1 : alg == "ES384" ? NID_secp384r1 : NID_secp521r1;
+    int nid = alg == "ES256"   ? NID_X9_62_prime256v1
+              : alg == "ES384" ? NID_secp384r1
+                               : NID_secp521r1;
     size_t field = alg == "ES256" ? 32 : alg == "ES384" ? 48 : 66;
     if (!ecdsaDer(signature, nid, field, &sig)) return Status::kBadSignature;
   } else if (sig.size() != 64) {
@@ -125,8 +131,9 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
     ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
   }
-  ok = ok && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                              reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  ok = ok &&
+       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   ERR_clear_error();
   return ok ? Status::kOk : Status::kBadSignature;
@@ -144,15 +151,19 @@ Status verifyHmac(const std::string& alg, const std::string& secret, const std::
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t len = 0;
   EVP_MAC_CTX* ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
-  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params) == 1 &&
-            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1 &&
+  bool ok = ctx &&
+            EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                         params) == 1 &&
+            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(input.data()),
+                           input.size()) == 1 &&
             EVP_MAC_final(ctx, mac, &len, sizeof(mac)) == 1;
   EVP_MAC_CTX_free(ctx);
   if (!ok) {
     ERR_clear_error();
     return Status::kBadSignature;
   }
-  if (signature.size() != len || CRYPTO_memcmp(mac, signature.data(), len) != 0) return Status::kBadSignature;
+  if (signature.size() != len || CRYPTO_memcmp(mac, signature.data(), len) != 0)
+    return Status::kBadSignature;
   return Status::kOk;
 }
 

@@ -29,7 +29,8 @@ class ClientSecretBasic : public idgate::sdk::ClientAuthenticator {
       return Outcome::badRequest("client_id does not match the Basic credentials");
     }
     if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
-    if (!host_.verifyClientSecret(*id, *secret)) return Outcome::denied("client secret does not match");
+    if (!host_.verifyClientSecret(*id, *secret))
+      return Outcome::denied("client secret does not match");
     return Outcome::authenticated(*id);
   }
 
@@ -47,6 +48,7 @@ class ClientSecretBasic : public idgate::sdk::ClientAuthenticator {
 
 IDGATE_CLIENT_AUTHENTICATOR(
     ClientSecretBasic, "client_secret_basic", "client_secret_basic",
-    IDGATE_NAMES("BasicAuthClientAuthenticator",
-                 "org.wso2.carbon.identity.oauth2.client.authentication.BasicAuthClientAuthenticator"),
+    IDGATE_NAMES(
+        "BasicAuthClientAuthenticator",
+        "org.wso2.carbon.identity.oauth2.client.authentication.BasicAuthClientAuthenticator"),
     IDGATE_NAMES())

@@ -16,7 +16,9 @@ class ClientSecretJwt : public idgate::plugins::AssertionAuthenticator {
       : AssertionAuthenticator(host, props, "client_secret_jwt") {}
 
  protected:
-  bool algorithmAllowed(const std::string& alg) const override { return jose::isHmacAlgorithm(alg); }
+  bool algorithmAllowed(const std::string& alg) const override {
+    return jose::isHmacAlgorithm(alg);
+  }
 
   SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
                                  const jose::Json&, const std::string&) override {

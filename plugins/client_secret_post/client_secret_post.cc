@@ -15,7 +15,8 @@ class ClientSecretPost : public idgate::sdk::ClientAuthenticator {
     auto id = request.param("client_id");
     if (!id || id->empty()) return Outcome::badRequest("client_id is required with client_secret");
     if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
-    if (!host_.verifyClientSecret(*id, *secret)) return Outcome::denied("client secret does not match");
+    if (!host_.verifyClientSecret(*id, *secret))
+      return Outcome::denied("client secret does not match");
     return Outcome::authenticated(*id);
   }
 
@@ -25,6 +26,5 @@ class ClientSecretPost : public idgate::sdk::ClientAuthenticator {
 
 }  // namespace
 
-IDGATE_CLIENT_AUTHENTICATOR(
-    ClientSecretPost, "client_secret_post", "client_secret_post",
-    IDGATE_NAMES("BasicAuthClientAuthenticator.post"), IDGATE_NAMES())
+IDGATE_CLIENT_AUTHENTICATOR(ClientSecretPost, "client_secret_post", "client_secret_post",
+                            IDGATE_NAMES("BasicAuthClientAuthenticator.post"), IDGATE_NAMES())

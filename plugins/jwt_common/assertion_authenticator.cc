@@ -15,8 +15,8 @@ int64_t integer(const std::string& name, const std::string& text, int64_t min, i
     if (used == text.size() && v >= min && v <= max) return v;
   } catch (...) {
   }
-  throw ConfigError("property " + name + " must be an integer from " + std::to_string(min) + " to " +
-                    std::to_string(max) + ", not '" + text + "'");
+  throw ConfigError("property " + name + " must be an integer from " + std::to_string(min) +
+                    " to " + std::to_string(max) + ", not '" + text + "'");
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {
@@ -33,19 +33,22 @@ std::vector<std::string> split(const std::string& text, char sep) {
 
 }  // namespace
 
-AssertionAuthenticator::AssertionAuthenticator(idgate::sdk::Host& host, const idgate::sdk::Properties& props,
+AssertionAuthenticator::AssertionAuthenticator(idgate::sdk::Host& host,
+                                               const idgate::sdk::Properties& props,
                                                std::string method)
     : host_(host), method_(std::move(method)) {
   std::string used;
   if (auto v = props.getAny({"PreventTokenReuse", "preventTokenReuse"}, &used)) {
-    if (*v != "true" && *v != "false") throw ConfigError("property " + used + " must be true or false");
+    if (*v != "true" && *v != "false")
+      throw ConfigError("property " + used + " must be true or false");
     prevent_reuse_ = *v == "true";
     host_.info(method_ + ": " + used + "=" + *v + " (property spelled '" + used + "')");
   }
   if (auto v = props.getAny({"RejectBeforeInMinutes", "rejectBeforeInMinutes"}, &used)) {
     reject_before_s_ = integer(used, *v, 0, 525600) * 60;
   }
-  if (auto v = props.getAny({"MaxAssertionLifetimeInMinutes", "maxAssertionLifetimeInMinutes"}, &used)) {
+  if (auto v =
+          props.getAny({"MaxAssertionLifetimeInMinutes", "maxAssertionLifetimeInMinutes"}, &used)) {
     max_lifetime_s_ = integer(used, *v, 1, 1440) * 60;
   }
   if (auto v = props.getAny({"TokenEndpointAlias", "TokenEndPointAlias"}, &used)) {
@@ -53,26 +56,36 @@ AssertionAuthenticator::AssertionAuthenticator(idgate::sdk::Host& host, const id
     host_.info(method_ + ": audience aliases from property spelled '" + used + "'");
   }
   if (auto v = props.get("AudienceMode")) {
-    if (*v != "legacy" && *v != "strict") throw ConfigError("property AudienceMode must be legacy or strict");
+    if (*v != "legacy" && *v != "strict")
+      throw ConfigError("property AudienceMode must be legacy or strict");
     strict_audience_ = *v == "strict";
   }
-  if (auto v = host_.globalProperty("OAuth.TimestampSkew")) skew_s_ = integer("OAuth.TimestampSkew", *v, 0, 3600);
+  if (auto v = host_.globalProperty("OAuth.TimestampSkew"))
+    skew_s_ = integer("OAuth.TimestampSkew", *v, 0, 3600);
   issuer_ = host_.globalProperty("Server.Issuer").value_or("");
   if (issuer_.empty()) throw ConfigError("the host did not provide Server.Issuer");
   token_endpoints_ = split(host_.globalProperty("Server.TokenEndpoints").value_or(""), ' ');
 
-  bool enable = host_.globalProperty("CacheConfig.PrivateKeyJWT.enable").value_or("false") == "true";
-  int64_t timeout = integer("CacheConfig timeout", host_.globalProperty("CacheConfig.PrivateKeyJWT.timeout").value_or("10"), 0, 86400 * 365);
-  int64_t capacity = integer("CacheConfig capacity", host_.globalProperty("CacheConfig.PrivateKeyJWT.capacity").value_or("5000"), 0, 100000000);
+  bool enable =
+      host_.globalProperty("CacheConfig.PrivateKeyJWT.enable").value_or("false") == "true";
+  int64_t timeout = integer(
+      "CacheConfig timeout",
+      host_.globalProperty("CacheConfig.PrivateKeyJWT.timeout").value_or("10"), 0, 86400 * 365);
+  int64_t capacity = integer(
+      "CacheConfig capacity",
+      host_.globalProperty("CacheConfig.PrivateKeyJWT.capacity").value_or("5000"), 0, 100000000);
   if (host_.globalProperty("CacheConfig.PrivateKeyJWT.isDistributed").value_or("false") == "true") {
-    host_.warn(method_ + ": PrivateKeyJWT cache isDistributed=true is not supported; using a node-local cache "
-                         "(replay protection stays exact: it is the shared JTI table that decides)");
+    host_.warn(
+        method_ +
+        ": PrivateKeyJWT cache isDistributed=true is not supported; using a node-local cache "
+        "(replay protection stays exact: it is the shared JTI table that decides)");
   }
   // WSO2 cache timeouts are in minutes.
   cache_ = std::make_unique<JtiCache>(enable, timeout * 60, static_cast<size_t>(capacity));
 }
 
-std::vector<std::string> AssertionAuthenticator::acceptedAudiences(const jose::Json& metadata) const {
+std::vector<std::string> AssertionAuthenticator::acceptedAudiences(
+    const jose::Json& metadata) const {
   bool strict = strict_audience_;
   if (auto mode = metadata.getString("client_assertion_audience_mode")) strict = *mode == "strict";
   if (strict) return {issuer_};
@@ -95,8 +108,10 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
   jose::Status st = jose::parseCompactJws(*assertion, jose::JwsLimits{}, &jws);
   if (st == jose::Status::kTooLarge) return Outcome::badRequest("client_assertion is too large");
   if (st == jose::Status::kCritUnsupported) return Outcome::denied("crit header not supported");
-  if (st != jose::Status::kOk) return Outcome::denied(std::string("malformed client_assertion (") + jose::toString(st) + ")");
-  if (!jose::assertionTypAllowed(jws.typ)) return Outcome::denied("typ '" + jws.typ + "' is not a client assertion");
+  if (st != jose::Status::kOk)
+    return Outcome::denied(std::string("malformed client_assertion (") + jose::toString(st) + ")");
+  if (!jose::assertionTypAllowed(jws.typ))
+    return Outcome::denied("typ '" + jws.typ + "' is not a client assertion");
 
   std::string reason;
   auto client_id = jose::assertionSubject(jws.payload, &reason);
@@ -108,12 +123,14 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
   if (!metadata_text) return Outcome::denied("client unknown");
   auto metadata = jose::parseJson(*metadata_text);
   if (!metadata) return Outcome::serverError("stored client metadata unreadable");
-  if (metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic") != method_) {
+  if (metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic") !=
+      method_) {
     return Outcome::notHandled();  // the client uses the other assertion method
   }
 
   if (!algorithmAllowed(jws.alg)) return Outcome::denied("algorithm not allowed");
-  if (auto pinned = metadata->getString("token_endpoint_auth_signing_alg"); pinned && *pinned != jws.alg) {
+  if (auto pinned = metadata->getString("token_endpoint_auth_signing_alg");
+      pinned && *pinned != jws.alg) {
     return Outcome::denied("algorithm not allowed");
   }
   SignatureCheck sig = verifySignature(jws, *client_id, *metadata, *metadata_text);

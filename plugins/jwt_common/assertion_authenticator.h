@@ -25,7 +25,8 @@ struct SignatureCheck {
 
 class AssertionAuthenticator : public idgate::sdk::ClientAuthenticator {
  public:
-  AssertionAuthenticator(idgate::sdk::Host& host, const idgate::sdk::Properties& props, std::string method);
+  AssertionAuthenticator(idgate::sdk::Host& host, const idgate::sdk::Properties& props,
+                         std::string method);
 
   idgate::sdk::Outcome authenticate(const idgate::sdk::Request& request) override;
 
@@ -35,7 +36,8 @@ class AssertionAuthenticator : public idgate::sdk::ClientAuthenticator {
   /// Verifies the signature with the keys of `client_id`.
   /// `metadata_text` is the JSON `metadata` was parsed from (a cache key for imported keys).
   virtual SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
-                                         const jose::Json& metadata, const std::string& metadata_text) = 0;
+                                         const jose::Json& metadata,
+                                         const std::string& metadata_text) = 0;
 
   idgate::sdk::Host& host_;
 

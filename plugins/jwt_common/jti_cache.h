@@ -25,7 +25,8 @@ class JtiCache {
   }
 
   /// Remembers a used jti until min(expires_at, now + timeout).
-  void remember(const std::string& client_id, const std::string& jti, int64_t expires_at, int64_t now) {
+  void remember(const std::string& client_id, const std::string& jti, int64_t expires_at,
+                int64_t now) {
     if (!enabled_) return;
     int64_t until = std::min(expires_at, now + timeout_s_);
     if (until <= now) return;

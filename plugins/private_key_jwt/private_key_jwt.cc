@@ -22,10 +22,13 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
       : AssertionAuthenticator(host, props, "private_key_jwt") {}
 
  protected:
-  bool algorithmAllowed(const std::string& alg) const override { return jose::isAsymmetricAlgorithm(alg); }
+  bool algorithmAllowed(const std::string& alg) const override {
+    return jose::isAsymmetricAlgorithm(alg);
+  }
 
   SignatureCheck verifySignature(const jose::CompactJws& jws, const std::string& client_id,
-                                 const jose::Json& metadata, const std::string& metadata_text) override {
+                                 const jose::Json& metadata,
+                                 const std::string& metadata_text) override {
     if (const jose::Json* inline_jwks = metadata.get("jwks")) {
       return checkWithSet(jws, *keys_.get(metadata_text, [&] { return importSet(*inline_jwks); }));
     }
@@ -58,7 +61,8 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
     }
     const jose::PublicKey& key = imported->keys.front();
     if (!jose::keyFitsAlgorithm(key, jws.alg)) return {"algorithm not allowed"};
-    if (jose::verifySignature(jws.alg, key, jws.signing_input, jws.signature) != jose::Status::kOk) {
+    if (jose::verifySignature(jws.alg, key, jws.signing_input, jws.signature) !=
+        jose::Status::kOk) {
       return {"bad signature"};
     }
     return {};
@@ -81,7 +85,8 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
       out.valid = true;
     }
     if (out.skipped > 0) {
-      host_.warn("skipped " + std::to_string(out.skipped) + " unusable client key(s): " + out.error);
+      host_.warn("skipped " + std::to_string(out.skipped) +
+                 " unusable client key(s): " + out.error);
     }
     return out;
   }
@@ -107,7 +112,8 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
     for (size_t i = 0; i < candidates.size() && i < kMaxCandidates; ++i) {
       if (!jose::keyFitsAlgorithm(*candidates[i], jws.alg)) continue;
       any_fits = true;
-      if (jose::verifySignature(jws.alg, *candidates[i], jws.signing_input, jws.signature) == jose::Status::kOk) {
+      if (jose::verifySignature(jws.alg, *candidates[i], jws.signing_input, jws.signature) ==
+          jose::Status::kOk) {
         return {};
       }
     }
@@ -119,8 +125,9 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
 
 }  // namespace
 
-IDGATE_CLIENT_AUTHENTICATOR(
-    PrivateKeyJwt, "private_key_jwt", "private_key_jwt",
-    IDGATE_NAMES("PrivateKeyJWTClientAuthenticator",
-                 "org.wso2.carbon.identity.oauth2.token.handler.clientauth.jwt.PrivateKeyJWTClientAuthenticator"),
-    IDGATE_NAMES("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
+IDGATE_CLIENT_AUTHENTICATOR(PrivateKeyJwt, "private_key_jwt", "private_key_jwt",
+                            IDGATE_NAMES("PrivateKeyJWTClientAuthenticator",
+                                         "org.wso2.carbon.identity.oauth2.token.handler.clientauth."
+                                         "jwt.PrivateKeyJWTClientAuthenticator"),
+                            IDGATE_NAMES("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                         "ES256", "ES384", "ES512", "EdDSA"))

@@ -28,7 +28,8 @@ const char* kUsage =
     "usage:\n"
     "  idgate-server init DIR [--admin-password PW] [--issuer URL]   create a server home\n"
     "  idgate-server --home DIR [--port N] [--verbose]               run the server\n"
-    "  idgate-server hash-password                                   hash a password read from stdin\n";
+    "  idgate-server hash-password                                   hash a password read from "
+    "stdin\n";
 
 std::string exeDir() {
   std::error_code ec;
@@ -68,7 +69,8 @@ int runInit(const std::vector<std::string>& args) {
     auto generated = initHome(o);
     std::cout << "created idgate home " << o.home << "\n";
     if (generated) {
-      std::cout << "admin user: admin\nadmin password (shown once, store it now): " << *generated << "\n";
+      std::cout << "admin user: admin\nadmin password (shown once, store it now): " << *generated
+                << "\n";
     }
     return 0;
   } catch (const std::exception& e) {

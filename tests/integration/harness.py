@@ -168,3 +168,23 @@ def edit(path, old, new):
         raise AssertionError("%r not in %s" % (old, path))
     with open(path, "w") as f:
         f.write(text.replace(old, new, 1))
+
+
+class ServerTestCase:
+    """Mixin for unittest.TestCase: one server in a fresh home for the whole class."""
+
+    @classmethod
+    def prepare_home(cls, home):
+        """Override to edit the home's configuration before the server starts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        home, _ = init_home(cls.tmp.__enter__())
+        cls.prepare_home(home)
+        cls.server = Server(home).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.__exit__(None, None, None)

@@ -1,21 +1,10 @@
 """Admin REST API: client registration (RFC 7591 metadata) and plugin status."""
 import unittest
 
-from harness import Server, TempDir, init_home
+from harness import ServerTestCase
 
 
-class AdminApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-        home, _ = init_home(cls.tmp.__enter__())
-        cls.server = Server(home).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.__exit__(None, None, None)
-
+class AdminApiTest(ServerTestCase, unittest.TestCase):
     def test_requires_admin_credentials(self):
         r = self.server.request("GET", "/api/admin/clients")
         self.assertEqual(r.status, 401)

@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 
 import assertions as A
-from harness import FORM, Server, TempDir, basic, edit, init_home
+from harness import FORM, ServerTestCase, basic, edit
 
 
 class JwksServer:
@@ -49,27 +49,27 @@ class JwksServer:
         self.httpd.shutdown()
 
 
-class AssertionTestBase(unittest.TestCase):
+class AssertionTestBase(ServerTestCase, unittest.TestCase):
     properties = ""
 
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-        home, _ = init_home(cls.tmp.__enter__())
+    def prepare_home(cls, home):
         edit(home + "/conf/server.xml", 'refetchIntervalSeconds="30" allowPrivateAddresses="false"',
              'refetchIntervalSeconds="1" allowPrivateAddresses="true"')
         if cls.properties:  # replaces the first (private_key_jwt) entry's reuse and age settings
             edit(home + "/conf/identity.xml", '<Property name="PreventTokenReuse">true</Property>\n'
                  '      <Property name="RejectBeforeInMinutes">300</Property>', cls.properties)
-        cls.server = Server(home).start()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.token_url = cls.server.url + "/oauth2/token"
         cls.jwks = JwksServer()
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
         cls.jwks.stop()
-        cls.tmp.__exit__(None, None, None)
+        super().tearDownClass()
 
     def post(self, params, path="/oauth2/token", headers=None):
         h = dict(FORM, **(headers or {}))

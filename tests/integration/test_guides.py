@@ -4,23 +4,12 @@ import os
 import subprocess
 import unittest
 
-from harness import ADMIN_PASSWORD, Server, TempDir, init_home
+from harness import ADMIN_PASSWORD, ServerTestCase
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "guides", "examples")
 
 
-class GuideTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-        home, _ = init_home(cls.tmp.__enter__())
-        cls.server = Server(home).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.__exit__(None, None, None)
-
+class GuideTest(ServerTestCase, unittest.TestCase):
     def run_example(self, name):
         env = dict(os.environ, BASE=self.server.url, ADMIN=ADMIN_PASSWORD)
         out = subprocess.run(["bash", os.path.join(EXAMPLES, name)], env=env, capture_output=True, text=True,

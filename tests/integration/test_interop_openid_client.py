@@ -7,23 +7,12 @@ import unittest
 
 import jwt
 
-from harness import ADMIN_PASSWORD, Server, TempDir, init_home
+from harness import ADMIN_PASSWORD, ServerTestCase
 
 INTEROP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop")
 
 
-class OpenIdClientTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-        home, _ = init_home(cls.tmp.__enter__())
-        cls.server = Server(home).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.__exit__(None, None, None)
-
+class OpenIdClientTest(ServerTestCase, unittest.TestCase):
     def run_client(self, method):
         out = subprocess.run(["node", "openid_client_check.mjs", self.server.url, ADMIN_PASSWORD, method],
                              cwd=INTEROP, capture_output=True, text=True, timeout=120)

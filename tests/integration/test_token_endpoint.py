@@ -5,27 +5,20 @@ import unittest
 
 import jwt
 
-from harness import FORM, Server, TempDir, basic, form, init_home
+from harness import FORM, ServerTestCase, basic, form
 
 GRANT = "grant_type=client_credentials"
 
 
-class TokenEndpointTest(unittest.TestCase):
+class TokenEndpointTest(ServerTestCase, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = TempDir()
-        home, _ = init_home(cls.tmp.__enter__())
-        cls.server = Server(home).start()
+        super().setUpClass()
         cls.basic = cls.server.register(client_id="basic-app", scope="orders:read orders:write",
                                         client_name="Basic app")
         cls.post = cls.server.register(client_id="post-app", token_endpoint_auth_method="client_secret_post",
                                        client_secret="a-post-secret-of-32-characters!!")
         cls.public = cls.server.register(client_id="spa", token_endpoint_auth_method="none")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.__exit__(None, None, None)
 
     def verify(self, token, audience=None):
         """Verifies with PyJWT against the published JWKS: an implementation that is not ours."""

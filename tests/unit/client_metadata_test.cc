@@ -6,7 +6,8 @@ namespace idgate {
 namespace {
 
 std::optional<std::vector<std::string>> catalog(const std::string& m) {
-  if (m == "client_secret_basic" || m == "client_secret_post" || m == "none") return std::vector<std::string>{};
+  if (m == "client_secret_basic" || m == "client_secret_post" || m == "none")
+    return std::vector<std::string>{};
   if (m == "client_secret_jwt") return std::vector<std::string>{"HS256", "HS384", "HS512"};
   if (m == "private_key_jwt") return std::vector<std::string>{"RS256", "ES256"};
   return std::nullopt;
@@ -23,47 +24,61 @@ TEST(ClientMetadataTest, DefaultsFollowRfc7591) {
   ASSERT_FALSE(validateClientMetadata("{\"client_name\":\"A\"}", catalog, &m));
   EXPECT_EQ(m.auth_method, "client_secret_basic");
   EXPECT_EQ(m.metadata_json,
-            "{\"client_name\":\"A\",\"grant_types\":[\"client_credentials\"],\"token_endpoint_auth_method\":"
+            "{\"client_name\":\"A\",\"grant_types\":[\"client_credentials\"],\"token_endpoint_auth_"
+            "method\":"
             "\"client_secret_basic\"}");
 }
 
 TEST(ClientMetadataTest, RefusesWhatCannotWork) {
   EXPECT_EQ(errorFor("[]"), "body must be a JSON object");
   EXPECT_EQ(errorFor("{"), "body is not valid JSON");
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"tls_client_auth\"}"),
-            "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/");
-  EXPECT_EQ(errorFor("{\"grant_types\":[\"password\"]}"), "grant type 'password' is not supported (client_credentials is)");
-  EXPECT_EQ(errorFor("{\"client_id\":\"a b\"}"), "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @");
+  EXPECT_EQ(
+      errorFor("{\"token_endpoint_auth_method\":\"tls_client_auth\"}"),
+      "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/");
+  EXPECT_EQ(errorFor("{\"grant_types\":[\"password\"]}"),
+            "grant type 'password' is not supported (client_credentials is)");
+  EXPECT_EQ(errorFor("{\"client_id\":\"a b\"}"),
+            "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @");
   EXPECT_EQ(errorFor("{\"scope\":\"a  b\"}"), "scope must be tokens separated by single spaces");
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"none\",\"client_secret\":\"0123456789abcdef\"}"),
-            "client_secret does not apply to none");
+  EXPECT_EQ(
+      errorFor("{\"token_endpoint_auth_method\":\"none\",\"client_secret\":\"0123456789abcdef\"}"),
+      "client_secret does not apply to none");
   EXPECT_EQ(errorFor("{\"client_secret\":\"short\"}"), "client_secret must be 16 to 512 bytes");
   EXPECT_EQ(errorFor("{\"token_endpoint_auth_signing_alg\":\"HS256\"}"),
             "token_endpoint_auth_signing_alg does not apply to client_secret_basic");
 }
 
 TEST(ClientMetadataTest, ClientSecretJwtNeedsHashSizedSecret) {
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"client_secret\":\"0123456789012345678901234567890\"}"),
-            "client_secret for client_secret_jwt must be at least 32 bytes (the hash size of HS256)");
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"token_endpoint_auth_signing_alg\":\"HS512\","
-                     "\"client_secret\":\"0123456789012345678901234567890123456789012345678\"}"),
-            "client_secret for client_secret_jwt must be at least 64 bytes (the hash size of HS512)");
+  EXPECT_EQ(
+      errorFor("{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"client_secret\":"
+               "\"0123456789012345678901234567890\"}"),
+      "client_secret for client_secret_jwt must be at least 32 bytes (the hash size of HS256)");
+  EXPECT_EQ(
+      errorFor("{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"token_endpoint_auth_"
+               "signing_alg\":\"HS512\","
+               "\"client_secret\":\"0123456789012345678901234567890123456789012345678\"}"),
+      "client_secret for client_secret_jwt must be at least 64 bytes (the hash size of HS512)");
 }
 
 TEST(ClientMetadataTest, JwksRules) {
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"EC\"}]},"
+  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{"
+                     "\"kty\":\"EC\"}]},"
                      "\"jwks_uri\":\"https://x/jwks\"}"),
             "jwks and jwks_uri must not both be present");
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"EC\",\"d\":\"x\"}]}}"),
+  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{"
+                     "\"kty\":\"EC\",\"d\":\"x\"}]}}"),
             "jwks: JWK holds private or symmetric key material ('d')");
   // 1024-bit modulus.
   std::string n(171, 'A');
   n[0] = 'w';
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"" +
+  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{"
+                     "\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"" +
                      n + "\"}]}}"),
             "jwks: RSA key smaller than 2048 bits");
-  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
-                     "\"x\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\",\"y\":\"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI\"}]}}"),
+  EXPECT_EQ(errorFor("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[{"
+                     "\"kty\":\"EC\",\"crv\":\"P-256\","
+                     "\"x\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\",\"y\":"
+                     "\"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI\"}]}}"),
             "jwks: EC point is not on the curve");
 }
 

@@ -24,8 +24,12 @@ class ServerConfigTest : public ::testing::Test {
     return "no error";
   }
   std::string valid(const std::string& listeners = "") {
-    return "<Server>" + listeners + "<Database type=\"sqlite\" path=\"data/x.db\"/><Admin username=\"admin\" passwordHash=\"" +
-           hash_ + "\"/><Security><KeyStore><Location>ks.p12</Location><Password>p</Password><KeyAlias>idgate</KeyAlias></KeyStore></Security></Server>";
+    return "<Server>" + listeners +
+           "<Database type=\"sqlite\" path=\"data/x.db\"/><Admin username=\"admin\" "
+           "passwordHash=\"" +
+           hash_ +
+           "\"/><Security><KeyStore><Location>ks.p12</Location><Password>p</"
+           "Password><KeyAlias>idgate</KeyAlias></KeyStore></Security></Server>";
   }
   test::TempDir dir_;
   std::string hash_ = crypto::hashPassword("pw", 1000);
@@ -44,30 +48,35 @@ TEST_F(ServerConfigTest, DefaultsAndRelativePaths) {
 
 TEST_F(ServerConfigTest, BadPortNamesFileElementAndAttribute) {
   std::string err = errorOf(valid("<Listeners><Listener port=\"99999\"/></Listeners>"));
-  EXPECT_EQ(err, dir_.file("conf/server.xml") +
-                     ": element <Server/Listeners/Listener> attribute 'port': must be an integer from 0 "
-                     "to 65535, not '99999'");
+  EXPECT_EQ(err,
+            dir_.file("conf/server.xml") +
+                ": element <Server/Listeners/Listener> attribute 'port': must be an integer from 0 "
+                "to 65535, not '99999'");
 }
 
 TEST_F(ServerConfigTest, UnknownElementIsRefused) {
   std::string body = valid();
   body.insert(body.find("<Database"), "<Databse/>");
-  EXPECT_EQ(errorOf(body), dir_.file("conf/server.xml") + ": element <Server>: unknown element <Databse>");
+  EXPECT_EQ(errorOf(body),
+            dir_.file("conf/server.xml") + ": element <Server>: unknown element <Databse>");
 }
 
 TEST_F(ServerConfigTest, UnknownAttributeIsRefused) {
   EXPECT_EQ(errorOf(valid("<Listeners><Listener prot=\"1\"/></Listeners>")),
-            dir_.file("conf/server.xml") + ": element <Server/Listeners/Listener> attribute 'prot': unknown attribute");
+            dir_.file("conf/server.xml") +
+                ": element <Server/Listeners/Listener> attribute 'prot': unknown attribute");
 }
 
 TEST_F(ServerConfigTest, PlainTextAdminPasswordIsRefused) {
   std::string body = valid();
   body.replace(body.find(hash_), hash_.size(), "secret");
-  EXPECT_NE(errorOf(body).find("element <Server/Admin> attribute 'passwordHash'"), std::string::npos);
+  EXPECT_NE(errorOf(body).find("element <Server/Admin> attribute 'passwordHash'"),
+            std::string::npos);
 }
 
 TEST_F(ServerConfigTest, MalformedXmlNamesTheFile) {
-  EXPECT_EQ(errorOf("<Server>").rfind(dir_.file("conf/server.xml") + ": not well-formed XML", 0), 0u);
+  EXPECT_EQ(errorOf("<Server>").rfind(dir_.file("conf/server.xml") + ": not well-formed XML", 0),
+            0u);
 }
 
 TEST_F(ServerConfigTest, IssuerWithTrailingSlashIsRefused) {
@@ -78,7 +87,8 @@ TEST_F(ServerConfigTest, IssuerWithTrailingSlashIsRefused) {
 
 TEST(IdentityConfigTest, ParsesWso2ListenersCacheAndSkew) {
   test::TempDir dir;
-  test::writeFile(dir.file("identity.xml"), R"(<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
+  test::writeFile(dir.file("identity.xml"),
+                  R"(<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
   <OAuth><TimestampSkew>30</TimestampSkew></OAuth>
   <EventListeners>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
@@ -110,12 +120,14 @@ TEST(IdentityConfigTest, ParsesWso2ListenersCacheAndSkew) {
 TEST(IdentityConfigTest, NonIntegerOrderIdIsAConfigError) {
   test::TempDir dir;
   test::writeFile(dir.file("identity.xml"),
-                  "<Server><EventListeners><EventListener name=\"a\" orderId=\"first\"/></EventListeners></Server>");
+                  "<Server><EventListeners><EventListener name=\"a\" "
+                  "orderId=\"first\"/></EventListeners></Server>");
   try {
     loadIdentityConfig(dir.file("identity.xml"));
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("element <Server/EventListeners/EventListener> attribute 'orderId'"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "element <Server/EventListeners/EventListener> attribute 'orderId'"),
               std::string::npos);
   }
 }

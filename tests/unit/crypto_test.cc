@@ -26,7 +26,9 @@ TEST(PasswordHashTest, VerifiesOnlyTheRightPassword) {
   EXPECT_FALSE(verifyPassword("", h));
 }
 
-TEST(PasswordHashTest, SaltsEveryHash) { EXPECT_NE(hashPassword("x", 1000), hashPassword("x", 1000)); }
+TEST(PasswordHashTest, SaltsEveryHash) {
+  EXPECT_NE(hashPassword("x", 1000), hashPassword("x", 1000));
+}
 
 TEST(PasswordHashTest, RejectsMalformedHashes) {
   EXPECT_FALSE(verifyPassword("x", "plain-text"));
@@ -71,9 +73,10 @@ bool verifyEs256(const std::string& jws, EVP_PKEY* key) {
   int der_len = i2d_ECDSA_SIG(s, &der);
   ECDSA_SIG_free(s);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx, der, der_len, reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx, der, der_len, reinterpret_cast<const unsigned char*>(input.data()),
+                       input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   OPENSSL_free(der);
   return ok;
@@ -99,10 +102,14 @@ TEST(JwsSignerTest, RefusesAlgorithmThatDoesNotFitTheKey) {
 TEST(JwkTest, ThumbprintMatchesRfc7638Example) {
   // RFC 7638 §3.1 example key.
   const char* n =
-      "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+      "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+      "BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"
+      "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-"
+      "bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
   OSSL_PARAM_BLD* b = OSSL_PARAM_BLD_new();
   auto nb = base64UrlDecode(n).value();
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(nb.data()), static_cast<int>(nb.size()), nullptr);
+  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(nb.data()),
+                           static_cast<int>(nb.size()), nullptr);
   BIGNUM* bn_e = BN_new();
   BN_set_word(bn_e, 65537);
   OSSL_PARAM_BLD_push_BN(b, "n", bn_n);

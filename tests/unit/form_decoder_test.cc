@@ -14,7 +14,8 @@ TEST(FormDecoderTest, DecodesPlusAndPercent) {
 }
 
 TEST(FormDecoderTest, RejectsRepeatedParameter) {
-  EXPECT_EQ(decodeForm("grant_type=a&grant_type=b", {}).error, "parameter 'grant_type' is repeated");
+  EXPECT_EQ(decodeForm("grant_type=a&grant_type=b", {}).error,
+            "parameter 'grant_type' is repeated");
   EXPECT_TRUE(decodeForm("resource=a&resource=b", {"resource"}).error.empty());
 }
 

@@ -35,11 +35,13 @@ TEST(JsonTest, RejectsDuplicatesDepthAndJunk) {
 
 TEST(JwkTest, RefusesOffCurvePointAndSmallRsa) {
   std::string error;
-  auto off = parseJson(R"({"kty":"EC","crv":"P-256","x":")" + base64UrlEncode(std::string(32, '\x01')) +
-                       R"(","y":")" + base64UrlEncode(std::string(32, '\x02')) + R"("})");
+  auto off =
+      parseJson(R"({"kty":"EC","crv":"P-256","x":")" + base64UrlEncode(std::string(32, '\x01')) +
+                R"(","y":")" + base64UrlEncode(std::string(32, '\x02')) + R"("})");
   EXPECT_FALSE(importJwk(*off, &error));
   EXPECT_EQ(error, "EC point is not on the curve");
-  auto small = parseJson(R"({"kty":"RSA","e":"AQAB","n":")" + base64UrlEncode(std::string(128, '\xff')) + R"("})");
+  auto small = parseJson(R"({"kty":"RSA","e":"AQAB","n":")" +
+                         base64UrlEncode(std::string(128, '\xff')) + R"("})");
   EXPECT_FALSE(importJwk(*small, &error));
   EXPECT_EQ(error, "RSA key smaller than 2048 bits");
   auto priv = parseJson(R"({"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"})");
@@ -68,27 +70,33 @@ TEST_F(JwsVerifyTest, VerifiesOwnSignatureAndRejectsTampering) {
   EXPECT_EQ(jws.kid, "k1");
   EXPECT_EQ(verifySignature(jws.alg, public_, jws.signing_input, jws.signature), Status::kOk);
   jws.signing_input[5] ^= 1;
-  EXPECT_EQ(verifySignature(jws.alg, public_, jws.signing_input, jws.signature), Status::kBadSignature);
+  EXPECT_EQ(verifySignature(jws.alg, public_, jws.signing_input, jws.signature),
+            Status::kBadSignature);
 }
 
 TEST_F(JwsVerifyTest, PsychicSignatureIsRejected) {
   crypto::JwsSigner signer(private_key_, "ES256", "k1");
   CompactJws jws;
   ASSERT_EQ(parseCompactJws(signer.sign("JWT", "{}"), {}, &jws), Status::kOk);
-  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, std::string(64, '\0')), Status::kBadSignature);
-  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, jws.signature.substr(0, 63)), Status::kBadSignature);
-  EXPECT_EQ(verifySignature("ES384", public_, jws.signing_input, jws.signature), Status::kNoUsableKey);
+  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, std::string(64, '\0')),
+            Status::kBadSignature);
+  EXPECT_EQ(verifySignature("ES256", public_, jws.signing_input, jws.signature.substr(0, 63)),
+            Status::kBadSignature);
+  EXPECT_EQ(verifySignature("ES384", public_, jws.signing_input, jws.signature),
+            Status::kNoUsableKey);
 }
 
 TEST(JwsParseTest, StructuralRejections) {
   CompactJws jws;
   std::string h = base64UrlEncode(R"({"alg":"ES256"})"), p = base64UrlEncode("{}");
   EXPECT_EQ(parseCompactJws(h + "." + p, {}, &jws), Status::kMalformed);
-  EXPECT_EQ(parseCompactJws(h + "." + p + ".." , {}, &jws), Status::kMalformed);
+  EXPECT_EQ(parseCompactJws(h + "." + p + "..", {}, &jws), Status::kMalformed);
   EXPECT_EQ(parseCompactJws(h + "." + p + ".AA==", {}, &jws), Status::kMalformed);
-  EXPECT_EQ(parseCompactJws(base64UrlEncode(R"({"alg":1})") + "." + p + ".AA", {}, &jws), Status::kBadHeader);
-  EXPECT_EQ(parseCompactJws(base64UrlEncode(R"({"alg":"ES256","crit":[]})") + "." + p + ".AA", {}, &jws),
-            Status::kCritUnsupported);
+  EXPECT_EQ(parseCompactJws(base64UrlEncode(R"({"alg":1})") + "." + p + ".AA", {}, &jws),
+            Status::kBadHeader);
+  EXPECT_EQ(
+      parseCompactJws(base64UrlEncode(R"({"alg":"ES256","crit":[]})") + "." + p + ".AA", {}, &jws),
+      Status::kCritUnsupported);
   EXPECT_EQ(parseCompactJws(std::string(20000, 'a'), {}, &jws), Status::kTooLarge);
   EXPECT_EQ(parseCompactJws(h + "." + p + ".AA", {}, &jws), Status::kOk);
 }
@@ -113,26 +121,36 @@ class ClaimsTest : public ::testing::Test {
 
 TEST_F(ClaimsTest, TimeRulesUseSkew) {
   EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"jti":"j"})"), "ok");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999940,"jti":"j"})"), "ok") << "exp + skew";
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999939,"jti":"j"})"), "assertion expired");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"nbf":1000061,"jti":"j"})"),
-            "assertion not yet valid");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1000061,"jti":"j"})"),
-            "assertion issued in the future");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":981939,"jti":"j"})"),
-            "assertion too old");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999940,"jti":"j"})"), "ok")
+      << "exp + skew";
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":999939,"jti":"j"})"),
+            "assertion expired");
+  EXPECT_EQ(
+      check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"nbf":1000061,"jti":"j"})"),
+      "assertion not yet valid");
+  EXPECT_EQ(
+      check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1000061,"jti":"j"})"),
+      "assertion issued in the future");
+  EXPECT_EQ(
+      check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":981939,"jti":"j"})"),
+      "assertion too old");
   EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1003601,"jti":"j"})"),
             "assertion lifetime too long");
   policy_.reject_before_s = 0;
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1,"jti":"j"})"), "ok");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as","exp":1000060,"iat":1,"jti":"j"})"),
+            "ok");
 }
 
 TEST_F(ClaimsTest, AudienceForms) {
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":["https://as/token"],"exp":1000060,"jti":"j"})"), "ok");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":["https://as","https://evil"],"exp":1000060,"jti":"j"})"),
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":["https://as/token"],"exp":1000060,"jti":"j"})"),
+            "ok");
+  EXPECT_EQ(
+      check(R"({"iss":"c","sub":"c","aud":["https://as","https://evil"],"exp":1000060,"jti":"j"})"),
+      "aud not accepted");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as/","exp":1000060,"jti":"j"})"),
             "aud not accepted");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":"https://as/","exp":1000060,"jti":"j"})"), "aud not accepted");
-  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":[123],"exp":1000060,"jti":"j"})"), "aud not accepted");
+  EXPECT_EQ(check(R"({"iss":"c","sub":"c","aud":[123],"exp":1000060,"jti":"j"})"),
+            "aud not accepted");
 }
 
 TEST(AssertionTypTest, OnlyClientAssertionTypes) {

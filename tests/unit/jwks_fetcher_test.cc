@@ -76,10 +76,11 @@ TEST_F(JwksFetcherTest, NonJwksBodyIsAnError) {
 TEST_F(JwksFetcherTest, OneFetchAtATimePerUri) {
   transport_->delay_ms = 200;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 6; ++i) threads.emplace_back([&] {
-    std::string e;
-    EXPECT_TRUE(fetcher_->get("u", false, &e));
-  });
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&] {
+      std::string e;
+      EXPECT_TRUE(fetcher_->get("u", false, &e));
+    });
   for (auto& t : threads) t.join();
   EXPECT_EQ(transport_->calls, 1);
 }
@@ -96,11 +97,13 @@ TEST(JwksCacheControlTest, BoundsApply) {
 }
 
 TEST(PrivateAddressTest, RefusesInternalTargets) {
-  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-                         "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "not-an-ip"}) {
+  for (const char* ip :
+       {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
+        "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "not-an-ip"}) {
     EXPECT_TRUE(isPrivateAddress(ip)) << ip;
   }
-  for (const char* ip : {"8.8.8.8", "93.184.216.34", "2606:4700::1111"}) EXPECT_FALSE(isPrivateAddress(ip)) << ip;
+  for (const char* ip : {"8.8.8.8", "93.184.216.34", "2606:4700::1111"})
+    EXPECT_FALSE(isPrivateAddress(ip)) << ip;
 }
 
 }  // namespace

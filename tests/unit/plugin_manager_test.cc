@@ -59,20 +59,23 @@ class PluginManagerTest : public ::testing::Test {
 };
 
 TEST_F(PluginManagerTest, EachBrokenFileIsReportedAndSkipped) {
-  for (const char* f : {"fixture_abi_mismatch.so", "fixture_no_entry_point.so", "fixture_not_elf.so",
-                        "fixture_config_refused.so", "fixture_throws_in_constructor.so"}) {
+  for (const char* f :
+       {"fixture_abi_mismatch.so", "fixture_no_entry_point.so", "fixture_not_elf.so",
+        "fixture_config_refused.so", "fixture_throws_in_constructor.so"}) {
     drop(test::fixtureDropins(), f);
   }
   drop(test::bundledDropins(), "idgate-client-secret-basic.so");
   load();
   EXPECT_EQ(status("fixture_abi_mismatch.so").reason, "ABI major version 99, server speaks 1");
-  EXPECT_EQ(status("fixture_no_entry_point.so").reason, "no entry point idgate_plugin_descriptor_v1");
+  EXPECT_EQ(status("fixture_no_entry_point.so").reason,
+            "no entry point idgate_plugin_descriptor_v1");
   EXPECT_EQ(status("fixture_not_elf.so").reason, "not a shared library (no ELF header)");
   EXPECT_EQ(status("fixture_config_refused.so").reason,
             "configuration refused: property RequiredSetting is missing");
   EXPECT_EQ(status("fixture_throws_in_constructor.so").reason, "constructor threw an exception");
-  for (const char* f : {"fixture_abi_mismatch.so", "fixture_no_entry_point.so", "fixture_not_elf.so",
-                        "fixture_config_refused.so", "fixture_throws_in_constructor.so"}) {
+  for (const char* f :
+       {"fixture_abi_mismatch.so", "fixture_no_entry_point.so", "fixture_not_elf.so",
+        "fixture_config_refused.so", "fixture_throws_in_constructor.so"}) {
     EXPECT_EQ(status(f).state, PluginStatus::State::kFailed) << f;
   }
   ASSERT_EQ(manager_->authenticators().size(), 1u);
@@ -95,7 +98,8 @@ TEST_F(PluginManagerTest, OrderFollowsOrderIdAndMissingEntriesComeFirst) {
   ASSERT_EQ(manager_->authenticators().size(), 3u);
   EXPECT_EQ(manager_->authenticators()[0]->name(), "none") << "no entry: enabled with orderId -1";
   EXPECT_EQ(manager_->authenticators()[1]->name(), "client_secret_post");
-  EXPECT_EQ(manager_->authenticators()[2]->name(), "client_secret_basic") << "matched by WSO2 class name";
+  EXPECT_EQ(manager_->authenticators()[2]->name(), "client_secret_basic")
+      << "matched by WSO2 class name";
   EXPECT_EQ(status("idgate-client-secret-post.so").properties.at("Example"), "1");
   EXPECT_EQ(status("idgate-none.so").order_id, -1);
 }
@@ -127,7 +131,8 @@ TEST_F(PluginManagerTest, GarbageCodeAndThrowingPluginAreDenials) {
   for (const auto& a : manager_->authenticators()) {
     AuthRequestView pass{{{"client_id", "x"}}, "", "http://x/oauth2/token"};
     EXPECT_EQ(a->authenticate(pass).code, IDGATE_AUTH_NOT_HANDLED) << a->name();
-    AuthRequestView bad{{{"fixture", a->name() == "garbage_code" ? "garbage" : "throw"}}, "",
+    AuthRequestView bad{{{"fixture", a->name() == "garbage_code" ? "garbage" : "throw"}},
+                        "",
                         "http://x/oauth2/token"};
     AuthOutcome o = a->authenticate(bad);
     EXPECT_EQ(o.code, IDGATE_AUTH_DENIED) << a->name();
@@ -141,7 +146,8 @@ TEST_F(PluginManagerTest, DuplicateNameIsRefused) {
   fs::copy_file(test::bundledDropins() + "/idgate-none.so", dir_.file("dropins/zz-copy.so"));
   load();
   EXPECT_EQ(status("zz-copy.so").state, PluginStatus::State::kFailed);
-  EXPECT_EQ(status("zz-copy.so").reason, "plugin name 'none' is already provided by idgate-none.so");
+  EXPECT_EQ(status("zz-copy.so").reason,
+            "plugin name 'none' is already provided by idgate-none.so");
   EXPECT_EQ(manager_->authenticators().size(), 1u);
 }
 

@@ -1,6 +1,6 @@
 // The stores run the same SQL on SQLite and PostgreSQL: every test runs against both.
-#include <Poco/Data/Session.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/Session.h>
 #include <Poco/Data/SessionFactory.h>
 
 #include <gtest/gtest.h>
@@ -108,7 +108,8 @@ TEST_P(StoreTest, JtiIsFreshOnceThenReplayed) {
 
 TEST_P(StoreTest, ExpiredJtiNoLongerBlocks) {
   EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1100, 1000), JtiStore::Result::kFresh);
-  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1300, 1100), JtiStore::Result::kReplayed) << "live at exp";
+  EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1300, 1100), JtiStore::Result::kReplayed)
+      << "live at exp";
   EXPECT_EQ(jtis_->checkAndInsert("c1", "j1", 1300, 1101), JtiStore::Result::kFresh);
 }
 

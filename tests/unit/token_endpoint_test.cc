@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "clients/client_registry.h"
 #include <idgate/jose/base64url.h>
+#include "clients/client_registry.h"
 #include "crypto/keys.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
@@ -34,7 +34,8 @@ class TokenEndpointTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fs::create_directories(dir_.file("dropins"));
-    for (const char* f : {"idgate-client-secret-basic.so", "idgate-client-secret-post.so", "idgate-none.so"}) {
+    for (const char* f :
+         {"idgate-client-secret-basic.so", "idgate-client-secret-post.so", "idgate-none.so"}) {
       fs::copy_file(test::bundledDropins() + "/" + f, dir_.file(std::string("dropins/") + f));
     }
     DatabaseConfig dc;
@@ -55,25 +56,29 @@ class TokenEndpointTest : public ::testing::Test {
   }
 
   void build(ClientStore& store) {
-    host_ = std::make_unique<HostServices>(store, *jtis_, clock_, [] { return std::make_shared<const Keystore>(); },
-                                           box_, std::map<std::string, std::string>{}, 60);
+    host_ = std::make_unique<HostServices>(
+        store, *jtis_, clock_, [] { return std::make_shared<const Keystore>(); }, box_,
+        std::map<std::string, std::string>{}, 60);
     plugins_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, host_->api());
     plugins_->loadAll();
     chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), store);
   }
 
   std::string registerClient(const std::string& body) {
-    ClientRegistry reg(*store_, clock_, box_, [](const std::string& m) -> std::optional<std::vector<std::string>> {
-      if (m == "client_secret_basic" || m == "client_secret_post" || m == "none") return std::vector<std::string>{};
-      return std::nullopt;
-    });
+    ClientRegistry reg(*store_, clock_, box_,
+                       [](const std::string& m) -> std::optional<std::vector<std::string>> {
+                         if (m == "client_secret_basic" || m == "client_secret_post" || m == "none")
+                           return std::vector<std::string>{};
+                         return std::nullopt;
+                       });
     auto r = reg.create(body);
     EXPECT_TRUE(std::holds_alternative<RegistryResponse>(r));
     return std::get<RegistryResponse>(r).body;
   }
 
-  std::variant<TokenEndpoint::Issued, ApiError> call(std::vector<std::pair<std::string, std::string>> params,
-                                           const std::string& authorization = "") {
+  std::variant<TokenEndpoint::Issued, ApiError> call(
+      std::vector<std::pair<std::string, std::string>> params,
+      const std::string& authorization = "") {
     TokenEndpoint endpoint(*chain_, *keys_, settings_, clock_);
     TokenRequest r{std::move(params), authorization, "https://idp.example.com/oauth2/token"};
     return endpoint.handle(r);
@@ -86,7 +91,8 @@ class TokenEndpointTest : public ::testing::Test {
   test::TempDir dir_;
   test::FixedClock clock_{1'700'000'000};
   IdentityConfig identity_;
-  std::shared_ptr<const crypto::SecretBox> box_ = std::make_shared<const crypto::SecretBox>(std::string(32, 'k'));
+  std::shared_ptr<const crypto::SecretBox> box_ =
+      std::make_shared<const crypto::SecretBox>(std::string(32, 'k'));
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> store_;
   std::unique_ptr<JtiStore> jtis_;
@@ -99,25 +105,35 @@ class TokenEndpointTest : public ::testing::Test {
 };
 
 TEST_F(TokenEndpointTest, IssuesAt9068TokenForBasicClient) {
-  registerClient(R"({"client_id":"app","client_secret":"0123456789abcdef-secret","scope":"read write"})");
-  auto r = call({{"grant_type", "client_credentials"}, {"scope", "read"}}, basic("app", "0123456789abcdef-secret"));
-  ASSERT_TRUE(std::holds_alternative<TokenEndpoint::Issued>(r)) << std::get<ApiError>(r).description;
+  registerClient(
+      R"({"client_id":"app","client_secret":"0123456789abcdef-secret","scope":"read write"})");
+  auto r = call({{"grant_type", "client_credentials"}, {"scope", "read"}},
+                basic("app", "0123456789abcdef-secret"));
+  ASSERT_TRUE(std::holds_alternative<TokenEndpoint::Issued>(r))
+      << std::get<ApiError>(r).description;
   const std::string& body = std::get<TokenEndpoint::Issued>(r).body;
   EXPECT_EQ(std::get<TokenEndpoint::Issued>(r).log_note, "client=app method=client_secret_basic");
-  EXPECT_NE(body.find("\"token_type\":\"Bearer\",\"expires_in\":600,\"scope\":\"read\""), std::string::npos);
+  EXPECT_NE(body.find("\"token_type\":\"Bearer\",\"expires_in\":600,\"scope\":\"read\""),
+            std::string::npos);
   std::string token = body.substr(17, body.find('"', 17) - 17);
-  std::string payload = base64UrlDecode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1)).value();
-  EXPECT_NE(payload.find("\"iss\":\"https://idp.example.com\",\"sub\":\"app\",\"aud\":\"https://idp.example.com\","
-                         "\"client_id\":\"app\",\"iat\":1700000000,\"exp\":1700000600"),
-            std::string::npos)
+  std::string payload =
+      base64UrlDecode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1))
+          .value();
+  EXPECT_NE(
+      payload.find(
+          "\"iss\":\"https://idp.example.com\",\"sub\":\"app\",\"aud\":\"https://idp.example.com\","
+          "\"client_id\":\"app\",\"iat\":1700000000,\"exp\":1700000600"),
+      std::string::npos)
       << payload;
-  EXPECT_NE(base64UrlDecode(token.substr(0, token.find('.'))).value().find("\"typ\":\"at+jwt\""), std::string::npos);
+  EXPECT_NE(base64UrlDecode(token.substr(0, token.find('.'))).value().find("\"typ\":\"at+jwt\""),
+            std::string::npos);
 }
 
 TEST_F(TokenEndpointTest, ResourceBecomesAudience) {
   registerClient(R"({"client_id":"app","client_secret":"0123456789abcdef-secret"})");
-  auto r = call({{"grant_type", "client_credentials"}, {"resource", "https://api.example.com/orders"}},
-                basic("app", "0123456789abcdef-secret"));
+  auto r =
+      call({{"grant_type", "client_credentials"}, {"resource", "https://api.example.com/orders"}},
+           basic("app", "0123456789abcdef-secret"));
   ASSERT_TRUE(std::holds_alternative<TokenEndpoint::Issued>(r));
   auto bad = call({{"grant_type", "client_credentials"}, {"resource", "not a uri#frag"}},
                   basic("app", "0123456789abcdef-secret"));
@@ -128,14 +144,19 @@ TEST_F(TokenEndpointTest, ErrorsFollowRfc6749) {
   registerClient(R"({"client_id":"app","client_secret":"0123456789abcdef-secret","scope":"read"})");
   auto auth = basic("app", "0123456789abcdef-secret");
   EXPECT_EQ(std::get<ApiError>(call({}, auth)).code, ErrorCode::kInvalidRequest);
-  EXPECT_EQ(std::get<ApiError>(call({{"grant_type", "password"}}, auth)).code, ErrorCode::kUnsupportedGrantType);
-  EXPECT_EQ(std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"scope", "admin"}}, auth)).code,
-            ErrorCode::kInvalidScope);
-  ApiError wrong = std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("app", "nope")));
+  EXPECT_EQ(std::get<ApiError>(call({{"grant_type", "password"}}, auth)).code,
+            ErrorCode::kUnsupportedGrantType);
+  EXPECT_EQ(
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"scope", "admin"}}, auth))
+          .code,
+      ErrorCode::kInvalidScope);
+  ApiError wrong =
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("app", "nope")));
   EXPECT_EQ(wrong.code, ErrorCode::kInvalidClient);
   EXPECT_EQ(wrong.description, "client secret does not match");
   EXPECT_TRUE(wrong.basic_challenge);
-  ApiError unknown = std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("who", "x")));
+  ApiError unknown =
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("who", "x")));
   EXPECT_EQ(unknown.description, "client unknown");
   ApiError two = std::get<ApiError>(
       call({{"grant_type", "client_credentials"}, {"client_secret", "x"}}, auth));
@@ -154,13 +175,15 @@ TEST_F(TokenEndpointTest, RegisteredMethodIsEnforced) {
                                         {"client_secret", "0123456789abcdef-secret"}}));
   EXPECT_EQ(e.code, ErrorCode::kInvalidClient);
   EXPECT_EQ(e.description, "client is registered for client_secret_basic, not client_secret_post");
-  ApiError pub = std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "app"}}));
+  ApiError pub =
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "app"}}));
   EXPECT_EQ(pub.description, "client is registered for client_secret_basic, not none");
 }
 
 TEST_F(TokenEndpointTest, PublicClientCannotUseClientCredentials) {
   registerClient(R"({"client_id":"spa","token_endpoint_auth_method":"none"})");
-  ApiError e = std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "spa"}}));
+  ApiError e =
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "spa"}}));
   EXPECT_EQ(e.code, ErrorCode::kUnauthorizedClient);
 }
 

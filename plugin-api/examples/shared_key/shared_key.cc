@@ -32,7 +32,8 @@ class SharedKey : public idgate::sdk::ClientAuthenticator {
     if (header.compare(0, prefix.size(), prefix) != 0) return Outcome::notHandled();
     auto client_id = request.param("client_id");
     if (!client_id) return Outcome::badRequest("client_id is required with SharedKey");
-    if (!equals(header.substr(prefix.size()), key_)) return Outcome::denied("shared key does not match");
+    if (!equals(header.substr(prefix.size()), key_))
+      return Outcome::denied("shared key does not match");
     if (!host_.clientMetadata(*client_id)) return Outcome::denied("client unknown");
     return Outcome::authenticated(*client_id);
   }
@@ -53,4 +54,5 @@ class SharedKey : public idgate::sdk::ClientAuthenticator {
 }  // namespace
 
 IDGATE_CLIENT_AUTHENTICATOR(SharedKey, "shared_key", "shared_key",
-                            IDGATE_NAMES("com.example.idgate.SharedKeyAuthenticator"), IDGATE_NAMES())
+                            IDGATE_NAMES("com.example.idgate.SharedKeyAuthenticator"),
+                            IDGATE_NAMES())

@@ -77,7 +77,7 @@ typedef enum idgate_auth_code {
 
 /** Results of host lookups. */
 typedef enum idgate_lookup_code {
-  IDGATE_LOOKUP_ERROR = -1,   /**< store or internal failure: fail closed */
+  IDGATE_LOOKUP_ERROR = -1, /**< store or internal failure: fail closed */
   IDGATE_LOOKUP_NOT_FOUND = 0,
   IDGATE_LOOKUP_FOUND = 1,
 } idgate_lookup_code;
@@ -120,8 +120,8 @@ typedef struct idgate_host_api {
    * Compares a presented secret with the client's stored one in constant time.
    * FOUND = matches, NOT_FOUND = no such client, no secret, or mismatch.
    */
-  idgate_lookup_code (*client_secret_verify)(idgate_host_context_host_ptr ctx,
-                                             idgate_str client_id, idgate_str secret);
+  idgate_lookup_code (*client_secret_verify)(idgate_host_context_host_ptr ctx, idgate_str client_id,
+                                             idgate_str secret);
 
   /**
    * Hands the client's secret itself to `sink` (client_secret_jwt needs the HMAC key).
@@ -165,8 +165,8 @@ typedef struct idgate_host_api {
    * host honours that at most once per configured interval. FOUND with the JWKS JSON in
    * `sink`; ERROR when no copy can be had.
    */
-  idgate_lookup_code (*jwks_fetch)(idgate_host_context_host_ptr ctx, idgate_str uri, int32_t refresh,
-                                   idgate_bytes_sink sink, void* user);
+  idgate_lookup_code (*jwks_fetch)(idgate_host_context_host_ptr ctx, idgate_str uri,
+                                   int32_t refresh, idgate_bytes_sink sink, void* user);
 } idgate_host_api;
 
 /** A token request as seen by a client authenticator. OWNERSHIP: host, for one call. */

@@ -65,7 +65,8 @@ class Properties {
     std::string found_name;
     for (const char* n : names) {
       if (auto v = get(n)) {
-        if (found) throw ConfigError("properties " + found_name + " and " + n + " are both set; keep one");
+        if (found)
+          throw ConfigError("properties " + found_name + " and " + n + " are both set; keep one");
         found = v;
         found_name = n;
       }
@@ -188,10 +189,16 @@ struct Outcome {
   std::string reason;
 
   static Outcome notHandled() { return {IDGATE_AUTH_NOT_HANDLED, {}, {}}; }
-  static Outcome authenticated(std::string id) { return {IDGATE_AUTH_AUTHENTICATED, std::move(id), {}}; }
+  static Outcome authenticated(std::string id) {
+    return {IDGATE_AUTH_AUTHENTICATED, std::move(id), {}};
+  }
   static Outcome denied(std::string why) { return {IDGATE_AUTH_DENIED, {}, std::move(why)}; }
-  static Outcome badRequest(std::string why) { return {IDGATE_AUTH_BAD_REQUEST, {}, std::move(why)}; }
-  static Outcome serverError(std::string why) { return {IDGATE_AUTH_SERVER_ERROR, {}, std::move(why)}; }
+  static Outcome badRequest(std::string why) {
+    return {IDGATE_AUTH_BAD_REQUEST, {}, std::move(why)};
+  }
+  static Outcome serverError(std::string why) {
+    return {IDGATE_AUTH_SERVER_ERROR, {}, std::move(why)};
+  }
 };
 
 /// Base class of a client authenticator plugin.
@@ -275,25 +282,25 @@ void instanceDestroy(idgate_instance_module_ptr instance) noexcept {
   { __VA_ARGS__ __VA_OPT__(, ) nullptr }
 
 /// Registers `Class` as this library's client authenticator and exports the entry point.
-#define IDGATE_CLIENT_AUTHENTICATOR(Class, Name, AuthMethod, Aliases, SigningAlgs)          \
-  namespace {                                                                                \
-  const char* const idgate_sdk_aliases_[] = Aliases;                                         \
-  const char* const idgate_sdk_algs_[] = SigningAlgs;                                        \
-  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                  \
-      sizeof(idgate_plugin_descriptor),                                                      \
-      IDGATE_ABI_MAJOR,                                                                      \
-      IDGATE_ABI_MINOR,                                                                      \
-      IDGATE_KIND_CLIENT_AUTHENTICATOR,                                                      \
-      Name,                                                                                  \
-      idgate_sdk_aliases_,                                                                   \
-      AuthMethod,                                                                            \
-      idgate_sdk_algs_,                                                                      \
-      &::idgate::sdk::detail::instanceNew<Class>,                                            \
-      &::idgate::sdk::detail::authenticate,                                                  \
-      &::idgate::sdk::detail::instanceDestroy<Class>,                                        \
-  };                                                                                         \
-  }                                                                                          \
+#define IDGATE_CLIENT_AUTHENTICATOR(Class, Name, AuthMethod, Aliases, SigningAlgs)             \
+  namespace {                                                                                  \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                           \
+  const char* const idgate_sdk_algs_[] = SigningAlgs;                                          \
+  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                    \
+      sizeof(idgate_plugin_descriptor),                                                        \
+      IDGATE_ABI_MAJOR,                                                                        \
+      IDGATE_ABI_MINOR,                                                                        \
+      IDGATE_KIND_CLIENT_AUTHENTICATOR,                                                        \
+      Name,                                                                                    \
+      idgate_sdk_aliases_,                                                                     \
+      AuthMethod,                                                                              \
+      idgate_sdk_algs_,                                                                        \
+      &::idgate::sdk::detail::instanceNew<Class>,                                              \
+      &::idgate::sdk::detail::authenticate,                                                    \
+      &::idgate::sdk::detail::instanceDestroy<Class>,                                          \
+  };                                                                                           \
+  }                                                                                            \
   extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1( \
-      void) {                                                                                \
-    return &idgate_sdk_descriptor_;                                                          \
+      void) {                                                                                  \
+    return &idgate_sdk_descriptor_;                                                            \
   }

@@ -34,7 +34,8 @@ std::optional<std::string> initHome(const InitOptions& o) {
   std::string password;
   if (o.admin_password) {
     password = *o.admin_password;
-    if (password.size() < 8) throw std::runtime_error("--admin-password must be at least 8 characters");
+    if (password.size() < 8)
+      throw std::runtime_error("--admin-password must be at least 8 characters");
   } else {
     password = crypto::randomToken(18);
     generated = password;

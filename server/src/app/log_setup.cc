@@ -29,12 +29,15 @@ class RequestIdFormatter : public Poco::PatternFormatter {
 
 void setupLogging(bool verbose) {
   Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
-  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(new RequestIdFormatter, console));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(
+      new Poco::FormattingChannel(new RequestIdFormatter, console));
   Poco::Logger::root().setChannel(channel);
-  Poco::Logger::root().setLevel(verbose ? Poco::Message::PRIO_DEBUG : Poco::Message::PRIO_INFORMATION);
+  Poco::Logger::root().setLevel(verbose ? Poco::Message::PRIO_DEBUG
+                                        : Poco::Message::PRIO_INFORMATION);
   // Loggers created before this call keep their old channel: reset the ones used early.
-  for (const char* name : {"idgate", "idgate.plugins", "idgate.plugin", "idgate.access", "idgate.store",
-                           "idgate.token", "idgate.admin", "idgate.auth", "idgate.http"}) {
+  for (const char* name :
+       {"idgate", "idgate.plugins", "idgate.plugin", "idgate.access", "idgate.store",
+        "idgate.token", "idgate.admin", "idgate.auth", "idgate.http"}) {
     Poco::Logger::get(name).setChannel(channel);
     Poco::Logger::get(name).setLevel(Poco::Logger::root().getLevel());
   }

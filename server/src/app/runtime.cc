@@ -14,12 +14,11 @@ namespace {
 
 std::shared_ptr<const Keystore> openKeystore(const ServerConfig& c) {
   try {
-    return std::make_shared<const Keystore>(Keystore::load(c.keystore.location, c.keystore.type,
-                                                           c.keystore.password,
-                                                           c.keystore.key_password));
+    return std::make_shared<const Keystore>(Keystore::load(
+        c.keystore.location, c.keystore.type, c.keystore.password, c.keystore.key_password));
   } catch (const KeystoreError& e) {
-    throw ConfigError(c.file + ": element <Server/Security/KeyStore>: " + c.keystore.location + ": " +
-                      e.what());
+    throw ConfigError(c.file + ": element <Server/Security/KeyStore>: " + c.keystore.location +
+                      ": " + e.what());
   }
 }
 
@@ -40,7 +39,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
     e.alias = kSecretKeyAlias;
     e.secret = crypto::randomBytes(32);
     updated.put(e);
-    updated.save(config_.keystore.location, config_.keystore.password, config_.keystore.key_password);
+    updated.save(config_.keystore.location, config_.keystore.password,
+                 config_.keystore.key_password);
     Poco::Logger::get("idgate").warning("keystore had no '" + std::string(kSecretKeyAlias) +
                                         "' entry; generated one and saved the keystore");
     keystore_ = std::make_shared<const Keystore>(std::move(updated));
@@ -53,8 +53,9 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   box_ = std::make_shared<const crypto::SecretBox>(secret->secret);
   if (config_.truststore) {
     try {
-      truststore_ = std::make_shared<const Keystore>(Keystore::load(
-          config_.truststore->location, config_.truststore->type, config_.truststore->password, ""));
+      truststore_ = std::make_shared<const Keystore>(
+          Keystore::load(config_.truststore->location, config_.truststore->type,
+                         config_.truststore->password, ""));
     } catch (const KeystoreError& e) {
       throw ConfigError(config_.file + ": element <Server/Security/TrustStore>: " +
                         config_.truststore->location + ": " + e.what());
@@ -72,7 +73,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   } catch (const StoreError& e) {
     throw ConfigError(config_.file + ": element <Server/Database>: " + e.what());
   }
-  clients_ = std::make_unique<CachingClientStore>(makeSqlClientStore(*db_), clock_, config_.client_cache_s);
+  clients_ = std::make_unique<CachingClientStore>(makeSqlClientStore(*db_), clock_,
+                                                  config_.client_cache_s);
   jtis_ = makeSqlJtiStore(*db_);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));
@@ -105,9 +107,11 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   token_ = std::make_unique<TokenEndpoint>(*chain_, *keys_, settings_, clock_);
   PluginManager* pm = plugins_.get();
   registry_ = std::make_unique<ClientRegistry>(
-      *clients_, clock_, box_, [pm](const std::string& method) -> std::optional<std::vector<std::string>> {
+      *clients_, clock_, box_,
+      [pm](const std::string& method) -> std::optional<std::vector<std::string>> {
         for (const auto& s : pm->statuses()) {
-          if (s.state != PluginStatus::State::kFailed && s.auth_method == method) return s.signing_algs;
+          if (s.state != PluginStatus::State::kFailed && s.auth_method == method)
+            return s.signing_algs;
         }
         return std::nullopt;
       });

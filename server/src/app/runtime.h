@@ -12,6 +12,7 @@
 #include "config/server_config.h"
 #include "crypto/secret_box.h"
 #include "http/admin_auth.h"
+#include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
@@ -22,7 +23,6 @@
 #include "store/database.h"
 #include "store/jti_purger.h"
 #include "store/jti_store.h"
-#include "jwks/jwks_fetcher.h"
 
 namespace idgate {
 

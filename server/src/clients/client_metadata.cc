@@ -95,7 +95,8 @@ bool isValidClientId(const std::string& id) {
   });
 }
 
-std::optional<std::string> validateClientMetadata(const std::string& body, const MethodCatalog& methods,
+std::optional<std::string> validateClientMetadata(const std::string& body,
+                                                  const MethodCatalog& methods,
                                                   ValidatedMetadata* out) {
   Object::Ptr in;
   try {
@@ -127,7 +128,8 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       auto uris = stringArray(in, "redirect_uris");
       if (!uris) return "redirect_uris must be an array of strings";
       for (const auto& u : *uris) {
-        if (!isAbsoluteUri(u, false)) return "redirect_uris: '" + u + "' is not an absolute URI without fragment";
+        if (!isAbsoluteUri(u, false))
+          return "redirect_uris: '" + u + "' is not an absolute URI without fragment";
       }
       Array a;
       for (const auto& u : *uris) a.add(u);
@@ -138,7 +140,8 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       auto g = stringArray(in, "grant_types");
       if (!g || g->empty()) return "grant_types must be a non-empty array of strings";
       for (const auto& t : *g) {
-        if (t != "client_credentials") return "grant type '" + t + "' is not supported (client_credentials is)";
+        if (t != "client_credentials")
+          return "grant type '" + t + "' is not supported (client_credentials is)";
       }
       grants = *g;
     }
@@ -149,7 +152,8 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       std::istringstream ss(*scope);
       std::string tok, joined;
       while (ss >> tok) {
-        if (!isScopeToken(tok)) return "scope token '" + tok + "' has characters RFC 6749 does not allow";
+        if (!isScopeToken(tok))
+          return "scope token '" + tok + "' has characters RFC 6749 does not allow";
         joined += (joined.empty() ? "" : " ") + tok;
       }
       if (*scope != joined) return "scope must be tokens separated by single spaces";
@@ -167,7 +171,8 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
         return "token_endpoint_auth_signing_alg does not apply to " + out->auth_method;
       }
       if (std::find(algs->begin(), algs->end(), *alg) == algs->end()) {
-        return "token_endpoint_auth_signing_alg '" + *alg + "' is not supported by " + out->auth_method;
+        return "token_endpoint_auth_signing_alg '" + *alg + "' is not supported by " +
+               out->auth_method;
       }
       out->signing_alg = *alg;
       norm.set("token_endpoint_auth_signing_alg", *alg);
@@ -186,8 +191,10 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       norm.set("jwks_uri", *uri);
     }
     if (auto mode = str("client_assertion_audience_mode")) {
-      if (*mode != "legacy" && *mode != "strict") return "client_assertion_audience_mode must be legacy or strict";
-      if (algs->empty()) return "client_assertion_audience_mode does not apply to " + out->auth_method;
+      if (*mode != "legacy" && *mode != "strict")
+        return "client_assertion_audience_mode must be legacy or strict";
+      if (algs->empty())
+        return "client_assertion_audience_mode does not apply to " + out->auth_method;
       norm.set("client_assertion_audience_mode", *mode);
     }
     out->client_secret = str("client_secret");
@@ -196,14 +203,16 @@ std::optional<std::string> validateClientMetadata(const std::string& body, const
       if (form == SecretForm::kNone) {
         return "client_secret does not apply to " + out->auth_method;
       }
-      if (form == SecretForm::kHash && (out->client_secret->size() < 16 || out->client_secret->size() > 512)) {
+      if (form == SecretForm::kHash &&
+          (out->client_secret->size() < 16 || out->client_secret->size() > 512)) {
         return "client_secret must be 16 to 512 bytes";
       }
       size_t min = minimumHmacSecret(out->signing_alg);
       if (form == SecretForm::kSealed &&
           (out->client_secret->size() < min || out->client_secret->size() > 512)) {
         return "client_secret for client_secret_jwt must be at least " + std::to_string(min) +
-               " bytes (the hash size of " + (out->signing_alg.empty() ? "HS256" : out->signing_alg) + ")";
+               " bytes (the hash size of " +
+               (out->signing_alg.empty() ? "HS256" : out->signing_alg) + ")";
       }
     }
   } catch (const std::string& message) {

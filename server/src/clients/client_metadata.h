@@ -9,11 +9,12 @@
 namespace idgate {
 
 /// Signing algorithms of the loaded plugin implementing `method`; nullopt = no such plugin.
-using MethodCatalog = std::function<std::optional<std::vector<std::string>>(const std::string& method)>;
+using MethodCatalog =
+    std::function<std::optional<std::vector<std::string>>(const std::string& method)>;
 
 struct ValidatedMetadata {
-  std::string client_id;                   ///< empty: generate one
-  std::string metadata_json;               ///< normalized, without client_id and secrets
+  std::string client_id;      ///< empty: generate one
+  std::string metadata_json;  ///< normalized, without client_id and secrets
   std::string auth_method;
   std::string signing_alg;
   std::optional<std::string> client_secret;  ///< as sent
@@ -29,7 +30,8 @@ SecretForm secretFormFor(const std::string& auth_method);
 size_t minimumHmacSecret(const std::string& alg);
 
 /// Returns the error description on failure (becomes invalid_client_metadata).
-std::optional<std::string> validateClientMetadata(const std::string& body, const MethodCatalog& methods,
+std::optional<std::string> validateClientMetadata(const std::string& body,
+                                                  const MethodCatalog& methods,
                                                   ValidatedMetadata* out);
 
 bool isValidClientId(const std::string& id);

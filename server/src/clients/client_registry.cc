@@ -78,10 +78,11 @@ RegistryResult ClientRegistry::create(const std::string& body) {
   try {
     auto shown = applySecret(m, c, false);
     if (!store_.insert(c)) {
-      return ApiError{ErrorCode::kConflict, "client_id '" + c.client_id + "' is already registered"};
+      return ApiError{ErrorCode::kConflict,
+                      "client_id '" + c.client_id + "' is already registered"};
     }
-    Poco::Logger::get("idgate.admin").information("registered client " + c.client_id + " (" +
-                                                  m.auth_method + ")");
+    Poco::Logger::get("idgate.admin")
+        .information("registered client " + c.client_id + " (" + m.auth_method + ")");
     return RegistryResponse{201, render(c, shown)};
   } catch (const StoreError& e) {
     return storeFailure(e);
@@ -94,7 +95,8 @@ RegistryResult ClientRegistry::replace(const std::string& client_id, const std::
     return ApiError{ErrorCode::kInvalidClientMetadata, *err};
   }
   if (!m.client_id.empty() && m.client_id != client_id) {
-    return ApiError{ErrorCode::kInvalidClientMetadata, "client_id in the body differs from the URL"};
+    return ApiError{ErrorCode::kInvalidClientMetadata,
+                    "client_id in the body differs from the URL"};
   }
   try {
     auto existing = store_.find(client_id);
@@ -132,7 +134,8 @@ RegistryResult ClientRegistry::list() {
 
 RegistryResult ClientRegistry::remove(const std::string& client_id) {
   try {
-    if (!store_.remove(client_id)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    if (!store_.remove(client_id))
+      return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
     Poco::Logger::get("idgate.admin").information("deleted client " + client_id);
     return RegistryResponse{204, ""};
   } catch (const StoreError& e) {

@@ -24,8 +24,8 @@ using RegistryResult = std::variant<RegistryResponse, ApiError>;
 
 class ClientRegistry {
  public:
-  ClientRegistry(ClientStore& store, const Clock& clock, std::shared_ptr<const crypto::SecretBox> box,
-                 MethodCatalog methods);
+  ClientRegistry(ClientStore& store, const Clock& clock,
+                 std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods);
 
   /// Store failures come back as kServerError; nothing here throws.
   RegistryResult create(const std::string& body);
@@ -36,7 +36,8 @@ class ClientRegistry {
 
  private:
   /// Fills secret fields of `client` from the request; returns the secret to show once, if any.
-  std::optional<std::string> applySecret(const ValidatedMetadata& m, Client& client, bool keep_existing);
+  std::optional<std::string> applySecret(const ValidatedMetadata& m, Client& client,
+                                         bool keep_existing);
   std::string render(const Client& c, const std::optional<std::string>& shown_secret) const;
 
   ClientStore& store_;

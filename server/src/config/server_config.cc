@@ -46,9 +46,9 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti",
-                  "Clients"},
-                {});
+  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security",
+                  "JwksFetch", "Jti", "Clients"},
+                 {});
   ServerConfig c;
   c.file = file;
   c.home = home;
@@ -117,16 +117,18 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   }
 
   if (auto jf = root.child("JwksFetch")) {
-    jf->allowOnly({}, {"connectTimeoutMs", "readTimeoutMs", "maxBytes", "minCacheSeconds", "maxCacheSeconds",
-                       "refetchIntervalSeconds", "allowPrivateAddresses"});
+    jf->allowOnly({}, {"connectTimeoutMs", "readTimeoutMs", "maxBytes", "minCacheSeconds",
+                       "maxCacheSeconds", "refetchIntervalSeconds", "allowPrivateAddresses"});
     JwksFetchConfig& j = c.jwks_fetch;
     j.connect_timeout_ms = jf->intAttribute("connectTimeoutMs", j.connect_timeout_ms, 100, 60000);
     j.read_timeout_ms = jf->intAttribute("readTimeoutMs", j.read_timeout_ms, 100, 60000);
     j.max_bytes = jf->intAttribute("maxBytes", j.max_bytes, 1024, 4 * 1024 * 1024);
     j.min_cache_s = jf->intAttribute("minCacheSeconds", j.min_cache_s, 0, 86400 * 7);
     j.max_cache_s = jf->intAttribute("maxCacheSeconds", j.max_cache_s, 0, 86400 * 30);
-    if (j.max_cache_s < j.min_cache_s) jf->failAttribute("maxCacheSeconds", "must not be below minCacheSeconds");
-    j.refetch_interval_s = jf->intAttribute("refetchIntervalSeconds", j.refetch_interval_s, 0, 86400);
+    if (j.max_cache_s < j.min_cache_s)
+      jf->failAttribute("maxCacheSeconds", "must not be below minCacheSeconds");
+    j.refetch_interval_s =
+        jf->intAttribute("refetchIntervalSeconds", j.refetch_interval_s, 0, 86400);
     j.allow_private_addresses = jf->boolAttribute("allowPrivateAddresses", false);
   }
   if (auto clients = root.child("Clients")) {
@@ -162,26 +164,30 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
 
 std::string defaultServerXml(const std::string& issuer, const std::string& admin_password_hash,
                              const std::string& keystore_password) {
-  std::string issuer_line =
-      issuer.empty()
-          ? "  <!-- <Issuer>https://idp.example.com</Issuer>  (default: the first listener's URL) -->\n"
-          : "  <Issuer>" + issuer + "</Issuer>\n";
+  std::string issuer_line = issuer.empty() ? "  <!-- <Issuer>https://idp.example.com</Issuer>  "
+                                             "(default: the first listener's URL) -->\n"
+                                           : "  <Issuer>" + issuer + "</Issuer>\n";
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<!-- idgate server configuration. Every element is described in docs/configuration.md. -->\n"
+         "<!-- idgate server configuration. Every element is described in docs/configuration.md. "
+         "-->\n"
          "<Server>\n" +
          issuer_line +
          "  <Listeners>\n"
          "    <Listener scheme=\"http\" host=\"127.0.0.1\" port=\"9443\"/>\n"
-         "    <!-- <Listener scheme=\"https\" host=\"0.0.0.0\" port=\"9444\" keyAlias=\"idgate\"/> -->\n"
+         "    <!-- <Listener scheme=\"https\" host=\"0.0.0.0\" port=\"9444\" keyAlias=\"idgate\"/> "
+         "-->\n"
          "  </Listeners>\n"
          "  <Tokens accessTokenLifetimeSeconds=\"3600\"/>\n"
          "  <Http maxRequestBytes=\"65536\" threads=\"16\"/>\n"
          "  <Database type=\"sqlite\" path=\"data/idgate.db\"/>\n"
-         "  <JwksFetch connectTimeoutMs=\"2000\" readTimeoutMs=\"3000\" maxBytes=\"65536\" minCacheSeconds=\"60\"\n"
-         "             maxCacheSeconds=\"86400\" refetchIntervalSeconds=\"30\" allowPrivateAddresses=\"false\"/>\n"
+         "  <JwksFetch connectTimeoutMs=\"2000\" readTimeoutMs=\"3000\" maxBytes=\"65536\" "
+         "minCacheSeconds=\"60\"\n"
+         "             maxCacheSeconds=\"86400\" refetchIntervalSeconds=\"30\" "
+         "allowPrivateAddresses=\"false\"/>\n"
          "  <Jti purgeIntervalSeconds=\"60\" purgeBatch=\"1000\"/>\n"
          "  <Clients cacheSeconds=\"5\"/>\n"
-         "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate user=idgate\"/> -->\n"
+         "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate "
+         "user=idgate\"/> -->\n"
          "  <Admin username=\"admin\" passwordHash=\"" +
          admin_password_hash +
          "\"/>\n"

@@ -77,7 +77,8 @@ std::vector<XmlElement> XmlElement::children(const std::string& name) const {
 std::string XmlElement::text() const {
   std::string out;
   for (Node* n = element_->firstChild(); n != nullptr; n = n->nextSibling()) {
-    if (n->nodeType() == Node::ELEMENT_NODE) fail("expected text, found element <" + n->localName() + ">");
+    if (n->nodeType() == Node::ELEMENT_NODE)
+      fail("expected text, found element <" + n->localName() + ">");
     if (n->nodeType() == Node::TEXT_NODE || n->nodeType() == Node::CDATA_SECTION_NODE) {
       out += n->nodeValue();
     }

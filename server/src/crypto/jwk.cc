@@ -45,8 +45,8 @@ PublicJwk publicJwk(EVP_PKEY* key, const std::string& kid, const std::string& al
       break;
     }
     case KeyType::kRsa:
-      canonical = "{\"e\":\"" + bnParam(key, OSSL_PKEY_PARAM_RSA_E, 0) + "\",\"kty\":\"RSA\",\"n\":\"" +
-                  bnParam(key, OSSL_PKEY_PARAM_RSA_N, 0) + "\"}";
+      canonical = "{\"e\":\"" + bnParam(key, OSSL_PKEY_PARAM_RSA_E, 0) +
+                  "\",\"kty\":\"RSA\",\"n\":\"" + bnParam(key, OSSL_PKEY_PARAM_RSA_N, 0) + "\"}";
       break;
     case KeyType::kEd25519: {
       std::string raw(32, '\0');

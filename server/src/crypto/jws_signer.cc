@@ -17,7 +17,8 @@ JwsSigner::JwsSigner(PkeyPtr key, std::string alg, std::string kid)
 }
 
 std::string JwsSigner::sign(const std::string& typ, const std::string& payload_json) const {
-  std::string header = "{\"alg\":\"" + alg_ + "\",\"kid\":\"" + kid_ + "\",\"typ\":\"" + typ + "\"}";
+  std::string header =
+      "{\"alg\":\"" + alg_ + "\",\"kid\":\"" + kid_ + "\",\"typ\":\"" + typ + "\"}";
   std::string input = base64UrlEncode(header) + "." + base64UrlEncode(payload_json);
   return input + "." + base64UrlEncode(rawSignature(input));
 }
@@ -25,7 +26,7 @@ std::string JwsSigner::sign(const std::string& typ, const std::string& payload_j
 std::string JwsSigner::rawSignature(const std::string& input) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   KeyType type = keyType(key_.get());
-  const EVP_MD* md = type == KeyType::kEd25519   ? nullptr
+  const EVP_MD* md = type == KeyType::kEd25519  ? nullptr
                      : type == KeyType::kEcP384 ? jose::fetchedDigest("384")
                      : type == KeyType::kEcP521 ? jose::fetchedDigest("512")
                                                 : jose::fetchedDigest("256");

@@ -79,14 +79,14 @@ X509Ptr selfSignedCertificate(EVP_PKEY* key, const std::string& common_name, int
   ASN1_INTEGER* sn = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
   BN_free(bn);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  bool ok = sn != nullptr && X509_set_version(cert.get(), 2) == 1 &&
-            X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60) != nullptr &&
-            X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400) !=
-                nullptr &&
-            X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                                       -1, -1, 0) == 1 &&
-            X509_set_issuer_name(cert.get(), name) == 1 && X509_set_pubkey(cert.get(), key) == 1;
+  bool ok =
+      sn != nullptr && X509_set_version(cert.get(), 2) == 1 &&
+      X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60) != nullptr &&
+      X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400) != nullptr &&
+      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                                 -1, 0) == 1 &&
+      X509_set_issuer_name(cert.get(), name) == 1 && X509_set_pubkey(cert.get(), key) == 1;
   const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
   if (!ok || X509_sign(cert.get(), key, md) <= 0) {
     throw std::runtime_error("self-signed certificate failed: " + opensslError());

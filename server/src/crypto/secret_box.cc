@@ -17,7 +17,9 @@ constexpr std::string_view kPrefix = "v1.";
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
-const unsigned char* u(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 // Fetched once: OpenSSL 3 would otherwise resolve the cipher on every call.
 const EVP_CIPHER* aes256gcm() {
@@ -39,8 +41,10 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view context
   int total = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), aes256gcm(), nullptr, u(key_), u(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), o, &len, u(plaintext), static_cast<int>(plaintext.size())) != 1) {
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) !=
+          1 ||
+      EVP_EncryptUpdate(ctx.get(), o, &len, u(plaintext), static_cast<int>(plaintext.size())) !=
+          1) {
     throw std::runtime_error("AES-GCM seal failed");
   }
   total = len;
@@ -51,7 +55,8 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view context
   return std::string(kPrefix) + base64UrlEncode(nonce + out);
 }
 
-std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_view context) const {
+std::optional<std::string> SecretBox::open(std::string_view sealed,
+                                           std::string_view context) const {
   if (sealed.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   auto raw = base64UrlDecode(sealed.substr(kPrefix.size()));
   if (!raw || raw->size() < kNonce + kTag) return std::nullopt;
@@ -64,7 +69,8 @@ std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_
   int len = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), aes256gcm(), nullptr, u(key_), u(nonce)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), o, &len, u(body), static_cast<int>(body.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), o + len, &len) != 1) {

@@ -18,9 +18,12 @@ constexpr int64_t kRememberSeconds = 300;
 std::optional<std::string> decodeStdBase64(const std::string& in) {
   std::string url = in;
   for (char& c : url) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-    else if (c == '-' || c == '_') return std::nullopt;
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+    else if (c == '-' || c == '_')
+      return std::nullopt;
   }
   while (!url.empty() && url.back() == '=') url.pop_back();
   return base64UrlDecode(url);
@@ -35,7 +38,8 @@ AdminAuth::AdminAuth(std::string username, std::string password_hash, const Cloc
       cache_key_(crypto::randomBytes(32)) {}
 
 bool AdminAuth::check(const std::string& authorization) {
-  if (authorization.size() < 6 || Poco::icompare(authorization.substr(0, 6), "basic ") != 0) return false;
+  if (authorization.size() < 6 || Poco::icompare(authorization.substr(0, 6), "basic ") != 0)
+    return false;
   auto decoded = decodeStdBase64(Poco::trim(authorization.substr(6)));
   if (!decoded) return false;
   auto colon = decoded->find(':');

@@ -67,13 +67,15 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       response.setContentLength(static_cast<std::streamsize>(res.body.size()));
       response.send() << res.body;
     }
-    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-                  .count() / 1000.0;
+    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count() /
+              1000.0;
     char elapsed[32];
     std::snprintf(elapsed, sizeof(elapsed), "%.1fms", ms);
     Poco::Logger::get("idgate.access")
-        .information(req.method + " " + req.path + " " + std::to_string(res.status) + " " + elapsed +
-                     (res.log_note.empty() ? "" : " " + res.log_note));
+        .information(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
+                     elapsed + (res.log_note.empty() ? "" : " " + res.log_note));
     setCurrentRequestId("");
   }
 
@@ -118,17 +120,21 @@ Poco::Net::Context::Ptr tlsContext(const ServerConfig& config, const ListenerCon
   std::string alias = l.key_alias.empty() ? config.keystore.key_alias : l.key_alias;
   const KeystoreEntry* e = keystore.find(alias);
   if (e == nullptr || e->kind != KeystoreEntry::Kind::kPrivateKey || e->chain.empty()) {
-    throw ConfigError(config.file + ": element <Server/Listeners/Listener> attribute 'keyAlias': "
-                      "keystore has no private key entry '" + alias + "' with a certificate");
+    throw ConfigError(config.file +
+                      ": element <Server/Listeners/Listener> attribute 'keyAlias': "
+                      "keystore has no private key entry '" +
+                      alias + "' with a certificate");
   }
-  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE,
-                                                       Poco::Net::Context::Params());
+  Poco::Net::Context::Ptr ctx =
+      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, Poco::Net::Context::Params());
   SSL_CTX* ssl = ctx->sslContext();
   SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
   if (SSL_CTX_use_certificate(ssl, e->chain.front().get()) != 1 ||
       SSL_CTX_use_PrivateKey(ssl, e->key.get()) != 1 || SSL_CTX_check_private_key(ssl) != 1) {
-    throw ConfigError(config.file + ": element <Server/Listeners/Listener> attribute 'keyAlias': "
-                      "key '" + alias + "' cannot be used for TLS");
+    throw ConfigError(config.file +
+                      ": element <Server/Listeners/Listener> attribute 'keyAlias': "
+                      "key '" +
+                      alias + "' cannot be used for TLS");
   }
   for (size_t i = 1; i < e->chain.size(); ++i) {
     X509_up_ref(e->chain[i].get());
@@ -148,15 +154,18 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
     try {
       Poco::Net::SocketAddress addr(l.host, static_cast<Poco::UInt16>(l.port));
       if (l.scheme == ListenerConfig::Scheme::kHttps) {
-        b.socket = std::make_unique<Poco::Net::SecureServerSocket>(addr, 64, tlsContext(config, l, keystore));
+        b.socket = std::make_unique<Poco::Net::SecureServerSocket>(addr, 64,
+                                                                   tlsContext(config, l, keystore));
       } else {
         b.socket = std::make_unique<Poco::Net::ServerSocket>(addr, 64);
       }
     } catch (const ConfigError&) {
       throw;
     } catch (const Poco::Exception& e) {
-      throw ConfigError(config.file + ": element <Server/Listeners/Listener> attribute 'port': cannot listen on " +
-                        l.host + ":" + std::to_string(l.port) + ": " + e.displayText());
+      throw ConfigError(
+          config.file +
+          ": element <Server/Listeners/Listener> attribute 'port': cannot listen on " + l.host +
+          ":" + std::to_string(l.port) + ": " + e.displayText());
     }
     b.url = urlFor(l, b.socket->address().port());
     out.push_back(std::move(b));
@@ -174,8 +183,8 @@ HttpServer::HttpServer(Routes& routes, std::vector<BoundListener> listeners, int
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(10, 0));
     params->setServerName("idgate");
-    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(new Factory(routes, max_request_bytes), pool_,
-                                                               *l.socket, params));
+    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(
+        new Factory(routes, max_request_bytes), pool_, *l.socket, params));
   }
 }
 

@@ -13,7 +13,9 @@ std::string jsonQuote(std::string_view s);
 class JsonWriter {
  public:
   JsonWriter& field(std::string_view name, std::string_view value);
-  JsonWriter& field(std::string_view name, const char* value) { return field(name, std::string_view(value)); }
+  JsonWriter& field(std::string_view name, const char* value) {
+    return field(name, std::string_view(value));
+  }
   JsonWriter& field(std::string_view name, int64_t value);
   JsonWriter& field(std::string_view name, bool value);
   JsonWriter& field(std::string_view name, const std::vector<std::string>& values);

@@ -81,8 +81,8 @@ HttpResponseData Routes::handle(const HttpRequestData& req) {
 
 HttpResponseData Routes::token(const HttpRequestData& req) {
   if (!isFormContentType(req.content_type)) {
-    return noStore(errorResponse(
-        {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/x-www-form-urlencoded"}));
+    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
+                                  "Content-Type must be application/x-www-form-urlencoded"}));
   }
   FormDecodeResult form = decodeForm(req.body, {"resource"});
   if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
@@ -140,7 +140,8 @@ HttpResponseData Routes::health() {
     s << "SELECT 1", into(one), now;
     return json(200, JsonWriter().field("status", "ok").field("database", "ok").finish());
   } catch (const std::exception&) {
-    HttpResponseData r = json(503, JsonWriter().field("status", "unavailable").field("database", "failed").finish());
+    HttpResponseData r =
+        json(503, JsonWriter().field("status", "unavailable").field("database", "failed").finish());
     r.log_note = "database check failed";
     return r;
   }
@@ -151,12 +152,14 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
   }
   const std::string& p = req.path;
-  if (p == "/api/admin/plugins") return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
+  if (p == "/api/admin/plugins")
+    return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
   if (p == kAdminClients) {
     if (req.method == "GET") return fromRegistry(rt_.registry().list());
     if (req.method != "POST") return methodNotAllowed("GET, POST");
     if (!isJsonContentType(req.content_type)) {
-      return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+      return errorResponse(
+          {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
     }
     return fromRegistry(rt_.registry().create(req.body));
   }
@@ -171,7 +174,8 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     if (req.method == "DELETE") return fromRegistry(rt_.registry().remove(id));
     if (req.method == "PUT") {
       if (!isJsonContentType(req.content_type)) {
-        return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+        return errorResponse(
+            {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
       }
       return fromRegistry(rt_.registry().replace(id, req.body));
     }
@@ -201,7 +205,8 @@ HttpResponseData Routes::adminPlugins() {
   }
   std::vector<std::string> order;
   for (const auto& a : rt_.plugins().authenticators()) order.push_back(a->name());
-  return noStore(json(200, JsonWriter().raw("plugins", jsonArray(items)).field("order", order).finish()));
+  return noStore(
+      json(200, JsonWriter().raw("plugins", jsonArray(items)).field("order", order).finish()));
 }
 
 }  // namespace idgate

@@ -71,8 +71,10 @@ class PocoTransport : public JwksTransport {
         Poco::Net::Context::Params params;
         params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
         params.loadDefaultCAs = true;
-        Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
+        Poco::Net::Context::Ptr ctx =
+            new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+        session =
+            std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
       } else {
         session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
       }
@@ -111,12 +113,14 @@ class PocoTransport : public JwksTransport {
 
 std::unique_ptr<JwksTransport> makePocoJwksTransport() { return std::make_unique<PocoTransport>(); }
 
-JwksFetcher::JwksFetcher(JwksFetchConfig config, const Clock& clock, std::unique_ptr<JwksTransport> transport)
+JwksFetcher::JwksFetcher(JwksFetchConfig config, const Clock& clock,
+                         std::unique_ptr<JwksTransport> transport)
     : config_(config), clock_(clock), transport_(std::move(transport)) {}
 
 int64_t JwksFetcher::cacheSeconds(const std::string& cache_control, const JwksFetchConfig& c) {
   std::string cc = Poco::toLower(cache_control);
-  if (cc.find("no-store") != std::string::npos || cc.find("no-cache") != std::string::npos) return c.min_cache_s;
+  if (cc.find("no-store") != std::string::npos || cc.find("no-cache") != std::string::npos)
+    return c.min_cache_s;
   static const std::regex max_age("max-age\\s*=\\s*\"?([0-9]{1,12})");
   std::smatch m;
   if (!std::regex_search(cc, m, max_age)) return c.min_cache_s;
@@ -131,7 +135,8 @@ std::shared_ptr<JwksFetcher::Entry> JwksFetcher::entry(const std::string& uri) {
   return e;
 }
 
-std::optional<std::string> JwksFetcher::get(const std::string& uri, bool refresh, std::string* error) {
+std::optional<std::string> JwksFetcher::get(const std::string& uri, bool refresh,
+                                            std::string* error) {
   std::shared_ptr<Entry> e = entry(uri);
   std::lock_guard<std::mutex> lock(e->fetch_mutex);  // concurrent callers wait for one fetch
   int64_t now = clock_.nowSeconds();
@@ -143,8 +148,10 @@ std::optional<std::string> JwksFetcher::get(const std::string& uri, bool refresh
   e->last_fetch = now;
   HttpFetchResult r = transport_->get(uri, config_);
   if (r.error.empty()) {
-    auto parsed = jose::parseJson(r.body, jose::JsonLimits{16, static_cast<size_t>(config_.max_bytes)});
-    if (!parsed || !parsed->isObject() || parsed->get("keys") == nullptr || !parsed->get("keys")->isArray()) {
+    auto parsed =
+        jose::parseJson(r.body, jose::JsonLimits{16, static_cast<size_t>(config_.max_bytes)});
+    if (!parsed || !parsed->isObject() || parsed->get("keys") == nullptr ||
+        !parsed->get("keys")->isArray()) {
       r.error = "jwks_uri did not return a JWK set";
     }
   }

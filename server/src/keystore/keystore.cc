@@ -32,7 +32,8 @@ Keystore Keystore::load(const std::string& path, const std::string& type,
   buf << in.rdbuf();
   std::string bytes = buf.str();
   if (bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
-      static_cast<unsigned char>(bytes[1]) == 0xED && static_cast<unsigned char>(bytes[2]) == 0xFE &&
+      static_cast<unsigned char>(bytes[1]) == 0xED &&
+      static_cast<unsigned char>(bytes[2]) == 0xFE &&
       static_cast<unsigned char>(bytes[3]) == 0xED) {
     throw KeystoreError(path + " is a JKS keystore; this version reads PKCS12 keystores only");
   }
@@ -44,8 +45,8 @@ Keystore Keystore::load(const std::string& path, const std::string& type,
 
 void Keystore::save(const std::string& path, const std::string& password,
                     const std::string& key_password) const {
-  writeFileAtomically(path, encodePkcs12(entries_, password, key_password.empty() ? password : key_password),
-                      0600);
+  writeFileAtomically(
+      path, encodePkcs12(entries_, password, key_password.empty() ? password : key_password), 0600);
 }
 
 const KeystoreEntry* Keystore::find(const std::string& alias) const {
@@ -93,7 +94,8 @@ void writeFileAtomically(const std::string& path, const std::string& bytes, unsi
     ::unlink(tmp.c_str());
     throw KeystoreError(sysError("cannot rename into", path));
   }
-  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+  std::string dir =
+      path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);

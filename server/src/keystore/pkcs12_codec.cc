@@ -42,6 +42,17 @@ struct Collected {
   std::vector<KeystoreEntry> secrets;
 };
 
+/// Takes ownership of `key` (may be null: unsupported key).
+void addKey(const PKCS12_SAFEBAG* bag, EVP_PKEY* key, Collected& out) {
+  if (key == nullptr) throw KeystoreError("unsupported private key");
+  KeystoreEntry e;
+  e.kind = KeystoreEntry::Kind::kPrivateKey;
+  e.alias = friendlyName(bag);
+  e.key = crypto::adoptPkey(key);
+  out.keys.push_back(std::move(e));
+  out.key_ids.push_back(localKeyId(bag));
+}
+
 void collectBag(const PKCS12_SAFEBAG* bag, const std::string& key_password,
                 const std::string& password, Collected& out) {
   switch (PKCS12_SAFEBAG_get_nid(bag)) {
@@ -53,28 +64,13 @@ void collectBag(const PKCS12_SAFEBAG* bag, const std::string& key_password,
         p8 = PKCS12_decrypt_skey(bag, password.c_str(), static_cast<int>(password.size()));
       }
       if (p8 == nullptr) throw KeystoreError("cannot decrypt private key: wrong key password");
-      EVP_PKEY* key = EVP_PKCS82PKEY(p8);
+      addKey(bag, EVP_PKCS82PKEY(p8), out);
       PKCS8_PRIV_KEY_INFO_free(p8);
-      if (key == nullptr) throw KeystoreError("unsupported private key");
-      KeystoreEntry e;
-      e.kind = KeystoreEntry::Kind::kPrivateKey;
-      e.alias = friendlyName(bag);
-      e.key = crypto::adoptPkey(key);
-      out.keys.push_back(std::move(e));
-      out.key_ids.push_back(localKeyId(bag));
       break;
     }
-    case NID_keyBag: {
-      EVP_PKEY* key = EVP_PKCS82PKEY(PKCS12_SAFEBAG_get0_p8inf(bag));
-      if (key == nullptr) throw KeystoreError("unsupported private key");
-      KeystoreEntry e;
-      e.kind = KeystoreEntry::Kind::kPrivateKey;
-      e.alias = friendlyName(bag);
-      e.key = crypto::adoptPkey(key);
-      out.keys.push_back(std::move(e));
-      out.key_ids.push_back(localKeyId(bag));
+    case NID_keyBag:
+      addKey(bag, EVP_PKCS82PKEY(PKCS12_SAFEBAG_get0_p8inf(bag)), out);
       break;
-    }
     case NID_certBag: {
       X509* cert = PKCS12_SAFEBAG_get1_cert(bag);
       if (cert == nullptr) throw KeystoreError("unsupported certificate bag");
@@ -224,12 +220,12 @@ std::string encodePkcs12(const std::vector<KeystoreEntry>& entries, const std::s
       }
     } else if (e.kind == KeystoreEntry::Kind::kTrustedCertificate) {
       PKCS12_SAFEBAG* cb = PKCS12_add_cert(&cert_bags, e.chain.at(0).get());
-      if (cb == nullptr || PKCS12_add_friendlyname(cb, name, -1) != 1) fail("cannot add certificate");
+      if (cb == nullptr || PKCS12_add_friendlyname(cb, name, -1) != 1)
+        fail("cannot add certificate");
     } else {
-      PKCS12_SAFEBAG* sb =
-          PKCS12_add_secret(&secret_bags, NID_aes_256_gcm,
-                            reinterpret_cast<const unsigned char*>(e.secret.data()),
-                            static_cast<int>(e.secret.size()));
+      PKCS12_SAFEBAG* sb = PKCS12_add_secret(
+          &secret_bags, NID_aes_256_gcm, reinterpret_cast<const unsigned char*>(e.secret.data()),
+          static_cast<int>(e.secret.size()));
       if (sb == nullptr || PKCS12_add_friendlyname(sb, name, -1) != 1) fail("cannot add secret");
     }
   }
@@ -247,8 +243,8 @@ std::string encodePkcs12(const std::vector<KeystoreEntry>& entries, const std::s
   }
   if (safes == nullptr) throw KeystoreError("a keystore needs at least one entry");
   P12Ptr p12(PKCS12_add_safes(safes, 0));
-  if (!p12 || PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, kIterations,
-                             EVP_sha256()) != 1) {
+  if (!p12 ||
+      PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, kIterations, EVP_sha256()) != 1) {
     fail("cannot finish PKCS#12");
   }
   sk_PKCS12_SAFEBAG_pop_free(cert_bags, PKCS12_SAFEBAG_free);

@@ -1,7 +1,7 @@
 #include "oauth/client_authentication.h"
 
-#include <idgate/jose/json.h>
 #include <Poco/Logger.h>
+#include <idgate/jose/json.h>
 
 #include "store/store_error.h"
 
@@ -20,8 +20,9 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
     const TokenRequest& request) const {
   bool basic = !request.authorization.empty();
   // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
-  int carriers = (basic ? 1 : 0) + (request.param("client_secret") ? 1 : 0) +
-                 ((request.param("client_assertion") || request.param("client_assertion_type")) ? 1 : 0);
+  int carriers =
+      (basic ? 1 : 0) + (request.param("client_secret") ? 1 : 0) +
+      ((request.param("client_assertion") || request.param("client_assertion_type")) ? 1 : 0);
   if (carriers > 1) {
     return ApiError{ErrorCode::kInvalidRequest, "more than one client authentication method used"};
   }
@@ -33,9 +34,11 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
       case IDGATE_AUTH_NOT_HANDLED:
         continue;
       case IDGATE_AUTH_BAD_REQUEST:
-        return ApiError{ErrorCode::kInvalidRequest, o.reason.empty() ? "malformed client authentication" : o.reason};
+        return ApiError{ErrorCode::kInvalidRequest,
+                        o.reason.empty() ? "malformed client authentication" : o.reason};
       case IDGATE_AUTH_SERVER_ERROR:
-        Poco::Logger::get("idgate.auth").error(plugin->name() + " reported a server error: " + o.reason);
+        Poco::Logger::get("idgate.auth")
+            .error(plugin->name() + " reported a server error: " + o.reason);
         return ApiError{ErrorCode::kServerError, "client authentication could not be completed"};
       case IDGATE_AUTH_AUTHENTICATED: {
         std::optional<Client> client;
@@ -48,9 +51,9 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
         if (!client) return ApiError{ErrorCode::kInvalidClient, "client unknown", basic};
         std::string registered = registeredMethod(*client);
         if (registered != plugin->authMethod()) {
-          return ApiError{ErrorCode::kInvalidClient,
-                          "client is registered for " + registered + ", not " + plugin->authMethod(),
-                          basic};
+          return ApiError{
+              ErrorCode::kInvalidClient,
+              "client is registered for " + registered + ", not " + plugin->authMethod(), basic};
         }
         return AuthenticatedClient{std::move(*client), plugin->authMethod()};
       }
@@ -59,7 +62,8 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
                         o.reason.empty() ? "client authentication failed" : o.reason, basic};
     }
   }
-  return ApiError{ErrorCode::kInvalidClient, "no client authentication method applies to the request", basic};
+  return ApiError{ErrorCode::kInvalidClient,
+                  "no client authentication method applies to the request", basic};
 }
 
 }  // namespace idgate

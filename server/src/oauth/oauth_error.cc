@@ -49,7 +49,8 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kAdminUnauthorized:
       out.status = 401;
-      out.headers.emplace_back("WWW-Authenticate", "Basic realm=\"idgate admin\", charset=\"UTF-8\"");
+      out.headers.emplace_back("WWW-Authenticate",
+                               "Basic realm=\"idgate admin\", charset=\"UTF-8\"");
       break;
     case ErrorCode::kPayloadTooLarge:
       out.status = 413;

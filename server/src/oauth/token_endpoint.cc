@@ -1,8 +1,8 @@
 #include "oauth/token_endpoint.h"
 
-#include <idgate/jose/json.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
+#include <idgate/jose/json.h>
 
 #include <algorithm>
 #include <set>
@@ -33,17 +33,20 @@ bool validResource(const std::string& r) {
 
 }  // namespace
 
-std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenRequest& request) const {
+std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
+    const TokenRequest& request) const {
   // Request checks that need no client come first, so a bad request burns no assertion.
   auto grant = request.param("grant_type");
   if (!grant) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
   if (*grant != "client_credentials") {
-    return ApiError{ErrorCode::kUnsupportedGrantType, "grant_type '" + *grant + "' is not supported"};
+    return ApiError{ErrorCode::kUnsupportedGrantType,
+                    "grant_type '" + *grant + "' is not supported"};
   }
   std::vector<std::string> resources = request.all("resource");
   for (const auto& r : resources) {
     if (!validResource(r)) {
-      return ApiError{ErrorCode::kInvalidTarget, "resource must be an absolute URI without fragment"};
+      return ApiError{ErrorCode::kInvalidTarget,
+                      "resource must be an absolute URI without fragment"};
     }
   }
   auto requested_scope = request.param("scope");
@@ -59,7 +62,8 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
   if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
   bool grant_allowed = false;
   if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {
-    for (const auto& g : grants->items()) grant_allowed = grant_allowed || (g.isString() && g.str() == "client_credentials");
+    for (const auto& g : grants->items())
+      grant_allowed = grant_allowed || (g.isString() && g.str() == "client_credentials");
   }
   if (!grant_allowed || client.method == "none") {
     // RFC 6749 §4.4: only confidential clients may use client_credentials.
@@ -72,7 +76,8 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
   if (requested_scope) {
     for (const auto& s : splitScope(*requested_scope)) {
       if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-        return ApiError{ErrorCode::kInvalidScope, "scope '" + s + "' is not allowed for this client"};
+        return ApiError{ErrorCode::kInvalidScope,
+                        "scope '" + s + "' is not allowed for this client"};
       }
       if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
     }
@@ -92,7 +97,10 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
   } else {
     claims.field("aud", resources.empty() ? settings_.issuer : resources.front());
   }
-  claims.field("client_id", id).field("iat", now).field("exp", exp).field("jti", crypto::randomToken(16));
+  claims.field("client_id", id)
+      .field("iat", now)
+      .field("exp", exp)
+      .field("jti", crypto::randomToken(16));
   if (!scope.empty()) claims.field("scope", scope);
 
   std::string token;
@@ -103,8 +111,9 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(const TokenR
     return ApiError{ErrorCode::kServerError, "token could not be signed"};
   }
   JsonWriter body;
-  body.field("access_token", token).field("token_type", "Bearer").field("expires_in",
-                                                                      settings_.access_token_lifetime_s);
+  body.field("access_token", token)
+      .field("token_type", "Bearer")
+      .field("expires_in", settings_.access_token_lifetime_s);
   if (!scope.empty()) body.field("scope", scope);
   return Issued{body.finish(), "client=" + id + " method=" + client.method};
 }

@@ -25,8 +25,8 @@ class TokenEndpoint {
       : chain_(chain), keys_(keys), settings_(settings), clock_(clock) {}
 
   struct Issued {
-    std::string body;       ///< the JSON success body
-    std::string log_note;   ///< "client=... method=..." for the access log
+    std::string body;      ///< the JSON success body
+    std::string log_note;  ///< "client=... method=..." for the access log
   };
   /// The success body, or the error.
   std::variant<Issued, ApiError> handle(const TokenRequest& request) const;

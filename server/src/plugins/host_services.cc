@@ -10,8 +10,12 @@
 namespace idgate {
 namespace {
 
-std::string str(idgate_str s) { return s.data == nullptr ? std::string() : std::string(s.data, s.len); }
-HostServices* self(idgate_host_context_host_ptr ctx) { return reinterpret_cast<HostServices*>(ctx); }
+std::string str(idgate_str s) {
+  return s.data == nullptr ? std::string() : std::string(s.data, s.len);
+}
+HostServices* self(idgate_host_context_host_ptr ctx) {
+  return reinterpret_cast<HostServices*>(ctx);
+}
 
 idgate_lookup_code deliver(idgate_lookup_code rc, const std::string& value, idgate_bytes_sink sink,
                            void* user) {
@@ -157,7 +161,8 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
   api_.jwks_fetch = jwksFn;
 }
 
-idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh, std::string* jwks) {
+idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh,
+                                           std::string* jwks) {
   if (jwks_ == nullptr) return IDGATE_LOOKUP_ERROR;
   std::string error;
   auto body = jwks_->get(uri, refresh, &error);
@@ -178,7 +183,8 @@ idgate_lookup_code HostServices::clientLookup(const std::string& id, std::string
   }
 }
 
-idgate_lookup_code HostServices::clientSecretVerify(const std::string& id, const std::string& secret) {
+idgate_lookup_code HostServices::clientSecretVerify(const std::string& id,
+                                                    const std::string& secret) {
   try {
     auto c = clients_.find(id);
     if (!c || !c->secret_hash) return IDGATE_LOOKUP_NOT_FOUND;
@@ -215,8 +221,8 @@ idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, s
   return IDGATE_LOOKUP_FOUND;
 }
 
-idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id, const std::string& jti,
-                                                int64_t exp_unix_s) {
+idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id,
+                                                const std::string& jti, int64_t exp_unix_s) {
   try {
     auto r = jtis_.checkAndInsert(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds());
     return r == JtiStore::Result::kFresh ? IDGATE_JTI_FRESH : IDGATE_JTI_REPLAYED;

@@ -16,7 +16,8 @@ bool isElf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {0, 0, 0, 0};
   in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' &&
+         magic[3] == 'F';
 }
 
 std::vector<std::string> names(const char* const* list) {
@@ -53,17 +54,16 @@ void PluginManager::loadAll() {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) loadFile(dropins_dir_ + "/" + f, f);
 
-  std::stable_sort(active_.begin(), active_.end(), [](const auto& a, const auto& b) {
-    return a->orderId() < b->orderId();
-  });
+  std::stable_sort(active_.begin(), active_.end(),
+                   [](const auto& a, const auto& b) { return a->orderId() < b->orderId(); });
 
   // identity.xml entries that name no loaded plugin are almost always a typo: say so.
   for (const auto& l : identity_.listeners) {
     bool matched = std::any_of(statuses_.begin(), statuses_.end(),
                                [&](const PluginStatus& s) { return s.listener_name == l.name; });
     if (!matched) {
-      log().warning(identity_.file + ": EventListener name '" + l.name +
-                    "' matches no plugin in " + dropins_dir_);
+      log().warning(identity_.file + ": EventListener name '" + l.name + "' matches no plugin in " +
+                    dropins_dir_);
     }
   }
   std::string order;
@@ -149,7 +149,8 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
   }
 
   std::vector<idgate_kv> props;
-  for (const auto& [k, v] : st.properties) props.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+  for (const auto& [k, v] : st.properties)
+    props.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
   char error[512] = {0};
   idgate_instance_module_ptr instance = nullptr;
   try {
@@ -161,11 +162,11 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     error[sizeof(error) - 1] = '\0';
     return failed(std::string("configuration refused: ") + (error[0] ? error : "no reason given"));
   }
-  active_.push_back(std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name,
-                                                                st.order_id));
+  active_.push_back(
+      std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id));
   st.state = PluginStatus::State::kActive;
-  log().information("plugin " + file + " (" + st.name + ", " + st.auth_method + ") active, orderId " +
-                    std::to_string(st.order_id));
+  log().information("plugin " + file + " (" + st.name + ", " + st.auth_method +
+                    ") active, orderId " + std::to_string(st.order_id));
   statuses_.push_back(st);
 }
 

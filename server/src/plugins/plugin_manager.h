@@ -18,7 +18,8 @@ namespace idgate {
 class PluginManager {
  public:
   /// `host` must outlive the manager.
-  PluginManager(std::string dropins_dir, const IdentityConfig& identity, const idgate_host_api* host);
+  PluginManager(std::string dropins_dir, const IdentityConfig& identity,
+                const idgate_host_api* host);
 
   /// Loads every plugin; call once at startup.
   void loadAll();

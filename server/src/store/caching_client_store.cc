@@ -2,8 +2,8 @@
 
 namespace idgate {
 
-CachingClientStore::CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock, int64_t ttl_s,
-                                       size_t capacity)
+CachingClientStore::CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock,
+                                       int64_t ttl_s, size_t capacity)
     : inner_(std::move(inner)), clock_(clock), ttl_ms_(ttl_s * 1000), capacity_(capacity) {}
 
 std::optional<Client> CachingClientStore::find(const std::string& client_id) {

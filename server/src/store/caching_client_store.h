@@ -15,7 +15,8 @@ namespace idgate {
 
 class CachingClientStore : public ClientStore {
  public:
-  CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock, int64_t ttl_s, size_t capacity = 10000);
+  CachingClientStore(std::unique_ptr<ClientStore> inner, const Clock& clock, int64_t ttl_s,
+                     size_t capacity = 10000);
 
   std::optional<Client> find(const std::string& client_id) override;
   std::vector<Client> list() override { return inner_->list(); }

@@ -52,8 +52,8 @@ Database::Database(const DatabaseConfig& config)
       pool_ = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", config.connection, 1,
                                                         config.pool_size, 60);
     } else {
-      pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", config.path, 1, config.pool_size,
-                                                        60);
+      pool_ =
+          std::make_unique<Poco::Data::SessionPool>("SQLite", config.path, 1, config.pool_size, 60);
     }
     Poco::Data::Session s = session();
     if (!postgres_) {

@@ -7,7 +7,9 @@
 namespace idgate {
 
 JtiPurger::JtiPurger(JtiStore& store, const Clock& clock, int64_t interval_s, int batch)
-    : store_(store), clock_(clock), interval_s_(interval_s), batch_(batch), thread_([this] { run(); }) {}
+    : store_(store), clock_(clock), interval_s_(interval_s), batch_(batch), thread_([this] {
+        run();
+      }) {}
 
 JtiPurger::~JtiPurger() {
   {
@@ -33,7 +35,9 @@ void JtiPurger::run() {
     lock.unlock();
     try {
       int n = purgeOnce();
-      if (n > 0) Poco::Logger::get("idgate.store").information("purged " + std::to_string(n) + " expired jti rows");
+      if (n > 0)
+        Poco::Logger::get("idgate.store")
+            .information("purged " + std::to_string(n) + " expired jti rows");
     } catch (const StoreError& e) {
       Poco::Logger::get("idgate.store").warning(std::string("jti purge failed: ") + e.what());
     }

@@ -32,7 +32,9 @@ class SqlClientStore : public ClientStore {
     return rows.front();
   }
 
-  std::vector<Client> list() override { return select("ORDER BY CREATED_AT, CLIENT_ID", std::nullopt); }
+  std::vector<Client> list() override {
+    return select("ORDER BY CREATED_AT, CLIENT_ID", std::nullopt);
+  }
 
   bool insert(const Client& c) override {
     return guard([&] {
@@ -41,9 +43,10 @@ class SqlClientStore : public ClientStore {
       std::string id = c.client_id, meta = c.metadata_json;
       auto hash = nullable(c.secret_hash), sealed = nullable(c.secret_sealed);
       Poco::Int64 created = c.created_at, updated = c.updated_at;
-      s << db_.sql("INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, "
-                   "CREATED_AT, UPDATED_AT) VALUES (?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (CLIENT_ID) DO NOTHING RETURNING CLIENT_ID"),
+      s << db_.sql(
+          "INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, "
+          "CREATED_AT, UPDATED_AT) VALUES (?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (CLIENT_ID) DO NOTHING RETURNING CLIENT_ID"),
           use(id), use(meta), use(hash), use(sealed), use(created), use(updated), into(ids), now;
       return !ids.empty();
     });
@@ -56,8 +59,9 @@ class SqlClientStore : public ClientStore {
       std::string id = c.client_id, meta = c.metadata_json;
       auto hash = nullable(c.secret_hash), sealed = nullable(c.secret_sealed);
       Poco::Int64 updated = c.updated_at;
-      s << db_.sql("UPDATE IDGATE_CLIENT SET METADATA = ?, SECRET_HASH = ?, SECRET_SEALED = ?, "
-                   "UPDATED_AT = ? WHERE CLIENT_ID = ? RETURNING CLIENT_ID"),
+      s << db_.sql(
+          "UPDATE IDGATE_CLIENT SET METADATA = ?, SECRET_HASH = ?, SECRET_SEALED = ?, "
+          "UPDATED_AT = ? WHERE CLIENT_ID = ? RETURNING CLIENT_ID"),
           use(meta), use(hash), use(sealed), use(updated), use(id), into(ids), now;
       return !ids.empty();
     });
@@ -93,9 +97,10 @@ class SqlClientStore : public ClientStore {
       Poco::Data::Session s = db_.session();
       Poco::Data::Statement st(s);
       std::string key = id.value_or("");
-      st << db_.sql("SELECT CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, CREATED_AT, UPDATED_AT "
-                    "FROM IDGATE_CLIENT " +
-                    tail);
+      st << db_.sql(
+          "SELECT CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, CREATED_AT, UPDATED_AT "
+          "FROM IDGATE_CLIENT " +
+          tail);
       if (id) st, use(key);
       st.execute();
       Poco::Data::RecordSet rs(st);

@@ -37,8 +37,9 @@ class SqlJtiStore : public JtiStore {
     committer_.join();
     prepared_.reset();
     if (transactions_ > 0) {
-      Poco::Logger::get("idgate.store").information(
-          "jti group commit: " + std::to_string(rows_) + " rows in " + std::to_string(transactions_) + " transactions");
+      Poco::Logger::get("idgate.store")
+          .information("jti group commit: " + std::to_string(rows_) + " rows in " +
+                       std::to_string(transactions_) + " transactions");
     }
   }
 
@@ -65,8 +66,9 @@ class SqlJtiStore : public JtiStore {
       std::vector<std::string> ids;
       Poco::Int64 cutoff = now_s;
       int lim = limit;
-      s << db_.sql("DELETE FROM IDN_OIDC_JTI WHERE (CLIENT_ID, JWT_ID) IN (SELECT CLIENT_ID, "
-                   "JWT_ID FROM IDN_OIDC_JTI WHERE EXP_TIME < ? LIMIT ?) RETURNING CLIENT_ID"),
+      s << db_.sql(
+          "DELETE FROM IDN_OIDC_JTI WHERE (CLIENT_ID, JWT_ID) IN (SELECT CLIENT_ID, "
+          "JWT_ID FROM IDN_OIDC_JTI WHERE EXP_TIME < ? LIMIT ?) RETURNING CLIENT_ID"),
           use(cutoff), use(lim), into(ids), now;
       return static_cast<int>(ids.size());
     } catch (const Poco::Exception& e) {
@@ -122,10 +124,11 @@ class SqlJtiStore : public JtiStore {
     Poco::Int64 exp = 0, created = 0, cutoff = 0;
     std::vector<std::string> returned;
     explicit Prepared(Database& db) : session(db.session()), upsert(session) {
-      upsert << db.sql("INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
-                       "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
-                       "WHERE IDN_OIDC_JTI.EXP_TIME < ? RETURNING CLIENT_ID"),
+      upsert << db.sql(
+          "INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
+          "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
+          "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
+          "WHERE IDN_OIDC_JTI.EXP_TIME < ? RETURNING CLIENT_ID"),
           use(jti), use(client_id), use(exp), use(created), use(cutoff), into(returned);
     }
   };
@@ -159,8 +162,10 @@ class SqlJtiStore : public JtiStore {
       }
       prepared_.reset();  // a broken connection or statement is not reused
     }
-    Poco::Logger::get("idgate.store").error("jti batch of " + std::to_string(batch.size()) + " failed: " + error);
-    for (const auto& p : batch) p->promise.set_exception(std::make_exception_ptr(StoreError("jti store: " + error)));
+    Poco::Logger::get("idgate.store")
+        .error("jti batch of " + std::to_string(batch.size()) + " failed: " + error);
+    for (const auto& p : batch)
+      p->promise.set_exception(std::make_exception_ptr(StoreError("jti store: " + error)));
   }
 
   static Result insertOne(Prepared& p, const Pending& item) {
@@ -187,6 +192,8 @@ class SqlJtiStore : public JtiStore {
 
 }  // namespace
 
-std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db) { return std::make_unique<SqlJtiStore>(db); }
+std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db) {
+  return std::make_unique<SqlJtiStore>(db);
+}
 
 }  // namespace idgate

@@ -35,7 +35,8 @@ bool assertionTypAllowed(const std::string& typ);
 
 /// Checks exp/nbf/iat/jti/aud; on failure returns nullopt with the rule's name in `reason`
 /// ("assertion expired", "aud not accepted", ...).
-std::optional<AssertionClaims> checkAssertionClaims(const Json& payload, const AssertionPolicy& policy,
-                                                    int64_t now, std::string* reason);
+std::optional<AssertionClaims> checkAssertionClaims(const Json& payload,
+                                                    const AssertionPolicy& policy, int64_t now,
+                                                    std::string* reason);
 
 }  // namespace idgate::jose

@@ -30,12 +30,14 @@ std::optional<PublicKey> importJwk(const Json& jwk, std::string* error);
 
 /// {"keys":[...]}; keys that cannot be imported are skipped and counted in `skipped`.
 /// nullopt when the document is not a JWKS at all.
-std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped, std::string* error);
+std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped,
+                                                 std::string* error);
 
 /// The public key of a DER X.509 certificate.
 std::optional<PublicKey> importCertificate(const std::string& der, std::string* error);
 
-/// Whether `key` can verify `alg` (RS*/PS*: RSA >= 2048; ES256/384/512: P-256/384/521; EdDSA: Ed25519).
+/// Whether `key` can verify `alg` (RS*/PS*: RSA >= 2048; ES256/384/512: P-256/384/521; EdDSA:
+/// Ed25519).
 bool keyFitsAlgorithm(const PublicKey& key, const std::string& alg);
 
 }  // namespace idgate::jose

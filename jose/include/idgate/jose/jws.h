@@ -35,11 +35,11 @@ bool isAsymmetricAlgorithm(const std::string& alg);
 bool isHmacAlgorithm(const std::string& alg);
 
 /// Verifies with a public key; the caller has already checked keyFitsAlgorithm.
-Status verifySignature(const std::string& alg, const PublicKey& key, const std::string& signing_input,
-                       const std::string& signature);
+Status verifySignature(const std::string& alg, const PublicKey& key,
+                       const std::string& signing_input, const std::string& signature);
 
 /// Verifies an HMAC with `secret` as the key bytes (constant-time comparison).
-Status verifyHmac(const std::string& alg, const std::string& secret, const std::string& signing_input,
-                  const std::string& signature);
+Status verifyHmac(const std::string& alg, const std::string& secret,
+                  const std::string& signing_input, const std::string& signature);
 
 }  // namespace idgate::jose
