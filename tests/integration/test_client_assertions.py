@@ -210,6 +210,11 @@ class PrivateKeyJwtTest(AssertionTestBase):
         pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         forged = self.hs256(A.claims(client_id, self.token_url), pem, kid="k1")
         self.expect_denied(A.form(forged), "algorithm not allowed")
+        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        n = A.public_jwk(key)["n"].encode()
+        for secret in (der, n, b""):
+            forged = self.hs256(A.claims(client_id, self.token_url), secret, kid="k1")
+            self.expect_denied(A.form(forged), "algorithm not allowed")
         for none in ("none", "None", "NONE"):
             self.expect_denied(A.form(self.raw({"alg": none}, A.claims(client_id, self.token_url), b"")),
                                "algorithm not allowed")
@@ -229,6 +234,30 @@ class PrivateKeyJwtTest(AssertionTestBase):
                        {"x5u": self.jwks.url + "/evil"}):
             a = A.sign(A.claims(client_id, self.token_url), attacker, "ES256", kid="k1", **header)
             self.expect_denied(A.form(a), "bad signature")
+
+    def test_curve_must_match_algorithm(self):
+        # A P-384 key registered; an assertion that claims ES256 but is signed with that key.
+        client_id, key = self.pk_client("ES384")
+        a = A.sign(A.claims(client_id, self.token_url), key, "ES384", kid="k1")
+        head, body, sig = a.split(".")
+        header = self.b64(json.dumps({"alg": "ES256", "kid": "k1"}).encode())
+        self.expect_denied(A.form("%s.%s.%s" % (header, body, sig)), "algorithm not allowed")
+
+    def test_registration_refuses_weak_and_invalid_keys(self):
+        off_curve = {"kty": "EC", "crv": "P-256", "kid": "x", "x": self.b64(b"\x01" * 32), "y": self.b64(b"\x02" * 32)}
+        small_rsa = A.public_jwk(A.private_key("RS256", rsa_bits=1024), "small")
+        for jwk, description in ((off_curve, "jwks: EC point is not on the curve"),
+                                 (small_rsa, "jwks: RSA key smaller than 2048 bits")):
+            r = self.server.admin("POST", "/api/admin/clients", {"token_endpoint_auth_method": "private_key_jwt",
+                                                                 "jwks": {"keys": [jwk]}})
+            self.assertEqual((r.status, r.json()["error_description"]), (400, description))
+
+    def test_replay_near_the_end_of_the_skew_window(self):
+        client_id, key = self.pk_client()
+        c = A.claims(client_id, self.token_url, exp=int(time.time()) - 59, iat=int(time.time()) - 100)
+        a = A.sign(c, key, "ES256", kid="k1")
+        self.assertEqual(self.post(A.form(a)).status, 200, "exp + skew - 1 s is still valid")
+        self.expect_denied(A.form(a), "jti already used")
 
     def test_crit_is_refused(self):
         client_id, key = self.pk_client()

@@ -8,7 +8,7 @@ import unittest
 import urllib.parse
 
 import assertions as A
-from harness import BUILD, FORM, Server, TempDir, edit, init_home, postgres_connection
+from harness import FORM, Server, TempDir, edit, init_home, postgres_connection
 
 
 def pg_home(tmp, name, connection):
