@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -83,14 +84,59 @@ TEST(KeystoreTest, TruncatedFileIsAClearError) {
   EXPECT_THROW(Keystore::load(dir.file("cut.p12"), "PKCS12", "storepass", ""), KeystoreError);
 }
 
-TEST(KeystoreTest, JksIsNamedNotMisread) {
+TEST(KeystoreTest, JksRoundTripsKeysAndTrustedCertificates) {
   test::TempDir dir;
-  test::writeFile(dir.file("x.jks"), std::string("\xFE\xED\xFE\xED\x00\x00\x00\x02", 8));
+  Keystore ks = sampleStore();
+  ks.remove("idgate-secret-key");
+  ks.setFormat(Keystore::Format::kJks);
+  ks.save(dir.file("ks.jks"), "changeit", "keypass");
+  Keystore loaded = Keystore::load(dir.file("ks.jks"), "JKS", "changeit", "keypass");
+  EXPECT_EQ(loaded.format(), Keystore::Format::kJks);
+  ASSERT_EQ(loaded.entries().size(), 2u);
+  const KeystoreEntry* key = loaded.find("IDGATE");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->kind, KeystoreEntry::Kind::kPrivateKey);
+  EXPECT_EQ(EVP_PKEY_eq(key->key.get(), ks.find("IdGate")->key.get()), 1);
+  EXPECT_EQ(loaded.find("nwu59qy9asdqftmwlcfmkvohvuya")->kind, KeystoreEntry::Kind::kTrustedCertificate);
+}
+
+TEST(KeystoreTest, JksPasswordsAreChecked) {
+  test::TempDir dir;
+  Keystore ks = sampleStore();
+  ks.remove("idgate-secret-key");
+  ks.setFormat(Keystore::Format::kJks);
+  ks.save(dir.file("ks.jks"), "changeit", "keypass");
   try {
-    Keystore::load(dir.file("x.jks"), "", "changeit", "");
+    Keystore::load(dir.file("ks.jks"), "", "wrong", "keypass");
     FAIL();
   } catch (const KeystoreError& e) {
-    EXPECT_NE(std::string(e.what()).find("JKS"), std::string::npos);
+    EXPECT_STREQ(e.what(), "keystore password was incorrect");
+  }
+  try {
+    Keystore::load(dir.file("ks.jks"), "", "changeit", "wrongkey");
+    FAIL();
+  } catch (const KeystoreError& e) {
+    EXPECT_STREQ(e.what(), "cannot recover key: wrong key password");
+  }
+}
+
+TEST(KeystoreTest, JksCannotHoldSecretKeys) {
+  test::TempDir dir;
+  Keystore ks = sampleStore();
+  ks.setFormat(Keystore::Format::kJks);
+  EXPECT_THROW(ks.save(dir.file("ks.jks"), "changeit", ""), KeystoreError);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("ks.jks"))) << "nothing written";
+}
+
+TEST(KeystoreTest, TypeIsACheckNotAGuess) {
+  test::TempDir dir;
+  Keystore ks = sampleStore();
+  ks.save(dir.file("ks.p12"), "changeit", "");
+  try {
+    Keystore::load(dir.file("ks.p12"), "JKS", "changeit", "");
+    FAIL();
+  } catch (const KeystoreError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.file("ks.p12") + " is a PKCS12 keystore, not JKS");
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <filesystem>
 #include <set>
 
 #include "config/config_error.h"
@@ -30,27 +31,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   identity_ = loadIdentityConfig(home + "/conf/identity.xml");
   keystore_ = openKeystore(config_);
 
-  // The key that seals client secrets lives in the keystore; add one if the store has none.
-  const KeystoreEntry* secret = keystore_->find(kSecretKeyAlias);
-  if (secret == nullptr) {
-    Keystore updated = *keystore_;
-    KeystoreEntry e;
-    e.kind = KeystoreEntry::Kind::kSecret;
-    e.alias = kSecretKeyAlias;
-    e.secret = crypto::randomBytes(32);
-    updated.put(e);
-    updated.save(config_.keystore.location, config_.keystore.password,
-                 config_.keystore.key_password);
-    Poco::Logger::get("idgate").warning("keystore had no '" + std::string(kSecretKeyAlias) +
-                                        "' entry; generated one and saved the keystore");
-    keystore_ = std::make_shared<const Keystore>(std::move(updated));
-    secret = keystore_->find(kSecretKeyAlias);
-  }
-  if (secret->kind != KeystoreEntry::Kind::kSecret || secret->secret.size() != 32) {
-    throw ConfigError(config_.file + ": element <Server/Security/KeyStore>: entry '" +
-                      std::string(kSecretKeyAlias) + "' must be a 32-byte secret key");
-  }
-  box_ = std::make_shared<const crypto::SecretBox>(secret->secret);
+  box_ = std::make_shared<const crypto::SecretBox>(secretBoxKey());
   if (config_.truststore) {
     try {
       truststore_ = std::make_shared<const Keystore>(
@@ -119,5 +100,51 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
 }
 
 Runtime::~Runtime() = default;
+
+std::string Runtime::secretBoxKey() {
+  // The key that seals client secrets is a secret key entry. PKCS12 keystores hold it
+  // themselves (added on first start); JKS cannot hold secret keys, so a JKS keystore gets a
+  // PKCS12 companion file next to it, protected by the same password.
+  const StoreFileConfig& ks = config_.keystore;
+  std::string where = config_.file + ": element <Server/Security/KeyStore>: ";
+  if (const KeystoreEntry* e = keystore_->find(kSecretKeyAlias)) {
+    if (e->kind != KeystoreEntry::Kind::kSecret || e->secret.size() != 32) {
+      throw ConfigError(where + "entry '" + std::string(kSecretKeyAlias) + "' must be a 32-byte secret key");
+    }
+    return e->secret;
+  }
+  bool jks = keystore_->format() == Keystore::Format::kJks;
+  std::string path = jks ? ks.location + ".secrets.p12" : ks.location;
+  if (jks && std::filesystem::exists(path)) {
+    try {
+      Keystore side = Keystore::load(path, "PKCS12", ks.password, ks.password);
+      const KeystoreEntry* e = side.find(kSecretKeyAlias);
+      if (e != nullptr && e->kind == KeystoreEntry::Kind::kSecret && e->secret.size() == 32) return e->secret;
+    } catch (const KeystoreError& err) {
+      throw ConfigError(where + path + ": " + err.what());
+    }
+    throw ConfigError(where + path + " has no 32-byte '" + std::string(kSecretKeyAlias) + "' entry");
+  }
+  KeystoreEntry e;
+  e.kind = KeystoreEntry::Kind::kSecret;
+  e.alias = kSecretKeyAlias;
+  e.secret = crypto::randomBytes(32);
+  try {
+    if (jks) {
+      Keystore side({e}, Keystore::Format::kPkcs12);
+      side.save(path, ks.password, ks.password);
+    } else {
+      Keystore updated = *keystore_;
+      updated.put(e);
+      updated.save(path, ks.password, ks.key_password);
+      keystore_ = std::make_shared<const Keystore>(std::move(updated));
+    }
+  } catch (const KeystoreError& err) {
+    throw ConfigError(where + "cannot store a new secret key in " + path + ": " + err.what());
+  }
+  Poco::Logger::get("idgate").warning("keystore had no '" + std::string(kSecretKeyAlias) +
+                                      "' entry; generated one and saved it in " + path);
+  return e.secret;
+}
 
 }  // namespace idgate

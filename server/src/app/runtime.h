@@ -51,6 +51,8 @@ class Runtime {
   AdminAuth& adminAuth() { return *admin_; }
 
  private:
+  std::string secretBoxKey();
+
   std::string home_;
   ServerConfig config_;
   IdentityConfig identity_;

@@ -5,6 +5,7 @@
 #include <Poco/URI.h>
 
 #include "config/xml_element.h"
+#include "keystore/keystore.h"
 #include "crypto/password_hash.h"
 
 namespace idgate {
@@ -28,8 +29,8 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
   if (s.location.empty()) e.fail("<Location> is required");
   s.location = resolve(home, s.location);
   s.type = e.childText("Type", "PKCS12");
-  if (Poco::toLower(s.type) != "pkcs12") {
-    e.child("Type")->fail("keystore type '" + s.type + "' is not supported (use PKCS12)");
+  if (!parseKeystoreType(s.type)) {
+    e.child("Type")->fail("keystore type '" + s.type + "' is not supported (use PKCS12 or JKS)");
   }
   s.password = e.childText("Password", "");
   if (s.password.empty()) e.fail("<Password> is required");

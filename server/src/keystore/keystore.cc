@@ -1,10 +1,13 @@
 #include "keystore/keystore.h"
 
+#include "keystore/jks_codec.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -31,22 +34,42 @@ Keystore Keystore::load(const std::string& path, const std::string& type,
   std::stringstream buf;
   buf << in.rdbuf();
   std::string bytes = buf.str();
-  if (bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
-      static_cast<unsigned char>(bytes[1]) == 0xED &&
-      static_cast<unsigned char>(bytes[2]) == 0xFE &&
-      static_cast<unsigned char>(bytes[3]) == 0xED) {
-    throw KeystoreError(path + " is a JKS keystore; this version reads PKCS12 keystores only");
+  Format actual = looksLikeJks(bytes) ? Format::kJks : Format::kPkcs12;
+  if (!type.empty()) {
+    auto wanted = parseKeystoreType(type);
+    if (!wanted) throw KeystoreError("keystore type " + type + " is not supported (PKCS12 and JKS are)");
+    if (*wanted != actual) {
+      throw KeystoreError(path + " is a " + toString(actual) + " keystore, not " + toString(*wanted));
+    }
   }
-  if (!type.empty() && lower(type) != "pkcs12") {
-    throw KeystoreError("keystore type " + type + " is not supported (PKCS12 is)");
-  }
-  return Keystore(decodePkcs12(bytes, password, key_password.empty() ? password : key_password));
+  if (actual == Format::kJks) return Keystore(decodeJks(bytes, password, key_password), Format::kJks);
+  return Keystore(decodePkcs12(bytes, password, key_password.empty() ? password : key_password),
+                  Format::kPkcs12);
+}
+
+const char* toString(Keystore::Format format) {
+  return format == Keystore::Format::kJks ? "JKS" : "PKCS12";
+}
+
+std::optional<Keystore::Format> parseKeystoreType(const std::string& type) {
+  std::string t = lower(type);
+  if (t == "pkcs12" || t == "p12") return Keystore::Format::kPkcs12;
+  if (t == "jks") return Keystore::Format::kJks;
+  return std::nullopt;
 }
 
 void Keystore::save(const std::string& path, const std::string& password,
                     const std::string& key_password) const {
-  writeFileAtomically(
-      path, encodePkcs12(entries_, password, key_password.empty() ? password : key_password), 0600);
+  std::string bytes;
+  if (format_ == Format::kJks) {
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    bytes = encodeJks(entries_, password, key_password, now_ms);
+  } else {
+    bytes = encodePkcs12(entries_, password, key_password.empty() ? password : key_password);
+  }
+  writeFileAtomically(path, bytes, 0600);
 }
 
 const KeystoreEntry* Keystore::find(const std::string& alias) const {

@@ -12,17 +12,24 @@ namespace idgate {
 
 class Keystore {
  public:
-  Keystore() = default;
-  explicit Keystore(std::vector<KeystoreEntry> entries) : entries_(std::move(entries)) {}
+  enum class Format { kPkcs12, kJks };
 
-  /// Reads a file; `type` ("PKCS12", empty = any) is checked against the file's bytes.
+  Keystore() = default;
+  explicit Keystore(std::vector<KeystoreEntry> entries, Format format = Format::kPkcs12)
+      : entries_(std::move(entries)), format_(format) {}
+
+  /// Reads a file; the format (JKS or PKCS12) is detected from its bytes, and `type`
+  /// ("PKCS12", "JKS", empty = any) is a check, not a guess.
   /// Throws KeystoreError with a message fit for the operator.
   static Keystore load(const std::string& path, const std::string& type,
                        const std::string& password, const std::string& key_password);
 
-  /// Writes atomically: temporary file, fsync, rename.
+  /// Writes atomically (temporary file, fsync, rename) in this store's format.
   void save(const std::string& path, const std::string& password,
             const std::string& key_password) const;
+
+  Format format() const { return format_; }
+  void setFormat(Format f) { format_ = f; }
 
   /// Case-insensitive alias lookup (as JKS does); nullptr when absent.
   const KeystoreEntry* find(const std::string& alias) const;
@@ -35,7 +42,12 @@ class Keystore {
 
  private:
   std::vector<KeystoreEntry> entries_;
+  Format format_ = Format::kPkcs12;
 };
+
+const char* toString(Keystore::Format format);
+/// "PKCS12"/"JKS" in any case; nullopt for anything else.
+std::optional<Keystore::Format> parseKeystoreType(const std::string& type);
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
 void writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode);

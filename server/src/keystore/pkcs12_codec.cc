@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
+#include <openssl/provider.h>
 
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@ namespace idgate {
 namespace {
 
 constexpr int kIterations = 10000;
+constexpr const char* kJavaTrustedKeyUsage = "2.16.840.1.113894.746875.1.1";
 
 struct P12Free {
   void operator()(PKCS12* p) const { PKCS12_free(p); }
@@ -112,6 +114,15 @@ const char* toString(KeystoreEntry::Kind kind) {
 
 std::vector<KeystoreEntry> decodePkcs12(const std::string& bytes, const std::string& password,
                                         const std::string& key_password) {
+  // Legacy PKCS#12 (RC2-40 certificate safes, 3DES keys, SHA-1 MAC) needs OpenSSL's legacy
+  // provider; loading it explicitly also requires loading the default one.
+  static const bool providers_loaded = [] {
+    OSSL_PROVIDER_try_load(nullptr, "default", 1);
+    OSSL_PROVIDER_try_load(nullptr, "legacy", 1);
+    ERR_clear_error();
+    return true;
+  }();
+  (void)providers_loaded;
   const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
   P12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
   if (!p12) {
