@@ -233,6 +233,13 @@ std::string encodePkcs12(const std::vector<KeystoreEntry>& entries, const std::s
       PKCS12_SAFEBAG* cb = PKCS12_add_cert(&cert_bags, e.chain.at(0).get());
       if (cb == nullptr || PKCS12_add_friendlyname(cb, name, -1) != 1)
         fail("cannot add certificate");
+      // Java's keytool lists a certificate as trustedCertEntry only with Oracle's trust
+      // attribute (value: anyExtendedKeyUsage), as `openssl pkcs12 -jdktrust` writes it.
+      ASN1_OBJECT* any_usage = OBJ_txt2obj("2.5.29.37.0", 1);
+      int ok = PKCS12_add1_attr_by_txt(cb, kJavaTrustedKeyUsage, V_ASN1_OBJECT,
+                                       reinterpret_cast<const unsigned char*>(any_usage), -1);
+      ASN1_OBJECT_free(any_usage);
+      if (ok != 1) fail("cannot mark certificate trusted");
     } else {
       PKCS12_SAFEBAG* sb = PKCS12_add_secret(
           &secret_bags, NID_aes_256_gcm, reinterpret_cast<const unsigned char*>(e.secret.data()),
