@@ -6,6 +6,8 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include <ctime>
+
 namespace idgate::jose {
 namespace {
 
@@ -214,7 +216,14 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
     return std::nullopt;
   }
   EVP_PKEY* key = X509_get_pubkey(cert);
+  struct tm nb {}, na {};
+  bool dates = ASN1_TIME_to_tm(X509_get0_notBefore(cert), &nb) == 1 && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &na) == 1;
   X509_free(cert);
+  if (!dates) {
+    EVP_PKEY_free(key);
+    *error = "certificate validity cannot be read";
+    return std::nullopt;
+  }
   if (key == nullptr) {
     ERR_clear_error();
     *error = "certificate has no usable public key";
@@ -222,6 +231,8 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
   }
   PublicKey out;
   out.key = adopt(key);
+  out.not_before = timegm(&nb);
+  out.not_after = timegm(&na);
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA:
       out.kty = "RSA";

@@ -19,7 +19,9 @@ constexpr size_t kMaxCandidates = 8;
 class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
  public:
   PrivateKeyJwt(idgate::sdk::Host& host, const idgate::sdk::Properties& props)
-      : AssertionAuthenticator(host, props, "private_key_jwt") {}
+      : AssertionAuthenticator(host, props, "private_key_jwt") {
+    reject_invalid_certificates_ = props.getBool("RejectExpiredCertificates", true);
+  }
 
  protected:
   bool algorithmAllowed(const std::string& alg) const override {
@@ -60,6 +62,11 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
       return {"client certificate unusable"};
     }
     const jose::PublicKey& key = imported->keys.front();
+    if (reject_invalid_certificates_) {
+      int64_t now = host_.nowSeconds();
+      if (now > key.not_after) return {"client certificate expired"};
+      if (now < key.not_before) return {"client certificate not yet valid"};
+    }
     if (!jose::keyFitsAlgorithm(key, jws.alg)) return {"algorithm not allowed"};
     if (jose::verifySignature(jws.alg, key, jws.signing_input, jws.signature) !=
         jose::Status::kOk) {
@@ -121,6 +128,7 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
   }
 
   idgate::plugins::KeyCache keys_;
+  bool reject_invalid_certificates_ = true;
 };
 
 }  // namespace

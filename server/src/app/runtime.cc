@@ -44,7 +44,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   }
 
   try {
-    keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias);
+    keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias, config_.keystore.retired);
   } catch (const KeystoreError& e) {
     throw ConfigError(config_.file + ": element <Server/Security/KeyStore/KeyAlias>: " + e.what());
   }
@@ -77,9 +77,12 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
     }
   }
   globals["Server.TokenEndpoints"] = endpoints.substr(0, endpoints.size() - 1);
-  auto keystore = keystore_;
+  // From here on the keystore is live: reloaded when the file changes, updated by the admin API.
+  keystore_holder_ = std::make_unique<KeystoreHolder>(config_.keystore, keystore_);
+  if (config_.keystore.reload_interval_ms > 0) keystore_holder_->startWatching(config_.keystore.reload_interval_ms);
+  KeystoreHolder* holder = keystore_holder_.get();
   host_ = std::make_unique<HostServices>(
-      *clients_, *jtis_, clock_, [keystore] { return keystore; }, box_, globals,
+      *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
       identity_.timestamp_skew_s, jwks_.get());
   plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
   plugins_->loadAll();

@@ -14,6 +14,7 @@
 #include "http/admin_auth.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
+#include "keystore/keystore_holder.h"
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_endpoint.h"
@@ -41,7 +42,8 @@ class Runtime {
   const IdentityConfig& identity() const { return identity_; }
   const std::string& issuer() const { return settings_.issuer; }
   const Clock& clock() const { return clock_; }
-  std::shared_ptr<const Keystore> keystore() const { return keystore_; }
+  std::shared_ptr<const Keystore> keystore() const { return keystore_holder_->current(); }
+  KeystoreHolder& keystoreHolder() { return *keystore_holder_; }
   std::shared_ptr<const Keystore> truststore() const { return truststore_; }
   Database& database() { return *db_; }
   PluginManager& plugins() { return *plugins_; }
@@ -59,6 +61,7 @@ class Runtime {
   SystemClock clock_;
   std::shared_ptr<const Keystore> keystore_;
   std::shared_ptr<const Keystore> truststore_;  ///< optional <TrustStore>
+  std::unique_ptr<KeystoreHolder> keystore_holder_;
   std::shared_ptr<const crypto::SecretBox> box_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> clients_;

@@ -1,5 +1,8 @@
 #include "config/server_config.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/Path.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -20,7 +23,7 @@ std::string resolve(const std::string& home, const std::string& p) {
 
 StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool key_store) {
   if (key_store) {
-    e.allowOnly({"Location", "Type", "Password", "KeyAlias", "KeyPassword"}, {});
+    e.allowOnly({"Location", "Type", "Password", "KeyAlias", "KeyPassword", "ReloadIntervalMillis", "RetiredKey"}, {});
   } else {
     e.allowOnly({"Location", "Type", "Password"}, {});
   }
@@ -38,6 +41,20 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
     s.key_alias = e.childText("KeyAlias", "");
     if (s.key_alias.empty()) e.fail("<KeyAlias> is required");
     s.key_password = e.childText("KeyPassword", s.password);
+    s.reload_interval_ms = e.childInt("ReloadIntervalMillis", 2000, 0, 3600000);
+    for (const auto& r : e.children("RetiredKey")) {
+      r.allowOnly({}, {"alias", "publishUntil"});
+      RetiredKeyConfig rk;
+      rk.alias = r.requiredAttribute("alias");
+      std::string until = r.requiredAttribute("publishUntil");
+      int tzd = 0;
+      Poco::DateTime dt;
+      if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, until, dt, tzd)) {
+        r.failAttribute("publishUntil", "must be an ISO 8601 time such as 2026-12-31T00:00:00Z, not '" + until + "'");
+      }
+      rk.publish_until = dt.timestamp().epochTime() - tzd;
+      s.retired.push_back(rk);
+    }
   }
   return s;
 }

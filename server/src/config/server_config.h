@@ -18,12 +18,19 @@ struct ListenerConfig {
   std::string key_alias;  ///< HTTPS: keystore alias of the TLS key (default: KeyAlias)
 };
 
+struct RetiredKeyConfig {
+  std::string alias;
+  int64_t publish_until = 0;  ///< unix seconds
+};
+
 struct StoreFileConfig {
   std::string location;  ///< absolute (resolved against the home)
-  std::string type;      ///< "PKCS12"
+  std::string type;      ///< "PKCS12" or "JKS"
   std::string password;
   std::string key_alias;
   std::string key_password;
+  int64_t reload_interval_ms = 2000;       ///< 0: no live reload
+  std::vector<RetiredKeyConfig> retired;   ///< keys still published in the JWKS
 };
 
 struct DatabaseConfig {

@@ -6,6 +6,12 @@
 #include <algorithm>
 #include <set>
 
+#include <idgate/jose/json.h>
+#include <openssl/x509.h>
+
+#include <ctime>
+
+#include "crypto/keys.h"
 #include "http/form_decoder.h"
 #include "http/json_writer.h"
 #include "store/store_error.h"
@@ -99,7 +105,7 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
 }
 
 HttpResponseData Routes::jwks() {
-  HttpResponseData r = json(200, rt_.signingKeys().jwksJson());
+  HttpResponseData r = json(200, rt_.signingKeys().jwksJson(rt_.clock().nowSeconds()));
   r.content_type = "application/jwk-set+json";
   r.headers.emplace_back("Cache-Control", "public, max-age=300");
   return r;
@@ -182,6 +188,115 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     return methodNotAllowed("GET, PUT, DELETE");
   }
   return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+}
+
+namespace {
+
+std::string asn1Time(const ASN1_TIME* t) {
+  struct tm tm {};
+  ASN1_TIME_to_tm(t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string distinguishedName(const X509_NAME* n) {
+  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), n, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+}  // namespace
+
+HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
+  const std::string certs = "/api/admin/keystore/certificates";
+  if (req.path == "/api/admin/keystore") {
+    if (req.method != "GET") return methodNotAllowed("GET");
+    auto ks = rt_.keystore();
+    std::vector<std::string> items;
+    for (const auto& e : ks->entries()) {
+      JsonWriter w;
+      w.field("alias", e.alias).field("entry_type", toString(e.kind));
+      if (!e.chain.empty()) {
+        X509* c = e.chain.front().get();
+        w.field("subject", distinguishedName(X509_get_subject_name(c)))
+            .field("issuer", distinguishedName(X509_get_issuer_name(c)))
+            .field("not_before", asn1Time(X509_get0_notBefore(c)))
+            .field("not_after", asn1Time(X509_get0_notAfter(c)))
+            .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(c));
+      }
+      items.push_back(w.finish());  // never any key material
+    }
+    return noStore(json(200, JsonWriter()
+                                 .field("type", toString(ks->format()))
+                                 .raw("entries", jsonArray(items))
+                                 .finish()));
+  }
+  if (req.path == certs) {
+    if (req.method != "POST") return methodNotAllowed("POST");
+    if (!isJsonContentType(req.content_type)) {
+      return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+    }
+    auto body = jose::parseJson(req.body);
+    auto alias = body ? body->getString("alias") : std::nullopt;
+    auto pem = body ? body->getString("certificate") : std::nullopt;
+    if (!alias || alias->empty() || !pem) {
+      return errorResponse({ErrorCode::kInvalidRequest, "body must be {\"alias\": ..., \"certificate\": PEM}"});
+    }
+    auto cert = crypto::certificateFromPemOrDer(*pem);
+    if (!cert) return errorResponse({ErrorCode::kInvalidRequest, "certificate is not a PEM X.509 certificate"});
+    try {
+      std::string refused = rt_.keystoreHolder().update([&](Keystore& ks) -> std::string {
+        if (ks.find(*alias) != nullptr) return "Certificate not imported, alias <" + *alias + "> already exists";
+        KeystoreEntry e;
+        e.kind = KeystoreEntry::Kind::kTrustedCertificate;
+        e.alias = *alias;
+        e.chain.push_back(cert);
+        ks.put(e);
+        return {};
+      });
+      if (!refused.empty()) return errorResponse({ErrorCode::kConflict, refused});
+    } catch (const KeystoreError& e) {
+      return errorResponse({ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
+    }
+    HttpResponseData r = json(201, JsonWriter()
+                                       .field("alias", *alias)
+                                       .field("entry_type", "trustedCertEntry")
+                                       .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(cert.get()))
+                                       .finish());
+    r.log_note = "imported certificate " + *alias;
+    return r;
+  }
+  if (req.path.rfind(certs + "/", 0) == 0) {
+    if (req.method != "DELETE") return methodNotAllowed("DELETE");
+    std::string alias = percentDecode(req.path.substr(certs.size() + 1)).value_or("");
+    bool missing = false;
+    try {
+      std::string refused = rt_.keystoreHolder().update([&](Keystore& ks) -> std::string {
+        const KeystoreEntry* e = ks.find(alias);
+        if (e == nullptr) {
+          missing = true;
+          return "no entry '" + alias + "'";
+        }
+        if (e->kind != KeystoreEntry::Kind::kTrustedCertificate) {
+          return "entry '" + alias + "' is a " + toString(e->kind) + "; only certificates are deleted here";
+        }
+        ks.remove(alias);
+        return {};
+      });
+      if (missing) return errorResponse({ErrorCode::kNotFound, refused});
+      if (!refused.empty()) return errorResponse({ErrorCode::kConflict, refused});
+    } catch (const KeystoreError& e) {
+      return errorResponse({ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
+    }
+    HttpResponseData r = json(204, "");
+    r.content_type.clear();
+    r.log_note = "deleted certificate " + alias;
+    return r;
+  }
+  return errorResponse({ErrorCode::kNotFound, "no endpoint at " + req.path});
 }
 
 HttpResponseData Routes::adminPlugins() {

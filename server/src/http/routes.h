@@ -20,6 +20,7 @@ class Routes {
   HttpResponseData health();
   HttpResponseData admin(const HttpRequestData& request);
   HttpResponseData adminPlugins();
+  HttpResponseData adminKeystore(const HttpRequestData& request);
 
   Runtime& rt_;
 };

@@ -1,0 +1,87 @@
+#include "keystore/keystore_holder.h"
+
+#include <Poco/Logger.h>
+
+namespace idgate {
+
+KeystoreHolder::KeystoreHolder(StoreFileConfig config, std::shared_ptr<const Keystore> initial)
+    : config_(std::move(config)), current_(std::move(initial)) {
+  stat(&seen_);
+}
+
+KeystoreHolder::~KeystoreHolder() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+std::shared_ptr<const Keystore> KeystoreHolder::current() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_;
+}
+
+bool KeystoreHolder::stat(FileId* id) const {
+  struct stat st {};
+  if (::stat(config_.location.c_str(), &st) != 0) return false;
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  id->size = st.st_size;
+  id->mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return true;
+}
+
+bool KeystoreHolder::reloadIfChanged() {
+  std::lock_guard<std::mutex> serial(update_mutex_);
+  FileId now;
+  if (!stat(&now) || now == seen_) return false;
+  try {
+    auto fresh = std::make_shared<const Keystore>(
+        Keystore::load(config_.location, config_.type, config_.password, config_.key_password));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current_ = fresh;
+    }
+    seen_ = now;
+    Poco::Logger::get("idgate.keystore")
+        .information("reloaded " + config_.location + " (" + std::to_string(fresh->entries().size()) + " entries)");
+    return true;
+  } catch (const KeystoreError& e) {
+    // Keep serving with what we had; try again only when the file changes once more.
+    seen_ = now;
+    Poco::Logger::get("idgate.keystore")
+        .error("reload of " + config_.location + " failed, keeping the previous contents: " + e.what());
+    return false;
+  }
+}
+
+std::string KeystoreHolder::update(const std::function<std::string(Keystore&)>& change) {
+  std::lock_guard<std::mutex> serial(update_mutex_);
+  Keystore copy = *current();
+  std::string refused = change(copy);
+  if (!refused.empty()) return refused;
+  copy.save(config_.location, config_.password, config_.key_password);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    current_ = std::make_shared<const Keystore>(std::move(copy));
+  }
+  stat(&seen_);
+  return {};
+}
+
+void KeystoreHolder::startWatching(int64_t interval_ms) {
+  watcher_ = std::thread([this, interval_ms] { run(interval_ms); });
+}
+
+void KeystoreHolder::run(int64_t interval_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!wake_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; })) {
+    lock.unlock();
+    reloadIfChanged();
+    lock.lock();
+  }
+}
+
+}  // namespace idgate
