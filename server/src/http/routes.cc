@@ -160,6 +160,9 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
   const std::string& p = req.path;
   if (p == "/api/admin/plugins")
     return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
+  if (p == "/api/admin/keystore" || p.rfind("/api/admin/keystore/", 0) == 0) {
+    return adminKeystore(req);
+  }
   if (p == kAdminClients) {
     if (req.method == "GET") return fromRegistry(rt_.registry().list());
     if (req.method != "POST") return methodNotAllowed("GET, POST");

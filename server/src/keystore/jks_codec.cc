@@ -7,6 +7,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include <cctype>
+
 #include "crypto/keys.h"
 
 namespace idgate {
@@ -271,7 +273,11 @@ std::string encodeJks(const std::vector<KeystoreEntry>& entries, const std::stri
       throw KeystoreError("JKS cannot hold secret key entries (alias " + e.alias + "); use PKCS12");
     }
     putU32(out, e.kind == KeystoreEntry::Kind::kPrivateKey ? kTagPrivateKey : kTagTrustedCert);
-    putUtf(out, e.alias);
+    // Java's JKS keeps aliases in lower case (it lowercases on store and on lookup); an
+    // upper-case alias in the file is listed by keytool but cannot be read back by it.
+    std::string alias = e.alias;
+    for (auto& c : alias) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    putUtf(out, alias);
     putU64(out, static_cast<uint64_t>(now_ms));
     if (e.kind == KeystoreEntry::Kind::kPrivateKey) {
       std::string protected_key = protectKey(e.key.get(), key_pw);

@@ -259,7 +259,12 @@ std::string encodePkcs12(const std::vector<KeystoreEntry>& entries, const std::s
       PKCS12_add_safe(&safes, secret_bags, NID_aes_256_cbc, kIterations, password.c_str()) != 1) {
     fail("cannot add secret safe");
   }
-  if (safes == nullptr) throw KeystoreError("a keystore needs at least one entry");
+  if (safes == nullptr) {  // an empty keystore (keytool -delete of the last entry)
+    STACK_OF(PKCS12_SAFEBAG)* empty = sk_PKCS12_SAFEBAG_new_null();
+    int ok = empty != nullptr && PKCS12_add_safe(&safes, empty, -1, 0, nullptr) == 1;
+    sk_PKCS12_SAFEBAG_free(empty);
+    if (!ok) fail("cannot write an empty keystore");
+  }
   P12Ptr p12(PKCS12_add_safes(safes, 0));
   if (!p12 ||
       PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, kIterations, EVP_sha256()) != 1) {
