@@ -9,7 +9,8 @@ IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl
   libsqlite3-dev curl openssl ca-certificates)
 # What the test suite needs in addition: GoogleTest, a PostgreSQL server to start on loopback,
 # PyJWT for Debian's /usr/bin/python3 (independent token verification), nm.
-IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt binutils xxd)
+IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt python3-cryptography binutils xxd
+  openjdk-17-jre-headless)
 
 idgate_install_packages() {
   local missing=() p
