@@ -139,6 +139,23 @@ class KeytoolInteropTest(unittest.TestCase):
             self.assertIn("keystore password was incorrect", wrong.stderr)
 
 
+class LegacyPkcs12Test(unittest.TestCase):
+    def test_rc2_3des_sha1_pkcs12_is_read(self):
+        with TempDir() as tmp:
+            key, crt, p12 = (os.path.join(tmp, n) for n in ("l.key", "l.crt", "legacy.p12"))
+            run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-days", "5",
+                "-subj", "/CN=legacy")
+            run("openssl", "pkcs12", "-export", "-legacy", "-in", crt, "-inkey", key, "-name", "legacykey", "-out", p12,
+                "-passout", "pass:changeit")
+            self.assertIn("pbeWithSHA1And40BitRC2-CBC",
+                          run("openssl", "pkcs12", "-in", p12, "-passin", "pass:changeit", "-info", "-noout", "-legacy")
+                          + subprocess.run(["openssl", "pkcs12", "-in", p12, "-passin", "pass:changeit", "-info",
+                                            "-noout", "-legacy"], capture_output=True, text=True).stderr)
+            out = run(IDGATE_KEYTOOL, "-list", "-keystore", p12, "-storepass", "changeit")
+            self.assertIn("legacykey, ", out)
+            self.assertIn("PrivateKeyEntry", out)
+
+
 class KeytoolCliTest(unittest.TestCase):
     def test_existing_alias_message_and_exit_code(self):
         with TempDir() as tmp:
