@@ -216,8 +216,10 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
     return std::nullopt;
   }
   EVP_PKEY* key = X509_get_pubkey(cert);
-  struct tm nb {}, na {};
-  bool dates = ASN1_TIME_to_tm(X509_get0_notBefore(cert), &nb) == 1 && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &na) == 1;
+  struct tm nb {
+  }, na{};
+  bool dates = ASN1_TIME_to_tm(X509_get0_notBefore(cert), &nb) == 1 &&
+               ASN1_TIME_to_tm(X509_get0_notAfter(cert), &na) == 1;
   X509_free(cert);
   if (!dates) {
     EVP_PKEY_free(key);

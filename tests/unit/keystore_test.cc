@@ -97,7 +97,8 @@ TEST(KeystoreTest, JksRoundTripsKeysAndTrustedCertificates) {
   ASSERT_NE(key, nullptr);
   EXPECT_EQ(key->kind, KeystoreEntry::Kind::kPrivateKey);
   EXPECT_EQ(EVP_PKEY_eq(key->key.get(), ks.find("IdGate")->key.get()), 1);
-  EXPECT_EQ(loaded.find("nwu59qy9asdqftmwlcfmkvohvuya")->kind, KeystoreEntry::Kind::kTrustedCertificate);
+  EXPECT_EQ(loaded.find("nwu59qy9asdqftmwlcfmkvohvuya")->kind,
+            KeystoreEntry::Kind::kTrustedCertificate);
 }
 
 TEST(KeystoreTest, JksPasswordsAreChecked) {

@@ -44,7 +44,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   }
 
   try {
-    keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias, config_.keystore.retired);
+    keys_ = std::make_unique<SigningKeys>(*keystore_, config_.keystore.key_alias,
+                                          config_.keystore.retired);
   } catch (const KeystoreError& e) {
     throw ConfigError(config_.file + ": element <Server/Security/KeyStore/KeyAlias>: " + e.what());
   }
@@ -79,7 +80,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   globals["Server.TokenEndpoints"] = endpoints.substr(0, endpoints.size() - 1);
   // From here on the keystore is live: reloaded when the file changes, updated by the admin API.
   keystore_holder_ = std::make_unique<KeystoreHolder>(config_.keystore, keystore_);
-  if (config_.keystore.reload_interval_ms > 0) keystore_holder_->startWatching(config_.keystore.reload_interval_ms);
+  if (config_.keystore.reload_interval_ms > 0)
+    keystore_holder_->startWatching(config_.keystore.reload_interval_ms);
   KeystoreHolder* holder = keystore_holder_.get();
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
@@ -112,7 +114,8 @@ std::string Runtime::secretBoxKey() {
   std::string where = config_.file + ": element <Server/Security/KeyStore>: ";
   if (const KeystoreEntry* e = keystore_->find(kSecretKeyAlias)) {
     if (e->kind != KeystoreEntry::Kind::kSecret || e->secret.size() != 32) {
-      throw ConfigError(where + "entry '" + std::string(kSecretKeyAlias) + "' must be a 32-byte secret key");
+      throw ConfigError(where + "entry '" + std::string(kSecretKeyAlias) +
+                        "' must be a 32-byte secret key");
     }
     return e->secret;
   }
@@ -122,11 +125,13 @@ std::string Runtime::secretBoxKey() {
     try {
       Keystore side = Keystore::load(path, "PKCS12", ks.password, ks.password);
       const KeystoreEntry* e = side.find(kSecretKeyAlias);
-      if (e != nullptr && e->kind == KeystoreEntry::Kind::kSecret && e->secret.size() == 32) return e->secret;
+      if (e != nullptr && e->kind == KeystoreEntry::Kind::kSecret && e->secret.size() == 32)
+        return e->secret;
     } catch (const KeystoreError& err) {
       throw ConfigError(where + path + ": " + err.what());
     }
-    throw ConfigError(where + path + " has no 32-byte '" + std::string(kSecretKeyAlias) + "' entry");
+    throw ConfigError(where + path + " has no 32-byte '" + std::string(kSecretKeyAlias) +
+                      "' entry");
   }
   KeystoreEntry e;
   e.kind = KeystoreEntry::Kind::kSecret;

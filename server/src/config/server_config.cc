@@ -8,8 +8,8 @@
 #include <Poco/URI.h>
 
 #include "config/xml_element.h"
-#include "keystore/keystore.h"
 #include "crypto/password_hash.h"
+#include "keystore/keystore.h"
 
 namespace idgate {
 namespace {
@@ -23,7 +23,9 @@ std::string resolve(const std::string& home, const std::string& p) {
 
 StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool key_store) {
   if (key_store) {
-    e.allowOnly({"Location", "Type", "Password", "KeyAlias", "KeyPassword", "ReloadIntervalMillis", "RetiredKey"}, {});
+    e.allowOnly({"Location", "Type", "Password", "KeyAlias", "KeyPassword", "ReloadIntervalMillis",
+                 "RetiredKey"},
+                {});
   } else {
     e.allowOnly({"Location", "Type", "Password"}, {});
   }
@@ -50,7 +52,9 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
       int tzd = 0;
       Poco::DateTime dt;
       if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, until, dt, tzd)) {
-        r.failAttribute("publishUntil", "must be an ISO 8601 time such as 2026-12-31T00:00:00Z, not '" + until + "'");
+        r.failAttribute(
+            "publishUntil",
+            "must be an ISO 8601 time such as 2026-12-31T00:00:00Z, not '" + until + "'");
       }
       rk.publish_until = dt.timestamp().epochTime() - tzd;
       s.retired.push_back(rk);

@@ -29,8 +29,8 @@ struct StoreFileConfig {
   std::string password;
   std::string key_alias;
   std::string key_password;
-  int64_t reload_interval_ms = 2000;       ///< 0: no live reload
-  std::vector<RetiredKeyConfig> retired;   ///< keys still published in the JWKS
+  int64_t reload_interval_ms = 2000;      ///< 0: no live reload
+  std::vector<RetiredKeyConfig> retired;  ///< keys still published in the JWKS
 };
 
 struct DatabaseConfig {

@@ -132,10 +132,20 @@ std::string certificatePem(X509* cert) {
   return std::string(data, static_cast<size_t>(len));
 }
 
-std::string certificateSha256Fingerprint(X509* cert) {
+std::string distinguishedName(const X509_NAME* name, bool spaced) {
+  unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+  if (spaced) flags = (flags & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, flags);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string certificateFingerprint(X509* cert, const EVP_MD* md_type) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  X509_digest(cert, EVP_sha256(), md, &len);
+  X509_digest(cert, md_type, md, &len);
   std::string out;
   char hex[4];
   for (unsigned i = 0; i < len; ++i) {

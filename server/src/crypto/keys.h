@@ -26,7 +26,14 @@ X509Ptr certificateFromDer(const std::string& der);
 X509Ptr certificateFromPemOrDer(const std::string& bytes);
 std::string certificatePem(X509* cert);
 
-/// SHA-256 of the DER certificate, upper-case hex pairs joined by ':' (keytool style).
-std::string certificateSha256Fingerprint(X509* cert);
+/// Digest of the DER certificate, upper-case hex pairs joined by ':' (keytool style).
+std::string certificateFingerprint(X509* cert, const EVP_MD* md);
+inline std::string certificateSha256Fingerprint(X509* cert) {
+  return certificateFingerprint(cert, EVP_sha256());
+}
+
+/// A distinguished name, most specific first ("CN=a, O=b" with `spaced`, RFC 2253 "CN=a,O=b"
+/// without).
+std::string distinguishedName(const X509_NAME* name, bool spaced);
 
 }  // namespace idgate::crypto

@@ -203,14 +203,6 @@ std::string asn1Time(const ASN1_TIME* t) {
   return buf;
 }
 
-std::string distinguishedName(const X509_NAME* n) {
-  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), n, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
-}
-
 }  // namespace
 
 HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
@@ -224,8 +216,8 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
       w.field("alias", e.alias).field("entry_type", toString(e.kind));
       if (!e.chain.empty()) {
         X509* c = e.chain.front().get();
-        w.field("subject", distinguishedName(X509_get_subject_name(c)))
-            .field("issuer", distinguishedName(X509_get_issuer_name(c)))
+        w.field("subject", crypto::distinguishedName(X509_get_subject_name(c), false))
+            .field("issuer", crypto::distinguishedName(X509_get_issuer_name(c), false))
             .field("not_before", asn1Time(X509_get0_notBefore(c)))
             .field("not_after", asn1Time(X509_get0_notAfter(c)))
             .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(c));
@@ -240,19 +232,24 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
   if (req.path == certs) {
     if (req.method != "POST") return methodNotAllowed("POST");
     if (!isJsonContentType(req.content_type)) {
-      return errorResponse({ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+      return errorResponse(
+          {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
     }
     auto body = jose::parseJson(req.body);
     auto alias = body ? body->getString("alias") : std::nullopt;
     auto pem = body ? body->getString("certificate") : std::nullopt;
     if (!alias || alias->empty() || !pem) {
-      return errorResponse({ErrorCode::kInvalidRequest, "body must be {\"alias\": ..., \"certificate\": PEM}"});
+      return errorResponse(
+          {ErrorCode::kInvalidRequest, "body must be {\"alias\": ..., \"certificate\": PEM}"});
     }
     auto cert = crypto::certificateFromPemOrDer(*pem);
-    if (!cert) return errorResponse({ErrorCode::kInvalidRequest, "certificate is not a PEM X.509 certificate"});
+    if (!cert)
+      return errorResponse(
+          {ErrorCode::kInvalidRequest, "certificate is not a PEM X.509 certificate"});
     try {
       std::string refused = rt_.keystoreHolder().update([&](Keystore& ks) -> std::string {
-        if (ks.find(*alias) != nullptr) return "Certificate not imported, alias <" + *alias + "> already exists";
+        if (ks.find(*alias) != nullptr)
+          return "Certificate not imported, alias <" + *alias + "> already exists";
         KeystoreEntry e;
         e.kind = KeystoreEntry::Kind::kTrustedCertificate;
         e.alias = *alias;
@@ -262,13 +259,15 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
       });
       if (!refused.empty()) return errorResponse({ErrorCode::kConflict, refused});
     } catch (const KeystoreError& e) {
-      return errorResponse({ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
+      return errorResponse(
+          {ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
     }
-    HttpResponseData r = json(201, JsonWriter()
-                                       .field("alias", *alias)
-                                       .field("entry_type", "trustedCertEntry")
-                                       .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(cert.get()))
-                                       .finish());
+    HttpResponseData r =
+        json(201, JsonWriter()
+                      .field("alias", *alias)
+                      .field("entry_type", "trustedCertEntry")
+                      .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(cert.get()))
+                      .finish());
     r.log_note = "imported certificate " + *alias;
     return r;
   }
@@ -284,7 +283,8 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
           return "no entry '" + alias + "'";
         }
         if (e->kind != KeystoreEntry::Kind::kTrustedCertificate) {
-          return "entry '" + alias + "' is a " + toString(e->kind) + "; only certificates are deleted here";
+          return "entry '" + alias + "' is a " + toString(e->kind) +
+                 "; only certificates are deleted here";
         }
         ks.remove(alias);
         return {};
@@ -292,7 +292,8 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
       if (missing) return errorResponse({ErrorCode::kNotFound, refused});
       if (!refused.empty()) return errorResponse({ErrorCode::kConflict, refused});
     } catch (const KeystoreError& e) {
-      return errorResponse({ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
+      return errorResponse(
+          {ErrorCode::kServerError, std::string("keystore not saved: ") + e.what()});
     }
     HttpResponseData r = json(204, "");
     r.content_type.clear();

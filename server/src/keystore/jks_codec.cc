@@ -18,8 +18,8 @@ constexpr uint32_t kMagic = 0xFEEDFEED;
 constexpr int kTagPrivateKey = 1;
 constexpr int kTagTrustedCert = 2;
 // Sun's proprietary key protection algorithm (sun.security.provider.KeyProtector).
-constexpr unsigned char kKeyProtectorOid[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01,
-                                              0x2a, 0x02, 0x11, 0x01, 0x01};
+constexpr unsigned char kKeyProtectorOid[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                              0x01, 0x2a, 0x02, 0x11, 0x01, 0x01};
 
 /// Java's char[] password as bytes: UTF-16BE (ASCII and BMP only; no surrogates needed here).
 std::string javaPasswordBytes(const std::string& utf8) {
@@ -38,7 +38,8 @@ std::string javaPasswordBytes(const std::string& utf8) {
       cp = ((c & 0x0F) << 12) | ((utf8[i + 1] & 0x3F) << 6) | (utf8[i + 2] & 0x3F);
       n = 3;
     } else {
-      throw KeystoreError("password characters outside the Basic Multilingual Plane are not supported");
+      throw KeystoreError(
+          "password characters outside the Basic Multilingual Plane are not supported");
     }
     out += static_cast<char>((cp >> 8) & 0xFF);
     out += static_cast<char>(cp & 0xFF);
@@ -89,7 +90,8 @@ class Reader {
   }
   std::string utf() {  // Java DataOutput.writeUTF: u16 length + modified UTF-8
     need(2);
-    size_t n = (static_cast<unsigned char>(b_[pos_]) << 8) | static_cast<unsigned char>(b_[pos_ + 1]);
+    size_t n =
+        (static_cast<unsigned char>(b_[pos_]) << 8) | static_cast<unsigned char>(b_[pos_ + 1]);
     pos_ += 2;
     return bytes(n);
   }
@@ -189,7 +191,8 @@ std::string protectKey(EVP_PKEY* key, const std::string& password_bytes) {
   const unsigned char* oid_der = kKeyProtectorOid;
   ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &oid_der, sizeof(kKeyProtectorOid));
   X509_ALGOR_set0(alg, oid, V_ASN1_NULL, nullptr);
-  ASN1_OCTET_STRING_set(data, reinterpret_cast<const unsigned char*>(enc.data()), static_cast<int>(enc.size()));
+  ASN1_OCTET_STRING_set(data, reinterpret_cast<const unsigned char*>(enc.data()),
+                        static_cast<int>(enc.size()));
   unsigned char* out = nullptr;
   int out_len = i2d_X509_SIG(sig, &out);
   X509_SIG_free(sig);
@@ -214,7 +217,8 @@ crypto::X509Ptr readCertificate(Reader& r, uint32_t version) {
 
 bool looksLikeJks(const std::string& bytes) {
   return bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
-         static_cast<unsigned char>(bytes[1]) == 0xED && static_cast<unsigned char>(bytes[2]) == 0xFE &&
+         static_cast<unsigned char>(bytes[1]) == 0xED &&
+         static_cast<unsigned char>(bytes[2]) == 0xFE &&
          static_cast<unsigned char>(bytes[3]) == 0xED;
 }
 
@@ -230,7 +234,8 @@ std::vector<KeystoreEntry> decodeJks(const std::string& bytes, const std::string
   Reader r(data);
   if (r.u32() != kMagic) throw KeystoreError("not a JKS keystore");
   uint32_t version = r.u32();
-  if (version != 1 && version != 2) throw KeystoreError("unsupported JKS version " + std::to_string(version));
+  if (version != 1 && version != 2)
+    throw KeystoreError("unsupported JKS version " + std::to_string(version));
   uint32_t count = r.u32();
   std::vector<KeystoreEntry> out;
   for (uint32_t i = 0; i < count; ++i) {
@@ -241,7 +246,8 @@ std::vector<KeystoreEntry> decodeJks(const std::string& bytes, const std::string
     if (tag == kTagPrivateKey) {
       std::string protected_key = r.bytes(r.u32());
       try {
-        e.key = unprotectKey(protected_key, javaPasswordBytes(key_password.empty() ? password : key_password));
+        e.key = unprotectKey(protected_key,
+                             javaPasswordBytes(key_password.empty() ? password : key_password));
       } catch (const KeystoreError&) {
         if (key_password.empty() || key_password == password) throw;
         e.key = unprotectKey(protected_key, store_pw);
@@ -253,7 +259,8 @@ std::vector<KeystoreEntry> decodeJks(const std::string& bytes, const std::string
       e.kind = KeystoreEntry::Kind::kTrustedCertificate;
       e.chain.push_back(readCertificate(r, version));
     } else {
-      throw KeystoreError("unknown JKS entry type " + std::to_string(tag) + " (alias " + e.alias + ")");
+      throw KeystoreError("unknown JKS entry type " + std::to_string(tag) + " (alias " + e.alias +
+                          ")");
     }
     out.push_back(std::move(e));
   }

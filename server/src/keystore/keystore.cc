@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -37,12 +37,15 @@ Keystore Keystore::load(const std::string& path, const std::string& type,
   Format actual = looksLikeJks(bytes) ? Format::kJks : Format::kPkcs12;
   if (!type.empty()) {
     auto wanted = parseKeystoreType(type);
-    if (!wanted) throw KeystoreError("keystore type " + type + " is not supported (PKCS12 and JKS are)");
+    if (!wanted)
+      throw KeystoreError("keystore type " + type + " is not supported (PKCS12 and JKS are)");
     if (*wanted != actual) {
-      throw KeystoreError(path + " is a " + toString(actual) + " keystore, not " + toString(*wanted));
+      throw KeystoreError(path + " is a " + toString(actual) + " keystore, not " +
+                          toString(*wanted));
     }
   }
-  if (actual == Format::kJks) return Keystore(decodeJks(bytes, password, key_password), Format::kJks);
+  if (actual == Format::kJks)
+    return Keystore(decodeJks(bytes, password, key_password), Format::kJks);
   return Keystore(decodePkcs12(bytes, password, key_password.empty() ? password : key_password),
                   Format::kPkcs12);
 }

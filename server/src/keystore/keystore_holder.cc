@@ -46,13 +46,15 @@ bool KeystoreHolder::reloadIfChanged() {
     }
     seen_ = now;
     Poco::Logger::get("idgate.keystore")
-        .information("reloaded " + config_.location + " (" + std::to_string(fresh->entries().size()) + " entries)");
+        .information("reloaded " + config_.location + " (" +
+                     std::to_string(fresh->entries().size()) + " entries)");
     return true;
   } catch (const KeystoreError& e) {
     // Keep serving with what we had; try again only when the file changes once more.
     seen_ = now;
     Poco::Logger::get("idgate.keystore")
-        .error("reload of " + config_.location + " failed, keeping the previous contents: " + e.what());
+        .error("reload of " + config_.location +
+               " failed, keeping the previous contents: " + e.what());
     return false;
   }
 }
@@ -77,7 +79,8 @@ void KeystoreHolder::startWatching(int64_t interval_ms) {
 
 void KeystoreHolder::run(int64_t interval_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
-  while (!wake_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; })) {
+  while (
+      !wake_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; })) {
     lock.unlock();
     reloadIfChanged();
     lock.lock();

@@ -7,7 +7,8 @@ namespace idgate {
 
 namespace {
 
-const KeystoreEntry& signingEntry(const Keystore& keystore, const std::string& alias, std::string* alg) {
+const KeystoreEntry& signingEntry(const Keystore& keystore, const std::string& alias,
+                                  std::string* alg) {
   const KeystoreEntry* e = keystore.find(alias);
   if (e == nullptr) throw KeystoreError("keystore has no entry with alias '" + alias + "'");
   if (e->kind != KeystoreEntry::Kind::kPrivateKey || !e->key) {

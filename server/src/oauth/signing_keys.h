@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/jws_signer.h"
 #include "config/server_config.h"
+#include "crypto/jws_signer.h"
 #include "keystore/keystore.h"
 
 namespace idgate {

@@ -85,14 +85,15 @@ std::string readFile(const std::string& path) {
 
 Options parse(const std::vector<std::string>& args) {
   static const std::set<std::string> commands = {
-      "-importcert", "-list", "-exportcert", "-delete", "-genkeypair", "-importkeystore",
-      "-changealias", "-storepasswd", "-printcert", "-help"};
+      "-importcert",     "-list",        "-exportcert",  "-delete",    "-genkeypair",
+      "-importkeystore", "-changealias", "-storepasswd", "-printcert", "-help"};
   Options o;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     std::string c = canonicalCommand(a);
     if (commands.count(c)) {
-      if (!o.command.empty()) throw UsageError("Only one command is allowed: " + o.command + " and " + a);
+      if (!o.command.empty())
+        throw UsageError("Only one command is allowed: " + o.command + " and " + a);
       o.command = c;
       continue;
     }
@@ -125,31 +126,6 @@ Options parse(const std::vector<std::string>& args) {
   return o;
 }
 
-std::string hexPairs(const unsigned char* md, unsigned len) {
-  std::string out;
-  char buf[4];
-  for (unsigned i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof(buf), i + 1 < len ? "%02X:" : "%02X", md[i]);
-    out += buf;
-  }
-  return out;
-}
-
-std::string fingerprint(X509* cert, const EVP_MD* md) {
-  unsigned char buf[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  X509_digest(cert, md, buf, &len);
-  return hexPairs(buf, len);
-}
-
-std::string name(const X509_NAME* n) {
-  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), n, 0, (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
-}
-
 std::string timeText(const ASN1_TIME* t) {
   struct tm tm {};
   ASN1_TIME_to_tm(t, &tm);
@@ -179,20 +155,22 @@ void printCertificate(std::ostream& out, X509* cert, bool rfc) {
   OPENSSL_free(hex);
   BN_free(bn);
   for (auto& c : serial_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  out << "Owner: " << name(X509_get_subject_name(cert)) << "\n"
-      << "Issuer: " << name(X509_get_issuer_name(cert)) << "\n"
+  out << "Owner: " << crypto::distinguishedName(X509_get_subject_name(cert), true) << "\n"
+      << "Issuer: " << crypto::distinguishedName(X509_get_issuer_name(cert), true) << "\n"
       << "Serial number: " << serial_text << "\n"
-      << "Valid from: " << timeText(X509_get0_notBefore(cert)) << " until: " << timeText(X509_get0_notAfter(cert))
-      << "\n"
+      << "Valid from: " << timeText(X509_get0_notBefore(cert))
+      << " until: " << timeText(X509_get0_notAfter(cert)) << "\n"
       << "Certificate fingerprints:\n"
-      << "\t SHA1: " << fingerprint(cert, EVP_sha1()) << "\n"
-      << "\t SHA256: " << fingerprint(cert, EVP_sha256()) << "\n";
+      << "\t SHA1: " << crypto::certificateFingerprint(cert, EVP_sha1()) << "\n"
+      << "\t SHA256: " << crypto::certificateSha256Fingerprint(cert) << "\n";
   int nid = X509_get_signature_nid(cert);
   out << "Signature algorithm name: " << OBJ_nid2ln(nid) << "\n";
   EVP_PKEY* key = X509_get0_pubkey(cert);
   if (key != nullptr) {
     out << "Subject Public Key Algorithm: " << EVP_PKEY_get_bits(key) << "-bit "
-        << (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? "EC" : "EdDSA")
+        << (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA  ? "RSA"
+            : EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? "EC"
+                                                       : "EdDSA")
         << " key\n";
   }
   out << "Version: " << X509_get_version(cert) + 1 << "\n";
@@ -207,7 +185,8 @@ struct StoreRef {
 
 StoreRef destination(const Options& o) {
   StoreRef r;
-  r.path = o.get("-keystore", std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.keystore");
+  r.path = o.get("-keystore",
+                 std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.keystore");
   r.type = o.get("-storetype");
   r.password = o.need("-storepass");
   r.key_password = o.get("-keypass", r.password);
@@ -217,7 +196,8 @@ StoreRef destination(const Options& o) {
 Keystore openOrCreate(const StoreRef& s, bool create) {
   if (!std::filesystem::exists(s.path)) {
     if (!create) throw std::runtime_error("Keystore file does not exist: " + s.path);
-    if (s.password.size() < 6) throw std::runtime_error("Keystore password must be at least 6 characters");
+    if (s.password.size() < 6)
+      throw std::runtime_error("Keystore password must be at least 6 characters");
     Keystore ks;
     auto f = s.type.empty() ? Keystore::Format::kPkcs12 : parseKeystoreType(s.type);
     if (!f) throw std::runtime_error(s.type + " not found");
@@ -258,7 +238,8 @@ X509_NAME* parseDname(const std::string& dname) {
   // -dname is most specific first (CN=..., C=...); X.509 stores the reverse.
   for (auto it = rdns.rbegin(); it != rdns.rend(); ++it) {
     if (X509_NAME_add_entry_by_txt(n, it->first.c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(it->second.c_str()), -1, -1, 0) != 1) {
+                                   reinterpret_cast<const unsigned char*>(it->second.c_str()), -1,
+                                   -1, 0) != 1) {
       X509_NAME_free(n);
       ERR_clear_error();
       throw std::runtime_error("Unknown keyword " + it->first);
@@ -335,7 +316,11 @@ crypto::X509Ptr selfSign(EVP_PKEY* key, const Options& o) {
         size_t c = item.find(':');
         std::string kind = item.substr(0, c);
         for (auto& ch : kind) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        fixed += (fixed.empty() ? "" : ",") + (kind == "DNS" ? std::string("DNS") : kind == "IP" ? "IP" : kind == "EMAIL" ? "email" : "URI") +
+        fixed += (fixed.empty() ? "" : ",") +
+                 (kind == "DNS"     ? std::string("DNS")
+                  : kind == "IP"    ? "IP"
+                  : kind == "EMAIL" ? "email"
+                                    : "URI") +
                  ":" + item.substr(c + 1);
       }
       exts.push_back("subjectAltName=" + fixed);
@@ -345,7 +330,8 @@ crypto::X509Ptr selfSign(EVP_PKEY* key, const Options& o) {
   }
   for (const auto& ext : exts) {
     size_t eq = ext.find('=');
-    X509_EXTENSION* x = X509V3_EXT_conf(nullptr, &ctx, ext.substr(0, eq).c_str(), ext.substr(eq + 1).c_str());
+    X509_EXTENSION* x =
+        X509V3_EXT_conf(nullptr, &ctx, ext.substr(0, eq).c_str(), ext.substr(eq + 1).c_str());
     if (x == nullptr) throw std::runtime_error("bad extension " + ext);
     X509_add_ext(cert.get(), x, -1);
     X509_EXTENSION_free(x);
@@ -369,13 +355,14 @@ int cmdList(const Options& o, std::ostream& out) {
     entries.push_back(e);
   } else {
     out << "Keystore type: " << toString(ks.format()) << "\nKeystore provider: idgate\n\n";
-    out << "Your keystore contains " << ks.entries().size() << (ks.entries().size() == 1 ? " entry" : " entries")
-        << "\n\n";
+    out << "Your keystore contains " << ks.entries().size()
+        << (ks.entries().size() == 1 ? " entry" : " entries") << "\n\n";
     for (const auto& e : ks.entries()) entries.push_back(&e);
   }
   for (const KeystoreEntry* e : entries) {
     if (verbose || rfc) {
-      out << "Alias name: " << e->alias << "\nCreation date: " << today() << "\nEntry type: " << toString(e->kind) << "\n";
+      out << "Alias name: " << e->alias << "\nCreation date: " << today()
+          << "\nEntry type: " << toString(e->kind) << "\n";
       if (e->kind == KeystoreEntry::Kind::kPrivateKey) {
         out << "Certificate chain length: " << e->chain.size() << "\n";
         for (size_t i = 0; i < e->chain.size(); ++i) {
@@ -385,11 +372,13 @@ int cmdList(const Options& o, std::ostream& out) {
       } else if (e->kind == KeystoreEntry::Kind::kTrustedCertificate) {
         printCertificate(out, e->chain[0].get(), rfc);
       }
-      out << "\n\n*******************************************\n*******************************************\n\n\n";
+      out << "\n\n*******************************************\n************************************"
+             "*******\n\n\n";
     } else {
       out << e->alias << ", " << today() << ", " << toString(e->kind) << ", \n";
       if (!e->chain.empty()) {
-        out << "Certificate fingerprint (SHA-256): " << fingerprint(e->chain[0].get(), EVP_sha256()) << "\n";
+        out << "Certificate fingerprint (SHA-256): "
+            << crypto::certificateSha256Fingerprint(e->chain[0].get()) << "\n";
       }
     }
   }
@@ -402,7 +391,8 @@ int cmdImportCert(const Options& o, std::istream& in, std::ostream& out, std::os
   Keystore ks = openOrCreate(s, true);
   auto cert = readCertificateFile(o.get("-file"), in);
   if (ks.find(alias) != nullptr) {
-    err << "keytool error: java.lang.Exception: Certificate not imported, alias <" << alias << "> already exists\n";
+    err << "keytool error: java.lang.Exception: Certificate not imported, alias <" << alias
+        << "> already exists\n";
     return 1;
   }
   if (!o.flag("-noprompt")) {
@@ -430,8 +420,10 @@ int cmdExportCert(const Options& o, std::ostream& out) {
   Keystore ks = openOrCreate(s, false);
   std::string alias = o.get("-alias", "mykey");
   const KeystoreEntry* e = ks.find(alias);
-  if (e == nullptr || e->chain.empty()) throw std::runtime_error("Alias <" + alias + "> does not exist");
-  std::string bytes = o.flag("-rfc") ? crypto::certificatePem(e->chain[0].get()) : crypto::certificateDer(e->chain[0].get());
+  if (e == nullptr || e->chain.empty())
+    throw std::runtime_error("Alias <" + alias + "> does not exist");
+  std::string bytes = o.flag("-rfc") ? crypto::certificatePem(e->chain[0].get())
+                                     : crypto::certificateDer(e->chain[0].get());
   if (o.has("-file")) {
     std::ofstream f(o.get("-file"), std::ios::binary);
     f << bytes;
@@ -466,8 +458,8 @@ int cmdGenKeyPair(const Options& o, std::ostream& out) {
   e.chain.push_back(selfSign(e.key.get(), o));
   ks.put(e);
   save(ks, s);
-  out << "Generating " << EVP_PKEY_get_bits(e.key.get()) << " bit key pair and self-signed certificate for: "
-      << o.get("-dname") << "\n";
+  out << "Generating " << EVP_PKEY_get_bits(e.key.get())
+      << " bit key pair and self-signed certificate for: " << o.get("-dname") << "\n";
   return 0;
 }
 
@@ -486,21 +478,26 @@ int cmdImportKeystore(const Options& o, std::ostream& out) {
   Keystore to = openOrCreate(dst, true);
   int imported = 0;
   for (const auto& e : from.entries()) {
-    if (o.has("-srcalias") && Keystore(std::vector<KeystoreEntry>{e}).find(o.get("-srcalias")) == nullptr) continue;
+    if (o.has("-srcalias") &&
+        Keystore(std::vector<KeystoreEntry>{e}).find(o.get("-srcalias")) == nullptr)
+      continue;
     KeystoreEntry copy = e;
     if (o.has("-destalias")) copy.alias = o.get("-destalias");
     if (to.find(copy.alias) != nullptr && !o.flag("-noprompt")) {
-      throw std::runtime_error("Existing entry alias " + copy.alias + " exists; use -noprompt to overwrite");
+      throw std::runtime_error("Existing entry alias " + copy.alias +
+                               " exists; use -noprompt to overwrite");
     }
     to.put(copy);
     ++imported;
   }
-  if (o.has("-srcalias") && imported == 0) throw std::runtime_error("Alias <" + o.get("-srcalias") + "> does not exist");
+  if (o.has("-srcalias") && imported == 0)
+    throw std::runtime_error("Alias <" + o.get("-srcalias") + "> does not exist");
   save(to, dst);
   if (o.has("-srcalias")) {
     out << "Importing keystore " << src.path << " to " << dst.path << "...\n";
   } else {
-    out << "Import command completed:  " << imported << " entries successfully imported, 0 entries failed or cancelled\n";
+    out << "Import command completed:  " << imported
+        << " entries successfully imported, 0 entries failed or cancelled\n";
   }
   return 0;
 }
@@ -512,7 +509,8 @@ int cmdChangeAlias(const Options& o) {
   std::string dest = o.need("-destalias");
   const KeystoreEntry* e = ks.find(alias);
   if (e == nullptr) throw std::runtime_error("Alias <" + alias + "> does not exist");
-  if (ks.find(dest) != nullptr) throw std::runtime_error("Target alias <" + dest + "> already exists");
+  if (ks.find(dest) != nullptr)
+    throw std::runtime_error("Target alias <" + dest + "> already exists");
   KeystoreEntry copy = *e;
   ks.remove(alias);
   copy.alias = dest;
@@ -539,7 +537,8 @@ int cmdPrintCert(const Options& o, std::istream& in, std::ostream& out) {
 
 }  // namespace
 
-int runKeytool(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int runKeytool(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+               std::ostream& err) {
   try {
     Options o = parse(args);
     const std::string& c = o.command;

@@ -10,6 +10,7 @@ namespace idgate {
 
 /// Runs one keytool command line (without the program name). Returns the exit status:
 /// 0 success, 1 failure (keytool's own convention).
-int runKeytool(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int runKeytool(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+               std::ostream& err);
 
 }  // namespace idgate

@@ -24,7 +24,8 @@ struct PublicKey {
   std::string alg;  ///< the JWK's own alg, if any
   std::string use;  ///< the JWK's use, if any
   KeyPtr key;
-  int64_t not_before = 0;  ///< certificates only: validity, unix seconds (0 = not from a certificate)
+  int64_t not_before =
+      0;  ///< certificates only: validity, unix seconds (0 = not from a certificate)
   int64_t not_after = 0;
 };
 
