@@ -76,13 +76,17 @@ class PocoTransport : public JwksTransport {
         session =
             std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
       } else {
-        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        // Connect to the address that was checked, not to a second lookup of the name (no DNS
+        // rebinding between the check and the connection).
+        session = std::make_unique<Poco::Net::HTTPClientSession>(
+            Poco::Net::SocketAddress(host.addresses().front(), uri.getPort()));
       }
       session->setTimeout(Poco::Timespan(config.connect_timeout_ms * 1000),
                           Poco::Timespan(config.read_timeout_ms * 1000),
                           Poco::Timespan(config.read_timeout_ms * 1000));
       Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
                                  Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setHost(uri.getHost(), uri.getPort());
       req.set("Accept", "application/jwk-set+json, application/json");
       req.set("User-Agent", "idgate");
       session->sendRequest(req);
