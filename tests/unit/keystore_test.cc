@@ -6,7 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <openssl/pkcs12.h>
+
 #include "crypto/keys.h"
+#include "keystore/keystore_holder.h"
 #include "test_support.h"
 
 namespace idgate {
@@ -152,6 +155,91 @@ TEST(KeystoreTest, PutReplacesAliasIgnoringCase) {
   EXPECT_EQ(ks.find("idgate-secret-key")->secret, "x");
   EXPECT_TRUE(ks.remove("idgate"));
   EXPECT_EQ(ks.find("IdGate"), nullptr);
+}
+
+TEST(KeystoreTest, Pkcs12WithoutMacIsRefusedWhenAPasswordIsSet) {
+  // Without a MAC nothing would check the password: a truststore would load with any.
+  test::TempDir dir;
+  auto key = crypto::generateEcP256();
+  auto cert = crypto::selfSignedCertificate(key.get(), "client", 30);
+  char name[] = "client";
+  PKCS12* p12 = PKCS12_create("storepass", name, nullptr, cert.get(), nullptr, -1, -1, 0, -1, 0);
+  ASSERT_NE(p12, nullptr);
+  unsigned char* der = nullptr;
+  int len = i2d_PKCS12(p12, &der);
+  PKCS12_free(p12);
+  ASSERT_GT(len, 0);
+  {
+    std::ofstream out(dir.file("nomac.p12"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(der), len);
+  }
+  OPENSSL_free(der);
+  try {
+    Keystore::load(dir.file("nomac.p12"), "PKCS12", "anything", "anything");
+    FAIL() << "expected KeystoreError";
+  } catch (const KeystoreError& e) {
+    EXPECT_STREQ(e.what(), "the PKCS#12 file has no integrity MAC; refusing it");
+  }
+}
+
+StoreFileConfig holderConfig(const std::string& path) {
+  StoreFileConfig c;
+  c.location = path;
+  c.type = "PKCS12";
+  c.password = "storepass";
+  c.key_password = "storepass";
+  c.reload_interval_ms = 0;
+  return c;
+}
+
+std::string addSecret(Keystore& ks, const std::string& alias) {
+  KeystoreEntry e;
+  e.kind = KeystoreEntry::Kind::kSecret;
+  e.alias = alias;
+  e.secret = std::string(32, 's');
+  ks.put(e);
+  return {};
+}
+
+TEST(KeystoreHolderTest, UpdateKeepsAChangeMadeOnDiskBeforeTheWatcherSawIt) {
+  test::TempDir dir;
+  const std::string path = dir.file("ks.p12");
+  sampleStore().save(path, "storepass", "storepass");
+  KeystoreHolder holder(holderConfig(path), std::make_shared<const Keystore>(Keystore::load(
+                                                path, "PKCS12", "storepass", "storepass")));
+  // keytool adds an entry on disk; no reload has happened yet.
+  Keystore on_disk = Keystore::load(path, "PKCS12", "storepass", "storepass");
+  addSecret(on_disk, "from-keytool");
+  on_disk.save(path + ".tmp", "storepass", "storepass");
+  std::filesystem::rename(path + ".tmp", path);
+  ASSERT_EQ(holder.current()->find("from-keytool"), nullptr);
+
+  EXPECT_EQ(holder.update([](Keystore& ks) { return addSecret(ks, "from-admin-api"); }), "");
+  Keystore after = Keystore::load(path, "PKCS12", "storepass", "storepass");
+  EXPECT_NE(after.find("from-keytool"), nullptr) << "the on-disk change was overwritten";
+  EXPECT_NE(after.find("from-admin-api"), nullptr);
+  EXPECT_NE(holder.current()->find("from-keytool"), nullptr);
+}
+
+TEST(KeystoreHolderTest, UpdateIsRefusedWhileTheFileOnDiskCannotBeRead) {
+  test::TempDir dir;
+  const std::string path = dir.file("ks.p12");
+  sampleStore().save(path, "storepass", "storepass");
+  KeystoreHolder holder(holderConfig(path), std::make_shared<const Keystore>(Keystore::load(
+                                                path, "PKCS12", "storepass", "storepass")));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "half-written";
+  }
+  std::string refused = holder.update([](Keystore& ks) { return addSecret(ks, "from-admin-api"); });
+  EXPECT_EQ(refused, "the keystore file " + path +
+                         " was changed on disk and cannot be read; fix it before changing it here");
+  // Refused again on a second try: the watcher having seen the bad file changes nothing.
+  EXPECT_FALSE(holder.update([](Keystore& ks) { return addSecret(ks, "x"); }).empty());
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  EXPECT_EQ(s.str(), "half-written") << "nothing written over the operator's file";
 }
 
 }  // namespace

@@ -35,8 +35,12 @@ bool KeystoreHolder::stat(FileId* id) const {
 
 bool KeystoreHolder::reloadIfChanged() {
   std::lock_guard<std::mutex> serial(update_mutex_);
+  return reloadLocked() == Reload::kLoaded;
+}
+
+KeystoreHolder::Reload KeystoreHolder::reloadLocked() {
   FileId now;
-  if (!stat(&now) || now == seen_) return false;
+  if (!stat(&now) || now == seen_) return Reload::kUnchanged;
   try {
     auto fresh = std::make_shared<const Keystore>(
         Keystore::load(config_.location, config_.type, config_.password, config_.key_password));
@@ -45,22 +49,31 @@ bool KeystoreHolder::reloadIfChanged() {
       current_ = fresh;
     }
     seen_ = now;
+    unreadable_on_disk_ = false;
     Poco::Logger::get("idgate.keystore")
         .information("reloaded " + config_.location + " (" +
                      std::to_string(fresh->entries().size()) + " entries)");
-    return true;
+    return Reload::kLoaded;
   } catch (const KeystoreError& e) {
     // Keep serving with what we had; try again only when the file changes once more.
     seen_ = now;
+    unreadable_on_disk_ = true;
     Poco::Logger::get("idgate.keystore")
         .error("reload of " + config_.location +
                " failed, keeping the previous contents: " + e.what());
-    return false;
+    return Reload::kFailed;
   }
 }
 
 std::string KeystoreHolder::update(const std::function<std::string(Keystore&)>& change) {
   std::lock_guard<std::mutex> serial(update_mutex_);
+  // A change made on disk (keytool) that the watcher has not picked up yet must not be
+  // overwritten by a copy of the older contents: read it first, and refuse while the file on
+  // disk cannot be read.
+  if (reloadLocked() == Reload::kFailed || unreadable_on_disk_) {
+    return "the keystore file " + config_.location +
+           " was changed on disk and cannot be read; fix it before changing it here";
+  }
   Keystore copy = *current();
   std::string refused = change(copy);
   if (!refused.empty()) return refused;

@@ -32,7 +32,9 @@ class KeystoreHolder {
   bool reloadIfChanged();
 
   /// Applies `change` to a copy, saves it atomically, then makes it current. `change` returns
-  /// an error message to refuse (nothing is written). Throws KeystoreError when saving fails.
+  /// an error message to refuse (nothing is written). A change on disk not yet reloaded is
+  /// read first; if it cannot be read the update is refused. Throws KeystoreError when saving
+  /// fails.
   std::string update(const std::function<std::string(Keystore&)>& change);
 
  private:
@@ -45,6 +47,8 @@ class KeystoreHolder {
       return dev == o.dev && ino == o.ino && size == o.size && mtime_ns == o.mtime_ns;
     }
   };
+  enum class Reload { kUnchanged, kLoaded, kFailed };
+  Reload reloadLocked();  // caller holds update_mutex_
   bool stat(FileId* id) const;
   void run(int64_t interval_ms);
 
@@ -52,7 +56,8 @@ class KeystoreHolder {
   mutable std::mutex mutex_;
   std::shared_ptr<const Keystore> current_;
   FileId seen_;
-  std::mutex update_mutex_;  // serializes update() and reload
+  bool unreadable_on_disk_ = false;  // the file changed and the last reload failed
+  std::mutex update_mutex_;          // serializes update() and reload
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread watcher_;

@@ -129,6 +129,11 @@ std::vector<KeystoreEntry> decodePkcs12(const std::string& bytes, const std::str
     ERR_clear_error();
     throw KeystoreError("not a PKCS#12 file, or truncated");
   }
+  if (!PKCS12_mac_present(p12.get()) && !password.empty()) {
+    // Without a MAC nothing checks the password or the integrity of the certificates: a
+    // truststore without one would load with any password. Refuse it.
+    throw KeystoreError("the PKCS#12 file has no integrity MAC; refusing it");
+  }
   if (PKCS12_mac_present(p12.get()) &&
       PKCS12_verify_mac(p12.get(), password.c_str(), static_cast<int>(password.size())) != 1) {
     ERR_clear_error();
