@@ -4,7 +4,11 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
 
+#include <Poco/Data/DataException.h>
+
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "store/store_error.h"
@@ -45,16 +49,13 @@ void registerConnectors() {
 }  // namespace
 
 Database::Database(const DatabaseConfig& config)
-    : postgres_(config.type == DatabaseConfig::Type::kPostgresql) {
+    : postgres_(config.type == DatabaseConfig::Type::kPostgresql),
+      connector_(postgres_ ? "PostgreSQL" : "SQLite"),
+      connection_(postgres_ ? config.connection : config.path) {
   registerConnectors();
   try {
-    if (postgres_) {
-      pool_ = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", config.connection, 1,
-                                                        config.pool_size, 60);
-    } else {
-      pool_ =
-          std::make_unique<Poco::Data::SessionPool>("SQLite", config.path, 1, config.pool_size, 60);
-    }
+    pool_ =
+        std::make_unique<Poco::Data::SessionPool>(connector_, connection_, 1, config.pool_size, 60);
     Poco::Data::Session s = session();
     if (!postgres_) {
       // WAL lets readers run beside the writer; FULL sync: a committed row survives power loss.
@@ -72,9 +73,29 @@ Database::Database(const DatabaseConfig& config)
 Database::~Database() = default;
 
 Poco::Data::Session Database::session() {
+  // Poco's pool throws at once when every session is out; a burst wider than the pool waits
+  // a little for one to come back instead of failing the request.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (true) {
+    try {
+      Poco::Data::Session s = pool_->get();
+      if (!postgres_) s.setConnectionTimeout(5);  // seconds; sqlite3_busy_timeout underneath
+      return s;
+    } catch (const Poco::Data::SessionPoolExhaustedException& e) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw StoreError("database session: " + e.displayText());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } catch (const Poco::Exception& e) {
+      throw StoreError("database session: " + e.displayText());
+    }
+  }
+}
+
+Poco::Data::Session Database::dedicatedSession() {
   try {
-    Poco::Data::Session s = pool_->get();
-    if (!postgres_) s.setConnectionTimeout(5);  // seconds; sqlite3_busy_timeout underneath
+    Poco::Data::Session s(connector_, connection_);
+    if (!postgres_) s.setConnectionTimeout(5);
     return s;
   } catch (const Poco::Exception& e) {
     throw StoreError("database session: " + e.displayText());

@@ -18,8 +18,12 @@ class Database {
   explicit Database(const DatabaseConfig& config);
   ~Database();
 
-  /// A session from the pool. Throws StoreError when none can be had.
+  /// A session from the pool, waiting up to 5 s for one. Throws StoreError when none can be had.
   Poco::Data::Session session();
+
+  /// A session of its own, outside the pool, for a thread that keeps one for its lifetime
+  /// (the jti committer) so it never takes a request's place in the pool.
+  Poco::Data::Session dedicatedSession();
 
   /// Rewrites '?' placeholders into the connector's form ($1.. for PostgreSQL).
   std::string sql(const std::string& text) const;
@@ -31,6 +35,8 @@ class Database {
   void migrate();
 
   bool postgres_;
+  std::string connector_;
+  std::string connection_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
 

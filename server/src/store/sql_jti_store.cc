@@ -123,7 +123,7 @@ class SqlJtiStore : public JtiStore {
     std::string jti, client_id;
     Poco::Int64 exp = 0, created = 0, cutoff = 0;
     std::vector<std::string> returned;
-    explicit Prepared(Database& db) : session(db.session()), upsert(session) {
+    explicit Prepared(Database& db) : session(db.dedicatedSession()), upsert(session) {
       upsert << db.sql(
           "INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
           "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
@@ -134,8 +134,25 @@ class SqlJtiStore : public JtiStore {
   };
 
   void commit(Batch& batch) {
+    Batch failed = commitTogether(batch);
+    if (failed.size() > 1) {
+      // One bad row (say, bytes the database refuses) must not fail everybody who shared its
+      // transaction: decide each row on its own.
+      for (auto& item : failed) {
+        Batch one{item};
+        commitTogether(one);
+      }
+    }
+  }
+
+  /// Runs the batch in one transaction and fulfils every promise; returns the batch when it
+  /// failed before the commit (nothing written), so the caller may retry it. A failure of the
+  /// commit itself is final: the rows may or may not be there, and a retry would call a fresh
+  /// token a replay, so those callers get a store error (500), never a wrong answer.
+  Batch commitTogether(Batch& batch) {
     std::string error;
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    bool at_commit = false;
+    for (int attempt = 0; attempt < 2 && !at_commit; ++attempt) {
       std::vector<Result> results;
       try {
         if (!prepared_) prepared_ = std::make_unique<Prepared>(db_);
@@ -143,7 +160,6 @@ class SqlJtiStore : public JtiStore {
         p.session.begin();
         try {
           for (const auto& item : batch) results.push_back(insertOne(p, *item));
-          p.session.commit();
         } catch (...) {
           try {
             p.session.rollback();
@@ -151,10 +167,12 @@ class SqlJtiStore : public JtiStore {
           }
           throw;
         }
+        at_commit = true;
+        p.session.commit();
         ++transactions_;
         rows_ += batch.size();
         for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(results[i]);
-        return;
+        return {};
       } catch (const Poco::Exception& e) {
         error = e.displayText();
       } catch (const std::exception& e) {
@@ -162,10 +180,13 @@ class SqlJtiStore : public JtiStore {
       }
       prepared_.reset();  // a broken connection or statement is not reused
     }
+    if (!at_commit && batch.size() > 1) return batch;
     Poco::Logger::get("idgate.store")
-        .error("jti batch of " + std::to_string(batch.size()) + " failed: " + error);
+        .error("jti batch of " + std::to_string(batch.size()) + " failed" +
+               (at_commit ? " at commit: " : ": ") + error);
     for (const auto& p : batch)
       p->promise.set_exception(std::make_exception_ptr(StoreError("jti store: " + error)));
+    return {};
   }
 
   static Result insertOne(Prepared& p, const Pending& item) {
