@@ -147,6 +147,37 @@ class JsonParser {
     }
   }
 
+  /// Copies one well-formed UTF-8 sequence starting with `lead` (already consumed): no
+  /// overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). Strings are compared
+  /// and stored as bytes, so invalid sequences are refused here rather than downstream.
+  bool utf8Sequence(unsigned char lead, std::string& out) {
+    int more;
+    uint32_t cp;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      more = 1;
+      cp = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      more = 2;
+      cp = lead & 0x0F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      more = 3;
+      cp = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (pos_ + more > s_.size()) return false;
+    out += static_cast<char>(lead);
+    for (int i = 0; i < more; ++i) {
+      unsigned char c = static_cast<unsigned char>(s_[pos_++]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3F);
+      out += static_cast<char>(c);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[more] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    return true;
+  }
+
   bool hex4(uint32_t& v) {
     if (pos_ + 4 > s_.size()) return false;
     v = 0;
@@ -171,6 +202,10 @@ class JsonParser {
       unsigned char c = static_cast<unsigned char>(s_[pos_++]);
       if (c == '"') return true;
       if (c < 0x20) return false;
+      if (c >= 0x80) {
+        if (!utf8Sequence(c, out)) return false;
+        continue;
+      }
       if (c != '\\') {
         out += static_cast<char>(c);
         continue;
@@ -213,6 +248,8 @@ class JsonParser {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return false;  // lone low surrogate
+          } else if (cp == 0) {
+            return false;  // NUL: no identifier or claim needs it, and databases refuse it
           }
           utf8(out, cp);
           break;

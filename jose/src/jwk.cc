@@ -44,6 +44,9 @@ KeyPtr fromParams(const char* type, OSSL_PARAM_BLD* bld) {
   return adopt(key);
 }
 
+constexpr int kMaxRsaBits = 8192;
+constexpr size_t kMaxKeysPerSet = 100;
+
 KeyPtr importRsa(const Json& jwk, std::string* error) {
   auto n = b64(jwk, "n");
   auto e = b64(jwk, "e");
@@ -58,6 +61,10 @@ KeyPtr importRsa(const Json& jwk, std::string* error) {
   KeyPtr key;
   if (BN_num_bits(bn_n) < 2048) {
     *error = "RSA key smaller than 2048 bits";
+  } else if (BN_num_bits(bn_n) > kMaxRsaBits || e->size() > 8) {
+    // Importing and verifying with a huge modulus costs whoever does it; a JWKS from a
+    // hostile jwks_uri must not be able to make every verification expensive.
+    *error = "RSA key larger than 8192 bits or with an exponent over 64 bits";
   } else {
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n);
@@ -193,6 +200,10 @@ std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped,
     *error = "not a JWK set (no keys array)";
     return std::nullopt;
   }
+  if (keys->items().size() > kMaxKeysPerSet) {
+    *error = "JWK set holds more than " + std::to_string(kMaxKeysPerSet) + " keys";
+    return std::nullopt;
+  }
   std::vector<PublicKey> out;
   *skipped = 0;
   for (const Json& k : keys->items()) {
@@ -240,6 +251,10 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
       out.kty = "RSA";
       if (EVP_PKEY_get_bits(key) < 2048) {
         *error = "RSA key smaller than 2048 bits";
+        return std::nullopt;
+      }
+      if (EVP_PKEY_get_bits(key) > kMaxRsaBits) {
+        *error = "RSA key larger than 8192 bits";
         return std::nullopt;
       }
       break;

@@ -121,7 +121,7 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
   }
   auto metadata_text = host_.clientMetadata(*client_id);
   if (!metadata_text) return Outcome::denied("client unknown");
-  auto metadata = jose::parseJson(*metadata_text);
+  auto metadata = jose::parseJson(*metadata_text, jose::kClientMetadataLimits);
   if (!metadata) return Outcome::serverError("stored client metadata unreadable");
   if (metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic") !=
       method_) {

@@ -228,7 +228,10 @@ class PrivateKeyJwtTest(AssertionTestBase):
                 r = self.post(A.form(a))
                 self.assertEqual(r.status, 401 if len(a) < 16384 else 400, r.text)
                 if r.status == 401:
-                    self.assertEqual(r.json()["error_description"], "unknown kid")
+                    # A NUL never reaches a lookup: the strict JSON parser refuses the header.
+                    self.assertEqual(r.json()["error_description"],
+                                     "malformed client_assertion (bad header)" if "\u0000" in kid
+                                     else "unknown kid")
         attacker = A.private_key("ES256")
         for header in ({"jwk": A.public_jwk(attacker)}, {"jku": self.jwks.url + "/evil"},
                        {"x5u": self.jwks.url + "/evil"}):

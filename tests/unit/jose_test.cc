@@ -33,6 +33,32 @@ TEST(JsonTest, RejectsDuplicatesDepthAndJunk) {
   EXPECT_FALSE(parseJson(std::string(70000, ' '))) << "size";
 }
 
+TEST(JsonTest, StringsAreWellFormedUtf8WithoutNul) {
+  EXPECT_TRUE(parseJson("{\"jti\":\"caf\xc3\xa9 \xf0\x9f\x94\x91\"}")) << "2- and 4-byte";
+  EXPECT_FALSE(parseJson("{\"jti\":\"\xff\"}")) << "invalid lead byte";
+  EXPECT_FALSE(parseJson("{\"jti\":\"\xc3\"}")) << "truncated sequence";
+  EXPECT_FALSE(parseJson("{\"jti\":\"\xc0\xaf\"}")) << "overlong /";
+  EXPECT_FALSE(parseJson("{\"jti\":\"\xed\xa0\x80\"}")) << "encoded surrogate";
+  EXPECT_FALSE(parseJson("{\"jti\":\"\xf4\x90\x80\x80\"}")) << "above U+10FFFF";
+  EXPECT_FALSE(parseJson(R"({"jti":"a\u0000b"})")) << "NUL";
+}
+
+TEST(JwkTest, RefusesHugeRsaAndOversizedSets) {
+  std::string error;
+  auto huge = parseJson(R"({"kty":"RSA","e":"AQAB","n":")" +
+                        base64UrlEncode(std::string(2048, '\xff')) + R"("})");
+  EXPECT_FALSE(importJwk(*huge, &error)) << "16384-bit modulus";
+  EXPECT_EQ(error, "RSA key larger than 8192 bits or with an exponent over 64 bits");
+  std::string keys = R"({"keys":[)";
+  for (int i = 0; i < 101; ++i) keys += std::string(i ? "," : "") + R"({"kty":"oct"})";
+  keys += "]}";
+  auto set = parseJson(keys);
+  ASSERT_TRUE(set);
+  int skipped = 0;
+  EXPECT_FALSE(importJwks(*set, &skipped, &error));
+  EXPECT_EQ(error, "JWK set holds more than 100 keys");
+}
+
 TEST(JwkTest, RefusesOffCurvePointAndSmallRsa) {
   std::string error;
   auto off =

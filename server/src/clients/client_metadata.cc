@@ -42,7 +42,7 @@ std::optional<std::string> checkJwks(const Object::Ptr& jwks) {
   // The same import the authenticators use: a key that registers is a key that verifies.
   std::ostringstream text;
   jwks->stringify(text);
-  auto parsed = jose::parseJson(text.str(), jose::JsonLimits{16, 1024 * 1024});
+  auto parsed = jose::parseJson(text.str(), jose::kClientMetadataLimits);
   if (!parsed) return "jwks is not valid JSON";
   const jose::Json* keys = parsed->get("keys");
   if (keys == nullptr || !keys->isArray()) return "jwks must be an object with a keys array";

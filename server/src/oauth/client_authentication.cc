@@ -9,7 +9,7 @@ namespace idgate {
 namespace {
 
 std::string registeredMethod(const Client& c) {
-  auto metadata = jose::parseJson(c.metadata_json, jose::JsonLimits{32, 1024 * 1024});
+  auto metadata = jose::parseJson(c.metadata_json, jose::kClientMetadataLimits);
   if (!metadata) return {};
   return metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic");
 }

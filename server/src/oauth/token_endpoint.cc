@@ -35,7 +35,10 @@ bool validResource(const std::string& r) {
 
 std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
     const TokenRequest& request) const {
-  // Request checks that need no client come first, so a bad request burns no assertion.
+  // Request checks that need no client come first, so a malformed request burns no assertion.
+  // Checks against the client's registration (grant types, scope) need the authenticated
+  // client and so come after authentication: an assertion refused there is spent, as a
+  // one-time assertion should be once it was presented.
   auto grant = request.param("grant_type");
   if (!grant) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
   if (*grant != "client_credentials") {
@@ -58,7 +61,7 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   if (auto* err = std::get_if<ApiError>(&auth)) return *err;
   const AuthenticatedClient& client = std::get<AuthenticatedClient>(auth);
 
-  auto meta = jose::parseJson(client.client.metadata_json, jose::JsonLimits{32, 1024 * 1024});
+  auto meta = jose::parseJson(client.client.metadata_json, jose::kClientMetadataLimits);
   if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
   bool grant_allowed = false;
   if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {

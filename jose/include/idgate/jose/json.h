@@ -52,6 +52,10 @@ struct JsonLimits {
   size_t max_bytes = 64 * 1024;
 };
 
+/// Registered client metadata (it may embed a JWK set): the host that stores it and the plugins
+/// that read it must agree, or a client registered fine would fail at the token endpoint.
+inline constexpr JsonLimits kClientMetadataLimits{16, 1024 * 1024};
+
 /// nullopt on any syntax error, duplicate member, excess depth or size.
 std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits = {});
 
