@@ -9,14 +9,18 @@ CachingClientStore::CachingClientStore(std::unique_ptr<ClientStore> inner, const
 std::optional<Client> CachingClientStore::find(const std::string& client_id) {
   if (ttl_ms_ <= 0) return inner_->find(client_id);
   int64_t now = clock_.nowMillis();
+  uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(client_id);
     if (it != entries_.end() && it->second.expires_ms > now) return it->second.client;
+    generation = generation_;
   }
   std::optional<Client> c = inner_->find(client_id);  // StoreError propagates: never cached
   if (c) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // A write (here) during the read may have made `c` stale: then it is returned, not cached.
+    if (generation != generation_) return c;
     if (entries_.size() >= capacity_) entries_.clear();
     entries_[client_id] = Entry{*c, now + ttl_ms_};
   }
@@ -26,6 +30,7 @@ std::optional<Client> CachingClientStore::find(const std::string& client_id) {
 void CachingClientStore::forget(const std::string& client_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   entries_.erase(client_id);
+  ++generation_;
 }
 
 bool CachingClientStore::insert(const Client& client) {

@@ -31,6 +31,7 @@ class CachingClientStore : public ClientStore {
   const Clock& clock_;
   int64_t ttl_ms_;
   size_t capacity_;
+  uint64_t generation_ = 0;  // bumped by every write; a read that spans one is not cached
   std::mutex mutex_;
   struct Entry {
     Client client;
