@@ -1,4 +1,5 @@
 #include <idgate/jose/client_assertion.h>
+#include <idgate/jose/numeric_date.h>
 
 #include <algorithm>
 #include <cctype>
@@ -6,20 +7,6 @@
 
 namespace idgate::jose {
 namespace {
-
-constexpr double kMaxTime = 253402300799.0;  // 9999-12-31T23:59:59Z
-
-enum class NumericResult { kAbsent, kValid, kInvalid };
-
-NumericResult numericDate(const Json& payload, const char* name, int64_t* out) {
-  const Json* v = payload.get(name);
-  if (v == nullptr) return NumericResult::kAbsent;
-  if (!v->isNumber()) return NumericResult::kInvalid;
-  double d = v->number();
-  if (!std::isfinite(d) || d < 0 || d > kMaxTime) return NumericResult::kInvalid;
-  *out = static_cast<int64_t>(std::floor(d));
-  return NumericResult::kValid;
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -116,8 +116,8 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     for (const auto& l : listeners) urls.push_back(l.url);
     runtime = std::make_unique<Runtime>(home, config, issuer, urls);
     routes = std::make_unique<Routes>(*runtime);
-    server = std::make_unique<HttpServer>(*routes, std::move(listeners), config.threads,
-                                          config.max_request_bytes);
+    server = std::make_unique<HttpServer>(*routes, runtime->gateway(), std::move(listeners),
+                                          config.threads, config.max_request_bytes);
     log.information("issuer " + issuer);
     server->start();
   } catch (const KeystoreError& e) {

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -102,6 +103,51 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         return std::nullopt;
       });
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
+  setUpResourceServer();
+}
+
+void Runtime::setUpResourceServer() {
+  for (auto& c : config_.resource.clients) {
+    std::string where =
+        config_.file + ": element <Server/openidConnectClient id=\"" + c.id + "\"> attribute ";
+    bool hmac = c.signature_algorithm.rfind("HS", 0) == 0;
+    c.own_issuer =
+        std::find(c.issuers.begin(), c.issuers.end(), settings_.issuer) != c.issuers.end();
+    if (c.inbound == OidcClientConfig::Propagation::kNone) continue;
+    if (hmac) {
+      if (c.client_secret.empty()) {
+        throw ConfigError(where + "'clientSecret': required for " + c.signature_algorithm);
+      }
+      continue;
+    }
+    if (!c.trust_alias_name.empty()) {
+      auto store = c.trust_store_ref == "TrustStore" ? truststore_ : keystore_;
+      const KeystoreEntry* e = store->find(c.trust_alias_name);
+      if (e == nullptr || e->chain.empty()) {
+        throw ConfigError(where + "'trustAliasName': no certificate under alias '" +
+                          c.trust_alias_name + "' in the " +
+                          (c.trust_store_ref.empty() ? "KeyStore" : c.trust_store_ref));
+      }
+    } else if (c.jwk_endpoint_url.empty() && !c.own_issuer) {
+      throw ConfigError(where +
+                        "'jwkEndpointUrl': no key source: set jwkEndpointUrl, or trustStoreRef "
+                        "and trustAliasName, or trust idgate's own issuer (" +
+                        settings_.issuer + ")");
+    }
+    if (c.own_issuer && c.jwk_endpoint_url.empty() && c.trust_alias_name.empty() &&
+        c.signature_algorithm != keys_->signer().alg()) {
+      throw ConfigError(where + "'signatureAlgorithm': idgate signs with " + keys_->signer().alg() +
+                        ", not " + c.signature_algorithm);
+    }
+  }
+  key_resolver_ = makeRuntimeKeyResolver(*this);
+  validator_ =
+      std::make_unique<TokenValidator>(*key_resolver_, jtis_.get(), config_.resource.registry);
+  guard_ = std::make_unique<ResourceGuard>(config_.resource, *validator_, clock_);
+  if (!config_.resource.routes.empty()) {
+    gateway_ =
+        std::make_unique<Gateway>(config_.resource.routes, *guard_, config_.max_request_bytes);
+  }
 }
 
 Runtime::~Runtime() = default;

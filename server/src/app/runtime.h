@@ -11,6 +11,7 @@
 #include "config/identity_config.h"
 #include "config/server_config.h"
 #include "crypto/secret_box.h"
+#include "gateway/gateway.h"
 #include "http/admin_auth.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
@@ -20,6 +21,9 @@
 #include "oauth/token_endpoint.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
+#include "resource/key_resolver.h"
+#include "resource/resource_guard.h"
+#include "resource/token_validator.h"
 #include "store/client_store.h"
 #include "store/database.h"
 #include "store/jti_purger.h"
@@ -51,9 +55,13 @@ class Runtime {
   TokenEndpoint& tokenEndpoint() { return *token_; }
   ClientRegistry& registry() { return *registry_; }
   AdminAuth& adminAuth() { return *admin_; }
+  JwksFetcher& jwksFetcher() { return *jwks_; }
+  ResourceGuard& resourceGuard() { return *guard_; }
+  Gateway* gateway() { return gateway_.get(); }  ///< null without <route>s
 
  private:
   std::string secretBoxKey();
+  void setUpResourceServer();
 
   std::string home_;
   ServerConfig config_;
@@ -76,6 +84,10 @@ class Runtime {
   std::unique_ptr<TokenEndpoint> token_;
   std::unique_ptr<ClientRegistry> registry_;
   std::unique_ptr<AdminAuth> admin_;
+  std::unique_ptr<KeyResolver> key_resolver_;
+  std::unique_ptr<TokenValidator> validator_;
+  std::unique_ptr<ResourceGuard> guard_;
+  std::unique_ptr<Gateway> gateway_;
 };
 
 }  // namespace idgate

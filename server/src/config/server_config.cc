@@ -68,9 +68,10 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly({"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security",
-                  "JwksFetch", "Jti", "Clients"},
-                 {});
+  root.allowOnly(
+      {"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti",
+       "Clients", "openidConnectClient", "authFilter", "basicRegistry", "route"},
+      {});
   ServerConfig c;
   c.file = file;
   c.home = home;
@@ -181,6 +182,14 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   if (!ks) security->fail("<KeyStore> is required");
   c.keystore = parseStore(*ks, home, true);
   if (auto ts = security->child("TrustStore")) c.truststore = parseStore(*ts, home, false);
+  c.resource = parseResourceServer(root);
+  for (const auto& client : c.resource.clients) {
+    if (client.trust_store_ref == "TrustStore" && !c.truststore) {
+      root.fail(
+          "<openidConnectClient id=\"" + client.id +
+          "\"> attribute 'trustStoreRef' names TrustStore but <Security> has no <TrustStore>");
+    }
+  }
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/resource_server_config.h"
 #include "jwks/jwks_fetcher.h"
 
 namespace idgate {
@@ -58,6 +59,7 @@ struct ServerConfig {
   int64_t client_cache_s = 5;
   int64_t jti_purge_interval_s = 60;
   int64_t jti_purge_batch = 1000;
+  ResourceServerConfig resource;  ///< <openidConnectClient>, <authFilter>, <basicRegistry>, <route>
 };
 
 /// Parses `file`; relative paths resolve against `home`. Throws ConfigError.

@@ -1,5 +1,7 @@
 #include "http/form_decoder.h"
 
+#include <Poco/String.h>
+
 #include <map>
 
 namespace idgate {
@@ -54,6 +56,11 @@ FormDecodeResult decodeForm(const std::string& body, const std::set<std::string>
     r.params.emplace_back(std::move(*name), std::move(*value));
   }
   return r;
+}
+
+bool isFormContentType(const std::string& content_type) {
+  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
+  return media == "application/x-www-form-urlencoded";
 }
 
 }  // namespace idgate

@@ -20,4 +20,7 @@ FormDecodeResult decodeForm(const std::string& body, const std::set<std::string>
 
 std::optional<std::string> percentDecode(const std::string& in);
 
+/// application/x-www-form-urlencoded, parameters and case ignored.
+bool isFormContentType(const std::string& content_type);
+
 }  // namespace idgate

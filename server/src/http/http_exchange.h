@@ -1,7 +1,10 @@
 // Plain request/response values the route functions work on (no Poco types: testable alone).
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -9,12 +12,30 @@ namespace idgate {
 
 struct HttpRequestData {
   std::string method;
-  std::string path;  ///< without query
+  std::string scheme = "http";  ///< of the listener that took the request
+  std::string host;             ///< Host header (host[:port])
+  std::string remote_address;   ///< peer IP
+  std::vector<std::pair<std::string, std::string>> headers;  ///< every header, as received
+  std::string path;                                          ///< without query
   std::string query;
   std::string content_type;
   std::string authorization;
   std::string body;
   std::string request_id;
+
+  /// First header of that name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k.size() == name.size() &&
+          std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          })) {
+        return &v;
+      }
+    }
+    return nullptr;
+  }
 };
 
 struct HttpResponseData {

@@ -16,6 +16,7 @@
 #include <chrono>
 
 #include "config/config_error.h"
+#include "gateway/gateway.h"
 #include "http/request_id.h"
 #include "http/routes.h"
 
@@ -27,7 +28,8 @@ using Poco::Net::HTTPServerResponse;
 
 class Handler : public Poco::Net::HTTPRequestHandler {
  public:
-  Handler(Routes& routes, int64_t max_bytes) : routes_(routes), max_bytes_(max_bytes) {}
+  Handler(Routes& routes, Gateway* gateway, int64_t max_bytes)
+      : routes_(routes), gateway_(gateway), max_bytes_(max_bytes) {}
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
     auto start = std::chrono::steady_clock::now();
@@ -41,6 +43,24 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (q != std::string::npos) req.query = uri.substr(q + 1);
     req.content_type = request.getContentType();
     req.authorization = request.get("Authorization", "");
+    req.scheme = request.secure() ? "https" : "http";
+    req.host = request.getHost();
+    req.remote_address = request.clientAddress().host().toString();
+    for (const auto& [k, v] : request) req.headers.emplace_back(k, v);
+
+    if (const RouteConfig* route = gateway_ ? gateway_->match(req.path) : nullptr) {
+      std::string note;
+      int status = 500;
+      try {
+        status = gateway_->handle(*route, request, response, req, &note);
+      } catch (const std::exception& e) {
+        Poco::Logger::get("idgate.http").error(std::string("gateway: ") + e.what());
+        note = "internal error";
+      }
+      accessLog(req, status, start, "route=" + route->path + " " + note);
+      setCurrentRequestId("");
+      return;
+    }
 
     HttpResponseData res;
     if (!readBody(request, req.body)) {
@@ -67,6 +87,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       response.setContentLength(static_cast<std::streamsize>(res.body.size()));
       response.send() << res.body;
     }
+    accessLog(req, res.status, start, res.log_note);
+    setCurrentRequestId("");
+  }
+
+ private:
+  static void accessLog(const HttpRequestData& req, int status,
+                        std::chrono::steady_clock::time_point start, const std::string& note) {
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count() /
@@ -74,12 +101,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     char elapsed[32];
     std::snprintf(elapsed, sizeof(elapsed), "%.1fms", ms);
     Poco::Logger::get("idgate.access")
-        .information(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
-                     elapsed + (res.log_note.empty() ? "" : " " + res.log_note));
-    setCurrentRequestId("");
+        .information(req.method + " " + req.path + " " + std::to_string(status) + " " + elapsed +
+                     (note.empty() ? "" : " " + note));
   }
 
- private:
   bool readBody(HTTPServerRequest& request, std::string& body) {
     if (request.hasContentLength() && request.getContentLength64() > max_bytes_) return false;
     std::istream& in = request.stream();
@@ -93,18 +118,21 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   Routes& routes_;
+  Gateway* gateway_;
   int64_t max_bytes_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(Routes& routes, int64_t max_bytes) : routes_(routes), max_bytes_(max_bytes) {}
+  Factory(Routes& routes, Gateway* gateway, int64_t max_bytes)
+      : routes_(routes), gateway_(gateway), max_bytes_(max_bytes) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new Handler(routes_, max_bytes_);
+    return new Handler(routes_, gateway_, max_bytes_);
   }
 
  private:
   Routes& routes_;
+  Gateway* gateway_;
   int64_t max_bytes_;
 };
 
@@ -173,8 +201,8 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
   return out;
 }
 
-HttpServer::HttpServer(Routes& routes, std::vector<BoundListener> listeners, int threads,
-                       int64_t max_request_bytes)
+HttpServer::HttpServer(Routes& routes, Gateway* gateway, std::vector<BoundListener> listeners,
+                       int threads, int64_t max_request_bytes)
     : listeners_(std::move(listeners)), pool_("http", 2, threads + 2) {
   for (auto& l : listeners_) {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
@@ -184,7 +212,7 @@ HttpServer::HttpServer(Routes& routes, std::vector<BoundListener> listeners, int
     params->setKeepAliveTimeout(Poco::Timespan(10, 0));
     params->setServerName("idgate");
     servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(
-        new Factory(routes, max_request_bytes), pool_, *l.socket, params));
+        new Factory(routes, gateway, max_request_bytes), pool_, *l.socket, params));
   }
 }
 

@@ -15,6 +15,7 @@
 namespace idgate {
 
 class Routes;
+class Gateway;
 
 /// A socket bound at startup, before the rest of the runtime exists (the issuer may depend on it).
 struct BoundListener {
@@ -29,7 +30,8 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
 
 class HttpServer {
  public:
-  HttpServer(Routes& routes, std::vector<BoundListener> listeners, int threads,
+  /// `gateway` may be null (no <route>s).
+  HttpServer(Routes& routes, Gateway* gateway, std::vector<BoundListener> listeners, int threads,
              int64_t max_request_bytes);
   ~HttpServer();
 

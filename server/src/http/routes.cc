@@ -14,6 +14,8 @@
 #include "crypto/keys.h"
 #include "http/form_decoder.h"
 #include "http/json_writer.h"
+#include "resource/identity_headers.h"
+#include "resource/request_origin.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;
@@ -40,11 +42,6 @@ HttpResponseData methodNotAllowed(const std::string& allow) {
   HttpResponseData r = errorResponse({ErrorCode::kMethodNotAllowed, "use " + allow});
   r.headers.emplace_back("Allow", allow);
   return r;
-}
-
-bool isFormContentType(const std::string& content_type) {
-  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
-  return media == "application/x-www-form-urlencoded";
 }
 
 bool isJsonContentType(const std::string& content_type) {
@@ -82,6 +79,10 @@ HttpResponseData Routes::handle(const HttpRequestData& req) {
   }
   if (p == "/health") return req.method == "GET" ? health() : methodNotAllowed("GET");
   if (p.rfind("/api/admin/", 0) == 0) return admin(req);
+  if (p == "/api/me") {
+    return req.method == "GET" || req.method == "POST" ? me(req) : methodNotAllowed("GET, POST");
+  }
+  if (p == "/auth/check") return authCheck(req);
   return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
 }
 
@@ -326,6 +327,45 @@ HttpResponseData Routes::adminPlugins() {
   for (const auto& a : rt_.plugins().authenticators()) order.push_back(a->name());
   return noStore(
       json(200, JsonWriter().raw("plugins", jsonArray(items)).field("order", order).finish()));
+}
+
+HttpResponseData Routes::me(const HttpRequestData& req) {
+  GuardResult g = rt_.resourceGuard().authenticate(RequestOrigin::direct(req));
+  if (g.kind != GuardResult::Kind::kAuthenticated) {
+    if (g.kind == GuardResult::Kind::kAnonymous) g.kind = GuardResult::Kind::kNoToken;
+    return challengeResponse(g);
+  }
+  const Subject& s = g.subject;
+  JsonWriter w;
+  w.field("principal", s.principal);
+  w.field("unique_id", s.uniqueId());
+  w.field("unique_security_name", s.unique_name);
+  w.field("realm", s.realm);
+  w.field("groups", s.groupIds());
+  if (!s.client_id.empty()) w.field("client_id", s.client_id);
+  w.field("issuer", s.issuer);
+  w.field("openid_connect_client", s.config_id);
+  w.raw("claims", s.claims_json);
+  HttpResponseData r = json(200, w.finish());
+  r.log_note = "sub-config=" + s.config_id + (g.from_cache ? " cached" : "");
+  return noStore(r);
+}
+
+HttpResponseData Routes::authCheck(const HttpRequestData& req) {
+  RequestOrigin original = RequestOrigin::forwarded(req);
+  GuardResult g = rt_.resourceGuard().authenticate(original);
+  if (g.kind == GuardResult::Kind::kAnonymous) {
+    HttpResponseData r;
+    r.status = 200;
+    r.log_note = "anonymous (" + g.description + ")";
+    return noStore(r);
+  }
+  if (g.kind != GuardResult::Kind::kAuthenticated) return challengeResponse(g);
+  HttpResponseData r;
+  r.status = 200;
+  for (auto& h : identityHeaders(g.subject)) r.headers.push_back(std::move(h));
+  r.log_note = "config=" + g.subject.config_id + (g.from_cache ? " cached" : "");
+  return noStore(r);
 }
 
 }  // namespace idgate

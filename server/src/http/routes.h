@@ -21,6 +21,8 @@ class Routes {
   HttpResponseData admin(const HttpRequestData& request);
   HttpResponseData adminPlugins();
   HttpResponseData adminKeystore(const HttpRequestData& request);
+  HttpResponseData me(const HttpRequestData& request);
+  HttpResponseData authCheck(const HttpRequestData& request);
 
   Runtime& rt_;
 };

@@ -1,0 +1,249 @@
+#include "gateway/gateway.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/URI.h>
+
+#include <set>
+
+#include "http/form_decoder.h"
+#include "http/json_writer.h"
+#include "resource/identity_headers.h"
+
+namespace idgate {
+namespace {
+
+using Poco::Net::HTTPClientSession;
+
+// RFC 9110 §7.6.1 hop-by-hop fields, never forwarded in either direction.
+const std::set<std::string> kHopByHop = {"connection",          "keep-alive", "proxy-authenticate",
+                                         "proxy-authorization", "te",         "trailer",
+                                         "transfer-encoding",   "upgrade",    "proxy-connection"};
+
+bool hopByHop(const std::string& name, const std::string& connection_header) {
+  std::string lower = Poco::toLower(name);
+  if (kHopByHop.count(lower)) return true;
+  // Fields named in Connection are hop-by-hop too.
+  for (const auto& token : Poco::StringTokenizer(
+           Poco::toLower(connection_header), ",",
+           Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
+    if (token == lower) return true;
+  }
+  return false;
+}
+
+void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::string& error,
+              const std::string& description) {
+  JsonWriter w;
+  w.field("error", error);
+  w.field("error_description", description);
+  std::string body = w.finish();
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("application/json");
+  response.set("Cache-Control", "no-store");
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  response.send() << body;
+}
+
+}  // namespace
+
+struct Gateway::Upstream {
+  std::string host;
+  uint16_t port = 80;
+  std::string base_path;  ///< upstream URL path without trailing '/'
+  std::mutex mutex;
+  std::vector<std::unique_ptr<HTTPClientSession>> idle;
+
+  std::unique_ptr<HTTPClientSession> take(const RouteConfig& r, bool* reused) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!idle.empty()) {
+        auto s = std::move(idle.back());
+        idle.pop_back();
+        *reused = true;
+        return s;
+      }
+    }
+    *reused = false;
+    auto s = std::make_unique<HTTPClientSession>(host, port);
+    s->setKeepAlive(true);
+    s->setTimeout(Poco::Timespan(r.connect_timeout_ms * 1000), Poco::Timespan(r.timeout_ms * 1000),
+                  Poco::Timespan(r.timeout_ms * 1000));
+    return s;
+  }
+
+  void give(std::unique_ptr<HTTPClientSession> s) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (idle.size() < 64) idle.push_back(std::move(s));
+  }
+};
+
+Gateway::Gateway(const std::vector<RouteConfig>& routes, ResourceGuard& guard,
+                 int64_t max_form_bytes)
+    : guard_(guard), max_form_bytes_(max_form_bytes), routes_(routes) {
+  for (const auto& r : routes_) {
+    auto u = std::make_unique<Upstream>();
+    Poco::URI uri(r.upstream);
+    u->host = uri.getHost();
+    u->port = uri.getPort();
+    u->base_path = uri.getPath();
+    while (!u->base_path.empty() && u->base_path.back() == '/') u->base_path.pop_back();
+    upstreams_.push_back(std::move(u));
+  }
+}
+
+Gateway::~Gateway() = default;
+
+const RouteConfig* Gateway::match(const std::string& path) const {
+  const RouteConfig* best = nullptr;
+  for (const auto& r : routes_) {
+    bool hit = path == r.path || (path.rfind(r.path, 0) == 0 && path[r.path.size()] == '/');
+    if (hit && (best == nullptr || r.path.size() > best->path.size())) best = &r;
+  }
+  return best;
+}
+
+Gateway::Upstream& Gateway::upstream(const RouteConfig& route) {
+  return *upstreams_[static_cast<size_t>(&route - routes_.data())];
+}
+
+int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& request,
+                    Poco::Net::HTTPServerResponse& response, HttpRequestData& req,
+                    std::string* note) {
+  const OidcClientConfig* config = guard_.client(route.oidc_client_ref);
+  // A token in a form body (access_token) needs the body before the decision; such bodies are
+  // small and are buffered (bounded). Every other body streams.
+  bool buffered = false;
+  if (req.method == "POST" && isFormContentType(req.content_type) && config->header_name.empty() &&
+      !req.header("Authorization")) {
+    std::istream& in = request.stream();
+    char buf[8192];
+    while (in) {
+      in.read(buf, sizeof(buf));
+      req.body.append(buf, static_cast<size_t>(in.gcount()));
+      if (static_cast<int64_t>(req.body.size()) > max_form_bytes_) {
+        response.setKeepAlive(false);
+        sendJson(response, 413, "invalid_request", "form body too large");
+        *note = "form body too large";
+        return 413;
+      }
+    }
+    buffered = true;
+  }
+
+  GuardResult g = guard_.authenticate(RequestOrigin::direct(req), config);
+  if (g.kind != GuardResult::Kind::kAuthenticated && g.kind != GuardResult::Kind::kAnonymous) {
+    HttpResponseData c = challengeResponse(g);
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(c.status));
+    for (const auto& [k, v] : c.headers) response.set(k, v);
+    response.setContentType(c.content_type);
+    response.setContentLength(static_cast<std::streamsize>(c.body.size()));
+    if (!buffered && (request.hasContentLength() || request.getChunkedTransferEncoding())) {
+      response.setKeepAlive(false);  // the unread body must not be taken for the next request
+    }
+    response.send() << c.body;
+    *note = c.log_note;
+    return c.status;
+  }
+
+  Upstream& up = upstream(route);
+  Poco::Net::HTTPRequest out(req.method, up.base_path + request.getURI(),
+                             Poco::Net::HTTPMessage::HTTP_1_1);
+  const std::string connection = request.get("Connection", "");
+  for (const auto& [k, v] : request) {
+    if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
+        Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "X-Forwarded-For") == 0 ||
+        Poco::icompare(k, "X-Forwarded-Proto") == 0 || Poco::icompare(k, "X-Forwarded-Host") == 0) {
+      continue;
+    }
+    out.add(k, v);
+  }
+  out.setHost(up.host, up.port);
+  std::string xff = request.get("X-Forwarded-For", "");
+  out.set("X-Forwarded-For", (xff.empty() ? "" : xff + ", ") + req.remote_address);
+  out.set("X-Forwarded-Proto", req.scheme);
+  if (!req.host.empty()) out.set("X-Forwarded-Host", req.host);
+  if (g.kind == GuardResult::Kind::kAuthenticated) {
+    for (const auto& [k, v] : identityHeaders(g.subject)) out.set(k, v);
+  }
+  bool streaming_body = false;
+  if (buffered) {
+    out.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
+  } else if (request.getChunkedTransferEncoding()) {
+    out.setChunkedTransferEncoding(true);
+    streaming_body = true;
+  } else if (request.hasContentLength()) {
+    out.setContentLength64(request.getContentLength64());
+    streaming_body = request.getContentLength64() > 0;
+  }
+  out.setKeepAlive(true);
+
+  std::unique_ptr<HTTPClientSession> session;
+  Poco::Net::HTTPResponse in_response;
+  std::istream* body_in = nullptr;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reused = false;
+    session = up.take(route, &reused);
+    try {
+      std::ostream& os = session->sendRequest(out);
+      if (buffered) {
+        os << req.body;
+      } else if (streaming_body) {
+        Poco::StreamCopier::copyStream64(request.stream(), os);
+      }
+      body_in = &session->receiveResponse(in_response);
+      break;
+    } catch (const Poco::TimeoutException&) {
+      response.setKeepAlive(false);
+      sendJson(response, 504, "gateway_timeout",
+               "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms");
+      *note = "upstream timeout";
+      return 504;
+    } catch (const Poco::Exception& e) {
+      // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
+      // no body was consumed that cannot be sent again.
+      if (reused && (!streaming_body) && attempt == 0) continue;
+      response.setKeepAlive(false);
+      sendJson(response, 502, "bad_gateway", "the upstream cannot be reached");
+      Poco::Logger::get("idgate.gateway")
+          .warning("route " + route.path + ": upstream " + route.upstream + ": " + e.displayText());
+      *note = "upstream: " + e.displayText();
+      return 502;
+    }
+  }
+
+  response.setStatusAndReason(in_response.getStatus(), in_response.getReason());
+  const std::string up_connection = in_response.get("Connection", "");
+  for (const auto& [k, v] : in_response) {
+    if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0) continue;
+    response.add(k, v);
+  }
+  bool no_body =
+      req.method == "HEAD" || in_response.getStatus() == 204 || in_response.getStatus() == 304;
+  if (in_response.hasContentLength()) {
+    response.setContentLength64(in_response.getContentLength64());
+  } else if (!no_body) {
+    response.setChunkedTransferEncoding(true);
+  }
+  try {
+    std::ostream& os = response.send();
+    if (!no_body) Poco::StreamCopier::copyStream64(*body_in, os);
+  } catch (const Poco::Exception& e) {
+    // The status line is out: all that can be done is to stop.
+    Poco::Logger::get("idgate.gateway")
+        .warning("route " + route.path + ": response body cut short: " + e.displayText());
+    *note = "body cut short";
+    return in_response.getStatus();
+  }
+  if (in_response.getKeepAlive()) up.give(std::move(session));  // body read to its end
+  *note =
+      g.kind == GuardResult::Kind::kAuthenticated ? "config=" + g.subject.config_id : "anonymous";
+  return in_response.getStatus();
+}
+
+}  // namespace idgate

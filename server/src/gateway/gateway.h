@@ -1,0 +1,46 @@
+// Gateway routes (<route path upstream openidConnectClientRef>): a request under the path is
+// authenticated by the route's <openidConnectClient>, then forwarded to the upstream with the
+// caller's identity in X-Auth-* headers (any the caller sent are removed). Bodies stream both
+// ways; upstream connections are kept alive and reused; upstream down = 502, slower than the
+// route's timeout = 504.
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/resource_server_config.h"
+#include "http/http_exchange.h"
+#include "resource/resource_guard.h"
+
+namespace idgate {
+
+class Gateway {
+ public:
+  Gateway(const std::vector<RouteConfig>& routes, ResourceGuard& guard, int64_t max_form_bytes);
+  ~Gateway();
+
+  /// The route whose path is `path` or a prefix of it at a '/' boundary, or nullptr.
+  const RouteConfig* match(const std::string& path) const;
+
+  /// Answers the request; `req` holds the request line and headers (no body read yet).
+  /// Returns the response status for the access log; `note` gets a short reason.
+  int handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& request,
+             Poco::Net::HTTPServerResponse& response, HttpRequestData& req, std::string* note);
+
+ private:
+  struct Upstream;
+  Upstream& upstream(const RouteConfig& route);
+
+  ResourceGuard& guard_;
+  int64_t max_form_bytes_;
+  std::vector<std::unique_ptr<Upstream>> upstreams_;  // parallel to routes_
+  const std::vector<RouteConfig>& routes_;
+};
+
+}  // namespace idgate

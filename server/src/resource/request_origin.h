@@ -1,0 +1,33 @@
+// What the resource-server checks see of a request: its URL parts, peer and headers. For
+// idgate's own endpoints and gateway routes that is the request itself; for /auth/check it is
+// the original request a proxy describes in X-Forwarded-* / X-Original-* headers.
+#pragma once
+
+#include <string>
+
+#include "http/http_exchange.h"
+
+namespace idgate {
+
+struct RequestOrigin {
+  std::string scheme;  ///< http or https
+  std::string host;    ///< host[:port] as the client addressed it
+  std::string method;
+  std::string uri;  ///< path and query
+  std::string remote_address;
+  const HttpRequestData* request = nullptr;  ///< headers, cookies, body (never null in use)
+
+  /// scheme://host[:port], the port left out when it is the scheme's default.
+  std::string origin() const;
+
+  /// The request itself.
+  static RequestOrigin direct(const HttpRequestData& r);
+  /// The request described by a forward-auth call (nginx auth_request, Traefik ForwardAuth).
+  static RequestOrigin forwarded(const HttpRequestData& r);
+};
+
+/// Lower-cased scheme://host[:port] of an absolute URL (default port dropped), or "" when it
+/// is not one.
+std::string urlOrigin(const std::string& url);
+
+}  // namespace idgate

@@ -1,0 +1,210 @@
+#include "resource/resource_guard.h"
+
+#include <Poco/Logger.h>
+#include <Poco/String.h>
+#include <idgate/jose/base64url.h>
+#include <idgate/jose/json.h>
+
+#include <algorithm>
+
+#include "http/form_decoder.h"
+#include "http/json_writer.h"
+#include "resource/auth_filter.h"
+
+namespace idgate {
+namespace {
+
+bool startsWithBearer(const std::string& v) {
+  return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
+}
+
+/// The unverified iss of a compact JWS, only to choose a configuration.
+std::string peekIssuer(const std::string& token) {
+  size_t a = token.find('.');
+  size_t b = a == std::string::npos ? a : token.find('.', a + 1);
+  if (b == std::string::npos) return {};
+  auto payload = base64UrlDecode(std::string_view(token).substr(a + 1, b - a - 1));
+  if (!payload) return {};
+  auto json = jose::parseJson(*payload);
+  return json ? json->getString("iss").value_or("") : "";
+}
+
+std::string quoted(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') continue;  // keep the header parseable
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return "\"" + out + "\"";
+}
+
+}  // namespace
+
+std::optional<std::string> extractToken(const OidcClientConfig& c, const HttpRequestData& r) {
+  if (!c.header_name.empty()) {
+    const std::string* v = r.header(c.header_name);
+    if (v == nullptr) return std::nullopt;
+    std::string t = Poco::trim(*v);
+    if (startsWithBearer(t)) t = Poco::trim(t.substr(7));
+    if (t.empty()) return std::nullopt;
+    return t;
+  }
+  if (const std::string* auth = r.header("Authorization");
+      auth != nullptr && startsWithBearer(*auth)) {
+    std::string t = Poco::trim(auth->substr(7));
+    if (!t.empty()) return t;
+  }
+  if (r.method == "POST" && isFormContentType(r.content_type) && !r.body.empty()) {
+    FormDecodeResult form = decodeForm(r.body, {});
+    if (form.error.empty()) {
+      for (const auto& [k, v] : form.params) {
+        if (k == "access_token" && !v.empty()) return v;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+ResourceGuard::ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
+                             const Clock& clock)
+    : config_(config), validator_(validator), clock_(clock) {}
+
+const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
+  for (const auto& c : config_.clients) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+bool ResourceGuard::enabled() const {
+  return std::any_of(config_.clients.begin(), config_.clients.end(), [](const auto& c) {
+    return c.inbound != OidcClientConfig::Propagation::kNone;
+  });
+}
+
+const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
+  auto active = [](const OidcClientConfig& c) {
+    return c.inbound != OidcClientConfig::Propagation::kNone;
+  };
+  for (const auto& c : config_.clients) {
+    if (!active(c) || c.auth_filter_ref.empty()) continue;
+    for (const auto& f : config_.filters) {
+      if (f.id == c.auth_filter_ref && filterMatches(f, req)) return &c;
+    }
+  }
+  const OidcClientConfig* unfiltered = nullptr;
+  for (const auto& c : config_.clients) {
+    if (!active(c) || !c.auth_filter_ref.empty()) continue;
+    if (unfiltered == nullptr) unfiltered = &c;
+    auto token = extractToken(c, *req.request);
+    if (!token) continue;
+    std::string iss = peekIssuer(*token);
+    if (!iss.empty() && std::find(c.issuers.begin(), c.issuers.end(), iss) != c.issuers.end()) {
+      return &c;
+    }
+  }
+  return unfiltered;
+}
+
+GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClientConfig* only) {
+  auto& log = Poco::Logger::get("idgate.resource");
+  GuardResult out;
+  const OidcClientConfig* c = only != nullptr ? only : select(req);
+  if (c == nullptr) {
+    out.realm = "idgate";
+    out.kind = GuardResult::Kind::kNoToken;
+    out.description = "no openidConnectClient applies to this request";
+    log.notice(out.description + " (" + req.method + " " + req.uri.substr(0, req.uri.find('?')) +
+               ")");
+    return out;
+  }
+  out.realm = c->realm_name.empty() ? "idgate" : c->realm_name;
+  const bool supported = c->inbound == OidcClientConfig::Propagation::kSupported;
+  auto token = extractToken(*c, *req.request);
+  if (!token) {
+    out.kind = supported ? GuardResult::Kind::kAnonymous : GuardResult::Kind::kNoToken;
+    out.description = "no token";
+    return out;
+  }
+  const int64_t now = clock_.nowSeconds();
+  const std::string origin = req.origin();
+  std::string key;
+  if (c->access_token_cache_enabled) {
+    key = c->id + '\n' + origin + '\n' + ValidatedTokenCache::tokenHash(*token);
+    if (auto hit = cache_.get(key, now)) {
+      out.kind = GuardResult::Kind::kAuthenticated;
+      out.subject = std::move(*hit);
+      out.from_cache = true;
+      return out;
+    }
+  }
+  Validation v = validator_.validate(*c, *token, origin, now);
+  switch (v.kind) {
+    case Validation::Kind::kOk:
+      out.kind = GuardResult::Kind::kAuthenticated;
+      out.subject = std::move(v.subject);
+      // A token that may be used once must not be served again from the cache.
+      if (c->access_token_cache_enabled && !(v.has_jti && !c->token_reuse)) {
+        int64_t until = std::min(now + c->access_token_cache_timeout_s,
+                                 out.subject.expires_at + c->clock_skew_s);
+        cache_.put(key, out.subject, until);
+      }
+      return out;
+    case Validation::Kind::kForbidden:
+      out.kind = GuardResult::Kind::kForbidden;
+      break;
+    case Validation::Kind::kServerError:
+      out.kind = GuardResult::Kind::kServerError;
+      break;
+    case Validation::Kind::kInvalid:
+      out.kind = supported ? GuardResult::Kind::kAnonymous : GuardResult::Kind::kInvalid;
+      break;
+  }
+  out.description = v.description;
+  std::string line = "openidConnectClient '" + c->id + "' refused a token: " + v.description;
+  if (out.kind == GuardResult::Kind::kServerError) {
+    log.error(line);
+  } else {
+    log.warning(line + (supported && out.kind == GuardResult::Kind::kAnonymous
+                            ? " (inboundPropagation=supported: continuing unauthenticated)"
+                            : ""));
+  }
+  return out;
+}
+
+HttpResponseData challengeResponse(const GuardResult& r) {
+  HttpResponseData res;
+  JsonWriter body;
+  std::string challenge = "Bearer realm=" + quoted(r.realm);
+  switch (r.kind) {
+    case GuardResult::Kind::kForbidden:
+      res.status = 403;
+      body.field("error", "access_denied");
+      body.field("error_description", r.description);
+      break;
+    case GuardResult::Kind::kServerError:
+      res.status = 500;
+      body.field("error", "server_error");
+      body.field("error_description", "the token could not be checked");
+      break;
+    case GuardResult::Kind::kInvalid:
+      res.status = 401;
+      challenge += ", error=\"invalid_token\", error_description=" + quoted(r.description);
+      body.field("error", "invalid_token");
+      body.field("error_description", r.description);
+      break;
+    default:  // no token: no error code (RFC 6750 §3.1)
+      res.status = 401;
+      body.field("error", "unauthorized");
+      body.field("error_description", "a bearer token is required");
+      break;
+  }
+  if (res.status != 500) res.headers.emplace_back("WWW-Authenticate", challenge);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  res.body = body.finish();
+  res.log_note = "auth=" + r.description;
+  return res;
+}
+
+}  // namespace idgate

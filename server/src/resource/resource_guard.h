@@ -1,0 +1,57 @@
+// The resource-server front door shared by gateway routes, /auth/check and /api/*: picks the
+// <openidConnectClient> for a request, extracts the token, consults the validated-token cache,
+// validates, and turns the outcome into the RFC 6750 response when it is not a success.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "config/resource_server_config.h"
+#include "http/http_exchange.h"
+#include "resource/request_origin.h"
+#include "resource/token_validator.h"
+#include "resource/validated_token_cache.h"
+
+namespace idgate {
+
+struct GuardResult {
+  enum class Kind { kAuthenticated, kAnonymous, kNoToken, kInvalid, kForbidden, kServerError };
+  Kind kind = Kind::kNoToken;
+  Subject subject;          ///< kAuthenticated
+  std::string realm;        ///< for WWW-Authenticate
+  std::string description;  ///< why, for error_description and the log
+  bool from_cache = false;
+};
+
+class ResourceGuard {
+ public:
+  ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
+                const Clock& clock);
+
+  /// `only`: the configuration a route names; otherwise chosen as Liberty does (auth filter,
+  /// then the token's issuer, then a configuration without a filter).
+  GuardResult authenticate(const RequestOrigin& request, const OidcClientConfig* only = nullptr);
+
+  const OidcClientConfig* client(const std::string& id) const;
+  bool enabled() const;  ///< any configuration with inboundPropagation other than none
+  size_t cacheSize() const { return cache_.size(); }
+
+ private:
+  const OidcClientConfig* select(const RequestOrigin& request) const;
+
+  const ResourceServerConfig& config_;
+  const TokenValidator& validator_;
+  const Clock& clock_;
+  ValidatedTokenCache cache_;
+};
+
+/// The token as `config` reads it: its headerName only, else Authorization: Bearer, else
+/// access_token in a form-urlencoded POST body. nullopt when there is none.
+std::optional<std::string> extractToken(const OidcClientConfig& config,
+                                        const HttpRequestData& request);
+
+/// 401/403/500 with WWW-Authenticate (RFC 6750 §3) and a JSON error body.
+HttpResponseData challengeResponse(const GuardResult& result);
+
+}  // namespace idgate

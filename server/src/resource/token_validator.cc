@@ -1,0 +1,239 @@
+#include "resource/token_validator.h"
+
+#include <idgate/jose/base64url.h>
+#include <idgate/jose/digests.h>
+#include <idgate/jose/jws.h>
+#include <idgate/jose/numeric_date.h>
+
+#include <algorithm>
+
+#include "resource/request_origin.h"
+#include "store/store_error.h"
+
+namespace idgate {
+namespace {
+
+Validation invalid(std::string why) {
+  Validation v;
+  v.kind = Validation::Kind::kInvalid;
+  v.description = std::move(why);
+  return v;
+}
+
+std::vector<std::string> stringOrArray(const jose::Json* v) {
+  std::vector<std::string> out;
+  if (v == nullptr) return out;
+  if (v->isString()) {
+    out.push_back(v->str());
+  } else if (v->isArray()) {
+    for (const auto& i : v->items()) {
+      if (i.isString()) out.push_back(i.str());
+    }
+  }
+  return out;
+}
+
+/// The jti table key for a resource-server token: the issuer, hashed so any length fits.
+std::string jtiNamespace(const std::string& iss) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(iss.data(), iss.size(), md, &len, jose::fetchedDigest("256"), nullptr);
+  return "rs:" + base64UrlEncode(std::string(reinterpret_cast<char*>(md), len));
+}
+
+}  // namespace
+
+Validation TokenValidator::validate(const OidcClientConfig& c, const std::string& token,
+                                    const std::string& request_origin, int64_t now) const {
+  size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
+  if (dots == 4) return invalid("encrypted tokens (JWE) are not accepted");
+  if (dots != 2) return invalid("token is not a JWS (expected 3 parts)");
+  jose::CompactJws jws;
+  jose::Status st = jose::parseCompactJws(token, jose::JwsLimits{}, &jws);
+  if (st != jose::Status::kOk)
+    return invalid(std::string("malformed token: ") + jose::toString(st));
+  const jose::Json& claims = jws.payload;
+
+  // Key.
+  bool hmac = jose::isHmacAlgorithm(c.signature_algorithm);
+  std::vector<jose::PublicKey> candidates;
+  if (hmac) {
+    if (c.client_secret.empty()) return invalid("no key: clientSecret is not configured");
+  } else {
+    std::string error;
+    for (bool refresh : {false, true}) {
+      KeySet set = keys_.keys(c, refresh, &error);
+      if (!set) {
+        if (refresh) return invalid("no key: " + error);
+        continue;
+      }
+      candidates.clear();
+      for (const auto& k : *set) {
+        if (!k.use.empty() && k.use != "sig") continue;
+        if (!jws.kid.empty() && !k.kid.empty() && k.kid != jws.kid) continue;
+        if (!jws.kid.empty() && k.kid.empty() && set->size() > 1) continue;
+        candidates.push_back(k);
+      }
+      if (!candidates.empty()) break;
+      // Unknown kid: the issuer may have rotated; refetch once (throttled by the fetcher).
+      if (c.jwk_endpoint_url.empty()) break;
+    }
+    if (candidates.empty()) {
+      return invalid(jws.kid.empty() ? "no key to verify the token"
+                                     : "no key with the token's kid");
+    }
+    if (jws.kid.empty() && candidates.size() > 1) {
+      return invalid("token has no kid and the key set holds several signing keys");
+    }
+  }
+
+  // Issuer.
+  auto iss = claims.getString("iss");
+  if (!iss) return invalid("iss claim is missing");
+  if (std::find(c.issuers.begin(), c.issuers.end(), *iss) == c.issuers.end()) {
+    return invalid("issuer is not trusted by this configuration");
+  }
+
+  // Audience.
+  const jose::Json* aud_claim = claims.get("aud");
+  if (aud_claim != nullptr && !aud_claim->isString() && !aud_claim->isArray()) {
+    return invalid("aud claim is neither a string nor an array");
+  }
+  std::vector<std::string> aud = stringOrArray(aud_claim);
+  if (!c.all_audiences) {
+    if (!c.audiences.empty()) {
+      bool ok = std::any_of(aud.begin(), aud.end(), [&](const std::string& a) {
+        return std::find(c.audiences.begin(), c.audiences.end(), a) != c.audiences.end();
+      });
+      if (!ok) return invalid(aud.empty() ? "aud claim is missing" : "audience not accepted");
+    } else if (!aud.empty()) {
+      bool ok = std::any_of(aud.begin(), aud.end(), [&](const std::string& a) {
+        std::string o = urlOrigin(a);
+        return !o.empty() && o == request_origin;
+      });
+      if (!ok) return invalid("audience is not this server's origin");
+    }
+  }
+
+  // Time window.
+  int64_t exp = 0, nbf = 0, iat = 0;
+  jose::NumericResult rexp = jose::numericDate(claims, "exp", &exp);
+  jose::NumericResult rnbf = jose::numericDate(claims, "nbf", &nbf);
+  jose::NumericResult riat = jose::numericDate(claims, "iat", &iat);
+  if (rexp == jose::NumericResult::kAbsent) return invalid("exp claim is missing");
+  if (rexp == jose::NumericResult::kInvalid || rnbf == jose::NumericResult::kInvalid ||
+      riat == jose::NumericResult::kInvalid) {
+    return invalid("exp, nbf or iat is not a valid NumericDate");
+  }
+  const int64_t skew = c.clock_skew_s;
+  if (now > exp + skew) return invalid("token expired");
+  if (rnbf == jose::NumericResult::kValid && nbf > now + skew)
+    return invalid("token not yet valid (nbf)");
+  if (riat == jose::NumericResult::kValid) {
+    if (iat > exp) return invalid("iat is after exp");
+    if (iat > now + skew) return invalid("iat is in the future");
+  }
+
+  // Algorithm: exactly the configured one.
+  if (jws.alg != c.signature_algorithm) return invalid("algorithm not accepted");
+
+  // Signature.
+  if (hmac) {
+    jose::Status hs = jose::verifyHmac(jws.alg, c.client_secret, jws.signing_input, jws.signature);
+    if (hs == jose::Status::kNoUsableKey)
+      return invalid("clientSecret is too short for " + jws.alg);
+    if (hs != jose::Status::kOk) return invalid("signature is not valid");
+  } else {
+    bool verified = false;
+    bool fits = false;
+    for (const auto& k : candidates) {
+      if (!jose::keyFitsAlgorithm(k, jws.alg)) continue;
+      fits = true;
+      if (k.not_after != 0 && (now < k.not_before || now > k.not_after)) continue;
+      if (jose::verifySignature(jws.alg, k, jws.signing_input, jws.signature) ==
+          jose::Status::kOk) {
+        verified = true;
+        break;
+      }
+    }
+    if (!fits) return invalid("the key does not fit the algorithm");
+    if (!verified) return invalid("signature is not valid");
+  }
+
+  // Reuse.
+  Validation ok;
+  const jose::Json* jti_claim = claims.get("jti");
+  if (jti_claim != nullptr) {
+    if (!jti_claim->isString() || jti_claim->str().empty() || jti_claim->str().size() > 200) {
+      return invalid("jti claim is not a string of 1 to 200 characters");
+    }
+    ok.has_jti = true;
+    if (!c.token_reuse) {
+      if (jtis_ == nullptr) {
+        Validation v;
+        v.kind = Validation::Kind::kServerError;
+        v.description = "no jti store";
+        return v;
+      }
+      try {
+        if (jtis_->checkAndInsert(jtiNamespace(*iss), jti_claim->str(), exp + skew, now) ==
+            JtiStore::Result::kReplayed) {
+          return invalid("token was already used (jti)");
+        }
+      } catch (const StoreError& e) {
+        Validation v;
+        v.kind = Validation::Kind::kServerError;
+        v.description = e.what();
+        return v;
+      }
+    }
+  }
+
+  // Principal and subject.
+  Subject& s = ok.subject;
+  auto principal = claims.getString(c.user_identifier);
+  if (!principal || principal->empty()) {
+    return invalid("claim '" + c.user_identifier + "' (userIdentifier) is missing");
+  }
+  s.config_id = c.id;
+  s.principal = *principal;
+  s.issuer = *iss;
+  s.unique_name = claims.getString(c.unique_user_identifier).value_or(s.principal);
+  if (!c.realm_name.empty()) {
+    s.realm = c.realm_name;
+  } else {
+    s.realm = claims.getString(c.realm_identifier).value_or(*iss);
+  }
+  s.groups = stringOrArray(claims.get(c.group_identifier));
+  s.client_id = claims.getString("client_id").value_or(claims.getString("azp").value_or(""));
+  if (auto scope = claims.getString("scope")) {
+    std::string cur;
+    for (char ch : *scope + " ") {
+      if (ch == ' ') {
+        if (!cur.empty()) s.scopes.push_back(cur);
+        cur.clear();
+      } else {
+        cur += ch;
+      }
+    }
+  }
+  s.expires_at = exp;
+  std::string payload_b64 = jws.signing_input.substr(jws.signing_input.find('.') + 1);
+  s.claims_json = base64UrlDecode(payload_b64).value_or("{}");
+  if (c.map_identity_to_registry_user) {
+    auto it = std::find_if(registry_.begin(), registry_.end(),
+                           [&](const RegistryUser& u) { return u.name == s.principal; });
+    if (it == registry_.end()) {
+      Validation v;
+      v.kind = Validation::Kind::kForbidden;
+      v.description = "user '" + s.principal + "' is not in the registry";
+      return v;
+    }
+    s.groups = it->groups;
+    s.unique_name = it->name;
+  }
+  ok.kind = Validation::Kind::kOk;
+  return ok;
+}
+
+}  // namespace idgate

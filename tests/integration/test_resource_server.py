@@ -1,0 +1,481 @@
+"""Resource server (issue: JWTs as authentication tokens): the Liberty test matrix through
+/api/me, /auth/check and gateway routes, with tokens made by PyJWT."""
+import json
+import os
+import subprocess
+import time
+import unittest
+import urllib.parse
+import uuid
+
+import assertions as A
+import rs_support as R
+from harness import BUILD, FORM, Server, TempDir, edit, init_home
+
+ISSUER = "https://idgate.test"
+SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+KEYTOOL = os.path.join(BUILD, "bin", "idgate-keytool")
+SIG_ALGS = A.ASYMMETRIC + A.HMAC
+
+
+def store_password(home):
+    import re
+    with open(home + "/conf/server.xml") as f:
+        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
+
+
+class ResourceServerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        parent = cls.tmp.__enter__()
+        cls.upstream = R.Upstream()
+        cls.sig_keys = {alg: A.private_key(alg) for alg in A.ASYMMETRIC}
+        cls.rs_key = A.private_key("RS256")
+        jwks = [A.public_jwk(cls.rs_key, "rs-1")]
+        jwks += [A.public_jwk(k, "sig-" + alg) for alg, k in cls.sig_keys.items()]
+        cls.jwks = R.JwksServer(jwks)
+        cls.es_key = A.private_key("ES256")
+        home, _ = init_home(parent, issuer=ISSUER)
+        cls.home = home
+        pem = os.path.join(parent, "es.pem")
+        with open(pem, "wb") as f:
+            f.write(R.self_signed_pem(cls.es_key, "es-issuer"))
+        out = subprocess.run([KEYTOOL, "-importcert", "-alias", "es-issuer", "-file", pem, "-keystore",
+                              home + "/keystore/idgate.p12", "-storetype", "PKCS12", "-storepass",
+                              store_password(home), "-noprompt"], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        sig_clients = ""
+        for alg in SIG_ALGS:
+            key = ('clientSecret="%s"' % SECRET) if alg.startswith("HS") else \
+                ('jwkEndpointUrl="%s"' % cls.jwks.url)
+            sig_clients += ('<openidConnectClient id="sig-%s" inboundPropagation="required" signatureAlgorithm="%s" '
+                            '%s issuerIdentifier="https://sig-%s.example" audiences="ALL_AUDIENCES" tokenReuse="true"/>\n'
+                            % (alg, alg, key, alg.lower()))
+        edit(home + "/conf/server.xml", 'allowPrivateAddresses="false"', 'allowPrivateAddresses="true"')
+        edit(home + "/conf/server.xml", 'refetchIntervalSeconds="30"', 'refetchIntervalSeconds="1"')
+        edit(home + "/conf/server.xml", "</Server>", """
+  <authFilter id="partners"><requestUrl urlPattern="/partners/" matchType="contains"/></authFilter>
+  <openidConnectClient id="partner" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://partner.example" authFilterRef="partners"
+      audiences="ALL_AUDIENCES"/>
+  <openidConnectClient id="hs" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://hs.example, https://hs2.example"
+      groupIdentifier="groups" realmIdentifier="tenant" clockSkew="5m"/>
+  <openidConnectClient id="rs" inboundPropagation="required" signatureAlgorithm="RS256"
+      jwkEndpointUrl="%(jwks)s" issuerIdentifier="https://rs.example" audiences="api://orders other"
+      tokenReuse="true" userIdentifier="upn" uniqueUserIdentifier="oid" realmName="corp"/>
+  <openidConnectClient id="es" inboundPropagation="required" signatureAlgorithm="ES256"
+      trustStoreRef="KeyStore" trustAliasName="es-issuer" issuerIdentifier="https://es.example"
+      audiences="ALL_AUDIENCES"/>
+  <openidConnectClient id="hdr" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://hdr.example" headerName="X-JWT"
+      audiences="ALL_AUDIENCES"/>
+  <openidConnectClient id="reg" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://reg.example" audiences="ALL_AUDIENCES"
+      mapIdentityToRegistryUser="true"/>
+  <openidConnectClient id="sup" inboundPropagation="supported" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://sup.example" audiences="ALL_AUDIENCES"/>
+  <openidConnectClient id="own" inboundPropagation="required" signatureAlgorithm="ES256"
+      issuerIdentifier="%(issuer)s" audiences="https://orders.example"/>
+  %(sig)s
+  <basicRegistry id="basic" realm="BasicRealm">
+    <user name="alice" password="unused"/>
+    <user name="bob"/>
+    <group name="admins"><member name="alice"/></group>
+  </basicRegistry>
+  <route path="/orders" upstream="%(up)s" openidConnectClientRef="own"/>
+  <route path="/hs" upstream="%(up)s" openidConnectClientRef="hs"/>
+  <route path="/hdr" upstream="%(up)s" openidConnectClientRef="hdr"/>
+  <route path="/reg" upstream="%(up)s" openidConnectClientRef="reg"/>
+  <route path="/sup" upstream="%(up)s" openidConnectClientRef="sup"/>
+  <route path="/slow" upstream="%(up)s" openidConnectClientRef="hs" timeout="1s"/>
+  <route path="/big" upstream="%(up)s" openidConnectClientRef="hs"/>
+  <route path="/down" upstream="http://127.0.0.1:1" openidConnectClientRef="hs"/>
+</Server>""" % {"secret": SECRET, "jwks": cls.jwks.url, "issuer": ISSUER, "up": cls.upstream.url,
+                  "sig": sig_clients})
+        cls.server = Server(home).start()
+        cls.origin = cls.server.url
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.upstream.stop()
+        cls.jwks.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    # --- helpers ------------------------------------------------------------------------------
+    def me(self, token=None, headers=None, **kw):
+        h = dict(headers or {})
+        if token is not None:
+            h.update(R.bearer(token))
+        return self.server.request("GET", "/api/me", headers=h, **kw)
+
+    def hs_token(self, iss="https://hs.example", secret=SECRET, alg="HS256", **overrides):
+        overrides.setdefault("aud", self.origin + "/api/me")
+        return R.hs(R.claims(iss, **overrides), secret, alg)
+
+    def assertInvalid(self, r, description):
+        self.assertEqual(r.status, 401, r.text)
+        self.assertEqual(r.json()["error"], "invalid_token")
+        self.assertEqual(r.json()["error_description"], description)
+        challenge = r.headers["www-authenticate"]
+        self.assertTrue(challenge.startswith('Bearer realm="'), challenge)
+        self.assertIn('error="invalid_token"', challenge)
+        self.assertIn('error_description="%s"' % description, challenge)
+
+    # --- tokens and the subject ---------------------------------------------------------------
+    def test_subject_from_claims(self):
+        t = self.hs_token(groups=["g1", "g2"], tenant="acme", client_id="svc-1", extra={"ignored": True})
+        r = self.me(t)
+        self.assertEqual(r.status, 200, r.text)
+        me = r.json()
+        self.assertEqual(me["principal"], "alice")
+        self.assertEqual(me["realm"], "acme")
+        self.assertEqual(me["unique_id"], "user:acme/alice")
+        self.assertEqual(me["groups"], ["group:acme/g1", "group:acme/g2"])
+        self.assertEqual(me["client_id"], "svc-1")
+        self.assertEqual(me["openid_connect_client"], "hs")
+        self.assertEqual(me["claims"]["extra"], {"ignored": True})
+        self.assertEqual(r.headers["cache-control"], "no-store")
+
+    def test_realm_defaults_to_iss_and_realm_name_wins(self):
+        r = self.me(self.hs_token(iss="https://hs2.example"))
+        self.assertEqual(r.json()["realm"], "https://hs2.example")
+        t = R.sign(R.claims("https://rs.example", upn="carol@corp", oid="u-77", aud="api://orders",
+                            realmName="ignored"), self.rs_key, "RS256", kid="rs-1")
+        me = self.me(t).json()
+        self.assertEqual((me["principal"], me["realm"], me["unique_id"]), ("carol@corp", "corp", "user:corp/u-77"))
+
+    def test_no_token_is_a_bare_challenge(self):
+        r = self.me()
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.headers["www-authenticate"], 'Bearer realm="idgate"')
+        self.assertEqual(r.json()["error"], "unauthorized")
+
+    def test_issuer_rules(self):
+        self.assertInvalid(self.me(self.hs_token(iss="https://evil.example")), "no key: clientSecret is not configured"
+                           if False else "issuer is not trusted by this configuration")
+        self.assertInvalid(self.me(self.hs_token(iss="https://hs.example.evil")),
+                           "issuer is not trusted by this configuration")
+        self.assertInvalid(self.me(self.hs_token(iss="https://hs.exampl")), "issuer is not trusted by this configuration")
+        c = R.claims("https://hs.example", aud=self.origin)
+        del c["iss"]
+        self.assertInvalid(self.me(R.hs(c, SECRET)), "iss claim is missing")
+
+    def test_signature_and_algorithm(self):
+        self.assertInvalid(self.me(self.hs_token(secret="another-secret-of-at-least-32-bytes")),
+                           "signature is not valid")
+        self.assertInvalid(self.me(self.hs_token(alg="HS384")), "algorithm not accepted")
+        parts = self.hs_token().split(".")
+        none = R.hs({}, "x").split(".")  # header for alg none below
+        header = A.jwt.utils.base64url_encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).decode()
+        self.assertInvalid(self.me(header + "." + parts[1] + "."), "algorithm not accepted")
+        header = A.jwt.utils.base64url_encode(json.dumps({"typ": "JWT"}).encode()).decode()
+        r = self.me(header + "." + parts[1] + "." + parts[2])
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error"], "invalid_token")
+        del none
+
+    def test_one_and_two_part_tokens(self):
+        parts = self.hs_token().split(".")
+        self.assertInvalid(self.me(parts[0]), "token is not a JWS (expected 3 parts)")
+        self.assertInvalid(self.me(parts[0] + "." + parts[1]), "token is not a JWS (expected 3 parts)")
+        self.assertInvalid(self.me("a.b.c.d.e"), "encrypted tokens (JWE) are not accepted")
+
+    def test_subject_claim(self):
+        self.assertInvalid(self.me(self.hs_token(sub=None)), "claim 'sub' (userIdentifier) is missing")
+        self.assertInvalid(self.me(self.hs_token(sub="")), "claim 'sub' (userIdentifier) is missing")
+        self.assertInvalid(self.me(self.hs_token(sub=42)), "claim 'sub' (userIdentifier) is missing")
+
+    def test_time_window(self):
+        now = int(time.time())
+        self.assertEqual(self.me(self.hs_token(exp=now - 200, iat=now - 400)).status, 200, "within 5m skew")
+        self.assertInvalid(self.me(self.hs_token(exp=now - 400, iat=now - 600)), "token expired")
+        self.assertInvalid(self.me(self.hs_token(exp=None)), "exp claim is missing")
+        self.assertInvalid(self.me(self.hs_token(exp="tomorrow")), "exp, nbf or iat is not a valid NumericDate")
+        self.assertInvalid(self.me(self.hs_token(iat="now")), "exp, nbf or iat is not a valid NumericDate")
+        self.assertEqual(self.me(self.hs_token(iat=None)).status, 200, "iat is optional")
+        self.assertInvalid(self.me(self.hs_token(iat=now + 3600, exp=now + 7200)), "iat is in the future")
+        self.assertInvalid(self.me(self.hs_token(iat=now + 100, exp=now + 50)), "iat is after exp")
+        self.assertEqual(self.me(self.hs_token(nbf=now)).status, 200)
+        self.assertEqual(self.me(self.hs_token(nbf=now + 200)).status, 200, "nbf within skew")
+        self.assertInvalid(self.me(self.hs_token(nbf=now + 3600)), "token not yet valid (nbf)")
+
+    def test_audience_same_origin_rule_without_configuration(self):
+        ok = [self.origin, self.origin + "/other/app", [self.origin + "/x", "urn:other"]]
+        for aud in ok:
+            with self.subTest(aud=aud):
+                self.assertEqual(self.me(self.hs_token(aud=aud)).status, 200)
+        port = int(self.origin.rsplit(":", 1)[1])
+        bad = ["http://localhost:%d" % port, "https://127.0.0.1:%d" % port, "http://127.0.0.1:%d" % (port + 1),
+               "urn:idgate", "not a url"]
+        for aud in bad:
+            with self.subTest(aud=aud):
+                self.assertInvalid(self.me(self.hs_token(aud=aud)), "audience is not this server's origin")
+        self.assertEqual(self.me(self.hs_token(aud=None)).status, 200, "no aud and no audiences = accepted")
+
+    def test_audiences_configured(self):
+        def rs(**kw):
+            return R.sign(R.claims("https://rs.example", upn="carol", **kw), self.rs_key, "RS256", kid="rs-1")
+        self.assertEqual(self.me(rs(aud="api://orders")).status, 200)
+        self.assertEqual(self.me(rs(aud=["x", "other"])).status, 200)
+        self.assertInvalid(self.me(rs(aud="api://orders/")), "audience not accepted")
+        self.assertInvalid(self.me(rs(aud=self.origin)), "audience not accepted")
+        self.assertInvalid(self.me(rs()), "aud claim is missing")
+        # ALL_AUDIENCES: anything, or nothing.
+        t = R.sign(R.claims("https://es.example", aud="whatever"), self.es_key, "ES256")
+        self.assertEqual(self.me(t).status, 200)
+
+    def test_signature_matrix(self):
+        for alg in SIG_ALGS:
+            with self.subTest(alg=alg):
+                c = R.claims("https://sig-%s.example" % alg.lower())
+                if alg.startswith("HS"):
+                    good = R.hs(c, SECRET, alg)
+                    bad = R.hs(c, SECRET + "x", alg)
+                else:
+                    good = R.sign(c, self.sig_keys[alg], alg, kid="sig-" + alg)
+                    bad = R.sign(c, A.private_key(alg), alg, kid="sig-" + alg)
+                r = self.me(good)
+                self.assertEqual(r.status, 200, r.text)
+                self.assertEqual(r.json()["openid_connect_client"], "sig-" + alg)
+                self.assertInvalid(self.me(bad), "signature is not valid")
+        # A key of the wrong type for the configured algorithm (ES256 key under the RS256 config's kid).
+        t = R.sign(R.claims("https://sig-rs256.example"), self.sig_keys["ES256"], "ES256", kid="sig-ES256")
+        self.assertInvalid(self.me(t), "algorithm not accepted")
+        t = R.sign(R.claims("https://sig-rs256.example"), self.sig_keys["RS256"], "RS256", kid="nope")
+        self.assertInvalid(self.me(t), "no key with the token's kid")
+
+    def test_unknown_kid_refetches_the_jwks_once(self):
+        # refetchIntervalSeconds="1" here: a miss refetches at most once a second.
+        ok = R.sign(R.claims("https://rs.example", upn="dave", aud="other"), self.rs_key, "RS256", kid="rs-1")
+        self.assertEqual(self.me(ok).status, 200)
+        time.sleep(1.1)
+        key = A.private_key("RS256")
+        self.jwks.keys.append(A.public_jwk(key, "rotated-in"))
+        hits = self.jwks.hits
+        for _ in range(3):
+            t = R.sign(R.claims("https://rs.example", upn="dave", aud="other"), key, "RS256", kid="rotated-in")
+            self.assertEqual(self.me(t).status, 200)
+        self.assertEqual(self.jwks.hits, hits + 1, "one refetch for the new kid")
+        unknown = R.sign(R.claims("https://rs.example", upn="dave", aud="other"), key, "RS256", kid="never")
+        for _ in range(3):
+            self.assertEqual(self.me(unknown).status, 401)
+        self.assertEqual(self.jwks.hits, hits + 1, "unknown kids within the interval fetch nothing")
+
+    def test_token_reuse(self):
+        t = self.hs_token()
+        self.assertEqual(self.me(t).status, 200)
+        self.assertInvalid(self.me(t), "token was already used (jti)")
+        jti = str(uuid.uuid4())
+        self.assertEqual(self.me(self.hs_token(jti=jti)).status, 200)
+        self.assertInvalid(self.me(self.hs_token(jti=jti, sub="bob")), "token was already used (jti)")
+        # Same jti from another trusted issuer of the same config is another token.
+        self.assertEqual(self.me(self.hs_token(iss="https://hs2.example", jti=jti)).status, 200)
+        # Subset / superset of a seen jti are different jtis.
+        self.assertEqual(self.me(self.hs_token(jti=jti[:-1])).status, 200)
+        self.assertEqual(self.me(self.hs_token(jti=jti + "0")).status, 200)
+        no_jti = self.hs_token(jti=None)
+        for _ in range(3):
+            self.assertEqual(self.me(no_jti).status, 200, "no jti = no check")
+        # tokenReuse="true": the same token again is fine.
+        t = R.sign(R.claims("https://rs.example", upn="carol", aud="other"), self.rs_key, "RS256", kid="rs-1")
+        self.assertEqual(self.me(t).status, 200)
+        self.assertEqual(self.me(t).status, 200)
+
+    def test_header_name(self):
+        for name, prefix in (("X-JWT", ""), ("x-jwt", ""), ("X-Jwt", "Bearer ")):
+            with self.subTest(name=name):
+                t = R.hs(R.claims("https://hdr.example"), SECRET)
+                r = self.server.request("GET", "/hdr/x", headers={name: prefix + t})
+                self.assertEqual(r.status, 200, r.text)
+        r = self.server.request("GET", "/hdr/x", headers=R.bearer(R.hs(R.claims("https://hdr.example"), SECRET)))
+        self.assertEqual(r.status, 401, "headerName set: Authorization is not read")
+        self.assertEqual(r.headers["www-authenticate"], 'Bearer realm="idgate"')
+
+    def test_access_token_in_form_body(self):
+        t = self.hs_token()
+        r = self.server.request("POST", "/api/me", body=urllib.parse.urlencode({"access_token": t}), headers=FORM)
+        self.assertEqual(r.status, 200, r.text)
+        # Not from the query string, not from a JSON body.
+        r = self.server.request("GET", "/api/me?access_token=" + self.hs_token())
+        self.assertEqual(r.status, 401)
+        r = self.server.request("POST", "/api/me", body=json.dumps({"access_token": self.hs_token()}),
+                                headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 401)
+
+    def test_registry_mapping(self):
+        t = R.hs(R.claims("https://reg.example", sub="alice", groupIds=["from-token"]), SECRET)
+        r = self.server.request("GET", "/reg/x", headers=R.bearer(t))
+        self.assertEqual(r.status, 200, r.text)
+        h = R.header_map(r.json())
+        self.assertEqual(h["x-auth-groups"], ["group:https://reg.example/admins"])
+        r = self.server.request("GET", "/reg/x", headers=R.bearer(R.hs(R.claims("https://reg.example", sub="mallory"), SECRET)))
+        self.assertEqual(r.status, 403, r.text)
+        self.assertEqual(r.json()["error_description"], "user 'mallory' is not in the registry")
+        self.assertIn("user 'mallory' is not in the registry", self.server.log())
+        r = self.server.request("GET", "/reg/x", headers=R.bearer(R.hs(R.claims("https://reg.example", sub=None), SECRET)))
+        self.assertEqual(r.status, 401)
+
+    def test_auth_filter_and_issuer_selection(self):
+        partner = R.hs(R.claims("https://partner.example"), SECRET)
+        fwd = {"X-Forwarded-Uri": "/partners/orders", "X-Forwarded-Host": "shop.example", "X-Forwarded-Proto": "https"}
+        r = self.server.request("GET", "/auth/check", headers=dict(fwd, **R.bearer(partner)))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["x-auth-subject"], "alice")
+        self.assertEqual(r.headers["x-auth-realm"], "https://partner.example")
+        # The filter picks the partner config for that path: another issuer's token fails there...
+        hs = R.hs(R.claims("https://hs.example", aud="https://shop.example"), SECRET)
+        r = self.server.request("GET", "/auth/check", headers=dict(fwd, **R.bearer(hs)))
+        self.assertEqual(r.status, 401)
+        self.assertIn('error="invalid_token"', r.headers["www-authenticate"])
+        # ...and elsewhere the token's issuer picks the config; the partner's is not among them.
+        other = dict(fwd, **{"X-Forwarded-Uri": "/shop"})
+        r = self.server.request("GET", "/auth/check", headers=dict(other, **R.bearer(
+            R.hs(R.claims("https://hs.example", aud="https://shop.example"), SECRET))))
+        self.assertEqual(r.status, 200, r.text)
+        r = self.server.request("GET", "/auth/check", headers=dict(other, **R.bearer(partner)))
+        self.assertEqual(r.status, 401)
+
+    def test_forward_auth_uses_the_original_origin_for_audience(self):
+        fwd = {"X-Forwarded-Uri": "/shop/cart", "X-Forwarded-Host": "shop.example", "X-Forwarded-Proto": "https",
+               "X-Forwarded-Method": "POST"}
+        ok = R.hs(R.claims("https://hs.example", aud="https://shop.example/cart"), SECRET)
+        r = self.server.request("GET", "/auth/check", headers=dict(fwd, **R.bearer(ok)))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["x-auth-unique-id"], "user:https://hs.example/alice")
+        bad = R.hs(R.claims("https://hs.example", aud="http://shop.example"), SECRET)
+        r = self.server.request("GET", "/auth/check", headers=dict(fwd, **R.bearer(bad)))
+        self.assertEqual(r.status, 401)
+        r = self.server.request("GET", "/auth/check", headers=fwd)
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.headers["www-authenticate"], 'Bearer realm="idgate"')
+
+    # --- gateway ------------------------------------------------------------------------------
+    def test_gateway_forwards_identity_and_strips_forged_headers(self):
+        t = self.hs_token(aud=self.origin, groups=["ops", "a,b"], client_id="svc-9")
+        r = self.server.request("GET", "/hs/items?q=1", headers=dict(R.bearer(t), **{
+            "X-Auth-Subject": "root", "x-auth-groups": "admins", "X-Auth-Anything": "x", "X-Custom": "kept"}))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["x-upstream"], "echo")
+        echo = r.json()
+        self.assertEqual(echo["path"], "/hs/items?q=1")
+        h = R.header_map(echo)
+        self.assertEqual(h["x-auth-subject"], ["alice"])
+        self.assertEqual(h["x-auth-unique-id"], ["user:https://hs.example/alice"])
+        self.assertEqual(h["x-auth-realm"], ["https://hs.example"])
+        self.assertEqual(h["x-auth-groups"], ["group:https://hs.example/ops,group:https://hs.example/a%2Cb"])
+        self.assertEqual(h["x-auth-client-id"], ["svc-9"])
+        self.assertNotIn("x-auth-anything", h)
+        self.assertEqual(h["x-custom"], ["kept"])
+        self.assertEqual(h["x-forwarded-for"], ["127.0.0.1"])
+        r = self.server.request("GET", "/hs/items", headers={"X-Auth-Subject": "root"})
+        self.assertEqual(r.status, 401)
+
+    def test_gateway_streams_bodies_larger_than_the_request_limit(self):
+        import hashlib
+        body = os.urandom(5 * 1024 * 1024)
+        t = self.hs_token(aud=self.origin)
+        r = self.server.request("PUT", "/hs/upload", body=body, headers=dict(R.bearer(t), **{
+            "Content-Type": "application/octet-stream"}))
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertEqual(r.json()["body_length"], len(body))
+        self.assertEqual(r.json()["body_sha256"], hashlib.sha256(body).hexdigest())
+        r = self.server.request("GET", "/big", headers=R.bearer(self.hs_token(aud=self.origin)))
+        self.assertEqual(len(r.data), 3 * 1024 * 1024)
+
+    def test_gateway_keeps_upstream_connections_alive(self):
+        before = len(self.upstream.connections)
+        for _ in range(5):
+            r = self.server.request("GET", "/hs/k", headers=R.bearer(self.hs_token(aud=self.origin)))
+            self.assertEqual(r.status, 200)
+        self.assertLessEqual(len(self.upstream.connections) - before, 1)
+
+    def test_gateway_upstream_down_and_slow(self):
+        r = self.server.request("GET", "/down/x", headers=R.bearer(self.hs_token(aud=self.origin)))
+        self.assertEqual(r.status, 502, r.text)
+        self.assertEqual(r.json()["error"], "bad_gateway")
+        start = time.time()
+        r = self.server.request("GET", "/slow/x", headers=R.bearer(self.hs_token(aud=self.origin)))
+        self.assertEqual(r.status, 504, r.text)
+        self.assertLess(time.time() - start, 2.9)
+
+    def test_supported_propagation_forwards_anonymously(self):
+        r = self.server.request("GET", "/sup/x", headers={"X-Auth-Subject": "root"})
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("x-auth-subject", R.header_map(r.json()))
+        bad = R.hs(R.claims("https://sup.example"), "wrong-secret-wrong-secret-wrong-secret")
+        r = self.server.request("GET", "/sup/x", headers=R.bearer(bad))
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("x-auth-subject", R.header_map(r.json()))
+        self.assertIn("inboundPropagation=supported: continuing unauthenticated", self.server.log())
+        good = R.hs(R.claims("https://sup.example"), SECRET)
+        r = self.server.request("GET", "/sup/x", headers=R.bearer(good))
+        self.assertEqual(R.header_map(r.json())["x-auth-subject"], ["alice"])
+
+    def test_end_to_end_private_key_jwt_token_through_a_route(self):
+        key = A.private_key("ES256")
+        client = self.server.register(token_endpoint_auth_method="private_key_jwt",
+                                      jwks={"keys": [A.public_jwk(key, "k1")]}, scope="orders:read")
+        cid = client["client_id"]
+        a = A.sign(A.claims(cid, ISSUER + "/oauth2/token"), key, "ES256", kid="k1")
+        r = self.server.request("POST", "/oauth2/token", body=urllib.parse.urlencode(
+            A.form(a, resource="https://orders.example", scope="orders:read")), headers=FORM)
+        self.assertEqual(r.status, 200, r.text)
+        token = r.json()["access_token"]
+        r = self.server.request("GET", "/orders/42", headers=R.bearer(token))
+        self.assertEqual(r.status, 200, r.text)
+        h = R.header_map(r.json())
+        self.assertEqual(h["x-auth-subject"], [cid])
+        self.assertEqual(h["x-auth-client-id"], [cid])
+        self.assertEqual(h["x-auth-realm"], [ISSUER])
+        # idgate's tokens carry a jti: the default tokenReuse="false" makes them single-use.
+        r = self.server.request("GET", "/orders/42", headers=R.bearer(token))
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error_description"], "token was already used (jti)")
+
+    def test_every_refusal_is_logged_with_its_reason(self):
+        self.me(self.hs_token(iss="https://nobody.example"))
+        self.assertIn("refused a token: issuer is not trusted by this configuration", self.server.log())
+        self.assertNotIn(SECRET, self.server.log())
+
+
+class ConfigErrorsTest(unittest.TestCase):
+    CASES = [
+        ('<openidConnectClient id="a" inboundPropagation="required" signatureAlgorithm="none" '
+         'issuerIdentifier="x"/>', "attribute 'signatureAlgorithm': 'none' would accept unsigned tokens"),
+        ('<openidConnectClient id="a" inboundPropagation="required" signatureAlgorithm="RS256" '
+         'issuerIdentifier="https://x.example"/>', "attribute 'jwkEndpointUrl': no key source"),
+        ('<openidConnectClient id="a" inboundPropagation="required" issuerIdentifier="x"/>',
+         "attribute 'clientSecret': required for HS256"),
+        ('<openidConnectClient id="a" inboundPropagation="yes" issuerIdentifier="x"/>',
+         "attribute 'inboundPropagation': must be none, supported or required"),
+        ('<openidConnectClient id="a" inboundPropagation="required" clockSkew="300" clientSecret="%s" '
+         'issuerIdentifier="x"/>' % SECRET, "attribute 'clockSkew': must be a duration"),
+        ('<openidConnectClient id="a" inboundPropagation="required" signatureAlgorithm="ES256" '
+         'trustAliasName="missing" issuerIdentifier="x"/>', "attribute 'trustAliasName': no certificate under alias 'missing'"),
+        ('<route path="/x" upstream="http://127.0.0.1:9" openidConnectClientRef="nope"/>',
+         "attribute 'openidConnectClientRef': no <openidConnectClient id=\"nope\">"),
+        ('<openidConnectClient id="a" inboundPropagation="required" clientSecret="%s" issuerIdentifier="x" '
+         'authFilterRef="f"/>' % SECRET, "attribute 'authFilterRef': no <authFilter id=\"f\">"),
+    ]
+
+    def test_bad_configurations_stop_startup_naming_the_attribute(self):
+        with TempDir() as parent:
+            home, _ = init_home(parent)
+            with open(home + "/conf/server.xml") as f:
+                original = f.read()
+            for snippet, message in self.CASES:
+                with self.subTest(message=message):
+                    with open(home + "/conf/server.xml", "w") as f:
+                        f.write(original.replace("</Server>", snippet + "</Server>"))
+                    s = Server(home)
+                    self.assertEqual(s.start(expect_failure=True), 1)
+                    log = s.log()[s.log_offset:]
+                    self.assertIn("conf/server.xml", log)
+                    self.assertIn(message, log)
+
+
+if __name__ == "__main__":
+    unittest.main()
