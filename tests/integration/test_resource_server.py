@@ -435,6 +435,31 @@ class ResourceServerTest(unittest.TestCase):
         self.assertEqual(r.status, 401)
         self.assertEqual(r.json()["error_description"], "token was already used (jti)")
 
+    def test_admin_api_accepts_an_idgate_admin_bearer_token(self):
+        key = A.private_key("ES256")
+        client = self.server.register(token_endpoint_auth_method="private_key_jwt",
+                                      jwks={"keys": [A.public_jwk(key, "k1")]}, scope="idgate:admin orders:read")
+        cid = client["client_id"]
+
+        def token(scope):
+            a = A.sign(A.claims(cid, ISSUER + "/oauth2/token"), key, "ES256", kid="k1")
+            r = self.server.request("POST", "/oauth2/token", body=urllib.parse.urlencode(
+                A.form(a, resource="https://orders.example", scope=scope)), headers=FORM)
+            self.assertEqual(r.status, 200, r.text)
+            return r.json()["access_token"]
+
+        r = self.server.request("GET", "/api/admin/clients/" + cid, headers=R.bearer(token("idgate:admin")))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["client_id"], cid)
+        r = self.server.request("GET", "/api/admin/clients", headers=R.bearer(token("orders:read")))
+        self.assertEqual(r.status, 403, r.text)
+        self.assertEqual(r.json()["error"], "insufficient_scope")
+        self.assertIn('scope="idgate:admin"', r.headers["www-authenticate"])
+        forged = R.hs(R.claims(ISSUER, scope="idgate:admin", aud="https://orders.example"), SECRET)
+        r = self.server.request("GET", "/api/admin/clients", headers=R.bearer(forged))
+        self.assertEqual(r.status, 401, r.text)
+        self.assertEqual(r.json()["error"], "invalid_token")
+
     def test_every_refusal_is_logged_with_its_reason(self):
         self.me(self.hs_token(iss="https://nobody.example"))
         self.assertIn("refused a token: issuer is not trusted by this configuration", self.server.log())

@@ -155,7 +155,9 @@ HttpResponseData Routes::health() {
 }
 
 HttpResponseData Routes::admin(const HttpRequestData& req) {
-  if (!rt_.adminAuth().check(req.authorization)) {
+  if (req.authorization.size() > 7 && Poco::icompare(req.authorization.substr(0, 7), "Bearer ") == 0) {
+    if (auto refused = adminBearer(req)) return *refused;
+  } else if (!rt_.adminAuth().check(req.authorization)) {
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
   }
   const std::string& p = req.path;
@@ -366,6 +368,38 @@ HttpResponseData Routes::authCheck(const HttpRequestData& req) {
   for (auto& h : identityHeaders(g.subject)) r.headers.push_back(std::move(h));
   r.log_note = "config=" + g.subject.config_id + (g.from_cache ? " cached" : "");
   return noStore(r);
+}
+
+std::optional<HttpResponseData> Routes::adminBearer(const HttpRequestData& req) {
+  // A bearer JWT is accepted for the admin API from the first active <openidConnectClient>
+  // that trusts idgate's own issuer, when it carries the idgate:admin scope.
+  const OidcClientConfig* own = nullptr;
+  for (const auto& c : rt_.config().resource.clients) {
+    if (c.own_issuer && c.inbound != OidcClientConfig::Propagation::kNone) {
+      own = &c;
+      break;
+    }
+  }
+  if (own == nullptr) {
+    return errorResponse({ErrorCode::kAdminUnauthorized,
+                          "bearer tokens need an openidConnectClient trusting idgate's issuer"});
+  }
+  GuardResult g = rt_.resourceGuard().authenticate(RequestOrigin::direct(req), own);
+  if (g.kind != GuardResult::Kind::kAuthenticated) {
+    if (g.kind == GuardResult::Kind::kAnonymous) g.kind = GuardResult::Kind::kInvalid;
+    return challengeResponse(g);
+  }
+  const auto& scopes = g.subject.scopes;
+  if (std::find(scopes.begin(), scopes.end(), "idgate:admin") == scopes.end()) {
+    HttpResponseData r = json(403, R"({"error":"insufficient_scope","error_description":)"
+                                   R"("the token lacks the idgate:admin scope"})");
+    r.headers.emplace_back("WWW-Authenticate",
+                           "Bearer realm=\"idgate\", error=\"insufficient_scope\", "
+                           "scope=\"idgate:admin\"");
+    r.log_note = "admin bearer without idgate:admin";
+    return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace idgate

@@ -5,6 +5,8 @@
 #include "app/runtime.h"
 #include "http/http_exchange.h"
 
+#include <optional>
+
 namespace idgate {
 
 class Routes {
@@ -22,6 +24,8 @@ class Routes {
   HttpResponseData adminPlugins();
   HttpResponseData adminKeystore(const HttpRequestData& request);
   HttpResponseData me(const HttpRequestData& request);
+  /// nullopt: the bearer token may use the admin API; else the refusal.
+  std::optional<HttpResponseData> adminBearer(const HttpRequestData& request);
   HttpResponseData authCheck(const HttpRequestData& request);
 
   Runtime& rt_;
