@@ -8,9 +8,10 @@ IDGATE_BUILD=${IDGATE_BUILD:-$IDGATE_ROOT/build}
 IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl-dev libpq-dev
   libsqlite3-dev curl openssl ca-certificates)
 # What the test suite needs in addition: GoogleTest, a PostgreSQL server to start on loopback,
-# PyJWT for Debian's /usr/bin/python3 (independent token verification), nm.
+# PyJWT and jwcrypto for Debian's /usr/bin/python3 (independent JWS and JWE implementations), nm,
+# Java's keytool, and nginx (the forward-auth test runs the real one on loopback).
 IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt python3-cryptography binutils xxd
-  openjdk-17-jre-headless)
+  openjdk-17-jre-headless python3-jwcrypto nginx)
 
 idgate_install_packages() {
   local missing=() p

@@ -114,6 +114,19 @@ void Runtime::setUpResourceServer() {
     c.own_issuer =
         std::find(c.issuers.begin(), c.issuers.end(), settings_.issuer) != c.issuers.end();
     if (c.inbound == OidcClientConfig::Propagation::kNone) continue;
+    if (!c.key_management_key_alias.empty()) {
+      const KeystoreEntry* e = keystore_->find(c.key_management_key_alias);
+      if (e == nullptr || e->kind != KeystoreEntry::Kind::kPrivateKey) {
+        throw ConfigError(where + "'keyManagementKeyAlias': no private key entry '" +
+                          c.key_management_key_alias + "' in the KeyStore");
+      }
+      int type = EVP_PKEY_get_base_id(e->key.get());
+      if (!(type == EVP_PKEY_RSA && EVP_PKEY_get_bits(e->key.get()) >= 2048) &&
+          type != EVP_PKEY_EC) {
+        throw ConfigError(where + "'keyManagementKeyAlias': '" + c.key_management_key_alias +
+                          "' must be an RSA key of at least 2048 bits or an EC key");
+      }
+    }
     if (hmac) {
       if (c.client_secret.empty()) {
         throw ConfigError(where + "'clientSecret': required for " + c.signature_algorithm);

@@ -196,10 +196,6 @@ OidcClientConfig parseClient(const XmlElement& e) {
   c.access_token_cache_timeout_s =
       durationAttribute(e, "accessTokenCacheTimeout", 300, 86400) / 1000;
   c.key_management_key_alias = e.attribute("keyManagementKeyAlias").value_or("");
-  if (!c.key_management_key_alias.empty()) {
-    e.failAttribute("keyManagementKeyAlias",
-                    "encrypted tokens (JWE) are not implemented yet; remove the attribute");
-  }
 
   bool hmac = c.signature_algorithm.rfind("HS", 0) == 0;
   if (hmac && !c.jwk_endpoint_url.empty()) {

@@ -60,6 +60,17 @@ class RuntimeKeyResolver : public KeyResolver {
     return nullptr;
   }
 
+  jose::KeyPtr decryptionKey(const OidcClientConfig& c, std::string* error) override {
+    auto store = rt_.keystore();  // live: a key imported with keytool is used without restart
+    const KeystoreEntry* e = store->find(c.key_management_key_alias);
+    if (e == nullptr || e->kind != KeystoreEntry::Kind::kPrivateKey || !e->key) {
+      *error = "no private key under alias '" + c.key_management_key_alias + "'";
+      return nullptr;
+    }
+    EVP_PKEY_up_ref(e->key.get());
+    return jose::KeyPtr(e->key.get(), EVP_PKEY_free);
+  }
+
  private:
   /// Importing validates every key and costs far more than a verification: cache by source.
   template <typename Import>

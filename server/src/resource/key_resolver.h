@@ -22,6 +22,13 @@ class KeyResolver {
   /// The keys to try. `refresh`: the previous set had no match, fetch again if allowed.
   /// nullptr with `error` when there is no usable key set.
   virtual KeySet keys(const OidcClientConfig& config, bool refresh, std::string* error) = 0;
+
+  /// The private key named by keyManagementKeyAlias, for JWE; nullptr with `error` if none.
+  virtual jose::KeyPtr decryptionKey(const OidcClientConfig& config, std::string* error) {
+    (void)config;
+    *error = "no decryption key";
+    return nullptr;
+  }
 };
 
 class Runtime;

@@ -18,17 +18,6 @@ bool startsWithBearer(const std::string& v) {
   return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
 }
 
-/// The unverified iss of a compact JWS, only to choose a configuration.
-std::string peekIssuer(const std::string& token) {
-  size_t a = token.find('.');
-  size_t b = a == std::string::npos ? a : token.find('.', a + 1);
-  if (b == std::string::npos) return {};
-  auto payload = base64UrlDecode(std::string_view(token).substr(a + 1, b - a - 1));
-  if (!payload) return {};
-  auto json = jose::parseJson(*payload);
-  return json ? json->getString("iss").value_or("") : "";
-}
-
 std::string quoted(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -99,7 +88,7 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
     if (unfiltered == nullptr) unfiltered = &c;
     auto token = extractToken(c, *req.request);
     if (!token) continue;
-    std::string iss = peekIssuer(*token);
+    std::string iss = validator_.peekIssuer(c, *token);
     if (!iss.empty() && std::find(c.issuers.begin(), c.issuers.end(), iss) != c.issuers.end()) {
       return &c;
     }

@@ -2,10 +2,12 @@
 
 #include <idgate/jose/base64url.h>
 #include <idgate/jose/digests.h>
+#include <idgate/jose/jwe.h>
 #include <idgate/jose/jws.h>
 #include <idgate/jose/numeric_date.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "resource/request_origin.h"
 #include "store/store_error.h"
@@ -43,13 +45,64 @@ std::string jtiNamespace(const std::string& iss) {
 
 }  // namespace
 
+bool TokenValidator::unwrap(const OidcClientConfig& c, const std::string& token, std::string* jws,
+                            std::string* error) const {
+  size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
+  if (dots == 2) {
+    *jws = token;
+    return true;
+  }
+  if (dots != 4) {
+    *error = "token is not a JWS (expected 3 parts)";
+    return false;
+  }
+  if (c.key_management_key_alias.empty()) {
+    *error = "encrypted tokens (JWE) are not accepted";
+    return false;
+  }
+  std::string why;
+  jose::KeyPtr key = keys_.decryptionKey(c, &why);
+  if (!key) {
+    *error = "no decryption key: " + why;
+    return false;
+  }
+  jose::JweResult jwe = jose::decryptCompactJwe(token, key.get());
+  if (!jwe.ok) {
+    *error = jwe.error;
+    return false;
+  }
+  std::string cty = jwe.cty;
+  std::transform(cty.begin(), cty.end(), cty.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  if (cty != "JWT") {
+    *error = "encrypted token's cty is not JWT";
+    return false;
+  }
+  if (std::count(jwe.plaintext.begin(), jwe.plaintext.end(), '.') != 2) {
+    *error = "encrypted token does not hold a signed JWT";
+    return false;
+  }
+  *jws = std::move(jwe.plaintext);
+  return true;
+}
+
+std::string TokenValidator::peekIssuer(const OidcClientConfig& c, const std::string& token) const {
+  std::string jws, error;
+  if (!unwrap(c, token, &jws, &error)) return {};
+  size_t a = jws.find('.');
+  size_t b = jws.find('.', a + 1);
+  auto payload = base64UrlDecode(std::string_view(jws).substr(a + 1, b - a - 1));
+  if (!payload) return {};
+  auto json = jose::parseJson(*payload);
+  return json ? json->getString("iss").value_or("") : "";
+}
+
 Validation TokenValidator::validate(const OidcClientConfig& c, const std::string& token,
                                     const std::string& request_origin, int64_t now) const {
-  size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
-  if (dots == 4) return invalid("encrypted tokens (JWE) are not accepted");
-  if (dots != 2) return invalid("token is not a JWS (expected 3 parts)");
+  std::string jws_text, error;
+  if (!unwrap(c, token, &jws_text, &error)) return invalid(error);
   jose::CompactJws jws;
-  jose::Status st = jose::parseCompactJws(token, jose::JwsLimits{}, &jws);
+  jose::Status st = jose::parseCompactJws(jws_text, jose::JwsLimits{}, &jws);
   if (st != jose::Status::kOk)
     return invalid(std::string("malformed token: ") + jose::toString(st));
   const jose::Json& claims = jws.payload;

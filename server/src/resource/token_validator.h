@@ -33,7 +33,15 @@ class TokenValidator {
   Validation validate(const OidcClientConfig& config, const std::string& token,
                       const std::string& request_origin, int64_t now) const;
 
+  /// The unverified iss of a token as `config` would read it (a JWE is decrypted with the
+  /// config's key first), only to choose a configuration; "" when it cannot be read.
+  std::string peekIssuer(const OidcClientConfig& config, const std::string& token) const;
+
  private:
+  /// The compact JWS inside `token` (itself, or the decrypted nested JWT); error text if none.
+  bool unwrap(const OidcClientConfig& config, const std::string& token, std::string* jws,
+              std::string* error) const;
+
   KeyResolver& keys_;
   JtiStore* jtis_;
   const std::vector<RegistryUser>& registry_;
