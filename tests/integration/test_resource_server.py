@@ -76,6 +76,9 @@ class ResourceServerTest(unittest.TestCase):
       mapIdentityToRegistryUser="true"/>
   <openidConnectClient id="sup" inboundPropagation="supported" signatureAlgorithm="HS256"
       clientSecret="%(secret)s" issuerIdentifier="https://sup.example" audiences="ALL_AUDIENCES"/>
+  <openidConnectClient id="sess" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://sess.example" audiences="ALL_AUDIENCES"
+      authnSessionDisabled="false"/>
   <openidConnectClient id="own" inboundPropagation="required" signatureAlgorithm="ES256"
       issuerIdentifier="%(issuer)s" audiences="https://orders.example"/>
   %(sig)s
@@ -85,6 +88,7 @@ class ResourceServerTest(unittest.TestCase):
     <group name="admins"><member name="alice"/></group>
   </basicRegistry>
   <route path="/orders" upstream="%(up)s" openidConnectClientRef="own"/>
+  <route path="/sess" upstream="%(up)s" openidConnectClientRef="sess"/>
   <route path="/hs" upstream="%(up)s" openidConnectClientRef="hs"/>
   <route path="/hdr" upstream="%(up)s" openidConnectClientRef="hdr"/>
   <route path="/reg" upstream="%(up)s" openidConnectClientRef="reg"/>
@@ -434,6 +438,45 @@ class ResourceServerTest(unittest.TestCase):
         r = self.server.request("GET", "/orders/42", headers=R.bearer(token))
         self.assertEqual(r.status, 401)
         self.assertEqual(r.json()["error_description"], "token was already used (jti)")
+
+    def test_session_cookie_after_a_good_token(self):
+        t = R.hs(R.claims("https://sess.example", lifetime=120, groupIds=["g"]), SECRET)
+        r = self.server.request("GET", "/sess/a", headers=R.bearer(t))
+        self.assertEqual(r.status, 200, r.text)
+        cookie = r.headers["set-cookie"]
+        name, _, rest = cookie.partition("=")
+        self.assertEqual(name, "idgate_session_sess")
+        value = rest.split(";")[0]
+        attrs = [a.strip() for a in rest.split(";")[1:]]
+        self.assertIn("HttpOnly", attrs)
+        self.assertIn("SameSite=Lax", attrs)
+        self.assertIn("Path=/", attrs)
+        self.assertNotIn("Secure", attrs, "plain HTTP listener")
+        max_age = int([a for a in attrs if a.startswith("Max-Age=")][0][8:])
+        self.assertTrue(100 <= max_age <= 120, max_age)
+        self.assertNotIn("alice", value, "the cookie is sealed, not readable")
+        jar = {"Cookie": "other=1; idgate_session_sess=" + value}
+        r = self.server.request("GET", "/sess/b", headers=jar)
+        self.assertEqual(r.status, 200, r.text)
+        h = R.header_map(r.json())
+        self.assertEqual(h["x-auth-subject"], ["alice"])
+        self.assertEqual(h["x-auth-groups"], ["group:https://sess.example/g"])
+        self.assertEqual(h["cookie"], ["other=1"], "idgate's session cookie is not forwarded")
+        r = self.me(headers=jar)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["openid_connect_client"], "sess")
+        tampered = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
+        r = self.server.request("GET", "/sess/b", headers={"Cookie": "idgate_session_sess=" + tampered})
+        self.assertEqual(r.status, 401)
+        # A session of one configuration is nothing to another.
+        r = self.server.request("GET", "/hs/b", headers={"Cookie": "idgate_session_hs=" + value})
+        self.assertEqual(r.status, 401)
+        # Forward-auth hands the cookie to the proxy, marked Secure when the client used HTTPS.
+        t = R.hs(R.claims("https://sess.example"), SECRET)
+        r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(t), **{
+            "X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example", "X-Forwarded-Uri": "/"}))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("Secure", [a.strip() for a in r.headers["set-cookie"].split(";")])
 
     def test_admin_api_accepts_an_idgate_admin_bearer_token(self):
         key = A.private_key("ES256")

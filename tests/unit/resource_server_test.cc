@@ -11,6 +11,7 @@
 #include "resource/auth_filter.h"
 #include "resource/identity_headers.h"
 #include "resource/resource_guard.h"
+#include "resource/session_cookie.h"
 #include "resource/token_validator.h"
 #include "store/store_error.h"
 #include "test_support.h"
@@ -180,6 +181,38 @@ TEST_F(ResourceServerTest, SingleUseTokensAreNotCached) {
   GuardResult again = guard.authenticate(RequestOrigin::direct(req));
   EXPECT_EQ(again.kind, GuardResult::Kind::kInvalid);
   EXPECT_EQ(guard.cacheSize(), 0u);
+}
+
+TEST(SessionCookieTest, SealedBoundToTheConfigurationAndExpiring) {
+  SessionCookies sessions(std::make_shared<const crypto::SecretBox>(std::string(32, 'k')));
+  OidcClientConfig a, b;
+  a.id = "a";
+  b.id = "b.x";
+  EXPECT_EQ(SessionCookies::cookieName(b), "idgate_session_b_x");
+  Subject s;
+  s.principal = "alice";
+  s.unique_name = "u1";
+  s.realm = "r";
+  s.groups = {"g"};
+  s.expires_at = kNow + 60;
+  s.claims_json = R"({"sub":"alice","n":[1,{"x":"}"}]})";
+  std::string set = sessions.issue(a, s, true, kNow);
+  EXPECT_NE(set.find("; Max-Age=60; HttpOnly; SameSite=Lax; Secure"), std::string::npos) << set;
+  std::string value = set.substr(0, set.find(';'));
+  HttpRequestData req;
+  req.headers = {{"Cookie", "x=1; " + value}};
+  auto back = sessions.read(a, req, kNow + 60);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->principal, "alice");
+  EXPECT_EQ(back->uniqueId(), "user:r/u1");
+  EXPECT_EQ(back->groups, std::vector<std::string>{"g"});
+  EXPECT_EQ(back->claims_json, s.claims_json);
+  EXPECT_FALSE(sessions.read(a, req, kNow + 61)) << "expired";
+  req.headers = {{"Cookie", "idgate_session_b_x=" + value.substr(value.find('=') + 1)}};
+  EXPECT_FALSE(sessions.read(b, req, kNow)) << "sealed for another configuration";
+  SessionCookies other(std::make_shared<const crypto::SecretBox>(std::string(32, 'o')));
+  req.headers = {{"Cookie", value}};
+  EXPECT_FALSE(other.read(a, req, kNow)) << "another server key";
 }
 
 TEST(ValidatedTokenCacheTest, BoundedOldestFirst) {

@@ -156,7 +156,8 @@ void Runtime::setUpResourceServer() {
   key_resolver_ = makeRuntimeKeyResolver(*this);
   validator_ =
       std::make_unique<TokenValidator>(*key_resolver_, jtis_.get(), config_.resource.registry);
-  guard_ = std::make_unique<ResourceGuard>(config_.resource, *validator_, clock_);
+  sessions_ = std::make_unique<SessionCookies>(box_);
+  guard_ = std::make_unique<ResourceGuard>(config_.resource, *validator_, clock_, sessions_.get());
   if (!config_.resource.routes.empty()) {
     gateway_ =
         std::make_unique<Gateway>(config_.resource.routes, *guard_, config_.max_request_bytes);

@@ -86,6 +86,7 @@ class Runtime {
   std::unique_ptr<AdminAuth> admin_;
   std::unique_ptr<KeyResolver> key_resolver_;
   std::unique_ptr<TokenValidator> validator_;
+  std::unique_ptr<SessionCookies> sessions_;
   std::unique_ptr<ResourceGuard> guard_;
   std::unique_ptr<Gateway> gateway_;
 };

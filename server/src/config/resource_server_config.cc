@@ -188,10 +188,6 @@ OidcClientConfig parseClient(const XmlElement& e) {
   c.clock_skew_s = durationAttribute(e, "clockSkew", 300, 3600) / 1000;
   c.token_reuse = e.boolAttribute("tokenReuse", false);
   c.authn_session_disabled = e.boolAttribute("authnSessionDisabled", true);
-  if (!c.authn_session_disabled) {
-    e.failAttribute("authnSessionDisabled",
-                    "session cookies are not implemented yet; leave it true (the default)");
-  }
   c.access_token_cache_enabled = e.boolAttribute("accessTokenCacheEnabled", true);
   c.access_token_cache_timeout_s =
       durationAttribute(e, "accessTokenCacheTimeout", 300, 86400) / 1000;

@@ -161,6 +161,17 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
         Poco::icompare(k, "X-Forwarded-Proto") == 0 || Poco::icompare(k, "X-Forwarded-Host") == 0) {
       continue;
     }
+    if (Poco::icompare(k, "Cookie") == 0) {
+      // idgate's session cookies are credentials for idgate, not for the upstream.
+      std::string kept;
+      for (const auto& c : Poco::StringTokenizer(
+               v, ";", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
+        if (c.rfind("idgate_session_", 0) == 0) continue;
+        kept += (kept.empty() ? "" : "; ") + c;
+      }
+      if (!kept.empty()) out.add(k, kept);
+      continue;
+    }
     out.add(k, v);
   }
   out.setHost(up.host, up.port);
@@ -218,6 +229,7 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
   }
 
   response.setStatusAndReason(in_response.getStatus(), in_response.getReason());
+  if (!g.set_cookie.empty()) response.add("Set-Cookie", g.set_cookie);
   const std::string up_connection = in_response.get("Connection", "");
   for (const auto& [k, v] : in_response) {
     if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0) continue;

@@ -155,7 +155,8 @@ HttpResponseData Routes::health() {
 }
 
 HttpResponseData Routes::admin(const HttpRequestData& req) {
-  if (req.authorization.size() > 7 && Poco::icompare(req.authorization.substr(0, 7), "Bearer ") == 0) {
+  if (req.authorization.size() > 7 &&
+      Poco::icompare(req.authorization.substr(0, 7), "Bearer ") == 0) {
     if (auto refused = adminBearer(req)) return *refused;
   } else if (!rt_.adminAuth().check(req.authorization)) {
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
@@ -349,7 +350,9 @@ HttpResponseData Routes::me(const HttpRequestData& req) {
   w.field("openid_connect_client", s.config_id);
   w.raw("claims", s.claims_json);
   HttpResponseData r = json(200, w.finish());
-  r.log_note = "sub-config=" + s.config_id + (g.from_cache ? " cached" : "");
+  r.log_note = "config=" + s.config_id + (g.from_cache ? " cached" : "") +
+               (g.from_session ? " session" : "");
+  if (!g.set_cookie.empty()) r.headers.emplace_back("Set-Cookie", g.set_cookie);
   return noStore(r);
 }
 
@@ -366,7 +369,9 @@ HttpResponseData Routes::authCheck(const HttpRequestData& req) {
   HttpResponseData r;
   r.status = 200;
   for (auto& h : identityHeaders(g.subject)) r.headers.push_back(std::move(h));
-  r.log_note = "config=" + g.subject.config_id + (g.from_cache ? " cached" : "");
+  if (!g.set_cookie.empty()) r.headers.emplace_back("Set-Cookie", g.set_cookie);
+  r.log_note = "config=" + g.subject.config_id + (g.from_cache ? " cached" : "") +
+               (g.from_session ? " session" : "");
   return noStore(r);
 }
 

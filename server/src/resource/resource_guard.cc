@@ -18,6 +18,17 @@ bool startsWithBearer(const std::string& v) {
   return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
 }
 
+bool hasCookie(const HttpRequestData& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (Poco::icompare(k, "Cookie") == 0 &&
+        (v.rfind(name + "=", 0) == 0 || v.find(" " + name + "=") != std::string::npos ||
+         v.find(";" + name + "=") != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string quoted(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -56,8 +67,8 @@ std::optional<std::string> extractToken(const OidcClientConfig& c, const HttpReq
 }
 
 ResourceGuard::ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
-                             const Clock& clock)
-    : config_(config), validator_(validator), clock_(clock) {}
+                             const Clock& clock, const SessionCookies* sessions)
+    : config_(config), validator_(validator), clock_(clock), sessions_(sessions) {}
 
 const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
   for (const auto& c : config_.clients) {
@@ -87,7 +98,14 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
     if (!active(c) || !c.auth_filter_ref.empty()) continue;
     if (unfiltered == nullptr) unfiltered = &c;
     auto token = extractToken(c, *req.request);
-    if (!token) continue;
+    if (!token) {
+      // A session cookie of this configuration names it as well as a token's issuer would.
+      if (!c.authn_session_disabled && sessions_ != nullptr &&
+          hasCookie(*req.request, SessionCookies::cookieName(c))) {
+        return &c;
+      }
+      continue;
+    }
     std::string iss = validator_.peekIssuer(c, *token);
     if (!iss.empty() && std::find(c.issuers.begin(), c.issuers.end(), iss) != c.issuers.end()) {
       return &c;
@@ -111,12 +129,21 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   out.realm = c->realm_name.empty() ? "idgate" : c->realm_name;
   const bool supported = c->inbound == OidcClientConfig::Propagation::kSupported;
   auto token = extractToken(*c, *req.request);
+  const int64_t now = clock_.nowSeconds();
+  const bool sessions = !c->authn_session_disabled && sessions_ != nullptr;
   if (!token) {
+    if (sessions) {
+      if (auto s = sessions_->read(*c, *req.request, now)) {
+        out.kind = GuardResult::Kind::kAuthenticated;
+        out.subject = std::move(*s);
+        out.from_session = true;
+        return out;
+      }
+    }
     out.kind = supported ? GuardResult::Kind::kAnonymous : GuardResult::Kind::kNoToken;
     out.description = "no token";
     return out;
   }
-  const int64_t now = clock_.nowSeconds();
   const std::string origin = req.origin();
   std::string key;
   if (c->access_token_cache_enabled) {
@@ -125,6 +152,9 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
       out.kind = GuardResult::Kind::kAuthenticated;
       out.subject = std::move(*hit);
       out.from_cache = true;
+      if (sessions) {
+        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now);
+      }
       return out;
     }
   }
@@ -138,6 +168,9 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
         int64_t until = std::min(now + c->access_token_cache_timeout_s,
                                  out.subject.expires_at + c->clock_skew_s);
         cache_.put(key, out.subject, until);
+      }
+      if (sessions) {
+        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now);
       }
       return out;
     case Validation::Kind::kForbidden:

@@ -10,6 +10,7 @@
 #include "config/resource_server_config.h"
 #include "http/http_exchange.h"
 #include "resource/request_origin.h"
+#include "resource/session_cookie.h"
 #include "resource/token_validator.h"
 #include "resource/validated_token_cache.h"
 
@@ -22,12 +23,15 @@ struct GuardResult {
   std::string realm;        ///< for WWW-Authenticate
   std::string description;  ///< why, for error_description and the log
   bool from_cache = false;
+  bool from_session = false;
+  std::string set_cookie;  ///< a Set-Cookie value to send (authnSessionDisabled="false")
 };
 
 class ResourceGuard {
  public:
+  /// `sessions` may be null when no configuration enables sessions.
   ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
-                const Clock& clock);
+                const Clock& clock, const SessionCookies* sessions = nullptr);
 
   /// `only`: the configuration a route names; otherwise chosen as Liberty does (auth filter,
   /// then the token's issuer, then a configuration without a filter).
@@ -43,6 +47,7 @@ class ResourceGuard {
   const ResourceServerConfig& config_;
   const TokenValidator& validator_;
   const Clock& clock_;
+  const SessionCookies* sessions_;
   ValidatedTokenCache cache_;
 };
 
