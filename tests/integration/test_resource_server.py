@@ -79,6 +79,9 @@ class ResourceServerTest(unittest.TestCase):
   <openidConnectClient id="sess" inboundPropagation="required" signatureAlgorithm="HS256"
       clientSecret="%(secret)s" issuerIdentifier="https://sess.example" audiences="ALL_AUDIENCES"
       authnSessionDisabled="false"/>
+  <openidConnectClient id="mapped" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%(secret)s" issuerIdentifier="https://mapped.example" audiences="ALL_AUDIENCES"
+      tokenReuse="true"/>
   <openidConnectClient id="own" inboundPropagation="required" signatureAlgorithm="ES256"
       issuerIdentifier="%(issuer)s" audiences="https://orders.example"/>
   %(sig)s
@@ -89,6 +92,7 @@ class ResourceServerTest(unittest.TestCase):
   </basicRegistry>
   <route path="/orders" upstream="%(up)s" openidConnectClientRef="own"/>
   <route path="/sess" upstream="%(up)s" openidConnectClientRef="sess"/>
+  <route path="/mapped" upstream="%(up)s" openidConnectClientRef="mapped"/>
   <route path="/hs" upstream="%(up)s" openidConnectClientRef="hs"/>
   <route path="/hdr" upstream="%(up)s" openidConnectClientRef="hdr"/>
   <route path="/reg" upstream="%(up)s" openidConnectClientRef="reg"/>
@@ -98,6 +102,16 @@ class ResourceServerTest(unittest.TestCase):
   <route path="/down" upstream="http://127.0.0.1:1" openidConnectClientRef="hs"/>
 </Server>""" % {"secret": SECRET, "jwks": cls.jwks.url, "issuer": ISSUER, "up": cls.upstream.url,
                   "sig": sig_clients})
+        edit(home + "/conf/identity.xml", "  </EventListeners>", """
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="claim_subject_mapper" orderId="10" enable="true">
+      <Property name="PrincipalClaim">email</Property>
+      <Property name="GroupsClaim">roles</Property>
+      <Property name="GroupPrefix">role:</Property>
+      <Property name="RequiredClaim">tenant</Property>
+      <Property name="ApplyTo">mapped</Property>
+    </EventListener>
+  </EventListeners>""")
         cls.server = Server(home).start()
         cls.origin = cls.server.url
 
@@ -259,14 +273,17 @@ class ResourceServerTest(unittest.TestCase):
         key = A.private_key("RS256")
         self.jwks.keys.append(A.public_jwk(key, "rotated-in"))
         hits = self.jwks.hits
+        start = time.time()
         for _ in range(3):
             t = R.sign(R.claims("https://rs.example", upn="dave", aud="other"), key, "RS256", kid="rotated-in")
             self.assertEqual(self.me(t).status, 200)
         self.assertEqual(self.jwks.hits, hits + 1, "one refetch for the new kid")
         unknown = R.sign(R.claims("https://rs.example", upn="dave", aud="other"), key, "RS256", kid="never")
-        for _ in range(3):
+        for _ in range(5):
             self.assertEqual(self.me(unknown).status, 401)
-        self.assertEqual(self.jwks.hits, hits + 1, "unknown kids within the interval fetch nothing")
+        # At most one refetch per started interval of one second (the machine may be slow).
+        allowed = 1 + int(time.time() - start)
+        self.assertLessEqual(self.jwks.hits - hits, allowed, "unknown kids are throttled")
 
     def test_token_reuse(self):
         t = self.hs_token()
@@ -477,6 +494,28 @@ class ResourceServerTest(unittest.TestCase):
             "X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example", "X-Forwarded-Uri": "/"}))
         self.assertEqual(r.status, 200, r.text)
         self.assertIn("Secure", [a.strip() for a in r.headers["set-cookie"].split(";")])
+
+    def test_subject_mapper_plugin(self):
+        t = R.hs(R.claims("https://mapped.example", email="carol@example.com", roles=["reader", "writer"],
+                          groupIds=["g"], tenant="acme"), SECRET)
+        r = self.server.request("GET", "/mapped/x", headers=R.bearer(t))
+        self.assertEqual(r.status, 200, r.text)
+        h = R.header_map(r.json())
+        self.assertEqual(h["x-auth-subject"], ["carol@example.com"])
+        self.assertEqual(h["x-auth-unique-id"], ["user:https://mapped.example/carol@example.com"])
+        self.assertEqual(h["x-auth-groups"], ["group:https://mapped.example/g,group:https://mapped.example/role:reader,"
+                                              "group:https://mapped.example/role:writer"])
+        t = R.hs(R.claims("https://mapped.example", roles=["reader"]), SECRET)
+        r = self.server.request("GET", "/mapped/x", headers=R.bearer(t))
+        self.assertEqual(r.status, 403, r.text)
+        self.assertEqual(r.json()["error_description"], "claim 'tenant' is required")
+        self.assertIn("subject mapping refused: claim 'tenant' is required", self.server.log())
+        # ApplyTo: other configurations are left alone.
+        r = self.me(self.hs_token(email="x@example.com"))
+        self.assertEqual(r.json()["principal"], "alice")
+        plugins = self.server.admin("GET", "/api/admin/plugins").json()
+        mapper = [p for p in plugins["plugins"] if p.get("name") == "claim_subject_mapper"][0]
+        self.assertEqual((mapper["status"], mapper["kind"]), ("active", "subject_mapper"))
 
     def test_admin_api_accepts_an_idgate_admin_bearer_token(self):
         key = A.private_key("ES256")

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define IDGATE_ABI_MAJOR 1
-#define IDGATE_ABI_MINOR 1
+#define IDGATE_ABI_MINOR 2
 
 /** Name of the one exported entry point. */
 #define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_descriptor_v1"
@@ -51,6 +51,8 @@ typedef struct idgate_kv {
 /** Plugin kinds. Unknown kinds are reported and skipped by the host. */
 typedef enum idgate_plugin_kind {
   IDGATE_KIND_CLIENT_AUTHENTICATOR = 1,
+  /** ABI 1.2: replaces or enriches the subject the resource server built from a token. */
+  IDGATE_KIND_SUBJECT_MAPPER = 2,
 } idgate_plugin_kind;
 
 /** Log levels for idgate_host_api.log. */
@@ -89,7 +91,20 @@ typedef enum idgate_jti_code {
   IDGATE_JTI_FRESH = 1, /**< first use, now recorded */
 } idgate_jti_code;
 
+/** Outcome of subject mapping (ABI 1.2). Any other value returned counts as ERROR. */
+typedef enum idgate_map_code {
+  /** Nothing to change; the next mapper sees the subject as it was. */
+  IDGATE_MAP_UNCHANGED = 0,
+  /** The subject was changed through the subject_set_* functions. */
+  IDGATE_MAP_MAPPED = 1,
+  /** This caller must not pass: 403, with the reason in the log. */
+  IDGATE_MAP_DENIED = 2,
+  /** The mapper could not decide (a service it needs failed): 500, never a pass. */
+  IDGATE_MAP_ERROR = 3,
+} idgate_map_code;
+
 typedef struct idgate_host_context* idgate_host_context_host_ptr;
+typedef struct idgate_subject* idgate_subject_host_ptr;
 typedef struct idgate_auth_result* idgate_auth_result_host_ptr;
 typedef struct idgate_instance* idgate_instance_module_ptr;
 
@@ -167,7 +182,38 @@ typedef struct idgate_host_api {
    */
   idgate_lookup_code (*jwks_fetch)(idgate_host_context_host_ptr ctx, idgate_str uri,
                                    int32_t refresh, idgate_bytes_sink sink, void* user);
+
+  /* ---- ABI 1.2: what a subject mapper may change (only during map_subject) ---- */
+
+  void (*subject_set_principal)(idgate_subject_host_ptr subject, idgate_str principal);
+  void (*subject_set_unique_name)(idgate_subject_host_ptr subject, idgate_str unique_name);
+  void (*subject_set_realm)(idgate_subject_host_ptr subject, idgate_str realm);
+  /** Replaces the group names (without the group:<realm>/ prefix). */
+  void (*subject_set_groups)(idgate_subject_host_ptr subject, const idgate_str* groups,
+                             size_t group_count);
+  /** A short, secret-free reason for DENIED or ERROR (logged, and error_description). */
+  void (*subject_set_reason)(idgate_subject_host_ptr subject, idgate_str reason);
 } idgate_host_api;
+
+/**
+ * The subject the resource server built from a validated token (ABI 1.2). OWNERSHIP: host,
+ * for one call.
+ */
+typedef struct idgate_subject_request {
+  uint32_t struct_size;
+  /** The <openidConnectClient> id that accepted the token. */
+  idgate_str config_id;
+  idgate_str issuer;
+  /** The validated JWT claims, a JSON object. */
+  idgate_str claims_json;
+  idgate_str principal;
+  idgate_str unique_name;
+  idgate_str realm;
+  /** client_id or azp claim; empty when absent. */
+  idgate_str client_id;
+  const idgate_str* groups;
+  size_t group_count;
+} idgate_subject_request;
 
 /** A token request as seen by a client authenticator. OWNERSHIP: host, for one call. */
 typedef struct idgate_auth_request {
@@ -211,7 +257,19 @@ typedef struct idgate_plugin_descriptor {
 
   /** Destroys an instance made by instance_new. */
   void (*instance_destroy)(idgate_instance_module_ptr instance);
+
+  /* ---- ABI 1.2 ---- */
+
+  /**
+   * IDGATE_KIND_SUBJECT_MAPPER only (NULL otherwise; `authenticate` and `auth_method` are
+   * NULL for a mapper). Thread-safe. Returns an idgate_map_code.
+   */
+  int32_t (*map_subject)(idgate_instance_module_ptr instance, const idgate_subject_request* request,
+                         idgate_subject_host_ptr subject);
 } idgate_plugin_descriptor;
+
+/** Size of a 1.0/1.1 descriptor (before map_subject): what a client authenticator needs. */
+#define IDGATE_DESCRIPTOR_SIZE_1_1 offsetof(idgate_plugin_descriptor, map_subject)
 
 /** Signature of the entry point. */
 typedef const idgate_plugin_descriptor* (*idgate_plugin_entry_fn)(void);

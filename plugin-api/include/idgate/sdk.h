@@ -11,6 +11,8 @@
 //   };
 //   IDGATE_CLIENT_AUTHENTICATOR(MyAuth, "my_auth", "my_auth_method",
 //                               IDGATE_NAMES("com.example.MyAuth"), IDGATE_NAMES())
+//
+// A subject mapper (ABI 1.2) is the same with SubjectMapper, map() and IDGATE_SUBJECT_MAPPER.
 #pragma once
 
 #include <idgate/plugin_abi.h>
@@ -201,11 +203,45 @@ struct Outcome {
   }
 };
 
-/// Base class of a client authenticator plugin.
-class ClientAuthenticator {
+/// What every plugin class derives from (through one of the kinds below).
+class PluginBase {
  public:
-  virtual ~ClientAuthenticator() = default;
+  virtual ~PluginBase() = default;
+};
+
+/// Base class of a client authenticator plugin.
+class ClientAuthenticator : public PluginBase {
+ public:
   virtual Outcome authenticate(const Request& request) = 0;
+};
+
+/// The subject a subject mapper sees and may change (ABI 1.2).
+struct Subject {
+  std::string config_id;    ///< the <openidConnectClient> that accepted the token
+  std::string issuer;       ///< read only
+  std::string claims_json;  ///< the validated claims, read only
+  std::string client_id;    ///< read only
+  std::string principal;
+  std::string unique_name;
+  std::string realm;
+  std::vector<std::string> groups;
+};
+
+/// What map() returns.
+struct MapOutcome {
+  idgate_map_code code = IDGATE_MAP_ERROR;
+  std::string reason;
+
+  static MapOutcome unchanged() { return {IDGATE_MAP_UNCHANGED, {}}; }
+  static MapOutcome mapped() { return {IDGATE_MAP_MAPPED, {}}; }
+  static MapOutcome denied(std::string why) { return {IDGATE_MAP_DENIED, std::move(why)}; }
+  static MapOutcome error(std::string why) { return {IDGATE_MAP_ERROR, std::move(why)}; }
+};
+
+/// Base class of a subject mapper plugin: change `subject` and return mapped(), or leave it.
+class SubjectMapper : public PluginBase {
+ public:
+  virtual MapOutcome map(Subject& subject) = 0;
 };
 
 namespace detail {
@@ -213,7 +249,7 @@ namespace detail {
 struct InstanceHolder {
   const idgate_host_api* api;
   Host host;
-  std::unique_ptr<ClientAuthenticator> impl;
+  std::unique_ptr<PluginBase> impl;
 };
 
 inline void writeError(char* buf, size_t len, const std::string& msg) {
@@ -249,7 +285,7 @@ inline int32_t authenticate(idgate_instance_module_ptr instance, const idgate_au
   try {
     if (holder == nullptr || req == nullptr || req->struct_size < sizeof(idgate_auth_request))
       return IDGATE_AUTH_DENIED;
-    Outcome o = holder->impl->authenticate(Request(req));
+    Outcome o = static_cast<ClientAuthenticator&>(*holder->impl).authenticate(Request(req));
     if (!o.client_id.empty()) holder->api->auth_result_set_client_id(result, toAbi(o.client_id));
     if (!o.reason.empty()) holder->api->auth_result_set_reason(result, toAbi(o.reason));
     return o.code;
@@ -263,6 +299,43 @@ inline int32_t authenticate(idgate_instance_module_ptr instance, const idgate_au
     } catch (...) {
     }
     return IDGATE_AUTH_DENIED;
+  }
+}
+
+inline int32_t mapSubject(idgate_instance_module_ptr instance, const idgate_subject_request* req,
+                          idgate_subject_host_ptr out) noexcept {
+  auto* holder = reinterpret_cast<InstanceHolder*>(instance);
+  try {
+    if (holder == nullptr || req == nullptr || req->struct_size < sizeof(idgate_subject_request))
+      return IDGATE_MAP_ERROR;
+    Subject s;
+    s.config_id = fromAbi(req->config_id);
+    s.issuer = fromAbi(req->issuer);
+    s.claims_json = fromAbi(req->claims_json);
+    s.client_id = fromAbi(req->client_id);
+    s.principal = fromAbi(req->principal);
+    s.unique_name = fromAbi(req->unique_name);
+    s.realm = fromAbi(req->realm);
+    for (size_t i = 0; i < req->group_count; ++i) s.groups.emplace_back(fromAbi(req->groups[i]));
+    MapOutcome o = static_cast<SubjectMapper&>(*holder->impl).map(s);
+    const idgate_host_api* api = holder->api;
+    if (o.code == IDGATE_MAP_MAPPED) {
+      api->subject_set_principal(out, toAbi(s.principal));
+      api->subject_set_unique_name(out, toAbi(s.unique_name));
+      api->subject_set_realm(out, toAbi(s.realm));
+      std::vector<idgate_str> groups;
+      for (const auto& g : s.groups) groups.push_back(toAbi(g));
+      api->subject_set_groups(out, groups.data(), groups.size());
+    }
+    if (!o.reason.empty()) api->subject_set_reason(out, toAbi(o.reason));
+    return o.code;
+  } catch (...) {
+    // Fail closed: a mapper that throws has not decided, and undecided is not a pass.
+    try {
+      holder->api->subject_set_reason(out, toAbi("subject mapping failed"));
+    } catch (...) {
+    }
+    return IDGATE_MAP_ERROR;
   }
 }
 
@@ -298,6 +371,31 @@ void instanceDestroy(idgate_instance_module_ptr instance) noexcept {
       &::idgate::sdk::detail::instanceNew<Class>,                                              \
       &::idgate::sdk::detail::authenticate,                                                    \
       &::idgate::sdk::detail::instanceDestroy<Class>,                                          \
+      nullptr,                                                                                 \
+  };                                                                                           \
+  }                                                                                            \
+  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1( \
+      void) {                                                                                  \
+    return &idgate_sdk_descriptor_;                                                            \
+  }
+
+/// Registers `Class` (a SubjectMapper) as this library's subject mapper (ABI 1.2).
+#define IDGATE_SUBJECT_MAPPER(Class, Name, Aliases)                                            \
+  namespace {                                                                                  \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                           \
+  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                    \
+      sizeof(idgate_plugin_descriptor),                                                        \
+      IDGATE_ABI_MAJOR,                                                                        \
+      IDGATE_ABI_MINOR,                                                                        \
+      IDGATE_KIND_SUBJECT_MAPPER,                                                              \
+      Name,                                                                                    \
+      idgate_sdk_aliases_,                                                                     \
+      nullptr,                                                                                 \
+      nullptr,                                                                                 \
+      &::idgate::sdk::detail::instanceNew<Class>,                                              \
+      nullptr,                                                                                 \
+      &::idgate::sdk::detail::instanceDestroy<Class>,                                          \
+      &::idgate::sdk::detail::mapSubject,                                                      \
   };                                                                                           \
   }                                                                                            \
   extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1( \

@@ -158,6 +158,23 @@ void Runtime::setUpResourceServer() {
       std::make_unique<TokenValidator>(*key_resolver_, jtis_.get(), config_.resource.registry);
   sessions_ = std::make_unique<SessionCookies>(box_);
   guard_ = std::make_unique<ResourceGuard>(config_.resource, *validator_, clock_, sessions_.get());
+  if (!plugins_->subjectMappers().empty()) {
+    PluginManager* pm = plugins_.get();
+    guard_->setSubjectMapping([pm](Subject& subject, std::string* reason) {
+      for (const auto& m : pm->subjectMappers()) {
+        MapResult r = m->map(subject);
+        if (r.code == IDGATE_MAP_DENIED) {
+          *reason = r.reason;
+          return GuardResult::Kind::kForbidden;
+        }
+        if (r.code != IDGATE_MAP_UNCHANGED && r.code != IDGATE_MAP_MAPPED) {
+          *reason = r.reason;
+          return GuardResult::Kind::kServerError;
+        }
+      }
+      return GuardResult::Kind::kAuthenticated;
+    });
+  }
   if (!config_.resource.routes.empty()) {
     gateway_ =
         std::make_unique<Gateway>(config_.resource.routes, *guard_, config_.max_request_bytes);

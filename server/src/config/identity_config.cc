@@ -107,6 +107,12 @@ std::string defaultIdentityXml() {
     </EventListener>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="none" orderId="1000" enable="true"/>
+    <!-- The resource server's subject mapper (bundled example, ABI 1.2). Subject mappers run
+         only when listed here with enable="true":
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="claim_subject_mapper" orderId="10" enable="true">
+      <Property name="GroupsClaim">roles</Property>
+    </EventListener> -->
   </EventListeners>
   <CacheConfig>
     <CacheManager name="IdentityApplicationManagementCacheManager">

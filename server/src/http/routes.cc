@@ -314,8 +314,10 @@ HttpResponseData Routes::adminPlugins() {
     w.field("file", s.file).field("status", toString(s.state));
     if (!s.reason.empty()) w.field("reason", s.reason);
     if (!s.name.empty()) {
-      w.field("name", s.name).field("aliases", s.aliases).field("auth_method", s.auth_method);
-      w.field("signing_algs", s.signing_algs);
+      w.field("name", s.name).field("kind", s.kind).field("aliases", s.aliases);
+      if (s.kind == "client_authenticator") {
+        w.field("auth_method", s.auth_method).field("signing_algs", s.signing_algs);
+      }
     }
     if (s.state != PluginStatus::State::kFailed || !s.listener_name.empty()) {
       w.field("order_id", static_cast<int64_t>(s.order_id));

@@ -1,5 +1,7 @@
 #include "plugins/host_services.h"
 
+#include "plugins/subject_mapper.h"
+
 #include <Poco/Logger.h>
 
 #include "crypto/keys.h"
@@ -130,6 +132,49 @@ void setReasonFn(idgate_auth_result_host_ptr result, idgate_str reason) noexcept
   }
 }
 
+SubjectSink* subjectOf(idgate_subject_host_ptr s) { return reinterpret_cast<SubjectSink*>(s); }
+
+void subjectPrincipalFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
+  try {
+    subjectOf(s)->principal = str(v);
+    subjectOf(s)->principal_set = true;
+  } catch (...) {
+  }
+}
+
+void subjectUniqueFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
+  try {
+    subjectOf(s)->unique_name = str(v);
+    subjectOf(s)->unique_set = true;
+  } catch (...) {
+  }
+}
+
+void subjectRealmFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
+  try {
+    subjectOf(s)->realm = str(v);
+    subjectOf(s)->realm_set = true;
+  } catch (...) {
+  }
+}
+
+void subjectGroupsFn(idgate_subject_host_ptr s, const idgate_str* groups, size_t n) noexcept {
+  try {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < n && groups != nullptr; ++i) out.push_back(str(groups[i]));
+    subjectOf(s)->groups = std::move(out);
+    subjectOf(s)->groups_set = true;
+  } catch (...) {
+  }
+}
+
+void subjectReasonFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
+  try {
+    subjectOf(s)->reason = str(v).substr(0, 200);
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
@@ -159,6 +204,11 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
   api_.auth_result_set_client_id = setClientIdFn;
   api_.auth_result_set_reason = setReasonFn;
   api_.jwks_fetch = jwksFn;
+  api_.subject_set_principal = subjectPrincipalFn;
+  api_.subject_set_unique_name = subjectUniqueFn;
+  api_.subject_set_realm = subjectRealmFn;
+  api_.subject_set_groups = subjectGroupsFn;
+  api_.subject_set_reason = subjectReasonFn;
 }
 
 idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh,

@@ -56,6 +56,8 @@ void PluginManager::loadAll() {
 
   std::stable_sort(active_.begin(), active_.end(),
                    [](const auto& a, const auto& b) { return a->orderId() < b->orderId(); });
+  std::stable_sort(mappers_.begin(), mappers_.end(),
+                   [](const auto& a, const auto& b) { return a->orderId() < b->orderId(); });
 
   // identity.xml entries that name no loaded plugin are almost always a typo: say so.
   for (const auto& l : identity_.listeners) {
@@ -69,6 +71,11 @@ void PluginManager::loadAll() {
   std::string order;
   for (const auto& a : active_) order += (order.empty() ? "" : ", ") + a->name();
   log().information("client authenticators in order: " + (order.empty() ? "(none)" : order));
+  if (!mappers_.empty()) {
+    std::string m;
+    for (const auto& a : mappers_) m += (m.empty() ? "" : ", ") + a->name();
+    log().information("subject mappers in order: " + m);
+  }
 }
 
 const EventListenerConfig* PluginManager::listenerFor(const idgate_plugin_descriptor& d) const {
@@ -111,18 +118,28 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     return failed("ABI major version " + std::to_string(d->abi_major) + ", server speaks " +
                   std::to_string(IDGATE_ABI_MAJOR));
   }
-  if (d->struct_size < sizeof(idgate_plugin_descriptor) || d->name == nullptr ||
-      d->instance_new == nullptr || d->authenticate == nullptr || d->instance_destroy == nullptr) {
+  // A 1.0/1.1 descriptor ends before map_subject; only a subject mapper needs that field.
+  if (d->struct_size < IDGATE_DESCRIPTOR_SIZE_1_1 || d->name == nullptr ||
+      d->instance_new == nullptr || d->instance_destroy == nullptr) {
     return failed("incomplete descriptor");
   }
   st.name = d->name;
   st.aliases = names(d->aliases);
-  st.auth_method = d->auth_method ? d->auth_method : "";
-  st.signing_algs = names(d->signing_algs);
-  if (d->kind != IDGATE_KIND_CLIENT_AUTHENTICATOR) {
+  const bool mapper = d->kind == IDGATE_KIND_SUBJECT_MAPPER;
+  if (d->kind == IDGATE_KIND_CLIENT_AUTHENTICATOR) {
+    st.kind = "client_authenticator";
+    st.auth_method = d->auth_method ? d->auth_method : "";
+    st.signing_algs = names(d->signing_algs);
+    if (d->authenticate == nullptr) return failed("incomplete descriptor");
+    if (st.auth_method.empty()) return failed("client authenticator without auth_method");
+  } else if (mapper) {
+    st.kind = "subject_mapper";
+    if (d->struct_size < sizeof(idgate_plugin_descriptor) || d->map_subject == nullptr) {
+      return failed("subject mapper without map_subject (needs ABI 1.2)");
+    }
+  } else {
     return failed("unknown plugin kind " + std::to_string(static_cast<int>(d->kind)));
   }
-  if (st.auth_method.empty()) return failed("client authenticator without auth_method");
   for (const auto& other : statuses_) {
     if (other.state != PluginStatus::State::kFailed && other.name == st.name) {
       return failed("plugin name '" + st.name + "' is already provided by " + other.file);
@@ -144,6 +161,13 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
       statuses_.push_back(st);
       return;
     }
+  } else if (mapper) {
+    // A mapper changes who the caller is: it runs only where identity.xml says so.
+    st.state = PluginStatus::State::kDisabled;
+    st.reason = "subject mappers are enabled only by an identity.xml EventListener";
+    log().information("plugin " + file + " (" + st.name + ") is disabled: " + st.reason);
+    statuses_.push_back(st);
+    return;
   } else {
     st.order_id = -1;  // WSO2: a handler without an entry is enabled, first in order.
   }
@@ -162,10 +186,16 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     error[sizeof(error) - 1] = '\0';
     return failed(std::string("configuration refused: ") + (error[0] ? error : "no reason given"));
   }
-  active_.push_back(
-      std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id));
+  if (mapper) {
+    mappers_.push_back(
+        std::make_shared<SubjectMapperPlugin>(library, d, instance, st.name, st.order_id));
+  } else {
+    active_.push_back(
+        std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id));
+  }
   st.state = PluginStatus::State::kActive;
-  log().information("plugin " + file + " (" + st.name + ", " + st.auth_method +
+  log().information("plugin " + file + " (" + st.name + ", " +
+                    (mapper ? std::string("subject mapper") : st.auth_method) +
                     ") active, orderId " + std::to_string(st.order_id));
   statuses_.push_back(st);
 }

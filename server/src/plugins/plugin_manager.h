@@ -1,5 +1,6 @@
 // Scans dropins/*.so, loads each with Boost.DLL, checks the ABI handshake, matches it with
-// identity.xml, creates the configured instances, and orders the active authenticators.
+// identity.xml, creates the configured instances, and orders the active authenticators and
+// subject mappers.
 // A broken file is reported (file and reason) and skipped; loading never throws for one.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "config/identity_config.h"
 #include "plugins/client_authenticator.h"
 #include "plugins/plugin_status.h"
+#include "plugins/subject_mapper.h"
 
 namespace idgate {
 
@@ -28,6 +30,10 @@ class PluginManager {
   const std::vector<std::shared_ptr<const ClientAuthenticatorPlugin>>& authenticators() const {
     return active_;
   }
+  /// Active subject mappers, ascending orderId.
+  const std::vector<std::shared_ptr<const SubjectMapperPlugin>>& subjectMappers() const {
+    return mappers_;
+  }
   /// One entry per file in dropins/ (plus identity.xml entries naming no plugin are logged).
   const std::vector<PluginStatus>& statuses() const { return statuses_; }
 
@@ -39,6 +45,7 @@ class PluginManager {
   const IdentityConfig& identity_;
   const idgate_host_api* host_;
   std::vector<std::shared_ptr<const ClientAuthenticatorPlugin>> active_;
+  std::vector<std::shared_ptr<const SubjectMapperPlugin>> mappers_;
   std::vector<PluginStatus> statuses_;
 };
 

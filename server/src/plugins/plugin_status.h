@@ -13,6 +13,7 @@ struct PluginStatus {
   State state = State::kFailed;
   std::string reason;  ///< why failed or disabled
   std::string name;
+  std::string kind;  ///< client_authenticator or subject_mapper (empty when unreadable)
   std::vector<std::string> aliases;
   std::string auth_method;
   std::vector<std::string> signing_algs;

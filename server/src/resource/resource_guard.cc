@@ -163,6 +163,23 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
     case Validation::Kind::kOk:
       out.kind = GuardResult::Kind::kAuthenticated;
       out.subject = std::move(v.subject);
+      if (mapping_) {
+        std::string reason;
+        GuardResult::Kind k = mapping_(out.subject, &reason);
+        if (k != GuardResult::Kind::kAuthenticated) {
+          out.kind = k;
+          out.subject = Subject{};
+          out.description = reason;
+          std::string line =
+              "openidConnectClient '" + c->id + "': subject mapping refused: " + reason;
+          if (k == GuardResult::Kind::kServerError) {
+            log.error(line);
+          } else {
+            log.warning(line);
+          }
+          return out;
+        }
+      }
       // A token that may be used once must not be served again from the cache.
       if (c->access_token_cache_enabled && !(v.has_jti && !c->token_reuse)) {
         int64_t until = std::min(now + c->access_token_cache_timeout_s,

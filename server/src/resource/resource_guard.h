@@ -3,6 +3,7 @@
 // validates, and turns the outcome into the RFC 6750 response when it is not a success.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,11 @@ class ResourceGuard {
   /// then the token's issuer, then a configuration without a filter).
   GuardResult authenticate(const RequestOrigin& request, const OidcClientConfig* only = nullptr);
 
+  /// Runs after a token validated, before caching: may change the subject, or refuse it
+  /// (kForbidden, kServerError) with a reason. Subject-mapper plugins plug in here.
+  using SubjectMapping = std::function<GuardResult::Kind(Subject&, std::string* reason)>;
+  void setSubjectMapping(SubjectMapping mapping) { mapping_ = std::move(mapping); }
+
   const OidcClientConfig* client(const std::string& id) const;
   bool enabled() const;  ///< any configuration with inboundPropagation other than none
   size_t cacheSize() const { return cache_.size(); }
@@ -48,6 +54,7 @@ class ResourceGuard {
   const TokenValidator& validator_;
   const Clock& clock_;
   const SessionCookies* sessions_;
+  SubjectMapping mapping_;
   ValidatedTokenCache cache_;
 };
 
