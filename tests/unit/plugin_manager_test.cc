@@ -141,6 +141,67 @@ TEST_F(PluginManagerTest, GarbageCodeAndThrowingPluginAreDenials) {
   }
 }
 
+TEST_F(PluginManagerTest, SubjectMappersRunOnlyWhenIdentityXmlEnablesThem) {
+  drop(test::fixtureDropins(), "fixture_mapper_modes.so");
+  drop(test::bundledDropins(), "idgate-claim-subject-mapper.so");
+  load();
+  EXPECT_TRUE(manager_->subjectMappers().empty());
+  EXPECT_EQ(status("fixture_mapper_modes.so").state, PluginStatus::State::kDisabled);
+  EXPECT_EQ(status("fixture_mapper_modes.so").kind, "subject_mapper");
+  EXPECT_EQ(status("fixture_mapper_modes.so").reason,
+            "subject mappers are enabled only by an identity.xml EventListener");
+  EXPECT_TRUE(manager_->authenticators().empty()) << "a mapper is not an authenticator";
+}
+
+TEST_F(PluginManagerTest, SubjectMapperOutcomesFailClosed) {
+  drop(test::fixtureDropins(), "fixture_mapper_modes.so");
+  EventListenerConfig on;
+  on.name = "com.example.ModesMapper";
+  identity_.listeners = {on};
+  load();
+  ASSERT_EQ(manager_->subjectMappers().size(), 1u);
+  const auto& m = *manager_->subjectMappers()[0];
+  auto run = [&](const std::string& principal, Subject* out = nullptr) {
+    Subject s;
+    s.principal = principal;
+    s.realm = "r";
+    s.groups = {"g"};
+    MapResult r = m.map(s);
+    if (out) *out = s;
+    return r;
+  };
+  Subject s;
+  EXPECT_EQ(run("alice", &s).code, IDGATE_MAP_MAPPED);
+  EXPECT_EQ(s.realm, "m");
+  EXPECT_EQ(s.groups, (std::vector<std::string>{"g", "seen"}));
+  EXPECT_EQ(run("same", &s).code, IDGATE_MAP_UNCHANGED);
+  EXPECT_EQ(s.realm, "r");
+  MapResult deny = run("deny");
+  EXPECT_EQ(deny.code, IDGATE_MAP_DENIED);
+  EXPECT_EQ(deny.reason, "not you");
+  MapResult thrown = run("throw", &s);
+  EXPECT_EQ(thrown.code, IDGATE_MAP_ERROR);
+  EXPECT_EQ(thrown.reason, "subject mapping failed");
+  EXPECT_EQ(s.principal, "throw") << "nothing applied";
+  EXPECT_EQ(run("error").reason, "directory down");
+  MapResult cleared = run("clear", &s);
+  EXPECT_EQ(cleared.code, IDGATE_MAP_ERROR);
+  EXPECT_EQ(s.principal, "clear");
+}
+
+TEST_F(PluginManagerTest, BundledClaimMapperRefusesUnknownProperties) {
+  drop(test::bundledDropins(), "idgate-claim-subject-mapper.so");
+  EventListenerConfig on;
+  on.name = "claim_subject_mapper";
+  on.properties["GroupClaim"] = "roles";  // typo of GroupsClaim
+  identity_.listeners = {on};
+  load();
+  EXPECT_TRUE(manager_->subjectMappers().empty());
+  EXPECT_EQ(status("idgate-claim-subject-mapper.so").reason,
+            "configuration refused: unknown property 'GroupClaim' (known: PrincipalClaim, "
+            "GroupsClaim, GroupPrefix, RequiredClaim, ApplyTo)");
+}
+
 TEST_F(PluginManagerTest, DuplicateNameIsRefused) {
   drop(test::bundledDropins(), "idgate-none.so");
   fs::copy_file(test::bundledDropins() + "/idgate-none.so", dir_.file("dropins/zz-copy.so"));
