@@ -31,12 +31,14 @@ class Upstream:
     def __init__(self):
         owner = self
         self.connections = set()
+        self.requests = 0
         self.lock = threading.Lock()
 
         class Handler(_Quiet):
             def handle_one(self):
                 with owner.lock:
                     owner.connections.add(self.client_address)
+                    owner.requests += 1
                 if self.path.startswith("/slow"):
                     time.sleep(3)
                 length = self.headers.get("Content-Length")

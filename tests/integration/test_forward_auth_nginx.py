@@ -1,0 +1,164 @@
+"""Forward-auth with the real Debian nginx: auth_request points at idgate's /auth/check in
+front of a small upstream, configured as docs/guides/resource-server.md shows."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import unittest
+import urllib.request
+
+import rs_support as R
+from harness import Server, TempDir, edit, init_home
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+
+NGINX_CONF = """
+%(user)s
+worker_processes 1;
+daemon off;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log info;
+events { worker_connections 64; }
+http {
+  access_log %(dir)s/access.log;
+  client_body_temp_path %(dir)s/body;
+  proxy_temp_path %(dir)s/proxy;
+  fastcgi_temp_path %(dir)s/fastcgi;
+  uwsgi_temp_path %(dir)s/uwsgi;
+  scgi_temp_path %(dir)s/scgi;
+  server {
+    listen 127.0.0.1:%(port)d;
+
+    location = /_idgate_check {
+      internal;
+      proxy_pass %(idgate)s/auth/check;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI $request_uri;
+      proxy_set_header X-Forwarded-Method $request_method;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+
+    location / {
+      auth_request /_idgate_check;
+      auth_request_set $auth_subject $upstream_http_x_auth_subject;
+      auth_request_set $auth_unique $upstream_http_x_auth_unique_id;
+      auth_request_set $auth_realm $upstream_http_x_auth_realm;
+      auth_request_set $auth_groups $upstream_http_x_auth_groups;
+      auth_request_set $auth_client $upstream_http_x_auth_client_id;
+      auth_request_set $auth_challenge $upstream_http_www_authenticate;
+      error_page 401 = @unauthorized;
+      # Always set: a caller's own X-Auth-* never reaches the upstream.
+      proxy_set_header X-Auth-Subject $auth_subject;
+      proxy_set_header X-Auth-Unique-Id $auth_unique;
+      proxy_set_header X-Auth-Realm $auth_realm;
+      proxy_set_header X-Auth-Groups $auth_groups;
+      proxy_set_header X-Auth-Client-Id $auth_client;
+      proxy_pass %(upstream)s;
+    }
+
+    location @unauthorized {
+      add_header WWW-Authenticate $auth_challenge always;
+      return 401;
+    }
+  }
+}
+"""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(url, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+@unittest.skipUnless(os.path.exists(NGINX), "nginx is not installed (apt-get install nginx)")
+class NginxForwardAuthTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        parent = cls.tmp.__enter__()
+        cls.upstream = R.Upstream()
+        home, _ = init_home(parent)
+        edit(home + "/conf/server.xml", "</Server>", """
+  <openidConnectClient id="hs" inboundPropagation="required" signatureAlgorithm="HS256"
+      clientSecret="%s" issuerIdentifier="https://hs.example" groupIdentifier="groups"/>
+</Server>""" % SECRET)
+        cls.server = Server(home).start()
+        cls.port = free_port()
+        conf = os.path.join(parent, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF % {"dir": parent, "port": cls.port, "idgate": cls.server.url,
+                                  "upstream": cls.upstream.url,
+                                  "user": "user root;" if os.geteuid() == 0 else ""})
+        cls.nginx = subprocess.Popen([NGINX, "-p", parent, "-c", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        cls.base = "http://127.0.0.1:%d" % cls.port
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), timeout=1).close()
+                break
+            except OSError:
+                if cls.nginx.poll() is not None:
+                    raise RuntimeError("nginx exited: " + cls.nginx.stderr.read().decode())
+                time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.terminate()
+        cls.nginx.wait(10)
+        cls.server.stop()
+        cls.upstream.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    def token(self, **kw):
+        kw.setdefault("aud", self.base)
+        return R.hs(R.claims("https://hs.example", groups=["ops"], client_id="svc", **kw), SECRET)
+
+    def test_valid_token_reaches_the_upstream_with_identity(self):
+        status, headers, body = get(self.base + "/orders/7?x=1", {"Authorization": "Bearer " + self.token(),
+                                                                  "X-Auth-Realm": "forged"})
+        self.assertEqual(status, 200, body)
+        import json
+        echo = json.loads(body)
+        h = R.header_map(echo)
+        self.assertEqual(echo["path"], "/orders/7?x=1")
+        self.assertEqual(h["x-auth-subject"], ["alice"])
+        self.assertEqual(h["x-auth-unique-id"], ["user:https://hs.example/alice"])
+        self.assertEqual(h["x-auth-realm"], ["https://hs.example"])
+        self.assertEqual(h["x-auth-groups"], ["group:https://hs.example/ops"])
+        self.assertEqual(h["x-auth-client-id"], ["svc"])
+        self.assertIn("GET /auth/check 200", self.server.log())
+
+    def test_no_token_and_bad_tokens_are_401_with_the_challenge(self):
+        before = self.upstream.requests
+        status, headers, _ = get(self.base + "/orders", {"X-Auth-Subject": "root"})
+        self.assertEqual(status, 401)
+        self.assertEqual(headers.get("WWW-Authenticate"), 'Bearer realm="idgate"')
+        status, headers, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(exp=1)})
+        self.assertEqual(status, 401)
+        self.assertIn('error="invalid_token"', headers.get("WWW-Authenticate", ""))
+        # The audience must be the origin the client used (nginx's), not idgate's.
+        status, _, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(aud=self.server.url)})
+        self.assertEqual(status, 401)
+        self.assertEqual(self.upstream.requests, before, "nothing unauthenticated reached the upstream")
+
+
+if __name__ == "__main__":
+    unittest.main()
