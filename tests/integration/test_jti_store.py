@@ -86,6 +86,31 @@ class ClusterTest(unittest.TestCase):
                     n.stop()
 
 
+    def test_resource_server_token_reuse_is_shared_between_nodes(self):
+        import rs_support as R
+        secret = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+        connection = postgres_connection()
+        with TempDir() as tmp:
+            homes = [pg_home(tmp, "rs%d" % i, connection) for i in (1, 2)]
+            for h in homes:
+                edit(h + "/conf/server.xml", "</Server>", (
+                    '<openidConnectClient id="hs" inboundPropagation="required" clientSecret="%s" '
+                    'issuerIdentifier="https://cluster-%d.example" audiences="ALL_AUDIENCES"/></Server>')
+                    % (secret, os.getpid()))
+            nodes = [Server(h).start() for h in homes]
+            try:
+                def me(node, token):
+                    return node.request("GET", "/api/me", headers=R.bearer(token)).status
+                with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+                    for i in range(30):
+                        t = R.hs(R.claims("https://cluster-%d.example" % os.getpid()), secret)
+                        futures = [pool.submit(me, n, t) for n in nodes for _ in range(2)]
+                        self.assertEqual(sorted(f.result() for f in futures), [200, 401, 401, 401], "round %d" % i)
+            finally:
+                for n in nodes:
+                    n.stop()
+
+
 class StoreFailureTest(unittest.TestCase):
     def test_database_failure_during_check_is_server_error(self):
         base = postgres_connection()
@@ -95,6 +120,10 @@ class StoreFailureTest(unittest.TestCase):
         connection = base.replace("dbname=idgate_it", "dbname=" + db)
         with TempDir() as tmp:
             home = pg_home(tmp, "home", connection)
+            edit(home + "/conf/server.xml", "</Server>", (
+                '<openidConnectClient id="hs" inboundPropagation="required" clientSecret="%s" '
+                'issuerIdentifier="https://f.example" audiences="ALL_AUDIENCES"/></Server>')
+                % "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!")
             server = Server(home).start()
             try:
                 key = A.private_key("ES256")
@@ -107,6 +136,12 @@ class StoreFailureTest(unittest.TestCase):
                 self.assertEqual(r.json()["error"], "server_error")
                 self.assertNotIn("access_token", r.text)
                 self.assertIn("jti batch of 1 failed", server.log())
+                # The resource server's reuse check fails closed the same way.
+                import rs_support as R
+                secret = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+                r = server.request("GET", "/api/me", headers=R.bearer(R.hs(R.claims("https://f.example"), secret)))
+                self.assertEqual(r.status, 500, r.text)
+                self.assertEqual(r.json()["error"], "server_error")
             finally:
                 server.stop()
                 psql(base, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
