@@ -39,12 +39,23 @@ class RuntimeKeyResolver : public KeyResolver {
                  (c.trust_store_ref.empty() ? "KeyStore" : c.trust_store_ref);
         return nullptr;
       }
+      // The same keystore snapshot gives the same key: skip re-encoding the certificate.
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = by_alias_.find(c.id);
+        if (it != by_alias_.end() && it->second.store.lock() == store) return it->second.set;
+      }
       std::string der = crypto::certificateDer(e->chain.front().get());
-      return imported("cert:" + der, error, [&](std::string* why) -> KeySet {
+      KeySet set = imported("cert:" + der, error, [&](std::string* why) -> KeySet {
         auto key = jose::importCertificate(der, why);
         if (!key) return nullptr;
         return std::make_shared<const std::vector<jose::PublicKey>>(1, std::move(*key));
       });
+      if (set) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        by_alias_[c.id] = AliasEntry{store, set};
+      }
+      return set;
     }
     if (c.own_issuer) {
       std::string text = rt_.signingKeys().jwksJson(rt_.clock().nowSeconds());
@@ -88,9 +99,14 @@ class RuntimeKeyResolver : public KeyResolver {
     return set;
   }
 
+  struct AliasEntry {
+    std::weak_ptr<const Keystore> store;  ///< the snapshot the key was read from
+    KeySet set;
+  };
   Runtime& rt_;
   std::mutex mutex_;
   std::map<std::string, KeySet> cache_;
+  std::map<std::string, AliasEntry> by_alias_;  ///< by <openidConnectClient> id
 };
 
 }  // namespace

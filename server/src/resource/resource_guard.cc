@@ -94,6 +94,9 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
     }
   }
   const OidcClientConfig* unfiltered = nullptr;
+  // A signed token's issuer reads the same for every configuration: peek at it once. (An
+  // encrypted one can only be read with each configuration's own key.)
+  std::optional<std::string> jws_token, jws_iss;
   for (const auto& c : config_.clients) {
     if (!active(c) || !c.auth_filter_ref.empty()) continue;
     if (unfiltered == nullptr) unfiltered = &c;
@@ -106,7 +109,16 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
       }
       continue;
     }
-    std::string iss = validator_.peekIssuer(c, *token);
+    std::string iss;
+    if (std::count(token->begin(), token->end(), '.') == 2) {
+      if (jws_token != token) {
+        jws_token = token;
+        jws_iss = validator_.peekIssuer(c, *token);
+      }
+      iss = *jws_iss;
+    } else {
+      iss = validator_.peekIssuer(c, *token);
+    }
     if (!iss.empty() && std::find(c.issuers.begin(), c.issuers.end(), iss) != c.issuers.end()) {
       return &c;
     }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Resource-server benchmark (issue: JWTs as authentication tokens): requests/s through
+# GET /auth/check with a valid RS256 and ES256 token, validated-token cache on and off.
+#   tests/bench/auth_check_bench.sh [SECONDS] [CONNECTIONS]
+# Server pinned to core 0, wrk (one thread) pinned to core 1, loopback only, bounded in time
+# (SECONDS per run, default 4). tokenReuse="true" so the same token can be sent again: with the
+# cache off every request verifies the signature; the target is >= 70% of the single-core
+# `openssl speed` verify rate for the algorithm.
+set -euo pipefail
+SECS=${1:-4}
+CONNECTIONS=${2:-16}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${IDGATE_BUILD:-$ROOT/build}
+PY=/usr/bin/python3
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+[ -x "$BUILD/bin/idgate-server" ] || { echo "build first (./test.sh or ./run.sh)"; exit 1; }
+
+WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
+PASS=$(grep -o '<Password>[^<]*' "$WORK/home/conf/server.xml" | head -1 | cut -d'>' -f2)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rs.pem" -out "$WORK/rs.crt" -days 2 -subj /CN=rs 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/es.pem" -out "$WORK/es.crt" \
+  -days 2 -subj /CN=es 2>/dev/null
+for a in rs es; do
+  "$BUILD/bin/idgate-keytool" -importcert -alias "bench-$a" -file "$WORK/$a.crt" -noprompt \
+    -keystore "$WORK/home/keystore/idgate.p12" -storepass "$PASS" >/dev/null
+done
+CLIENTS=""
+for alg in RS256 ES256; do
+  a=$(echo "${alg:0:2}" | tr A-Z a-z)
+  for cache in true false; do
+    CLIENTS+="<openidConnectClient id=\"$a-$cache\" inboundPropagation=\"required\" signatureAlgorithm=\"$alg\"
+      trustStoreRef=\"KeyStore\" trustAliasName=\"bench-$a\" issuerIdentifier=\"https://$a-$cache.bench\"
+      audiences=\"ALL_AUDIENCES\" tokenReuse=\"true\" accessTokenCacheEnabled=\"$cache\"/>"
+  done
+done
+"$PY" - "$WORK/home/conf/server.xml" "$CLIENTS" <<'PYEOF'
+import sys
+p, clients = sys.argv[1], sys.argv[2]
+s = open(p).read().replace("</Server>", clients + "\n</Server>")
+open(p, "w").write(s)
+PYEOF
+
+taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
+URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)
+[ -n "$URL" ] || { cat "$WORK/server.log"; exit 1; }
+
+speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
+ES_VERIFY=$(speed ecdsap256 | awk '/nistp256/ {print $NF}')
+RS_VERIFY=$(speed rsa2048 | awk '/^rsa 2048/ {print $NF}')
+
+token() {  # alg key iss
+  "$PY" -c "
+import jwt, time
+from cryptography.hazmat.primitives import serialization
+k = serialization.load_pem_private_key(open('$2','rb').read(), None)
+print(jwt.encode({'iss': '$3', 'sub': 'bench-user', 'exp': int(time.time()) + 3600, 'groupIds': ['g1', 'g2']}, k, algorithm='$1'))"
+}
+
+printf "%-6s %-6s %10s %9s %9s %7s %12s %9s\n" alg cache "req/s" "p50 ms" "p99 ms" errors "verify/s" "% verify"
+run() {  # alg key cache verify_per_s
+  local alg=$1 key=$2 cache=$3 verify=$4 a
+  a=$(echo "${alg:0:2}" | tr A-Z a-z)
+  local t; t=$(token "$alg" "$key" "https://$a-$cache.bench")
+  # One check first: a wrong setup must not be measured as fast 401s.
+  local code; code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$URL/auth/check")
+  [ "$code" = 200 ] || { echo "setup error: /auth/check answered $code"; tail -5 "$WORK/server.log"; exit 1; }
+  local out perf_pid=
+  if [ -n "${IDGATE_BENCH_PROFILE:-}" ]; then  # perf profile of the server during this run
+    perf record -F 499 --call-graph "${IDGATE_BENCH_CALLGRAPH:-fp}" -p "$SERVER_PID" -o "$IDGATE_BENCH_PROFILE.$alg.$cache" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECS}s" --latency -H "Authorization: Bearer $t" \
+          -s "$ROOT/tests/bench/status.lua" "$URL/auth/check" | grep RESULT)
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+  "$PY" - "$alg" "$cache" "$out" "$verify" <<'PYEOF'
+import sys
+alg, cache, out, verify = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+r = dict(kv.split("=") for kv in out.split()[1:])
+rps = int(r["requests"]) / (int(r["duration_us"]) / 1e6)
+errors = int(r["non2xx"]) + int(r["socket_errors"])
+print("%-6s %-6s %10.0f %9.2f %9.2f %7d %12.0f %8.0f%%" % (alg, "on" if cache == "true" else "off", rps,
+      int(r["p50_us"]) / 1000, int(r["p99_us"]) / 1000, errors, verify, 100 * rps / verify))
+PYEOF
+}
+run RS256 "$WORK/rs.pem" false "$RS_VERIFY"
+run RS256 "$WORK/rs.pem" true "$RS_VERIFY"
+run ES256 "$WORK/es.pem" false "$ES_VERIFY"
+run ES256 "$WORK/es.pem" true "$ES_VERIFY"
+echo "openssl speed (one core): RS256 verify ${RS_VERIFY}/s, ES256 verify ${ES_VERIFY}/s"
