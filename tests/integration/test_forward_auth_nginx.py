@@ -14,6 +14,10 @@ from harness import Server, TempDir, edit, init_home
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
 
+GUIDE_CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "guides", "examples",
+                          "nginx-forward-auth.conf")
+
+# The process-level settings a test needs around the guide's server block.
 NGINX_CONF = """
 %(user)s
 worker_processes 1;
@@ -28,44 +32,7 @@ http {
   fastcgi_temp_path %(dir)s/fastcgi;
   uwsgi_temp_path %(dir)s/uwsgi;
   scgi_temp_path %(dir)s/scgi;
-  server {
-    listen 127.0.0.1:%(port)d;
-
-    location = /_idgate_check {
-      internal;
-      proxy_pass %(idgate)s/auth/check;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Original-URI $request_uri;
-      proxy_set_header X-Forwarded-Method $request_method;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-
-    location / {
-      auth_request /_idgate_check;
-      auth_request_set $auth_subject $upstream_http_x_auth_subject;
-      auth_request_set $auth_unique $upstream_http_x_auth_unique_id;
-      auth_request_set $auth_realm $upstream_http_x_auth_realm;
-      auth_request_set $auth_groups $upstream_http_x_auth_groups;
-      auth_request_set $auth_client $upstream_http_x_auth_client_id;
-      auth_request_set $auth_challenge $upstream_http_www_authenticate;
-      error_page 401 = @unauthorized;
-      # Always set: a caller's own X-Auth-* never reaches the upstream.
-      proxy_set_header X-Auth-Subject $auth_subject;
-      proxy_set_header X-Auth-Unique-Id $auth_unique;
-      proxy_set_header X-Auth-Realm $auth_realm;
-      proxy_set_header X-Auth-Groups $auth_groups;
-      proxy_set_header X-Auth-Client-Id $auth_client;
-      proxy_pass %(upstream)s;
-    }
-
-    location @unauthorized {
-      add_header WWW-Authenticate $auth_challenge always;
-      return 401;
-    }
-  }
+  %(server)s
 }
 """
 
@@ -102,9 +69,11 @@ class NginxForwardAuthTest(unittest.TestCase):
         cls.server = Server(home).start()
         cls.port = free_port()
         conf = os.path.join(parent, "nginx.conf")
+        with open(GUIDE_CONF) as f:
+            server_block = (f.read().replace("LISTEN", "127.0.0.1:%d" % cls.port)
+                            .replace("IDGATE_URL", cls.server.url).replace("UPSTREAM_URL", cls.upstream.url))
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"dir": parent, "port": cls.port, "idgate": cls.server.url,
-                                  "upstream": cls.upstream.url,
+            f.write(NGINX_CONF % {"dir": parent, "server": server_block,
                                   "user": "user root;" if os.geteuid() == 0 else ""})
         cls.nginx = subprocess.Popen([NGINX, "-p", parent, "-c", conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
