@@ -542,6 +542,63 @@ class ResourceServerTest(unittest.TestCase):
         self.assertEqual(r.status, 401, r.text)
         self.assertEqual(r.json()["error"], "invalid_token")
 
+    def test_attacks(self):
+        """The rows of attacks.md that apply to bearer tokens."""
+        b64 = lambda b: A.jwt.utils.base64url_encode(b if isinstance(b, bytes) else json.dumps(b).encode()).decode()
+        good = R.claims("https://sig-rs256.example")
+
+        def refused(token, why=None):
+            r = self.me(token)
+            self.assertIn(r.status, (400, 401), r.text[:200])
+            if r.status == 401:
+                self.assertEqual(r.json()["error"], "invalid_token")
+                if why:
+                    self.assertEqual(r.json()["error_description"], why)
+
+        for none in ("none", "None", "NONE"):
+            refused(b64({"alg": none}) + "." + b64(good) + ".")
+            refused(b64({"alg": none, "kid": "sig-RS256"}) + "." + b64(good) + ".", "algorithm not accepted")
+        # RS/HS confusion: HS256 MACed with the RS256 configuration's public key.
+        from cryptography.hazmat.primitives import serialization
+        pub = self.sig_keys["RS256"].public_key()
+        for secret in (pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+                       pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)):
+            t = b64({"alg": "HS256", "kid": "sig-RS256"}) + "." + b64(good)
+            import hmac, hashlib
+            refused(t + "." + A.jwt.utils.base64url_encode(hmac.new(secret, t.encode(), hashlib.sha256).digest()).decode(),
+                    "algorithm not accepted")
+        for kid in ("../../dev/null", "' OR '1'='1", "x" * 10000, "sig-ES256"):
+            refused(R.sign(good, self.sig_keys["RS256"], "RS256", kid=kid))
+        attacker = A.private_key("RS256")
+        for header in ({"jwk": A.public_jwk(attacker)}, {"jku": self.jwks.url + "/evil"}, {"x5u": self.jwks.url}):
+            refused(R.sign(good, attacker, "RS256", kid="sig-RS256", **header), "signature is not valid")
+        for crit in (["exp2"], [], ["alg"]):
+            refused(R.sign(good, self.sig_keys["RS256"], "RS256", kid="sig-RS256", crit=crit))
+        es = R.sign(R.claims("https://sig-es256.example"), self.sig_keys["ES256"], "ES256", kid="sig-ES256")
+        head, body, _ = es.split(".")
+        for sig in (b"\0" * 64, b"\0" * 32 + b"\1" * 32, b"\xff" * 64, b"\1" * 63, b"\1" * 65):
+            refused(head + "." + body + "." + A.jwt.utils.base64url_encode(sig).decode(), "signature is not valid")
+        t = R.sign(good, self.sig_keys["RS256"], "RS256", kid="sig-RS256")
+        h, p, sg = t.split(".")
+        refused(h + "." + p + ".AAAA", "signature is not valid")
+        refused(h + "." + p + "." + sg + ".x", "token is not a JWS (expected 3 parts)")
+        refused(h + "." + p + "." + sg + ".x.y", "encrypted tokens (JWE) are not accepted")
+        refused("." + p + "." + sg)
+        refused(h + "." + p + "=" + "." + sg)
+        refused(h + "." + p.replace("-", "+").replace("_", "/") + "x." + sg)
+        refused(b64(b'{"alg":"RS256","alg":"HS256"}') + "." + p + "." + sg)
+        refused(h + "." + b64(b'{"sub":"a","sub":"b"}') + "." + sg)
+        refused(h + "." + b64(("[" * 100000 + "]" * 100000).encode()) + "." + sg)
+        for exp in ("9999999999", 1e30, 2 ** 64 + 1, -1, True, None):
+            c = dict(good, exp=exp)
+            refused(R.sign(c, self.sig_keys["RS256"], "RS256", kid="sig-RS256"))
+        r = self.me("a." * 50000 + "b")
+        self.assertIn(r.status, (400, 401))
+        r = self.me("x" * (1024 * 1024))
+        self.assertIn(r.status, (400, 413, 431, 401))
+        self.assertEqual(self.me(R.sign(good, self.sig_keys["RS256"], "RS256", kid="sig-RS256")).status, 200,
+                         "and the server still serves")
+
     def test_every_refusal_is_logged_with_its_reason(self):
         self.me(self.hs_token(iss="https://nobody.example"))
         self.assertIn("refused a token: issuer is not trusted by this configuration", self.server.log())

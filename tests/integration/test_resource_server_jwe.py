@@ -127,6 +127,14 @@ class JweTest(unittest.TestCase):
         plain = '{"iss":"https://jwe.example","sub":"alice","exp":9999999999}'
         self.assertInvalid(self.me(encrypt(plain, self.rsa, "RSA-OAEP", "A256GCM")),
                            "encrypted token does not hold a signed JWT")
+        # An ephemeral key off the curve (invalid-curve attack) is refused before any ECDH.
+        import base64, json as _json
+        b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+        header = {"alg": "ECDH-ES", "enc": "A256GCM", "cty": "JWT",
+                  "epk": {"kty": "EC", "crv": "P-256", "x": b64(b"\x01" * 32), "y": b64(b"\x02" * 32)}}
+        forged = ".".join([b64(_json.dumps(header).encode()), "", b64(os.urandom(12)), b64(os.urandom(40)),
+                           b64(os.urandom(16))])
+        self.assertInvalid(self.ec_route(forged), "EC point is not on the curve")
         # The nested JWS is checked like any other: a wrong signature inside is refused.
         self.assertInvalid(self.me(encrypt(R.hs(R.claims("https://jwe.example"), SECRET + "x"), self.rsa, "RSA-OAEP",
                                            "A256GCM")), "signature is not valid")
@@ -141,8 +149,19 @@ class JweConfigTest(unittest.TestCase):
             keytool(home, "-importcert", "-alias", "just-a-cert", "-file", pem, "-noprompt")
             with open(home + "/conf/server.xml") as f:
                 original = f.read()
+            # A 1024-bit RSA key, made with openssl and imported (keytool refuses to generate one).
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout",
+                            parent + "/small.key", "-out", parent + "/small.crt", "-days", "2", "-subj", "/CN=s"],
+                           check=True, capture_output=True)
+            subprocess.run(["openssl", "pkcs12", "-export", "-inkey", parent + "/small.key", "-in", parent + "/small.crt",
+                            "-name", "small", "-out", parent + "/small.p12", "-passout", "pass:smallpass"],
+                           check=True, capture_output=True)
+            keytool(home, "-importkeystore", "-srckeystore", parent + "/small.p12", "-srcstoretype", "PKCS12",
+                    "-srcstorepass", "smallpass", "-destkeystore", home + "/keystore/idgate.p12",
+                    "-deststorepass", store_password(home), "-noprompt")
             for alias, message in (("just-a-cert", "no private key entry 'just-a-cert' in the KeyStore"),
-                                   ("missing", "no private key entry 'missing' in the KeyStore")):
+                                   ("missing", "no private key entry 'missing' in the KeyStore"),
+                                   ("small", "'small' must be an RSA key of at least 2048 bits or an EC key")):
                 with self.subTest(alias=alias):
                     with open(home + "/conf/server.xml", "w") as f:
                         f.write(original.replace("</Server>", (
