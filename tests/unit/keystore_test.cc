@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 
 #include "crypto/keys.h"
 #include "keystore/keystore_holder.h"
@@ -180,6 +181,48 @@ TEST(KeystoreTest, Pkcs12WithoutMacIsRefusedWhenAPasswordIsSet) {
   } catch (const KeystoreError& e) {
     EXPECT_STREQ(e.what(), "the PKCS#12 file has no integrity MAC; refusing it");
   }
+}
+
+crypto::X509Ptr issuedBy(EVP_PKEY* subject_key, const std::string& cn, X509* ca, EVP_PKEY* ca_key) {
+  X509* x = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_set_pubkey(x, subject_key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(x, X509_get_subject_name(ca));
+  X509_sign(x, ca_key, EVP_sha256());
+  return crypto::adoptX509(x);
+}
+
+TEST(KeystoreTest, EachKeyKeepsItsOwnChain) {
+  test::TempDir dir;
+  Keystore ks;
+  std::vector<crypto::X509Ptr> cas;
+  for (const char* name : {"a", "b"}) {
+    auto ca_key = crypto::generateEcP256();
+    auto ca = crypto::selfSignedCertificate(ca_key.get(), std::string("ca-") + name, 30);
+    KeystoreEntry e;
+    e.kind = KeystoreEntry::Kind::kPrivateKey;
+    e.alias = name;
+    e.key = crypto::generateEcP256();
+    e.chain.push_back(issuedBy(e.key.get(), name, ca.get(), ca_key.get()));
+    e.chain.push_back(ca);
+    cas.push_back(ca);
+    ks.put(e);
+  }
+  ks.save(dir.file("two.p12"), "storepass", "storepass");
+  Keystore loaded = Keystore::load(dir.file("two.p12"), "PKCS12", "storepass", "storepass");
+  for (size_t i = 0; i < 2; ++i) {
+    const KeystoreEntry* e = loaded.find(i == 0 ? "a" : "b");
+    ASSERT_NE(e, nullptr);
+    ASSERT_EQ(e->chain.size(), 2u) << e->alias;
+    EXPECT_EQ(crypto::certificateDer(e->chain[1].get()), crypto::certificateDer(cas[i].get()))
+        << "the CA of " << e->alias;
+  }
+  EXPECT_EQ(loaded.entries().size(), 2u);
 }
 
 StoreFileConfig holderConfig(const std::string& path) {

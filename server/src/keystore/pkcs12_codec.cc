@@ -3,6 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
 
 #include <map>
 #include <memory>
@@ -66,8 +69,9 @@ void collectBag(const PKCS12_SAFEBAG* bag, const std::string& key_password,
         p8 = PKCS12_decrypt_skey(bag, password.c_str(), static_cast<int>(password.size()));
       }
       if (p8 == nullptr) throw KeystoreError("cannot decrypt private key: wrong key password");
-      addKey(bag, EVP_PKCS82PKEY(p8), out);
-      PKCS8_PRIV_KEY_INFO_free(p8);
+      std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> info(
+          p8, PKCS8_PRIV_KEY_INFO_free);
+      addKey(bag, EVP_PKCS82PKEY(info.get()), out);
       break;
     }
     case NID_keyBag:
@@ -179,12 +183,34 @@ std::vector<KeystoreEntry> decodePkcs12(const std::string& bytes, const std::str
         used[i] = true;
       }
     }
-    // Chain certificates (no localKeyId, no name) follow in file order.
-    for (size_t i = 0; i < c.certs.size(); ++i) {
-      if (!used[i] && c.certs[i].first.empty() && c.cert_names[i].empty()) {
-        c.keys[k].chain.push_back(c.certs[i].second);
-        used[i] = true;
+    // Chain certificates (no localKeyId, no name): follow the issuer links from the leaf, so
+    // each key gets its own chain when a file holds several.
+    while (!c.keys[k].chain.empty()) {
+      X509* last = c.keys[k].chain.back().get();
+      if (X509_check_issued(last, last) == X509_V_OK) break;  // self-signed: the chain ends
+      bool found = false;
+      for (size_t i = 0; i < c.certs.size() && !found; ++i) {
+        if (!used[i] && c.certs[i].first.empty() && c.cert_names[i].empty() &&
+            X509_check_issued(c.certs[i].second.get(), last) == X509_V_OK) {
+          c.keys[k].chain.push_back(c.certs[i].second);
+          used[i] = true;
+          found = true;
+        }
       }
+      if (!found) break;
+    }
+  }
+  // Unnamed certificates no issuer link claimed: with a single key they are its chain in file
+  // order (as `openssl pkcs12 -export -certfile` writes them); otherwise trusted entries.
+  for (size_t i = 0; i < c.certs.size(); ++i) {
+    if (used[i] || !c.certs[i].first.empty() || !c.cert_names[i].empty()) continue;
+    if (c.keys.size() == 1) {
+      c.keys[0].chain.push_back(c.certs[i].second);
+      used[i] = true;
+    } else {
+      std::string fp = crypto::certificateSha256Fingerprint(c.certs[i].second.get());
+      fp.erase(std::remove(fp.begin(), fp.end(), ':'), fp.end());
+      c.cert_names[i] = "cert-" + fp.substr(0, 16);
     }
   }
   std::vector<KeystoreEntry> out = std::move(c.keys);
