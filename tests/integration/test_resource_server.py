@@ -405,6 +405,17 @@ class ResourceServerTest(unittest.TestCase):
         self.assertEqual(r.json()["body_sha256"], hashlib.sha256(body).hexdigest())
         r = self.server.request("GET", "/big", headers=R.bearer(self.hs_token(aud=self.origin)))
         self.assertEqual(len(r.data), 3 * 1024 * 1024)
+        # curl with Expect: 100-continue and chunked transfer, as a user would upload.
+        path = os.path.join(self.tmp.path, "upload.bin")
+        with open(path, "wb") as f:
+            f.write(body)
+        out = subprocess.run(["curl", "-sS", "-X", "POST", "-H", "Expect: 100-continue", "-H",
+                              "Transfer-Encoding: chunked", "-H", "Authorization: Bearer " + self.hs_token(aud=self.origin),
+                              "--data-binary", "@" + path, self.origin + "/hs/upload"],
+                             capture_output=True, text=True, timeout=60)
+        echo = json.loads(out.stdout)
+        self.assertEqual((echo["body_length"], echo["body_sha256"]), (len(body), hashlib.sha256(body).hexdigest()))
+        self.assertNotIn("expect", R.header_map(echo))
 
     def test_gateway_keeps_upstream_connections_alive(self):
         before = len(self.upstream.connections)

@@ -157,7 +157,8 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
   const std::string connection = request.get("Connection", "");
   for (const auto& [k, v] : request) {
     if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
-        Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "X-Forwarded-For") == 0 ||
+        Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "Expect") == 0 ||
+        Poco::icompare(k, "X-Forwarded-For") == 0 ||
         Poco::icompare(k, "X-Forwarded-Proto") == 0 || Poco::icompare(k, "X-Forwarded-Host") == 0) {
       continue;
     }
