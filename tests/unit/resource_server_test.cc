@@ -276,6 +276,18 @@ TEST(AuthFilterTest, ConditionsAndAlternatives) {
   EXPECT_FALSE(filterMatches(f, o)) << "conditions are ANDed";
 }
 
+TEST(CookieTest, ParsesLikeABrowserSendsThem) {
+  HttpRequestData r;
+  r.headers = {{"Host", "x"}, {"cookie", "a=1;  b = 2; empty=; c=x=y "}, {"Cookie", "d=4"}};
+  EXPECT_EQ(r.cookie("a"), "1");
+  EXPECT_EQ(r.cookie("empty"), "");
+  EXPECT_EQ(r.cookie("c"), "x=y");
+  EXPECT_EQ(r.cookie("d"), "4") << "second Cookie header";
+  EXPECT_FALSE(r.cookie("b")) << "'b ' is not 'b'";
+  EXPECT_FALSE(r.cookie("A"));
+  EXPECT_FALSE(r.cookie("x"));
+}
+
 TEST(IdentityHeadersTest, NoInjectionThroughClaims) {
   Subject s;
   s.principal = "alice\r\nX-Auth-Groups: admins";

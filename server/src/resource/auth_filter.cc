@@ -38,26 +38,6 @@ bool compareIp(FilterCondition::Match m, const std::string& actual, const std::s
   return m == FilterCondition::Match::kGreaterThan ? e < a : a < e;
 }
 
-std::string cookieValue(const HttpRequestData& r, const std::string& name, bool* present) {
-  *present = false;
-  for (const auto& [k, v] : r.headers) {
-    if (Poco::icompare(k, "Cookie") != 0) continue;
-    size_t pos = 0;
-    while (pos <= v.size()) {
-      size_t end = v.find(';', pos);
-      if (end == std::string::npos) end = v.size();
-      std::string pair = Poco::trim(v.substr(pos, end - pos));
-      size_t eq = pair.find('=');
-      if (pair.substr(0, eq) == name) {
-        *present = true;
-        return eq == std::string::npos ? "" : pair.substr(eq + 1);
-      }
-      pos = end + 1;
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 bool conditionHolds(const FilterCondition& c, const RequestOrigin& req) {
@@ -97,10 +77,7 @@ bool conditionHolds(const FilterCondition& c, const RequestOrigin& req) {
     case FilterCondition::Kind::kCookie: {
       // Liberty's cookie condition names the cookie; match = presence.
       bool present = false;
-      for (const auto& v : c.values) {
-        cookieValue(*req.request, v, &present);
-        if (present) break;
-      }
+      for (const auto& v : c.values) present = present || req.request->cookie(v).has_value();
       return c.match == FilterCondition::Match::kNotContain ? !present : present;
     }
   }

@@ -18,17 +18,6 @@ bool startsWithBearer(const std::string& v) {
   return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
 }
 
-bool hasCookie(const HttpRequestData& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (Poco::icompare(k, "Cookie") == 0 &&
-        (v.rfind(name + "=", 0) == 0 || v.find(" " + name + "=") != std::string::npos ||
-         v.find(";" + name + "=") != std::string::npos)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string quoted(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -104,7 +93,7 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
     if (!token) {
       // A session cookie of this configuration names it as well as a token's issuer would.
       if (!c.authn_session_disabled && sessions_ != nullptr &&
-          hasCookie(*req.request, SessionCookies::cookieName(c))) {
+          req.request->cookie(SessionCookies::cookieName(c))) {
         return &c;
       }
       continue;

@@ -23,22 +23,6 @@ std::vector<std::string> strings(const jose::Json* v) {
   return out;
 }
 
-std::optional<std::string> cookieValue(const HttpRequestData& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (Poco::icompare(k, "Cookie") != 0) continue;
-    size_t pos = 0;
-    while (pos <= v.size()) {
-      size_t end = v.find(';', pos);
-      if (end == std::string::npos) end = v.size();
-      std::string pair = Poco::trim(v.substr(pos, end - pos));
-      size_t eq = pair.find('=');
-      if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
-      pos = end + 1;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string SessionCookies::cookieName(const OidcClientConfig& c) {
@@ -71,7 +55,7 @@ std::string SessionCookies::issue(const OidcClientConfig& c, const Subject& s, b
 
 std::optional<Subject> SessionCookies::read(const OidcClientConfig& c, const HttpRequestData& r,
                                             int64_t now) const {
-  auto value = cookieValue(r, cookieName(c));
+  auto value = r.cookie(cookieName(c));
   if (!value || value->size() > 8192) return std::nullopt;
   auto plain = box_->open(*value, context(c));
   if (!plain) return std::nullopt;
