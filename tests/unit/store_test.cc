@@ -144,6 +144,33 @@ TEST_P(StoreTest, ConcurrentInsertsOfOneJtiHaveExactlyOneWinner) {
   }
 }
 
+TEST_P(StoreTest, JtiCommitterDoesNotTakeAPoolSession) {
+  // Pool of one: the committer must not hold it, and a burst wider than the pool waits for
+  // the session instead of failing.
+  jtis_.reset();
+  clients_.reset();
+  db_.reset();
+  config_.pool_size = 1;
+  db_ = std::make_unique<Database>(config_);
+  jtis_ = makeSqlJtiStore(*db_);
+  EXPECT_EQ(jtis_->checkAndInsert("c", "pool", 5000, 10), JtiStore::Result::kFresh);
+  auto clients = makeSqlClientStore(*db_);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < 20; ++i) clients->find("nobody" + std::to_string(t));
+      } catch (const StoreError&) {
+        ++errors;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(jtis_->checkAndInsert("c", "pool", 5000, 10), JtiStore::Result::kReplayed);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -56,9 +56,10 @@ Database::Database(const DatabaseConfig& config)
   try {
     pool_ =
         std::make_unique<Poco::Data::SessionPool>(connector_, connection_, 1, config.pool_size, 60);
-    Poco::Data::Session s = session();
     if (!postgres_) {
       // WAL lets readers run beside the writer; FULL sync: a committed row survives power loss.
+      // (Released before migrate(), which takes a session of its own: a pool may hold one.)
+      Poco::Data::Session s = session();
       s << "PRAGMA journal_mode=WAL", now;
       s << "PRAGMA synchronous=FULL", now;
     }
@@ -95,7 +96,10 @@ Poco::Data::Session Database::session() {
 Poco::Data::Session Database::dedicatedSession() {
   try {
     Poco::Data::Session s(connector_, connection_);
-    if (!postgres_) s.setConnectionTimeout(5);
+    if (!postgres_) {
+      s.setConnectionTimeout(5);
+      s << "PRAGMA synchronous=FULL", now;  // per connection; this one writes the JTI rows
+    }
     return s;
   } catch (const Poco::Exception& e) {
     throw StoreError("database session: " + e.displayText());
