@@ -493,6 +493,8 @@ class ResourceServerTest(unittest.TestCase):
         r = self.me(headers=jar)
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(r.json()["openid_connect_client"], "sess")
+        r = self.server.request("GET", "/sess/b", headers=dict(jar, Host="other.example"))
+        self.assertEqual(r.status, 401, "a session is good only for the origin it was made on")
         tampered = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
         r = self.server.request("GET", "/sess/b", headers={"Cookie": "idgate_session_sess=" + tampered})
         self.assertEqual(r.status, 401)
@@ -609,6 +611,59 @@ class ResourceServerTest(unittest.TestCase):
         self.assertIn(r.status, (400, 413, 431, 401))
         self.assertEqual(self.me(R.sign(good, self.sig_keys["RS256"], "RS256", kid="sig-RS256")).status, 200,
                          "and the server still serves")
+
+    def test_review_findings(self):
+        # Ambiguous paths are refused before any route or endpoint sees them.
+        t = self.hs_token(aud=self.origin)
+        for path in ("/hs/../api/me", "/hs/%2e%2e/api/me", "/hs/%2F..%2Fx", "/hs/a%5cb", "/hs/./x", "/hs/a\\b"):
+            with self.subTest(path=path):
+                r = self.server.request("GET", path, headers=R.bearer(t))
+                self.assertEqual(r.status, 400, r.text)
+                self.assertEqual(r.json()["error"], "invalid_request")
+        # ...and in the original path /auth/check is told about.
+        partner = R.hs(R.claims("https://partner.example"), SECRET)
+        r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(partner), **{
+            "X-Original-URI": "/partners/../admin", "X-Forwarded-Host": "shop.example"}))
+        self.assertEqual(r.status, 400, r.text)
+        # X-Original-URI (what the nginx recipe sets) wins over a client's X-Forwarded-Uri.
+        r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(partner), **{
+            "X-Original-URI": "/shop", "X-Forwarded-Uri": "/partners/x", "X-Forwarded-Host": "shop.example"}))
+        self.assertEqual(r.status, 401, "the partner filter must not apply to /shop")
+        # Percent-encoded letters are decoded before filters match (nginx routes them so).
+        r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(partner), **{
+            "X-Original-URI": "/%70artners/x", "X-Forwarded-Host": "shop.example"}))
+        self.assertEqual(r.status, 200, r.text)
+        # A forged token naming a `supported` configuration's issuer does not turn the default
+        # (required) configuration's 401 into an anonymous pass.
+        forged = R.hs(R.claims("https://sup.example"), "not-the-secret-not-the-secret-not-the-secret!!")
+        r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(forged), **{
+            "X-Original-URI": "/shop", "X-Forwarded-Host": "shop.example"}))
+        self.assertEqual(r.status, 401, r.text)
+        # Identity headers with underscores are stripped as well.
+        r = self.server.request("GET", "/sup/x", headers={"X_Auth_Subject": "root", "x_auth_groups": "admins"})
+        self.assertEqual(r.status, 200)
+        h = R.header_map(r.json())
+        self.assertFalse([k for k in h if k.replace("_", "-").startswith("x-auth-")], h)
+        # aud members must all be strings.
+        self.assertInvalid(self.me(self.hs_token(aud=[123, self.origin])), "aud claim holds a value that is not a string")
+
+    def test_gateway_refuses_ambiguous_framing(self):
+        import socket
+        t = self.hs_token(aud=self.origin)
+        host, port = self.origin.split("//")[1].split(":")
+        for framing in ("Transfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n"):
+            with self.subTest(framing=framing):
+                s = socket.create_connection((host, int(port)), timeout=10)
+                s.sendall(("POST /hs/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n%s\r\n"
+                           "3\r\nabc\r\n0\r\n\r\n" % (t, framing)).encode())
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                s.close()
+                self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:200])
 
     def test_every_refusal_is_logged_with_its_reason(self):
         self.me(self.hs_token(iss="https://nobody.example"))

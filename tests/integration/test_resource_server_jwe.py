@@ -127,6 +127,13 @@ class JweTest(unittest.TestCase):
         plain = '{"iss":"https://jwe.example","sub":"alice","exp":9999999999}'
         self.assertInvalid(self.me(encrypt(plain, self.rsa, "RSA-OAEP", "A256GCM")),
                            "encrypted token does not hold a signed JWT")
+        # Attacker-chosen header values never forge a log line.
+        import base64 as _b, json as _j
+        enc = lambda b: _b.urlsafe_b64encode(b).rstrip(b"=").decode()
+        evil = ".".join([enc(_j.dumps({"alg": "RSA-OAEP", "enc": "A1\nFORGED LOG LINE"}).encode()), enc(b"k"),
+                         enc(os.urandom(12)), enc(b"c"), enc(os.urandom(16))])
+        self.assertEqual(self.me(evil).status, 401)
+        self.assertNotIn("\nFORGED LOG LINE", self.server.log())
         # An ephemeral key off the curve (invalid-curve attack) is refused before any ECDH.
         import base64, json as _json
         b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()

@@ -8,6 +8,7 @@
 #include "crypto/jwk.h"
 #include "crypto/jws_signer.h"
 #include "crypto/keys.h"
+#include "http/request_path.h"
 #include "resource/auth_filter.h"
 #include "resource/identity_headers.h"
 #include "resource/resource_guard.h"
@@ -196,23 +197,25 @@ TEST(SessionCookieTest, SealedBoundToTheConfigurationAndExpiring) {
   s.groups = {"g"};
   s.expires_at = kNow + 60;
   s.claims_json = R"({"sub":"alice","n":[1,{"x":"}"}]})";
-  std::string set = sessions.issue(a, s, true, kNow);
+  const std::string kA = "https://a.example";
+  std::string set = sessions.issue(a, s, true, kNow, kA);
   EXPECT_NE(set.find("; Max-Age=60; HttpOnly; SameSite=Lax; Secure"), std::string::npos) << set;
   std::string value = set.substr(0, set.find(';'));
   HttpRequestData req;
   req.headers = {{"Cookie", "x=1; " + value}};
-  auto back = sessions.read(a, req, kNow + 60);
+  auto back = sessions.read(a, req, kNow + 60, kA);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->principal, "alice");
   EXPECT_EQ(back->uniqueId(), "user:r/u1");
   EXPECT_EQ(back->groups, std::vector<std::string>{"g"});
   EXPECT_EQ(back->claims_json, s.claims_json);
-  EXPECT_FALSE(sessions.read(a, req, kNow + 61)) << "expired";
+  EXPECT_FALSE(sessions.read(a, req, kNow + 61, kA)) << "expired";
+  EXPECT_FALSE(sessions.read(a, req, kNow, "https://b.example")) << "another origin";
   req.headers = {{"Cookie", "idgate_session_b_x=" + value.substr(value.find('=') + 1)}};
-  EXPECT_FALSE(sessions.read(b, req, kNow)) << "sealed for another configuration";
+  EXPECT_FALSE(sessions.read(b, req, kNow, kA)) << "sealed for another configuration";
   SessionCookies other(std::make_shared<const crypto::SecretBox>(std::string(32, 'o')));
   req.headers = {{"Cookie", value}};
-  EXPECT_FALSE(other.read(a, req, kNow)) << "another server key";
+  EXPECT_FALSE(other.read(a, req, kNow, kA)) << "another server key";
 }
 
 TEST(ValidatedTokenCacheTest, BoundedOldestFirst) {
@@ -244,6 +247,7 @@ TEST(AuthFilterTest, ConditionsAndAlternatives) {
   req.headers = {{"User-Agent", "curl/8.0"}, {"X-Tenant", "acme"}, {"Cookie", "a=1; session=x"}};
   RequestOrigin o = RequestOrigin::direct(req);
   o.uri = "/partners/orders?x=1";
+  o.path = "/partners/orders";
   o.host = "Shop.Example:8443";
   o.remote_address = "10.1.2.3";
   auto cond = [](FilterCondition::Kind k, FilterCondition::Match m, std::vector<std::string> v,
@@ -276,6 +280,16 @@ TEST(AuthFilterTest, ConditionsAndAlternatives) {
   EXPECT_FALSE(filterMatches(f, o)) << "conditions are ANDed";
 }
 
+TEST(RequestPathTest, AmbiguousPathsAreRefused) {
+  EXPECT_EQ(canonicalPath("/orders/42"), "/orders/42");
+  EXPECT_EQ(canonicalPath("/%70artners/%41"), "/partners/A");
+  EXPECT_EQ(canonicalPath("/a..b/c."), "/a..b/c.") << "dots inside a segment are fine";
+  for (const char* bad : {"/a/../b", "/a/./b", "/..", "/a/.", "/a/%2e%2e/b", "/a/%2E/b", "/a%2fb",
+                          "/a%2Fb", "/a%5cb", "/a\\b", "/a%00b", "/a%zz", "/a%4"}) {
+    EXPECT_FALSE(canonicalPath(bad)) << bad;
+  }
+}
+
 TEST(CookieTest, ParsesLikeABrowserSendsThem) {
   HttpRequestData r;
   r.headers = {{"Host", "x"}, {"cookie", "a=1;  b = 2; empty=; c=x=y "}, {"Cookie", "d=4"}};
@@ -299,6 +313,8 @@ TEST(IdentityHeadersTest, NoInjectionThroughClaims) {
   EXPECT_EQ(h[3].second, "group:r/a%2Cb,group:r/100%25");
   EXPECT_TRUE(isIdentityHeader("x-auth-subject"));
   EXPECT_FALSE(isIdentityHeader("X-Authorization"));
+  EXPECT_TRUE(isIdentityHeader("X_Auth_Subject"));
+  EXPECT_TRUE(isIdentityHeader("x-auth_groups"));
 }
 
 }  // namespace

@@ -116,6 +116,17 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
                     Poco::Net::HTTPServerResponse& response, HttpRequestData& req,
                     std::string* note) {
   const OidcClientConfig* config = guard_.client(route.oidc_client_ref);
+  // Request framing idgate and the upstream could read differently is refused (RFC 9112
+  // §6.1, §6.3): a Transfer-Encoding other than exactly "chunked", or one beside a length.
+  if (request.has("Transfer-Encoding") &&
+      (Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0 ||
+       request.has("Content-Length"))) {
+    response.setKeepAlive(false);
+    sendJson(response, 400, "invalid_request",
+             "Transfer-Encoding must be exactly chunked, without Content-Length");
+    *note = "ambiguous framing";
+    return 400;
+  }
   // A token in a form body (access_token) needs the body before the decision; such bodies are
   // small and are buffered (bounded). Every other body streams.
   bool buffered = false;
@@ -158,8 +169,8 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
   for (const auto& [k, v] : request) {
     if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
         Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "Expect") == 0 ||
-        Poco::icompare(k, "X-Forwarded-For") == 0 ||
-        Poco::icompare(k, "X-Forwarded-Proto") == 0 || Poco::icompare(k, "X-Forwarded-Host") == 0) {
+        Poco::icompare(k, "X-Forwarded-For") == 0 || Poco::icompare(k, "X-Forwarded-Proto") == 0 ||
+        Poco::icompare(k, "X-Forwarded-Host") == 0) {
       continue;
     }
     if (Poco::icompare(k, "Cookie") == 0) {
@@ -207,6 +218,15 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
         os << req.body;
       } else if (streaming_body) {
         Poco::StreamCopier::copyStream64(request.stream(), os);
+        if (request.stream().bad()) {
+          // A malformed chunk or a cut connection: the upstream must not take the part it got
+          // for the whole request. Drop its connection; tell the client.
+          session->reset();
+          response.setKeepAlive(false);
+          sendJson(response, 400, "invalid_request", "the request body could not be read");
+          *note = "request body unreadable";
+          return 400;
+        }
       }
       body_in = &session->receiveResponse(in_response);
       break;
@@ -219,7 +239,10 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
     } catch (const Poco::Exception& e) {
       // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
       // no body was consumed that cannot be sent again.
-      if (reused && (!streaming_body) && attempt == 0) continue;
+      const bool idempotent = req.method == "GET" || req.method == "HEAD" ||
+                              req.method == "OPTIONS" || req.method == "PUT" ||
+                              req.method == "DELETE";
+      if (reused && idempotent && !streaming_body && attempt == 0) continue;
       response.setKeepAlive(false);
       sendJson(response, 502, "bad_gateway", "the upstream cannot be reached");
       Poco::Logger::get("idgate.gateway")

@@ -18,6 +18,7 @@
 #include "config/config_error.h"
 #include "gateway/gateway.h"
 #include "http/request_id.h"
+#include "http/request_path.h"
 #include "http/routes.h"
 
 namespace idgate {
@@ -48,7 +49,18 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     req.remote_address = request.clientAddress().host().toString();
     for (const auto& [k, v] : request) req.headers.emplace_back(k, v);
 
-    if (const RouteConfig* route = gateway_ ? gateway_->match(req.path) : nullptr) {
+    const std::optional<std::string> canonical = canonicalPath(req.path);
+    if (!canonical) {
+      HttpResponseData res = errorResponse(
+          {ErrorCode::kInvalidRequest,
+           "ambiguous request path (dot segments, encoded separators or backslashes)"});
+      response.setKeepAlive(false);  // the body, if any, is not read
+      send(response, req, res);
+      accessLog(req, res.status, start, res.log_note);
+      setCurrentRequestId("");
+      return;
+    }
+    if (const RouteConfig* route = gateway_ ? gateway_->match(*canonical) : nullptr) {
       std::string note;
       int status = 500;
       try {
@@ -56,6 +68,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       } catch (const std::exception& e) {
         Poco::Logger::get("idgate.http").error(std::string("gateway: ") + e.what());
         note = "internal error";
+        response.setKeepAlive(false);  // framing of this connection is unknown now
+        if (!response.sent()) {
+          status = 502;
+          send(response, req, errorResponse({ErrorCode::kServerError, "gateway error"}));
+        }
       }
       accessLog(req, status, start, "route=" + route->path + " " + note);
       setCurrentRequestId("");
@@ -76,6 +93,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         res = errorResponse({ErrorCode::kServerError, "internal error"});
       }
     }
+    send(response, req, res);
+    accessLog(req, res.status, start, res.log_note);
+    setCurrentRequestId("");
+  }
+
+ private:
+  static void send(HTTPServerResponse& response, const HttpRequestData& req,
+                   const HttpResponseData& res) {
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
     response.set("X-Request-Id", req.request_id);
     for (const auto& [k, v] : res.headers) response.set(k, v);
@@ -87,11 +112,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       response.setContentLength(static_cast<std::streamsize>(res.body.size()));
       response.send() << res.body;
     }
-    accessLog(req, res.status, start, res.log_note);
-    setCurrentRequestId("");
   }
 
- private:
   static void accessLog(const HttpRequestData& req, int status,
                         std::chrono::steady_clock::time_point start, const std::string& note) {
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(

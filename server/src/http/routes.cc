@@ -360,6 +360,11 @@ HttpResponseData Routes::me(const HttpRequestData& req) {
 
 HttpResponseData Routes::authCheck(const HttpRequestData& req) {
   RequestOrigin original = RequestOrigin::forwarded(req);
+  if (original.ambiguous) {
+    return noStore(errorResponse(
+        {ErrorCode::kInvalidRequest,
+         "ambiguous original path (dot segments, encoded separators or backslashes)"}));
+  }
   GuardResult g = rt_.resourceGuard().authenticate(original);
   if (g.kind == GuardResult::Kind::kAnonymous) {
     HttpResponseData r;
@@ -378,11 +383,16 @@ HttpResponseData Routes::authCheck(const HttpRequestData& req) {
 }
 
 std::optional<HttpResponseData> Routes::adminBearer(const HttpRequestData& req) {
-  // A bearer JWT is accepted for the admin API from the first active <openidConnectClient>
-  // that trusts idgate's own issuer, when it carries the idgate:admin scope.
+  // A bearer JWT is accepted for the admin API only when idgate itself signed it: the first
+  // active <openidConnectClient> that trusts idgate's issuer with idgate's own keys (no JWKS
+  // URL, trust alias or shared HMAC secret, which other parties could sign with), the token's
+  // iss being idgate's, the token in the Authorization header (no session cookie), and the
+  // idgate:admin scope.
   const OidcClientConfig* own = nullptr;
   for (const auto& c : rt_.config().resource.clients) {
-    if (c.own_issuer && c.inbound != OidcClientConfig::Propagation::kNone) {
+    if (c.own_issuer && c.inbound != OidcClientConfig::Propagation::kNone &&
+        c.jwk_endpoint_url.empty() && c.trust_alias_name.empty() && c.client_secret.empty() &&
+        c.key_management_key_alias.empty()) {
       own = &c;
       break;
     }
@@ -392,6 +402,11 @@ std::optional<HttpResponseData> Routes::adminBearer(const HttpRequestData& req) 
                           "bearer tokens need an openidConnectClient trusting idgate's issuer"});
   }
   GuardResult g = rt_.resourceGuard().authenticate(RequestOrigin::direct(req), own);
+  if (g.kind == GuardResult::Kind::kAuthenticated &&
+      (g.from_session || g.subject.issuer != rt_.issuer())) {
+    g.kind = GuardResult::Kind::kInvalid;
+    g.description = "the admin API accepts only tokens idgate issued";
+  }
   if (g.kind != GuardResult::Kind::kAuthenticated) {
     if (g.kind == GuardResult::Kind::kAnonymous) g.kind = GuardResult::Kind::kInvalid;
     return challengeResponse(g);

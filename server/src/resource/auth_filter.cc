@@ -44,7 +44,7 @@ bool conditionHolds(const FilterCondition& c, const RequestOrigin& req) {
   std::string actual;
   switch (c.kind) {
     case FilterCondition::Kind::kRequestUrl:
-      actual = req.uri.substr(0, req.uri.find('?'));
+      actual = req.path;  // decoded: /%70artners/ is /partners/ to every router
       break;
     case FilterCondition::Kind::kRemoteAddress:
       for (const auto& v : c.values) {

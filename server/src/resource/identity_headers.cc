@@ -2,6 +2,8 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
+
 namespace idgate {
 namespace {
 
@@ -43,7 +45,11 @@ std::vector<std::pair<std::string, std::string>> identityHeaders(const Subject& 
 }
 
 bool isIdentityHeader(const std::string& name) {
-  return name.size() >= 7 && Poco::icompare(name.substr(0, 7), "X-Auth-") == 0;
+  // X_Auth_Subject too: CGI, WSGI, PHP and Rack read both spellings as HTTP_X_AUTH_SUBJECT.
+  if (name.size() < 7) return false;
+  std::string prefix = Poco::toLower(name.substr(0, 7));
+  std::replace(prefix.begin(), prefix.end(), '_', '-');
+  return prefix == "x-auth-";
 }
 
 }  // namespace idgate

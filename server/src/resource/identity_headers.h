@@ -15,7 +15,8 @@ namespace idgate {
 /// group ids are separated by ',' and a ',' or '%' inside one is percent-encoded.
 std::vector<std::pair<std::string, std::string>> identityHeaders(const Subject& subject);
 
-/// True for header names a caller must not be able to set (X-Auth-*, case-insensitive).
+/// True for header names a caller must not be able to set: X-Auth-*, case-insensitive, with
+/// '_' taken as '-'.
 bool isIdentityHeader(const std::string& name);
 
 }  // namespace idgate

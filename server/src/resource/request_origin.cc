@@ -3,6 +3,8 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include "http/request_path.h"
+
 namespace idgate {
 namespace {
 
@@ -49,7 +51,14 @@ RequestOrigin RequestOrigin::direct(const HttpRequestData& r) {
   o.uri = r.path + (r.query.empty() ? "" : "?" + r.query);
   o.remote_address = r.remote_address;
   o.request = &r;
+  o.setPath();
   return o;
+}
+
+void RequestOrigin::setPath() {
+  auto canonical = canonicalPath(std::string_view(uri).substr(0, uri.find('?')));
+  ambiguous = !canonical;
+  path = canonical.value_or("");
 }
 
 RequestOrigin RequestOrigin::forwarded(const HttpRequestData& r) {
@@ -61,11 +70,12 @@ RequestOrigin RequestOrigin::forwarded(const HttpRequestData& r) {
   } else if (auto m = firstValue(r.header("X-Original-Method")); !m.empty()) {
     o.method = m;
   }
-  if (const std::string* u = r.header("X-Forwarded-Uri")) {
-    o.uri = *u;
-  } else if (const std::string* ou = r.header("X-Original-URI")) {
+  if (const std::string* ou = r.header("X-Original-URI")) {
     o.uri = *ou;
+  } else if (const std::string* u = r.header("X-Forwarded-Uri")) {
+    o.uri = *u;
   }
+  o.setPath();
   if (auto v = firstValue(r.header("X-Forwarded-For")); !v.empty()) o.remote_address = v;
   if (auto v = firstValue(r.header("X-Real-IP")); !v.empty() && !r.header("X-Forwarded-For")) {
     o.remote_address = v;

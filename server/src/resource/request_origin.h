@@ -13,7 +13,9 @@ struct RequestOrigin {
   std::string scheme;  ///< http or https
   std::string host;    ///< host[:port] as the client addressed it
   std::string method;
-  std::string uri;  ///< path and query
+  std::string uri;         ///< path and query, as received
+  std::string path;        ///< the path percent-decoded (see canonicalPath); empty when ambiguous
+  bool ambiguous = false;  ///< the path has dot segments or encoded separators: refuse it
   std::string remote_address;
   const HttpRequestData* request = nullptr;  ///< headers, cookies, body (never null in use)
 
@@ -22,8 +24,12 @@ struct RequestOrigin {
 
   /// The request itself.
   static RequestOrigin direct(const HttpRequestData& r);
-  /// The request described by a forward-auth call (nginx auth_request, Traefik ForwardAuth).
+  /// The request described by a forward-auth call (nginx auth_request, Traefik ForwardAuth):
+  /// X-Original-URI (nginx recipe) before X-Forwarded-Uri (Traefik), and likewise for the rest.
   static RequestOrigin forwarded(const HttpRequestData& r);
+
+ private:
+  void setPath();
 };
 
 /// Lower-cased scheme://host[:port] of an absolute URL (default port dropped), or "" when it

@@ -18,6 +18,15 @@ bool startsWithBearer(const std::string& v) {
   return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
 }
 
+/// For log lines: control characters (a forged enc or crv could carry a newline) become '?'.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string quoted(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -72,14 +81,16 @@ bool ResourceGuard::enabled() const {
   });
 }
 
-const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
+const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req,
+                                              const OidcClientConfig** fallback) const {
+  *fallback = nullptr;
   auto active = [](const OidcClientConfig& c) {
     return c.inbound != OidcClientConfig::Propagation::kNone;
   };
   for (const auto& c : config_.clients) {
     if (!active(c) || c.auth_filter_ref.empty()) continue;
     for (const auto& f : config_.filters) {
-      if (f.id == c.auth_filter_ref && filterMatches(f, req)) return &c;
+      if (f.id == c.auth_filter_ref && filterMatches(f, req)) return *fallback = &c;
     }
   }
   const OidcClientConfig* unfiltered = nullptr;
@@ -88,7 +99,7 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
   std::optional<std::string> jws_token, jws_iss;
   for (const auto& c : config_.clients) {
     if (!active(c) || !c.auth_filter_ref.empty()) continue;
-    if (unfiltered == nullptr) unfiltered = &c;
+    if (unfiltered == nullptr) unfiltered = *fallback = &c;
     auto token = extractToken(c, *req.request);
     if (!token) {
       // A session cookie of this configuration names it as well as a token's issuer would.
@@ -118,23 +129,29 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req) const {
 GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClientConfig* only) {
   auto& log = Poco::Logger::get("idgate.resource");
   GuardResult out;
-  const OidcClientConfig* c = only != nullptr ? only : select(req);
+  const OidcClientConfig* fallback = only;
+  const OidcClientConfig* c = only != nullptr ? only : select(req, &fallback);
   if (c == nullptr) {
     out.realm = "idgate";
     out.kind = GuardResult::Kind::kNoToken;
     out.description = "no openidConnectClient applies to this request";
-    log.notice(out.description + " (" + req.method + " " + req.uri.substr(0, req.uri.find('?')) +
-               ")");
+    log.notice(out.description + " (" + printable(req.method + " " + req.path) + ")");
     return out;
   }
   out.realm = c->realm_name.empty() ? "idgate" : c->realm_name;
-  const bool supported = c->inbound == OidcClientConfig::Propagation::kSupported;
+  // A failure falls back to anonymous only when the request would get the same treatment
+  // without the token's unverified hints (its iss, a cookie's name): otherwise a forged token
+  // naming a `supported` configuration would turn a `required` one's 401 into a pass.
+  const bool supported = c->inbound == OidcClientConfig::Propagation::kSupported &&
+                         fallback != nullptr &&
+                         fallback->inbound == OidcClientConfig::Propagation::kSupported;
   auto token = extractToken(*c, *req.request);
   const int64_t now = clock_.nowSeconds();
+  const std::string origin = req.origin();
   const bool sessions = !c->authn_session_disabled && sessions_ != nullptr;
   if (!token) {
     if (sessions) {
-      if (auto s = sessions_->read(*c, *req.request, now)) {
+      if (auto s = sessions_->read(*c, *req.request, now, origin)) {
         out.kind = GuardResult::Kind::kAuthenticated;
         out.subject = std::move(*s);
         out.from_session = true;
@@ -145,7 +162,6 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
     out.description = "no token";
     return out;
   }
-  const std::string origin = req.origin();
   std::string key;
   if (c->access_token_cache_enabled) {
     key = c->id + '\n' + origin + '\n' + ValidatedTokenCache::tokenHash(*token);
@@ -154,7 +170,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
       out.subject = std::move(*hit);
       out.from_cache = true;
       if (sessions) {
-        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now);
+        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now, origin);
       }
       return out;
     }
@@ -172,7 +188,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
           out.subject = Subject{};
           out.description = reason;
           std::string line =
-              "openidConnectClient '" + c->id + "': subject mapping refused: " + reason;
+              "openidConnectClient '" + c->id + "': subject mapping refused: " + printable(reason);
           if (k == GuardResult::Kind::kServerError) {
             log.error(line);
           } else {
@@ -188,7 +204,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
         cache_.put(key, out.subject, until);
       }
       if (sessions) {
-        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now);
+        out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now, origin);
       }
       return out;
     case Validation::Kind::kForbidden:
@@ -202,7 +218,8 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
       break;
   }
   out.description = v.description;
-  std::string line = "openidConnectClient '" + c->id + "' refused a token: " + v.description;
+  std::string line =
+      "openidConnectClient '" + c->id + "' refused a token: " + printable(v.description);
   if (out.kind == GuardResult::Kind::kServerError) {
     log.error(line);
   } else {
@@ -243,7 +260,7 @@ HttpResponseData challengeResponse(const GuardResult& r) {
   if (res.status != 500) res.headers.emplace_back("WWW-Authenticate", challenge);
   res.headers.emplace_back("Cache-Control", "no-store");
   res.body = body.finish();
-  res.log_note = "auth=" + r.description;
+  res.log_note = "auth=" + printable(r.description);
   return res;
 }
 

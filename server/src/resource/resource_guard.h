@@ -48,7 +48,10 @@ class ResourceGuard {
   size_t cacheSize() const { return cache_.size(); }
 
  private:
-  const OidcClientConfig* select(const RequestOrigin& request) const;
+  /// `fallback`: what the request would get without the token's hints (filter match or the
+  /// first configuration without a filter).
+  const OidcClientConfig* select(const RequestOrigin& request,
+                                 const OidcClientConfig** fallback) const;
 
   const ResourceServerConfig& config_;
   const TokenValidator& validator_;

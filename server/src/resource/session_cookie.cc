@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kMaxClaimsInCookie = 1500;  // browsers keep cookies up to about 4 KB
 
-std::string context(const OidcClientConfig& c) { return "rs-session:" + c.id; }
+std::string context(const OidcClientConfig& c, const std::string& origin) {
+  return "rs-session:" + c.id + "\n" + origin;
+}
 
 std::vector<std::string> strings(const jose::Json* v) {
   std::vector<std::string> out;
@@ -36,7 +38,7 @@ std::string SessionCookies::cookieName(const OidcClientConfig& c) {
 }
 
 std::string SessionCookies::issue(const OidcClientConfig& c, const Subject& s, bool secure,
-                                  int64_t now) const {
+                                  int64_t now, const std::string& origin) const {
   JsonWriter w;
   w.field("principal", s.principal);
   w.field("unique", s.unique_name);
@@ -47,17 +49,17 @@ std::string SessionCookies::issue(const OidcClientConfig& c, const Subject& s, b
   w.field("scopes", s.scopes);
   w.field("exp", s.expires_at);
   if (s.claims_json.size() <= kMaxClaimsInCookie) w.raw("claims", s.claims_json);
-  std::string sealed = box_->seal(w.finish(), context(c));
+  std::string sealed = box_->seal(w.finish(), context(c, origin));
   int64_t max_age = std::max<int64_t>(0, s.expires_at - now);
   return cookieName(c) + "=" + sealed + "; Path=/; Max-Age=" + std::to_string(max_age) +
          "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
 }
 
 std::optional<Subject> SessionCookies::read(const OidcClientConfig& c, const HttpRequestData& r,
-                                            int64_t now) const {
+                                            int64_t now, const std::string& origin) const {
   auto value = r.cookie(cookieName(c));
   if (!value || value->size() > 8192) return std::nullopt;
-  auto plain = box_->open(*value, context(c));
+  auto plain = box_->open(*value, context(c, origin));
   if (!plain) return std::nullopt;
   auto j = jose::parseJson(*plain, jose::JsonLimits{16, 16 * 1024});
   if (!j) return std::nullopt;

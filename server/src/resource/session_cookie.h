@@ -25,12 +25,14 @@ class SessionCookies {
   static std::string cookieName(const OidcClientConfig& config);
 
   /// The Set-Cookie header value for `subject` (valid until subject.expires_at).
+  /// `origin`: scheme://host[:port] the client used; the cookie is good there only (the
+  /// audience rule was checked for that origin).
   std::string issue(const OidcClientConfig& config, const Subject& subject, bool secure,
-                    int64_t now) const;
+                    int64_t now, const std::string& origin) const;
 
   /// The subject of a valid, unexpired cookie for `config` in the request, or nullopt.
   std::optional<Subject> read(const OidcClientConfig& config, const HttpRequestData& request,
-                              int64_t now) const;
+                              int64_t now, const std::string& origin) const;
 
  private:
   std::shared_ptr<const crypto::SecretBox> box_;

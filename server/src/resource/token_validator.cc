@@ -152,6 +152,11 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   if (aud_claim != nullptr && !aud_claim->isString() && !aud_claim->isArray()) {
     return invalid("aud claim is neither a string nor an array");
   }
+  if (aud_claim != nullptr && aud_claim->isArray()) {
+    for (const auto& a : aud_claim->items()) {
+      if (!a.isString()) return invalid("aud claim holds a value that is not a string");
+    }
+  }
   std::vector<std::string> aud = stringOrArray(aud_claim);
   if (!c.all_audiences) {
     if (!c.audiences.empty()) {

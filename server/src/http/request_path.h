@@ -1,0 +1,16 @@
+// The request path as a router decides on it. A path a proxy or upstream could read another way
+// than idgate (dot segments, encoded separators or dots, backslashes) is refused, so a route,
+// an authFilter and the service behind idgate always agree on which resource is meant.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace idgate {
+
+/// The percent-decoded path, or nullopt when it is ambiguous: a "." or ".." segment, "%2e",
+/// "%2f" or "%5c" in any case, a backslash, an encoded NUL, or broken %-encoding.
+std::optional<std::string> canonicalPath(std::string_view raw_path);
+
+}  // namespace idgate
