@@ -169,7 +169,7 @@ std::optional<PublicKey> importJwk(const Json& jwk, std::string* error) {
     return std::nullopt;
   }
   out.kty = *kty;
-  for (const char* member : {"kid", "alg", "use", "crv"}) {
+  for (const char* member : {"kid", "alg", "use", "crv", "x5t"}) {
     const Json* v = jwk.get(member);
     if (v != nullptr && !v->isString()) {
       *error = std::string("JWK member ") + member + " must be a string";
@@ -180,6 +180,7 @@ std::optional<PublicKey> importJwk(const Json& jwk, std::string* error) {
   out.alg = jwk.getString("alg").value_or("");
   out.use = jwk.getString("use").value_or("");
   out.crv = jwk.getString("crv").value_or("");
+  out.x5t = jwk.getString("x5t").value_or("");
   if (out.kty == "RSA") {
     out.key = importRsa(jwk, error);
   } else if (out.kty == "EC") {
@@ -227,6 +228,11 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
     return std::nullopt;
   }
   EVP_PKEY* key = X509_get_pubkey(cert);
+  // RFC 7515 §4.1.7: x5t is the base64url SHA-1 digest of the DER certificate.
+  unsigned char sha1[EVP_MAX_MD_SIZE];
+  unsigned int sha1_len = 0;
+  EVP_Digest(der.data(), der.size(), sha1, &sha1_len, EVP_sha1(), nullptr);
+  std::string x5t = base64UrlEncode(std::string(reinterpret_cast<char*>(sha1), sha1_len));
   struct tm nb {
   }, na{};
   bool dates = ASN1_TIME_to_tm(X509_get0_notBefore(cert), &nb) == 1 &&
@@ -244,6 +250,7 @@ std::optional<PublicKey> importCertificate(const std::string& der, std::string* 
   }
   PublicKey out;
   out.key = adopt(key);
+  out.x5t = x5t;
   out.not_before = timegm(&nb);
   out.not_after = timegm(&na);
   switch (EVP_PKEY_get_base_id(key)) {

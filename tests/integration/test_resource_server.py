@@ -285,6 +285,19 @@ class ResourceServerTest(unittest.TestCase):
         allowed = 1 + int(time.time() - start)
         self.assertLessEqual(self.jwks.hits - hits, allowed, "unknown kids are throttled")
 
+    def test_key_by_x5t_when_there_is_no_kid(self):
+        key = A.private_key("RS256")
+        jwk = A.public_jwk(key)
+        jwk["x5t"] = "dGh1bWJwcmludC1vZi1hLWNlcnQ"
+        self.jwks.keys.append(jwk)
+        time.sleep(1.1)  # past refetchIntervalSeconds="1"
+        c = R.claims("https://rs.example", upn="erin", aud="other")
+        t = A.jwt.encode(c, key, algorithm="RS256", headers={"x5t": jwk["x5t"]})
+        r = self.me(t)
+        self.assertEqual(r.status, 200, r.text)
+        t = A.jwt.encode(c, key, algorithm="RS256", headers={"x5t": "bm8tc3VjaC1jZXJ0"})
+        self.assertInvalid(self.me(t), "no key with the token's x5t")
+
     def test_token_reuse(self):
         t = self.hs_token()
         self.assertEqual(self.me(t).status, 200)

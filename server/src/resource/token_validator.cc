@@ -108,6 +108,7 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   const jose::Json& claims = jws.payload;
 
   // Key.
+  const std::string x5t = jws.header.getString("x5t").value_or("");
   bool hmac = jose::isHmacAlgorithm(c.signature_algorithm);
   std::vector<jose::PublicKey> candidates;
   if (hmac) {
@@ -120,11 +121,17 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
         if (refresh) return invalid("no key: " + error);
         continue;
       }
+      // Liberty's order: the key with the token's kid, else the one with its x5t, else the
+      // single signing key.
       candidates.clear();
       for (const auto& k : *set) {
         if (!k.use.empty() && k.use != "sig") continue;
-        if (!jws.kid.empty() && !k.kid.empty() && k.kid != jws.kid) continue;
-        if (!jws.kid.empty() && k.kid.empty() && set->size() > 1) continue;
+        if (!jws.kid.empty()) {
+          if (!k.kid.empty() && k.kid != jws.kid) continue;
+          if (k.kid.empty() && set->size() > 1) continue;
+        } else if (!x5t.empty()) {
+          if (k.x5t != x5t && set->size() > 1) continue;
+        }
         candidates.push_back(k);
       }
       if (!candidates.empty()) break;
@@ -132,8 +139,9 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
       if (c.jwk_endpoint_url.empty()) break;
     }
     if (candidates.empty()) {
-      return invalid(jws.kid.empty() ? "no key to verify the token"
-                                     : "no key with the token's kid");
+      return invalid(!jws.kid.empty() ? "no key with the token's kid"
+                     : !x5t.empty()   ? "no key with the token's x5t"
+                                      : "no key to verify the token");
     }
     if (jws.kid.empty() && candidates.size() > 1) {
       return invalid("token has no kid and the key set holds several signing keys");

@@ -23,6 +23,7 @@ struct PublicKey {
   std::string crv;  ///< P-256, P-384, P-521, Ed25519 (EC/OKP)
   std::string alg;  ///< the JWK's own alg, if any
   std::string use;  ///< the JWK's use, if any
+  std::string x5t;  ///< SHA-1 certificate thumbprint, base64url (the JWK's x5t, or computed)
   KeyPtr key;
   int64_t not_before =
       0;  ///< certificates only: validity, unix seconds (0 = not from a certificate)
