@@ -5,6 +5,7 @@
 #include <idgate/jose/jws.h>
 
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 
 #include "crypto/jwk.h"
 #include "crypto/jws_signer.h"
@@ -41,6 +42,18 @@ TEST(JsonTest, StringsAreWellFormedUtf8WithoutNul) {
   EXPECT_FALSE(parseJson("{\"jti\":\"\xed\xa0\x80\"}")) << "encoded surrogate";
   EXPECT_FALSE(parseJson("{\"jti\":\"\xf4\x90\x80\x80\"}")) << "above U+10FFFF";
   EXPECT_FALSE(parseJson(R"({"jti":"a\u0000b"})")) << "NUL";
+}
+
+TEST(JwkTest, CertificateKeysCarryTheirX5tThumbprint) {
+  auto key = crypto::generateEcP256();
+  auto cert = crypto::selfSignedCertificate(key.get(), "x5t", 1);
+  std::string der = crypto::certificateDer(cert.get());
+  std::string error;
+  auto pub = importCertificate(der, &error);
+  ASSERT_TRUE(pub) << error;
+  unsigned char sha1[20];
+  SHA1(reinterpret_cast<const unsigned char*>(der.data()), der.size(), sha1);
+  EXPECT_EQ(pub->x5t, base64UrlEncode(std::string(reinterpret_cast<char*>(sha1), 20)));
 }
 
 TEST(JwkTest, RefusesHugeRsaAndOversizedSets) {
