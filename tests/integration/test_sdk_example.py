@@ -43,7 +43,9 @@ class SdkExampleTest(unittest.TestCase):
             try:
                 plugins = {p["file"]: p for p in server.admin("GET", "/api/admin/plugins").json()["plugins"]}
                 self.assertEqual(plugins["example-shared-key.so"]["status"], "active")
-                self.assertEqual(plugins["example-shared-key.so"]["properties"], {"SharedKey": KEY})
+                # Credential-like properties are listed as set, never shown.
+                self.assertEqual(plugins["example-shared-key.so"]["properties"], {"SharedKey": "********"})
+                self.assertNotIn(KEY, server.admin("GET", "/api/admin/plugins").text)
                 server.register(client_id="svc", token_endpoint_auth_method="shared_key")
                 out = run("curl", "-sS", "-H", "Authorization: SharedKey " + KEY,
                           "-d", "grant_type=client_credentials", "-d", "client_id=svc", server.url + "/oauth2/token")

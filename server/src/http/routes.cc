@@ -324,7 +324,17 @@ HttpResponseData Routes::adminPlugins() {
     }
     if (!s.listener_name.empty()) w.field("event_listener", s.listener_name);
     JsonWriter props;
-    for (const auto& [k, v] : s.properties) props.field(k, v);
+    for (const auto& [k, v] : s.properties) {
+      // Plugin properties may carry credentials (a directory password, an API secret): the
+      // listing shows that they are set, not what they are.
+      std::string lower = Poco::toLower(k);
+      bool secret = lower.find("secret") != std::string::npos ||
+                    lower.find("password") != std::string::npos ||
+                    lower.find("passwd") != std::string::npos ||
+                    lower.find("credential") != std::string::npos ||
+                    (lower.size() >= 3 && lower.compare(lower.size() - 3, 3, "key") == 0);
+      props.field(k, secret ? std::string("********") : v);
+    }
     w.raw("properties", props.finish());
     items.push_back(w.finish());
   }
