@@ -1,11 +1,11 @@
 #include "crypto/jwk.h"
 
 #include <openssl/core_names.h>
-#include <openssl/sha.h>
 
 #include <stdexcept>
 
 #include <idgate/jose/base64url.h>
+#include "crypto/digest.h"
 #include "crypto/keys.h"
 
 namespace idgate::crypto {
@@ -19,12 +19,6 @@ std::string bnParam(EVP_PKEY* key, const char* name, size_t pad_to) {
   BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(len));
   BN_free(bn);
   return base64UrlEncode(out);
-}
-
-std::string sha256(const std::string& in) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(in.data()), in.size(), md);
-  return std::string(reinterpret_cast<char*>(md), sizeof(md));
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "resource/token_validator.h"
 
 #include <idgate/jose/base64url.h>
-#include <idgate/jose/digests.h>
 #include <idgate/jose/jwe.h>
 #include <idgate/jose/jws.h>
 #include <idgate/jose/numeric_date.h>
@@ -9,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crypto/digest.h"
 #include "resource/request_origin.h"
 #include "store/store_error.h"
 
@@ -37,10 +37,7 @@ std::vector<std::string> stringOrArray(const jose::Json* v) {
 
 /// The jti table key for a resource-server token: the issuer, hashed so any length fits.
 std::string jtiNamespace(const std::string& iss) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(iss.data(), iss.size(), md, &len, jose::fetchedDigest("256"), nullptr);
-  return "rs:" + base64UrlEncode(std::string(reinterpret_cast<char*>(md), len));
+  return "rs:" + base64UrlEncode(crypto::sha256(iss));
 }
 
 }  // namespace

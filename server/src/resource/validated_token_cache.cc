@@ -1,6 +1,6 @@
 #include "resource/validated_token_cache.h"
 
-#include <idgate/jose/digests.h>
+#include "crypto/digest.h"
 
 namespace idgate {
 
@@ -36,10 +36,7 @@ size_t ValidatedTokenCache::size() const {
 }
 
 std::string ValidatedTokenCache::tokenHash(const std::string& token) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(token.data(), token.size(), md, &len, jose::fetchedDigest("256"), nullptr);
-  return std::string(reinterpret_cast<char*>(md), len);
+  return crypto::sha256(token);
 }
 
 }  // namespace idgate

@@ -1,0 +1,12 @@
+// Message digests of byte strings.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace idgate::crypto {
+
+/// The 32-byte SHA-256 digest of `bytes` (raw, not encoded).
+std::string sha256(std::string_view bytes);
+
+}  // namespace idgate::crypto
