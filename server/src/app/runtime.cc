@@ -1,6 +1,7 @@
 #include "app/runtime.h"
 
 #include <Poco/Logger.h>
+#include <idgate/jose/jws.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -110,7 +111,7 @@ void Runtime::setUpResourceServer() {
   for (auto& c : config_.resource.clients) {
     std::string where =
         config_.file + ": element <Server/openidConnectClient id=\"" + c.id + "\"> attribute ";
-    bool hmac = c.signature_algorithm.rfind("HS", 0) == 0;
+    bool hmac = jose::isHmacAlgorithm(c.signature_algorithm);
     c.own_issuer =
         std::find(c.issuers.begin(), c.issuers.end(), settings_.issuer) != c.issuers.end();
     if (c.inbound == OidcClientConfig::Propagation::kNone) continue;

@@ -11,6 +11,7 @@
 
 #include <idgate/jose/json.h>
 #include <idgate/jose/jwk.h>
+#include <idgate/jose/jws.h>
 
 namespace idgate {
 namespace {
@@ -80,12 +81,6 @@ SecretForm secretFormFor(const std::string& m) {
   if (m == "client_secret_basic" || m == "client_secret_post") return SecretForm::kHash;
   if (m == "client_secret_jwt") return SecretForm::kSealed;
   return SecretForm::kNone;
-}
-
-size_t minimumHmacSecret(const std::string& alg) {
-  if (alg == "HS384") return 48;
-  if (alg == "HS512") return 64;
-  return 32;
 }
 
 bool isValidClientId(const std::string& id) {
@@ -207,7 +202,7 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
           (out->client_secret->size() < 16 || out->client_secret->size() > 512)) {
         return "client_secret must be 16 to 512 bytes";
       }
-      size_t min = minimumHmacSecret(out->signing_alg);
+      size_t min = jose::hmacKeyMinimumBytes(out->signing_alg);
       if (form == SecretForm::kSealed &&
           (out->client_secret->size() < min || out->client_secret->size() > 512)) {
         return "client_secret for client_secret_jwt must be at least " + std::to_string(min) +

@@ -26,9 +26,6 @@ enum class SecretForm { kNone, kHash, kSealed };
 /// secret itself is the key (client_secret_jwt).
 SecretForm secretFormFor(const std::string& auth_method);
 
-/// Minimum secret length in bytes for a client_secret_jwt algorithm (the hash size).
-size_t minimumHmacSecret(const std::string& alg);
-
 /// Returns the error description on failure (becomes invalid_client_metadata).
 std::optional<std::string> validateClientMetadata(const std::string& body,
                                                   const MethodCatalog& methods,

@@ -1,6 +1,7 @@
 #include "config/resource_server_config.h"
 
 #include <Poco/URI.h>
+#include <idgate/jose/jws.h>
 
 #include <algorithm>
 #include <set>
@@ -193,7 +194,7 @@ OidcClientConfig parseClient(const XmlElement& e) {
       durationAttribute(e, "accessTokenCacheTimeout", 300, 86400) / 1000;
   c.key_management_key_alias = e.attribute("keyManagementKeyAlias").value_or("");
 
-  bool hmac = c.signature_algorithm.rfind("HS", 0) == 0;
+  bool hmac = jose::isHmacAlgorithm(c.signature_algorithm);
   if (hmac && !c.jwk_endpoint_url.empty()) {
     e.failAttribute("jwkEndpointUrl", "does not apply to " + c.signature_algorithm +
                                           ", which is verified with clientSecret");
@@ -203,8 +204,7 @@ OidcClientConfig parseClient(const XmlElement& e) {
                     "applies to HS256/384/512 only, not to " + c.signature_algorithm);
   }
   if (hmac && !c.client_secret.empty()) {
-    // RFC 7518 §3.2: a key at least as long as the hash.
-    size_t min = c.signature_algorithm == "HS256" ? 32 : c.signature_algorithm == "HS384" ? 48 : 64;
+    size_t min = jose::hmacKeyMinimumBytes(c.signature_algorithm);
     if (c.client_secret.size() < min) {
       e.failAttribute("clientSecret", "must be at least " + std::to_string(min) + " bytes for " +
                                           c.signature_algorithm);

@@ -34,6 +34,9 @@ bool isAsymmetricAlgorithm(const std::string& alg);
 /// HS256/HS384/HS512.
 bool isHmacAlgorithm(const std::string& alg);
 
+/// The shortest HMAC key allowed for an HS algorithm: the hash size (RFC 7518 §3.2), 32/48/64.
+size_t hmacKeyMinimumBytes(const std::string& alg);
+
 /// Verifies with a public key; the caller has already checked keyFitsAlgorithm.
 Status verifySignature(const std::string& alg, const PublicKey& key,
                        const std::string& signing_input, const std::string& signature);
