@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/split.h"
 #include "config/xml_element.h"
 
 namespace idgate {
@@ -14,21 +15,6 @@ namespace {
 const std::set<std::string> kAlgorithms = {"RS256", "RS384", "RS512", "PS256", "PS384",
                                            "PS512", "ES256", "ES384", "ES512", "EdDSA",
                                            "HS256", "HS384", "HS512"};
-
-std::vector<std::string> splitList(const std::string& text, const std::string& separators) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text) {
-    if (separators.find(c) != std::string::npos) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
 
 /// Milliseconds.
 int64_t durationAttribute(const XmlElement& e, const std::string& name, int64_t fallback_s,
@@ -91,9 +77,9 @@ AuthFilterConfig parseFilter(const XmlElement& f) {
       if (spec.named) {
         cond.name = c.requiredAttribute("name");
         // A header condition without a value asks only that the header be present.
-        if (auto v = c.attribute("value")) cond.values = splitList(*v, "|");
+        if (auto v = c.attribute("value")) cond.values = splitAny(*v, "|");
       } else {
-        cond.values = splitList(c.requiredAttribute(spec.value_attr), "|");
+        cond.values = splitAny(c.requiredAttribute(spec.value_attr), "|");
         if (cond.values.empty()) c.failAttribute(spec.value_attr, "must not be empty");
       }
       out.conditions.push_back(cond);
@@ -170,8 +156,8 @@ OidcClientConfig parseClient(const XmlElement& e) {
   }
   c.trust_alias_name = e.attribute("trustAliasName").value_or("");
   c.client_secret = e.attribute("clientSecret").value_or("");
-  c.issuers = splitList(e.attribute("issuerIdentifier").value_or(""), " ,");
-  for (const auto& a : splitList(e.attribute("audiences").value_or(""), " ,")) {
+  c.issuers = splitAny(e.attribute("issuerIdentifier").value_or(""), " ,");
+  for (const auto& a : splitAny(e.attribute("audiences").value_or(""), " ,")) {
     if (a == "ALL_AUDIENCES") {
       c.all_audiences = true;
     } else {

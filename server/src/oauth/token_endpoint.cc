@@ -6,21 +6,15 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
+#include "common/split.h"
 #include "crypto/random.h"
 #include "http/json_writer.h"
 
 namespace idgate {
 namespace {
 
-std::vector<std::string> splitScope(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string tok;
-  while (in >> tok) out.push_back(tok);
-  return out;
-}
+std::vector<std::string> splitScope(const std::string& s) { return splitAny(s, " \t\n\v\f\r"); }
 
 bool validResource(const std::string& r) {
   try {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/split.h"
 #include "crypto/digest.h"
 #include "resource/request_origin.h"
 #include "store/store_error.h"
@@ -269,17 +270,7 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   }
   s.groups = stringOrArray(claims.get(c.group_identifier));
   s.client_id = claims.getString("client_id").value_or(claims.getString("azp").value_or(""));
-  if (auto scope = claims.getString("scope")) {
-    std::string cur;
-    for (char ch : *scope + " ") {
-      if (ch == ' ') {
-        if (!cur.empty()) s.scopes.push_back(cur);
-        cur.clear();
-      } else {
-        cur += ch;
-      }
-    }
-  }
+  if (auto scope = claims.getString("scope")) s.scopes = splitAny(*scope, " ");
   s.expires_at = exp;
   std::string payload_b64 = jws.signing_input.substr(jws.signing_input.find('.') + 1);
   s.claims_json = base64UrlDecode(payload_b64).value_or("{}");
