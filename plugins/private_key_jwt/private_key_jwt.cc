@@ -3,14 +3,14 @@
 // cache), or the certificate in the server keystore whose alias is the client id (WSO2 flow).
 // Never from the token header.
 #include <idgate/jose/jws.h>
+#include <idgate/jose/key_cache.h>
 #include <idgate/sdk.h>
 
 #include "../jwt_common/assertion_authenticator.h"
-#include "../jwt_common/key_cache.h"
 
 namespace {
 
-using idgate::plugins::ImportedKeys;
+using idgate::jose::ImportedKeys;
 using idgate::plugins::SignatureCheck;
 namespace jose = idgate::jose;
 
@@ -127,7 +127,7 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
     return {any_fits ? "bad signature" : "algorithm not allowed"};
   }
 
-  idgate::plugins::KeyCache keys_;
+  idgate::jose::KeyCache keys_;
   bool reject_invalid_certificates_ = true;
 };
 

@@ -1,6 +1,7 @@
 #include "resource/key_resolver.h"
 
 #include <idgate/jose/json.h>
+#include <idgate/jose/key_cache.h>
 
 #include <map>
 #include <mutex>
@@ -19,16 +20,10 @@ class RuntimeKeyResolver : public KeyResolver {
     if (!c.jwk_endpoint_url.empty()) {
       auto text = rt_.jwksFetcher().get(c.jwk_endpoint_url, refresh, error);
       if (!text) return nullptr;
-      return imported("jwks:" + *text, error, [&](std::string* why) -> KeySet {
+      return imported("jwks:" + c.jwk_endpoint_url + "\n" + *text, error, [&] {
         auto json = jose::parseJson(*text, jose::JsonLimits{16, 4 * 1024 * 1024});
-        if (!json) {
-          *why = "JWKS from " + c.jwk_endpoint_url + " is not JSON";
-          return nullptr;
-        }
-        int skipped = 0;
-        auto set = jose::importJwks(*json, &skipped, why);
-        if (!set) return nullptr;
-        return std::make_shared<const std::vector<jose::PublicKey>>(std::move(*set));
+        if (!json) return invalid("JWKS from " + c.jwk_endpoint_url + " is not JSON");
+        return importSet(*json);
       });
     }
     if (!c.trust_alias_name.empty()) {
@@ -46,10 +41,13 @@ class RuntimeKeyResolver : public KeyResolver {
         if (it != by_alias_.end() && it->second.store.lock() == store) return it->second.set;
       }
       std::string der = crypto::certificateDer(e->chain.front().get());
-      KeySet set = imported("cert:" + der, error, [&](std::string* why) -> KeySet {
-        auto key = jose::importCertificate(der, why);
-        if (!key) return nullptr;
-        return std::make_shared<const std::vector<jose::PublicKey>>(1, std::move(*key));
+      KeySet set = imported("cert:" + der, error, [&] {
+        jose::ImportedKeys out;
+        auto key = jose::importCertificate(der, &out.error);
+        if (!key) return out;
+        out.keys.push_back(std::move(*key));
+        out.valid = true;
+        return out;
       });
       if (set) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -59,12 +57,9 @@ class RuntimeKeyResolver : public KeyResolver {
     }
     if (c.own_issuer) {
       std::string text = rt_.signingKeys().jwksJson(rt_.clock().nowSeconds());
-      return imported("own:" + text, error, [&](std::string* why) -> KeySet {
+      return imported("own:" + text, error, [&] {
         auto json = jose::parseJson(text, jose::JsonLimits{16, 1024 * 1024});
-        int skipped = 0;
-        auto set = json ? jose::importJwks(*json, &skipped, why) : std::nullopt;
-        if (!set) return nullptr;
-        return std::make_shared<const std::vector<jose::PublicKey>>(std::move(*set));
+        return json ? importSet(*json) : invalid("not a JWK set (no keys array)");
       });
     }
     *error = "no key source configured";
@@ -83,20 +78,31 @@ class RuntimeKeyResolver : public KeyResolver {
   }
 
  private:
-  /// Importing validates every key and costs far more than a verification: cache by source.
-  template <typename Import>
-  KeySet imported(const std::string& source, std::string* error, Import import) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = cache_.find(source);
-      if (it != cache_.end()) return it->second;
+  static jose::ImportedKeys invalid(std::string why) {
+    jose::ImportedKeys out;
+    out.error = std::move(why);
+    return out;
+  }
+
+  static jose::ImportedKeys importSet(const jose::Json& json) {
+    jose::ImportedKeys out;
+    auto set = jose::importJwks(json, &out.skipped, &out.error);
+    if (!set) return out;
+    out.keys = std::move(*set);
+    out.valid = true;
+    return out;
+  }
+
+  /// Importing validates every key and costs far more than a verification: imported sets are
+  /// cached by their source (single flight, bounded).
+  KeySet imported(const std::string& source, std::string* error,
+                  const std::function<jose::ImportedKeys()>& import) {
+    auto set = cache_.get(source, import);
+    if (!set->valid) {
+      *error = set->error;
+      return nullptr;
     }
-    KeySet set = import(error);
-    if (!set) return nullptr;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cache_.size() >= 64) cache_.clear();
-    cache_.emplace(source, set);
-    return set;
+    return KeySet(set, &set->keys);  // shares ownership of the cache entry
   }
 
   struct AliasEntry {
@@ -104,8 +110,8 @@ class RuntimeKeyResolver : public KeyResolver {
     KeySet set;
   };
   Runtime& rt_;
+  jose::KeyCache cache_{64};
   std::mutex mutex_;
-  std::map<std::string, KeySet> cache_;
   std::map<std::string, AliasEntry> by_alias_;  ///< by <openidConnectClient> id
 };
 

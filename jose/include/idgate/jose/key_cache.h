@@ -14,10 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
-namespace idgate::plugins {
+namespace idgate::jose {
 
 struct ImportedKeys {
-  std::vector<jose::PublicKey> keys;
+  std::vector<PublicKey> keys;
   std::string error;  ///< why the text yielded no key set, or why some keys were skipped
   int skipped = 0;
   bool valid = false;  ///< false: the text is not a usable key source at all
@@ -64,4 +64,4 @@ class KeyCache {
   std::unordered_map<std::string, Entry> entries_;
 };
 
-}  // namespace idgate::plugins
+}  // namespace idgate::jose
