@@ -6,7 +6,7 @@
 
 namespace idgate {
 
-std::optional<std::string> percentDecode(const std::string& in) {
+std::optional<std::string> percentDecode(const std::string& in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   auto hex = [](char h) -> int {
@@ -16,7 +16,7 @@ std::optional<std::string> percentDecode(const std::string& in) {
     return -1;
   };
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
+    if (in[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (in[i] == '%') {
       if (i + 2 >= in.size()) return std::nullopt;

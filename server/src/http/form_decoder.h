@@ -18,7 +18,8 @@ struct FormDecodeResult {
 /// error unless listed in `repeatable` (e.g. RFC 8707 `resource`).
 FormDecodeResult decodeForm(const std::string& body, const std::set<std::string>& repeatable);
 
-std::optional<std::string> percentDecode(const std::string& in);
+/// %XX decoding; `plus_is_space` for form encoding (a path keeps '+'). nullopt on a broken %.
+std::optional<std::string> percentDecode(const std::string& in, bool plus_is_space = true);
 
 /// application/x-www-form-urlencoded, parameters and case ignored.
 bool isFormContentType(const std::string& content_type);
