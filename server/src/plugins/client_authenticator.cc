@@ -5,19 +5,11 @@ namespace idgate {
 ClientAuthenticatorPlugin::ClientAuthenticatorPlugin(
     std::shared_ptr<boost::dll::shared_library> library, const idgate_plugin_descriptor* descriptor,
     idgate_instance_module_ptr instance, std::string name, int order_id)
-    : library_(std::move(library)),
-      descriptor_(descriptor),
-      instance_(instance),
-      name_(std::move(name)),
-      auth_method_(descriptor->auth_method ? descriptor->auth_method : ""),
-      order_id_(order_id) {
+    : PluginInstance(std::move(library), descriptor, instance, std::move(name), order_id),
+      auth_method_(descriptor->auth_method ? descriptor->auth_method : "") {
   for (const char* const* a = descriptor->signing_algs; a != nullptr && *a != nullptr; ++a) {
     signing_algs_.emplace_back(*a);
   }
-}
-
-ClientAuthenticatorPlugin::~ClientAuthenticatorPlugin() {
-  if (instance_ != nullptr) descriptor_->instance_destroy(instance_);
 }
 
 AuthOutcome ClientAuthenticatorPlugin::authenticate(const AuthRequestView& request) const {
@@ -36,8 +28,8 @@ AuthOutcome ClientAuthenticatorPlugin::authenticate(const AuthRequestView& reque
   AuthResultSink sink;
   int32_t code = IDGATE_AUTH_DENIED;
   try {
-    code = descriptor_->authenticate(instance_, &req,
-                                     reinterpret_cast<idgate_auth_result_host_ptr>(&sink));
+    code = descriptor()->authenticate(instance(), &req,
+                                      reinterpret_cast<idgate_auth_result_host_ptr>(&sink));
   } catch (...) {
     // A plugin built without the SDK let an exception escape: fail closed.
     return {IDGATE_AUTH_DENIED, {}, "client authentication failed"};

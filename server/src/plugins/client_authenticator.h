@@ -3,11 +3,11 @@
 
 #include <idgate/plugin_abi.h>
 
-#include <boost/dll/shared_library.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "plugins/plugin_instance.h"
 
 namespace idgate {
 
@@ -23,32 +23,21 @@ struct AuthOutcome {
   std::string reason;
 };
 
-class ClientAuthenticatorPlugin {
+class ClientAuthenticatorPlugin : public PluginInstance {
  public:
   ClientAuthenticatorPlugin(std::shared_ptr<boost::dll::shared_library> library,
                             const idgate_plugin_descriptor* descriptor,
                             idgate_instance_module_ptr instance, std::string name, int order_id);
-  /// Destroys the instance before the library can be unloaded.
-  ~ClientAuthenticatorPlugin();
-  ClientAuthenticatorPlugin(const ClientAuthenticatorPlugin&) = delete;
-  ClientAuthenticatorPlugin& operator=(const ClientAuthenticatorPlugin&) = delete;
 
   /// Calls the plugin. Unknown codes and AUTHENTICATED without a client id become DENIED.
   AuthOutcome authenticate(const AuthRequestView& request) const;
 
-  const std::string& name() const { return name_; }
   const std::string& authMethod() const { return auth_method_; }
   const std::vector<std::string>& signingAlgs() const { return signing_algs_; }
-  int orderId() const { return order_id_; }
 
  private:
-  std::shared_ptr<boost::dll::shared_library> library_;
-  const idgate_plugin_descriptor* descriptor_;
-  idgate_instance_module_ptr instance_;
-  std::string name_;
   std::string auth_method_;
   std::vector<std::string> signing_algs_;
-  int order_id_;
 };
 
 /// The host side of auth_result_set_*: collects what a plugin reports.

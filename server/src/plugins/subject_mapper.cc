@@ -7,20 +7,6 @@ idgate_str abi(const std::string& s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-SubjectMapperPlugin::SubjectMapperPlugin(std::shared_ptr<boost::dll::shared_library> library,
-                                         const idgate_plugin_descriptor* descriptor,
-                                         idgate_instance_module_ptr instance, std::string name,
-                                         int order_id)
-    : library_(std::move(library)),
-      descriptor_(descriptor),
-      instance_(instance),
-      name_(std::move(name)),
-      order_id_(order_id) {}
-
-SubjectMapperPlugin::~SubjectMapperPlugin() {
-  if (instance_ != nullptr) descriptor_->instance_destroy(instance_);
-}
-
 MapResult SubjectMapperPlugin::map(Subject& subject) const {
   std::vector<idgate_str> groups;
   for (const auto& g : subject.groups) groups.push_back(abi(g));
@@ -39,19 +25,19 @@ MapResult SubjectMapperPlugin::map(Subject& subject) const {
   SubjectSink sink;
   int32_t code = IDGATE_MAP_ERROR;
   try {
-    code =
-        descriptor_->map_subject(instance_, &req, reinterpret_cast<idgate_subject_host_ptr>(&sink));
+    code = descriptor()->map_subject(instance(), &req,
+                                     reinterpret_cast<idgate_subject_host_ptr>(&sink));
   } catch (...) {
-    return {IDGATE_MAP_ERROR, "subject mapper " + name_ + " failed"};
+    return {IDGATE_MAP_ERROR, "subject mapper " + name() + " failed"};
   }
   switch (code) {
     case IDGATE_MAP_UNCHANGED:
       return {IDGATE_MAP_UNCHANGED, {}};
     case IDGATE_MAP_DENIED:
-      return {IDGATE_MAP_DENIED, sink.reason.empty() ? "denied by " + name_ : sink.reason};
+      return {IDGATE_MAP_DENIED, sink.reason.empty() ? "denied by " + name() : sink.reason};
     case IDGATE_MAP_MAPPED:
       if (sink.principal_set && sink.principal.empty()) {
-        return {IDGATE_MAP_ERROR, "subject mapper " + name_ + " cleared the principal"};
+        return {IDGATE_MAP_ERROR, "subject mapper " + name() + " cleared the principal"};
       }
       if (sink.principal_set) subject.principal = sink.principal;
       if (sink.unique_set) subject.unique_name = sink.unique_name;
@@ -60,7 +46,7 @@ MapResult SubjectMapperPlugin::map(Subject& subject) const {
       return {IDGATE_MAP_MAPPED, {}};
     default:
       return {IDGATE_MAP_ERROR,
-              sink.reason.empty() ? "subject mapper " + name_ + " failed" : sink.reason};
+              sink.reason.empty() ? "subject mapper " + name() + " failed" : sink.reason};
   }
 }
 

@@ -4,12 +4,11 @@
 
 #include <idgate/plugin_abi.h>
 
-#include <boost/dll/shared_library.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "plugins/plugin_instance.h"
 #include "resource/subject.h"
 
 namespace idgate {
@@ -26,28 +25,13 @@ struct MapResult {
   std::string reason;
 };
 
-class SubjectMapperPlugin {
+class SubjectMapperPlugin : public PluginInstance {
  public:
-  SubjectMapperPlugin(std::shared_ptr<boost::dll::shared_library> library,
-                      const idgate_plugin_descriptor* descriptor,
-                      idgate_instance_module_ptr instance, std::string name, int order_id);
-  ~SubjectMapperPlugin();
-  SubjectMapperPlugin(const SubjectMapperPlugin&) = delete;
-  SubjectMapperPlugin& operator=(const SubjectMapperPlugin&) = delete;
+  using PluginInstance::PluginInstance;
 
   /// Calls the plugin and applies what it set to `subject` when it says MAPPED. A mapped
   /// subject without a principal, and any unknown code, become ERROR (fail closed).
   MapResult map(Subject& subject) const;
-
-  const std::string& name() const { return name_; }
-  int orderId() const { return order_id_; }
-
- private:
-  std::shared_ptr<boost::dll::shared_library> library_;
-  const idgate_plugin_descriptor* descriptor_;
-  idgate_instance_module_ptr instance_;
-  std::string name_;
-  int order_id_;
 };
 
 }  // namespace idgate

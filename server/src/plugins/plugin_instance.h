@@ -1,0 +1,46 @@
+// A configured instance of a loaded plugin, and the library that made it. The instance is
+// destroyed before the library can be unloaded (the library is a member, released after the
+// destructor's body).
+#pragma once
+
+#include <idgate/plugin_abi.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <memory>
+#include <string>
+
+namespace idgate {
+
+class PluginInstance {
+ public:
+  PluginInstance(std::shared_ptr<boost::dll::shared_library> library,
+                 const idgate_plugin_descriptor* descriptor, idgate_instance_module_ptr instance,
+                 std::string name, int order_id)
+      : library_(std::move(library)),
+        descriptor_(descriptor),
+        instance_(instance),
+        name_(std::move(name)),
+        order_id_(order_id) {}
+  ~PluginInstance() {
+    if (instance_ != nullptr) descriptor_->instance_destroy(instance_);
+  }
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  const std::string& name() const { return name_; }
+  int orderId() const { return order_id_; }
+
+ protected:
+  const idgate_plugin_descriptor* descriptor() const { return descriptor_; }
+  idgate_instance_module_ptr instance() const { return instance_; }
+
+ private:
+  std::shared_ptr<boost::dll::shared_library> library_;
+  const idgate_plugin_descriptor* descriptor_;
+  idgate_instance_module_ptr instance_;
+  std::string name_;
+  int order_id_;
+};
+
+}  // namespace idgate
