@@ -354,51 +354,43 @@ void instanceDestroy(idgate_instance_module_ptr instance) noexcept {
 #define IDGATE_NAMES(...) \
   { __VA_ARGS__ __VA_OPT__(, ) nullptr }
 
-/// Registers `Class` as this library's client authenticator and exports the entry point.
-#define IDGATE_CLIENT_AUTHENTICATOR(Class, Name, AuthMethod, Aliases, SigningAlgs)             \
-  namespace {                                                                                  \
-  const char* const idgate_sdk_aliases_[] = Aliases;                                           \
-  const char* const idgate_sdk_algs_[] = SigningAlgs;                                          \
-  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                    \
-      sizeof(idgate_plugin_descriptor),                                                        \
-      IDGATE_ABI_MAJOR,                                                                        \
-      IDGATE_ABI_MINOR,                                                                        \
-      IDGATE_KIND_CLIENT_AUTHENTICATOR,                                                        \
-      Name,                                                                                    \
-      idgate_sdk_aliases_,                                                                     \
-      AuthMethod,                                                                              \
-      idgate_sdk_algs_,                                                                        \
-      &::idgate::sdk::detail::instanceNew<Class>,                                              \
-      &::idgate::sdk::detail::authenticate,                                                    \
-      &::idgate::sdk::detail::instanceDestroy<Class>,                                          \
-      nullptr,                                                                                 \
-  };                                                                                           \
-  }                                                                                            \
-  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1( \
-      void) {                                                                                  \
-    return &idgate_sdk_descriptor_;                                                            \
+/// The descriptor and the exported entry point; used by the registration macros below, which
+/// define idgate_sdk_aliases_ first.
+#define IDGATE_SDK_REGISTER_(Kind, Class, Name, AuthMethod, SigningAlgs, Authenticate, MapSubject) \
+  namespace {                                                                                      \
+  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                        \
+      sizeof(idgate_plugin_descriptor),                                                            \
+      IDGATE_ABI_MAJOR,                                                                            \
+      IDGATE_ABI_MINOR,                                                                            \
+      Kind,                                                                                        \
+      Name,                                                                                        \
+      idgate_sdk_aliases_,                                                                         \
+      AuthMethod,                                                                                  \
+      SigningAlgs,                                                                                 \
+      &::idgate::sdk::detail::instanceNew<Class>,                                                  \
+      Authenticate,                                                                                \
+      &::idgate::sdk::detail::instanceDestroy<Class>,                                              \
+      MapSubject,                                                                                  \
+  };                                                                                               \
+  }                                                                                                \
+  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1(     \
+      void) {                                                                                      \
+    return &idgate_sdk_descriptor_;                                                                \
   }
 
+/// Registers `Class` as this library's client authenticator and exports the entry point.
+#define IDGATE_CLIENT_AUTHENTICATOR(Class, Name, AuthMethod, Aliases, SigningAlgs) \
+  namespace {                                                                      \
+  const char* const idgate_sdk_aliases_[] = Aliases;                               \
+  const char* const idgate_sdk_algs_[] = SigningAlgs;                              \
+  }                                                                                \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_CLIENT_AUTHENTICATOR, Class, Name, AuthMethod,  \
+                       idgate_sdk_algs_, &::idgate::sdk::detail::authenticate, nullptr)
+
 /// Registers `Class` (a SubjectMapper) as this library's subject mapper (ABI 1.2).
-#define IDGATE_SUBJECT_MAPPER(Class, Name, Aliases)                                            \
-  namespace {                                                                                  \
-  const char* const idgate_sdk_aliases_[] = Aliases;                                           \
-  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                    \
-      sizeof(idgate_plugin_descriptor),                                                        \
-      IDGATE_ABI_MAJOR,                                                                        \
-      IDGATE_ABI_MINOR,                                                                        \
-      IDGATE_KIND_SUBJECT_MAPPER,                                                              \
-      Name,                                                                                    \
-      idgate_sdk_aliases_,                                                                     \
-      nullptr,                                                                                 \
-      nullptr,                                                                                 \
-      &::idgate::sdk::detail::instanceNew<Class>,                                              \
-      nullptr,                                                                                 \
-      &::idgate::sdk::detail::instanceDestroy<Class>,                                          \
-      &::idgate::sdk::detail::mapSubject,                                                      \
-  };                                                                                           \
-  }                                                                                            \
-  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1( \
-      void) {                                                                                  \
-    return &idgate_sdk_descriptor_;                                                            \
-  }
+#define IDGATE_SUBJECT_MAPPER(Class, Name, Aliases)                                        \
+  namespace {                                                                              \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                       \
+  }                                                                                        \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_SUBJECT_MAPPER, Class, Name, nullptr, nullptr, nullptr, \
+                       &::idgate::sdk::detail::mapSubject)
