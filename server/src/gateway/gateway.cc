@@ -277,8 +277,7 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
     return in_response.getStatus();
   }
   if (in_response.getKeepAlive()) up.give(std::move(session));  // body read to its end
-  *note =
-      g.kind == GuardResult::Kind::kAuthenticated ? "config=" + g.subject.config_id : "anonymous";
+  *note = g.logNote();
   return in_response.getStatus();
 }
 

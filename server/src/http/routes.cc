@@ -155,8 +155,7 @@ HttpResponseData Routes::health() {
 }
 
 HttpResponseData Routes::admin(const HttpRequestData& req) {
-  if (req.authorization.size() > 7 &&
-      Poco::icompare(req.authorization.substr(0, 7), "Bearer ") == 0) {
+  if (hasBearerScheme(req.authorization)) {
     if (auto refused = adminBearer(req)) return *refused;
   } else if (!rt_.adminAuth().check(req.authorization)) {
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
@@ -362,8 +361,7 @@ HttpResponseData Routes::me(const HttpRequestData& req) {
   w.field("openid_connect_client", s.config_id);
   w.raw("claims", s.claims_json);
   HttpResponseData r = json(200, w.finish());
-  r.log_note = "config=" + s.config_id + (g.from_cache ? " cached" : "") +
-               (g.from_session ? " session" : "");
+  r.log_note = g.logNote();
   if (!g.set_cookie.empty()) r.headers.emplace_back("Set-Cookie", g.set_cookie);
   return noStore(r);
 }
@@ -379,7 +377,7 @@ HttpResponseData Routes::authCheck(const HttpRequestData& req) {
   if (g.kind == GuardResult::Kind::kAnonymous) {
     HttpResponseData r;
     r.status = 200;
-    r.log_note = "anonymous (" + g.description + ")";
+    r.log_note = g.logNote();
     return noStore(r);
   }
   if (g.kind != GuardResult::Kind::kAuthenticated) return challengeResponse(g);
@@ -387,8 +385,7 @@ HttpResponseData Routes::authCheck(const HttpRequestData& req) {
   r.status = 200;
   for (auto& h : identityHeaders(g.subject)) r.headers.push_back(std::move(h));
   if (!g.set_cookie.empty()) r.headers.emplace_back("Set-Cookie", g.set_cookie);
-  r.log_note = "config=" + g.subject.config_id + (g.from_cache ? " cached" : "") +
-               (g.from_session ? " session" : "");
+  r.log_note = g.logNote();
   return noStore(r);
 }
 

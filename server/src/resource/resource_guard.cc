@@ -14,10 +14,6 @@
 namespace idgate {
 namespace {
 
-bool startsWithBearer(const std::string& v) {
-  return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
-}
-
 /// For log lines: control characters (a forged enc or crv could carry a newline) become '?'.
 std::string printable(const std::string& s) {
   std::string out = s;
@@ -39,17 +35,27 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+bool hasBearerScheme(const std::string& v) {
+  return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
+}
+
+std::string GuardResult::logNote() const {
+  if (kind != Kind::kAuthenticated) return "anonymous (" + printable(description) + ")";
+  return "config=" + subject.config_id + (from_cache ? " cached" : "") +
+         (from_session ? " session" : "");
+}
+
 std::optional<std::string> extractToken(const OidcClientConfig& c, const HttpRequestData& r) {
   if (!c.header_name.empty()) {
     const std::string* v = r.header(c.header_name);
     if (v == nullptr) return std::nullopt;
     std::string t = Poco::trim(*v);
-    if (startsWithBearer(t)) t = Poco::trim(t.substr(7));
+    if (hasBearerScheme(t)) t = Poco::trim(t.substr(7));
     if (t.empty()) return std::nullopt;
     return t;
   }
   if (const std::string* auth = r.header("Authorization");
-      auth != nullptr && startsWithBearer(*auth)) {
+      auth != nullptr && hasBearerScheme(*auth)) {
     std::string t = Poco::trim(auth->substr(7));
     if (!t.empty()) return t;
   }

@@ -26,6 +26,10 @@ struct GuardResult {
   bool from_cache = false;
   bool from_session = false;
   std::string set_cookie;  ///< a Set-Cookie value to send (authnSessionDisabled="false")
+
+  /// For the access log of a request that passed: "config=<id>[ cached][ session]", or
+  /// "anonymous (<why>)".
+  std::string logNote() const;
 };
 
 class ResourceGuard {
@@ -60,6 +64,9 @@ class ResourceGuard {
   SubjectMapping mapping_;
   ValidatedTokenCache cache_;
 };
+
+/// Whether an Authorization header value uses the Bearer scheme (case-insensitive).
+bool hasBearerScheme(const std::string& authorization);
 
 /// The token as `config` reads it: its headerName only, else Authorization: Bearer, else
 /// access_token in a form-urlencoded POST body. nullopt when there is none.
