@@ -45,30 +45,54 @@ std::string GuardResult::logNote() const {
          (from_session ? " session" : "");
 }
 
-std::optional<std::string> extractToken(const OidcClientConfig& c, const HttpRequestData& r) {
-  if (!c.header_name.empty()) {
-    const std::string* v = r.header(c.header_name);
+/// The tokens of one request: a configuration with a headerName reads only that header (name
+/// case-insensitive, optional "Bearer "); every other one reads Authorization: Bearer, else
+/// access_token in a form-urlencoded POST body — found once per request.
+class RequestTokens {
+ public:
+  explicit RequestTokens(const HttpRequestData& r) : r_(r) {}
+
+  const std::optional<std::string>& get(const OidcClientConfig& c) {
+    if (!c.header_name.empty()) return named_ = fromHeader(c.header_name);
+    if (!standard_read_) {
+      standard_ = standard();
+      standard_read_ = true;
+    }
+    return standard_;
+  }
+
+ private:
+  std::optional<std::string> fromHeader(const std::string& name) const {
+    const std::string* v = r_.header(name);
     if (v == nullptr) return std::nullopt;
     std::string t = Poco::trim(*v);
     if (hasBearerScheme(t)) t = Poco::trim(t.substr(7));
     if (t.empty()) return std::nullopt;
     return t;
   }
-  if (const std::string* auth = r.header("Authorization");
-      auth != nullptr && hasBearerScheme(*auth)) {
-    std::string t = Poco::trim(auth->substr(7));
-    if (!t.empty()) return t;
-  }
-  if (r.method == "POST" && isFormContentType(r.content_type) && !r.body.empty()) {
-    FormDecodeResult form = decodeForm(r.body, {});
-    if (form.error.empty()) {
-      for (const auto& [k, v] : form.params) {
-        if (k == "access_token" && !v.empty()) return v;
+
+  std::optional<std::string> standard() const {
+    if (const std::string* auth = r_.header("Authorization");
+        auth != nullptr && hasBearerScheme(*auth)) {
+      std::string t = Poco::trim(auth->substr(7));
+      if (!t.empty()) return t;
+    }
+    if (r_.method == "POST" && isFormContentType(r_.content_type) && !r_.body.empty()) {
+      FormDecodeResult form = decodeForm(r_.body, {});
+      if (form.error.empty()) {
+        for (const auto& [k, v] : form.params) {
+          if (k == "access_token" && !v.empty()) return v;
+        }
       }
     }
+    return std::nullopt;
   }
-  return std::nullopt;
-}
+
+  const HttpRequestData& r_;
+  std::optional<std::string> named_;
+  std::optional<std::string> standard_;
+  bool standard_read_ = false;
+};
 
 ResourceGuard::ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
                              const Clock& clock, const SessionCookies* sessions)
@@ -81,13 +105,7 @@ const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
   return nullptr;
 }
 
-bool ResourceGuard::enabled() const {
-  return std::any_of(config_.clients.begin(), config_.clients.end(), [](const auto& c) {
-    return c.inbound != OidcClientConfig::Propagation::kNone;
-  });
-}
-
-const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req,
+const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req, RequestTokens& tokens,
                                               const OidcClientConfig** fallback) const {
   *fallback = nullptr;
   auto active = [](const OidcClientConfig& c) {
@@ -99,14 +117,13 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req,
       if (f.id == c.auth_filter_ref && filterMatches(f, req)) return *fallback = &c;
     }
   }
-  const OidcClientConfig* unfiltered = nullptr;
   // A signed token's issuer reads the same for every configuration: peek at it once. (An
   // encrypted one can only be read with each configuration's own key.)
   std::optional<std::string> jws_token, jws_iss;
   for (const auto& c : config_.clients) {
     if (!active(c) || !c.auth_filter_ref.empty()) continue;
-    if (unfiltered == nullptr) unfiltered = *fallback = &c;
-    auto token = extractToken(c, *req.request);
+    if (*fallback == nullptr) *fallback = &c;
+    const std::optional<std::string>& token = tokens.get(c);
     if (!token) {
       // A session cookie of this configuration names it as well as a token's issuer would.
       if (!c.authn_session_disabled && sessions_ != nullptr &&
@@ -129,14 +146,15 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req,
       return &c;
     }
   }
-  return unfiltered;
+  return *fallback;
 }
 
 GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClientConfig* only) {
   auto& log = Poco::Logger::get("idgate.resource");
   GuardResult out;
+  RequestTokens tokens(*req.request);
   const OidcClientConfig* fallback = only;
-  const OidcClientConfig* c = only != nullptr ? only : select(req, &fallback);
+  const OidcClientConfig* c = only != nullptr ? only : select(req, tokens, &fallback);
   if (c == nullptr) {
     out.realm = "idgate";
     out.kind = GuardResult::Kind::kNoToken;
@@ -151,7 +169,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   const bool supported = c->inbound == OidcClientConfig::Propagation::kSupported &&
                          fallback != nullptr &&
                          fallback->inbound == OidcClientConfig::Propagation::kSupported;
-  auto token = extractToken(*c, *req.request);
+  const std::optional<std::string> token = tokens.get(*c);
   const int64_t now = clock_.nowSeconds();
   const std::string origin = req.origin();
   const bool sessions = !c->authn_session_disabled && sessions_ != nullptr;

@@ -17,6 +17,8 @@
 
 namespace idgate {
 
+class RequestTokens;
+
 struct GuardResult {
   enum class Kind { kAuthenticated, kAnonymous, kNoToken, kInvalid, kForbidden, kServerError };
   Kind kind = Kind::kNoToken;
@@ -48,13 +50,12 @@ class ResourceGuard {
   void setSubjectMapping(SubjectMapping mapping) { mapping_ = std::move(mapping); }
 
   const OidcClientConfig* client(const std::string& id) const;
-  bool enabled() const;  ///< any configuration with inboundPropagation other than none
   size_t cacheSize() const { return cache_.size(); }
 
  private:
   /// `fallback`: what the request would get without the token's hints (filter match or the
   /// first configuration without a filter).
-  const OidcClientConfig* select(const RequestOrigin& request,
+  const OidcClientConfig* select(const RequestOrigin& request, RequestTokens& tokens,
                                  const OidcClientConfig** fallback) const;
 
   const ResourceServerConfig& config_;
@@ -67,11 +68,6 @@ class ResourceGuard {
 
 /// Whether an Authorization header value uses the Bearer scheme (case-insensitive).
 bool hasBearerScheme(const std::string& authorization);
-
-/// The token as `config` reads it: its headerName only, else Authorization: Bearer, else
-/// access_token in a form-urlencoded POST body. nullopt when there is none.
-std::optional<std::string> extractToken(const OidcClientConfig& config,
-                                        const HttpRequestData& request);
 
 /// 401/403/500 with WWW-Authenticate (RFC 6750 §3) and a JSON error body.
 HttpResponseData challengeResponse(const GuardResult& result);
