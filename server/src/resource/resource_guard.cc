@@ -200,27 +200,21 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
     }
   }
   Validation v = validator_.validate(*c, *token, origin, now);
+  const char* refused = "' refused a token: ";
+  if (v.kind == Validation::Kind::kOk && mapping_) {
+    std::string reason;
+    GuardResult::Kind k = mapping_(v.subject, &reason);
+    if (k != GuardResult::Kind::kAuthenticated) {
+      v.kind = k == GuardResult::Kind::kForbidden ? Validation::Kind::kForbidden
+                                                  : Validation::Kind::kServerError;
+      v.description = reason;
+      refused = "': subject mapping refused: ";
+    }
+  }
   switch (v.kind) {
     case Validation::Kind::kOk:
       out.kind = GuardResult::Kind::kAuthenticated;
       out.subject = std::move(v.subject);
-      if (mapping_) {
-        std::string reason;
-        GuardResult::Kind k = mapping_(out.subject, &reason);
-        if (k != GuardResult::Kind::kAuthenticated) {
-          out.kind = k;
-          out.subject = Subject{};
-          out.description = reason;
-          std::string line =
-              "openidConnectClient '" + c->id + "': subject mapping refused: " + printable(reason);
-          if (k == GuardResult::Kind::kServerError) {
-            log.error(line);
-          } else {
-            log.warning(line);
-          }
-          return out;
-        }
-      }
       // A token that may be used once must not be served again from the cache.
       if (c->access_token_cache_enabled && !(v.has_jti && !c->token_reuse)) {
         int64_t until = std::min(now + c->access_token_cache_timeout_s,
@@ -242,12 +236,11 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
       break;
   }
   out.description = v.description;
-  std::string line =
-      "openidConnectClient '" + c->id + "' refused a token: " + printable(v.description);
+  std::string line = "openidConnectClient '" + c->id + refused + printable(v.description);
   if (out.kind == GuardResult::Kind::kServerError) {
     log.error(line);
   } else {
-    log.warning(line + (supported && out.kind == GuardResult::Kind::kAnonymous
+    log.warning(line + (out.kind == GuardResult::Kind::kAnonymous
                             ? " (inboundPropagation=supported: continuing unauthenticated)"
                             : ""));
   }
