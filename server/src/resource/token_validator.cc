@@ -36,6 +36,24 @@ std::vector<std::string> stringOrArray(const jose::Json* v) {
   return out;
 }
 
+/// Liberty's order: the keys with the token's kid, else the one with its x5t, else the single
+/// signing key (a key without kid, or a set of one, is a candidate for any kid).
+std::vector<jose::PublicKey> matchingKeys(const std::vector<jose::PublicKey>& set,
+                                          const std::string& kid, const std::string& x5t) {
+  std::vector<jose::PublicKey> out;
+  for (const auto& k : set) {
+    if (!k.use.empty() && k.use != "sig") continue;
+    if (!kid.empty()) {
+      if (!k.kid.empty() && k.kid != kid) continue;
+      if (k.kid.empty() && set.size() > 1) continue;
+    } else if (!x5t.empty()) {
+      if (k.x5t != x5t && set.size() > 1) continue;
+    }
+    out.push_back(k);
+  }
+  return out;
+}
+
 /// The jti table key for a resource-server token: the issuer, hashed so any length fits.
 std::string jtiNamespace(const std::string& iss) {
   return "rs:" + base64UrlEncode(crypto::sha256(iss));
@@ -112,26 +130,13 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   if (hmac) {
     if (c.client_secret.empty()) return invalid("no key: clientSecret is not configured");
   } else {
-    std::string error;
     for (bool refresh : {false, true}) {
       KeySet set = keys_.keys(c, refresh, &error);
       if (!set) {
         if (refresh) return invalid("no key: " + error);
         continue;
       }
-      // Liberty's order: the key with the token's kid, else the one with its x5t, else the
-      // single signing key.
-      candidates.clear();
-      for (const auto& k : *set) {
-        if (!k.use.empty() && k.use != "sig") continue;
-        if (!jws.kid.empty()) {
-          if (!k.kid.empty() && k.kid != jws.kid) continue;
-          if (k.kid.empty() && set->size() > 1) continue;
-        } else if (!x5t.empty()) {
-          if (k.x5t != x5t && set->size() > 1) continue;
-        }
-        candidates.push_back(k);
-      }
+      candidates = matchingKeys(*set, jws.kid, x5t);
       if (!candidates.empty()) break;
       // Unknown kid: the issuer may have rotated; refetch once (throttled by the fetcher).
       if (c.jwk_endpoint_url.empty()) break;
