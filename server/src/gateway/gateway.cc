@@ -12,7 +12,8 @@
 #include <set>
 
 #include "http/form_decoder.h"
-#include "http/json_writer.h"
+#include "http/poco_io.h"
+#include "http/responses.h"
 #include "resource/identity_headers.h"
 
 namespace idgate {
@@ -37,17 +38,13 @@ bool hopByHop(const std::string& name, const std::string& connection_header) {
   return false;
 }
 
-void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::string& error,
-              const std::string& description) {
-  JsonWriter w;
-  w.field("error", error);
-  w.field("error_description", description);
-  std::string body = w.finish();
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response.setContentType("application/json");
-  response.set("Cache-Control", "no-store");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.send() << body;
+/// An error answer through the one error mapping; the status goes to the access log.
+int sendError(Poco::Net::HTTPServerResponse& response, const HttpRequestData& req, ErrorCode code,
+              const std::string& description, std::string* note) {
+  HttpResponseData r = noStore(errorResponse({code, description}));
+  sendResponse(response, req.request_id, r);
+  *note = r.log_note;
+  return r.status;
 }
 
 }  // namespace
@@ -122,27 +119,17 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
       (Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0 ||
        request.has("Content-Length"))) {
     response.setKeepAlive(false);
-    sendJson(response, 400, "invalid_request",
-             "Transfer-Encoding must be exactly chunked, without Content-Length");
-    *note = "ambiguous framing";
-    return 400;
+    return sendError(response, req, ErrorCode::kInvalidRequest,
+                     "Transfer-Encoding must be exactly chunked, without Content-Length", note);
   }
   // A token in a form body (access_token) needs the body before the decision; such bodies are
   // small and are buffered (bounded). Every other body streams.
   bool buffered = false;
   if (req.method == "POST" && isFormContentType(req.content_type) && config->header_name.empty() &&
       !req.header("Authorization")) {
-    std::istream& in = request.stream();
-    char buf[8192];
-    while (in) {
-      in.read(buf, sizeof(buf));
-      req.body.append(buf, static_cast<size_t>(in.gcount()));
-      if (static_cast<int64_t>(req.body.size()) > max_form_bytes_) {
-        response.setKeepAlive(false);
-        sendJson(response, 413, "invalid_request", "form body too large");
-        *note = "form body too large";
-        return 413;
-      }
+    if (!readBody(request, max_form_bytes_, &req.body)) {
+      response.setKeepAlive(false);
+      return sendError(response, req, ErrorCode::kPayloadTooLarge, "form body too large", note);
     }
     buffered = true;
   }
@@ -150,14 +137,10 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
   GuardResult g = guard_.authenticate(RequestOrigin::direct(req), config);
   if (g.kind != GuardResult::Kind::kAuthenticated && g.kind != GuardResult::Kind::kAnonymous) {
     HttpResponseData c = challengeResponse(g);
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(c.status));
-    for (const auto& [k, v] : c.headers) response.set(k, v);
-    response.setContentType(c.content_type);
-    response.setContentLength(static_cast<std::streamsize>(c.body.size()));
     if (!buffered && (request.hasContentLength() || request.getChunkedTransferEncoding())) {
       response.setKeepAlive(false);  // the unread body must not be taken for the next request
     }
-    response.send() << c.body;
+    sendResponse(response, req.request_id, c);
     *note = c.log_note;
     return c.status;
   }
@@ -223,19 +206,17 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
           // for the whole request. Drop its connection; tell the client.
           session->reset();
           response.setKeepAlive(false);
-          sendJson(response, 400, "invalid_request", "the request body could not be read");
-          *note = "request body unreadable";
-          return 400;
+          return sendError(response, req, ErrorCode::kInvalidRequest,
+                           "the request body could not be read", note);
         }
       }
       body_in = &session->receiveResponse(in_response);
       break;
     } catch (const Poco::TimeoutException&) {
       response.setKeepAlive(false);
-      sendJson(response, 504, "gateway_timeout",
-               "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms");
-      *note = "upstream timeout";
-      return 504;
+      return sendError(
+          response, req, ErrorCode::kGatewayTimeout,
+          "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms", note);
     } catch (const Poco::Exception& e) {
       // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
       // no body was consumed that cannot be sent again.
@@ -244,11 +225,10 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
                               req.method == "DELETE";
       if (reused && idempotent && !streaming_body && attempt == 0) continue;
       response.setKeepAlive(false);
-      sendJson(response, 502, "bad_gateway", "the upstream cannot be reached");
       Poco::Logger::get("idgate.gateway")
           .warning("route " + route.path + ": upstream " + route.upstream + ": " + e.displayText());
-      *note = "upstream: " + e.displayText();
-      return 502;
+      return sendError(response, req, ErrorCode::kBadGateway, "the upstream cannot be reached",
+                       note);
     }
   }
 

@@ -17,6 +17,7 @@
 
 #include "config/config_error.h"
 #include "gateway/gateway.h"
+#include "http/poco_io.h"
 #include "http/request_id.h"
 #include "http/request_path.h"
 #include "http/routes.h"
@@ -55,7 +56,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           {ErrorCode::kInvalidRequest,
            "ambiguous request path (dot segments, encoded separators or backslashes)"});
       response.setKeepAlive(false);  // the body, if any, is not read
-      send(response, req, res);
+      sendResponse(response, req.request_id, res);
       accessLog(req, res.status, start, res.log_note);
       setCurrentRequestId("");
       return;
@@ -71,7 +72,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         response.setKeepAlive(false);  // framing of this connection is unknown now
         if (!response.sent()) {
           status = 502;
-          send(response, req, errorResponse({ErrorCode::kServerError, "gateway error"}));
+          sendResponse(response, req.request_id,
+                       errorResponse({ErrorCode::kServerError, "gateway error"}));
         }
       }
       accessLog(req, status, start, "route=" + route->path + " " + note);
@@ -80,7 +82,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
 
     HttpResponseData res;
-    if (!readBody(request, req.body)) {
+    if (!readBody(request, max_bytes_, &req.body)) {
       res = errorResponse({ErrorCode::kPayloadTooLarge,
                            "request body exceeds " + std::to_string(max_bytes_) + " bytes"});
       response.setKeepAlive(false);
@@ -93,27 +95,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         res = errorResponse({ErrorCode::kServerError, "internal error"});
       }
     }
-    send(response, req, res);
+    sendResponse(response, req.request_id, res);
     accessLog(req, res.status, start, res.log_note);
     setCurrentRequestId("");
   }
 
  private:
-  static void send(HTTPServerResponse& response, const HttpRequestData& req,
-                   const HttpResponseData& res) {
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
-    response.set("X-Request-Id", req.request_id);
-    for (const auto& [k, v] : res.headers) response.set(k, v);
-    if (res.status == 204 || res.body.empty()) {
-      response.setContentLength(0);
-      response.send();
-    } else {
-      response.setContentType(res.content_type);
-      response.setContentLength(static_cast<std::streamsize>(res.body.size()));
-      response.send() << res.body;
-    }
-  }
-
   static void accessLog(const HttpRequestData& req, int status,
                         std::chrono::steady_clock::time_point start, const std::string& note) {
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -125,18 +112,6 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     Poco::Logger::get("idgate.access")
         .information(req.method + " " + req.path + " " + std::to_string(status) + " " + elapsed +
                      (note.empty() ? "" : " " + note));
-  }
-
-  bool readBody(HTTPServerRequest& request, std::string& body) {
-    if (request.hasContentLength() && request.getContentLength64() > max_bytes_) return false;
-    std::istream& in = request.stream();
-    char buf[8192];
-    while (in) {
-      in.read(buf, sizeof(buf));
-      body.append(buf, static_cast<size_t>(in.gcount()));
-      if (static_cast<int64_t>(body.size()) > max_bytes_) return false;
-    }
-    return true;
   }
 
   Routes& routes_;

@@ -25,19 +25,6 @@ namespace {
 
 constexpr const char* kAdminClients = "/api/admin/clients";
 
-HttpResponseData json(int status, std::string body) {
-  HttpResponseData r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponseData noStore(HttpResponseData r) {
-  r.headers.emplace_back("Cache-Control", "no-store");
-  r.headers.emplace_back("Pragma", "no-cache");
-  return r;
-}
-
 HttpResponseData methodNotAllowed(const std::string& allow) {
   HttpResponseData r = errorResponse({ErrorCode::kMethodNotAllowed, "use " + allow});
   r.headers.emplace_back("Allow", allow);
@@ -58,15 +45,6 @@ HttpResponseData fromRegistry(const RegistryResult& result) {
 }
 
 }  // namespace
-
-HttpResponseData errorResponse(const ApiError& error) {
-  HttpError e = toHttp(error);
-  HttpResponseData r = json(e.status, e.body);
-  r.headers = e.headers;
-  r.log_note = std::string("error=") + errorName(error.code) +
-               (error.description.empty() ? "" : " (" + error.description + ")");
-  return r;
-}
 
 HttpResponseData Routes::handle(const HttpRequestData& req) {
   const std::string& p = req.path;

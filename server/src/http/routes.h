@@ -4,6 +4,7 @@
 
 #include "app/runtime.h"
 #include "http/http_exchange.h"
+#include "http/responses.h"
 
 #include <optional>
 
@@ -30,7 +31,5 @@ class Routes {
 
   Runtime& rt_;
 };
-
-HttpResponseData errorResponse(const ApiError& error);
 
 }  // namespace idgate

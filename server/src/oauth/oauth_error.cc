@@ -34,6 +34,10 @@ const char* errorName(ErrorCode code) {
       return "server_error";
     case ErrorCode::kServiceUnavailable:
       return "temporarily_unavailable";
+    case ErrorCode::kBadGateway:
+      return "bad_gateway";
+    case ErrorCode::kGatewayTimeout:
+      return "gateway_timeout";
   }
   return "server_error";
 }
@@ -69,6 +73,12 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kServiceUnavailable:
       out.status = 503;
+      break;
+    case ErrorCode::kBadGateway:
+      out.status = 502;
+      break;
+    case ErrorCode::kGatewayTimeout:
+      out.status = 504;
       break;
     default:
       out.status = 400;

@@ -23,6 +23,8 @@ enum class ErrorCode {
   kConflict,               ///< 409 conflict (client id taken)
   kServerError,            ///< 500 server_error (store or internal failure)
   kServiceUnavailable,     ///< 503 temporarily_unavailable
+  kBadGateway,             ///< 502 bad_gateway: a route's upstream cannot be reached
+  kGatewayTimeout,         ///< 504 gateway_timeout: a route's upstream did not answer in time
 };
 
 struct ApiError {

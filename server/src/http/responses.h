@@ -1,0 +1,19 @@
+// Building responses: JSON bodies, no-store, and errors through the one mapping (toHttp).
+#pragma once
+
+#include <string>
+
+#include "http/http_exchange.h"
+#include "oauth/oauth_error.h"
+
+namespace idgate {
+
+HttpResponseData json(int status, std::string body);
+
+/// Adds Cache-Control: no-store and Pragma: no-cache (tokens, identities, errors about them).
+HttpResponseData noStore(HttpResponseData response);
+
+/// The response for an error, with a log note naming it.
+HttpResponseData errorResponse(const ApiError& error);
+
+}  // namespace idgate
