@@ -34,6 +34,12 @@ def init_home(parent, name="home", admin_password=ADMIN_PASSWORD, issuer=None):
     return home, out
 
 
+def store_password(home):
+    """The keystore password init wrote into the home's server.xml."""
+    with open(home + "/conf/server.xml") as f:
+        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
+
+
 def postgres_connection(name="connection_it"):
     with open(os.path.join(BUILD, "postgres", name)) as f:
         return f.read().strip()

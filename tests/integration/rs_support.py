@@ -16,6 +16,9 @@ from cryptography.x509.oid import NameOID
 
 import assertions as A
 
+# An HMAC key long enough for HS256, HS384 and HS512 (64 bytes).
+SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+
 
 class _Quiet(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -12,7 +12,7 @@ import rs_support as R
 from harness import Server, TempDir, edit, init_home
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+SECRET = R.SECRET
 
 GUIDE_CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "guides", "examples",
                           "nginx-forward-auth.conf")

@@ -8,6 +8,7 @@ import unittest
 import urllib.parse
 
 import assertions as A
+import rs_support as R
 from harness import FORM, Server, TempDir, edit, init_home, postgres_connection
 
 
@@ -87,8 +88,7 @@ class ClusterTest(unittest.TestCase):
 
 
     def test_resource_server_token_reuse_is_shared_between_nodes(self):
-        import rs_support as R
-        secret = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+        secret = R.SECRET
         connection = postgres_connection()
         with TempDir() as tmp:
             homes = [pg_home(tmp, "rs%d" % i, connection) for i in (1, 2)]
@@ -123,7 +123,7 @@ class StoreFailureTest(unittest.TestCase):
             edit(home + "/conf/server.xml", "</Server>", (
                 '<openidConnectClient id="hs" inboundPropagation="required" clientSecret="%s" '
                 'issuerIdentifier="https://f.example" audiences="ALL_AUDIENCES"/></Server>')
-                % "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!")
+                % R.SECRET)
             server = Server(home).start()
             try:
                 key = A.private_key("ES256")
@@ -137,8 +137,7 @@ class StoreFailureTest(unittest.TestCase):
                 self.assertNotIn("access_token", r.text)
                 self.assertIn("jti batch of 1 failed", server.log())
                 # The resource server's reuse check fails closed the same way.
-                import rs_support as R
-                secret = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+                secret = R.SECRET
                 r = server.request("GET", "/api/me", headers=R.bearer(R.hs(R.claims("https://f.example"), secret)))
                 self.assertEqual(r.status, 500, r.text)
                 self.assertEqual(r.json()["error"], "server_error")

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
 import assertions as A
-from harness import BUILD, FORM, Server, TempDir, edit, init_home
+from harness import BUILD, edit, FORM, init_home, Server, store_password, TempDir
 
 KEYTOOL = shutil.which("keytool")
 IDGATE_KEYTOOL = os.path.join(BUILD, "bin", "idgate-keytool")
@@ -28,11 +28,6 @@ def run(*args, input=None):
     if out.returncode != 0:
         raise AssertionError("%s failed (%d):\n%s\n%s" % (" ".join(args), out.returncode, out.stdout, out.stderr))
     return out.stdout
-
-
-def store_password(home):
-    with open(home + "/conf/server.xml") as f:
-        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
 
 
 def wait_for(predicate, timeout=15):

@@ -1,7 +1,6 @@
 """The WSO2 flow: a private_key_jwt client registered without keys, its certificate imported
 into the server keystore under an alias equal to the client id (any case)."""
 import os
-import re
 import subprocess
 import unittest
 import urllib.parse
@@ -12,7 +11,7 @@ from cryptography.x509.oid import NameOID
 import datetime
 
 import assertions as A
-from harness import FORM, Server, TempDir, init_home
+from harness import FORM, init_home, Server, store_password, TempDir
 
 
 def self_signed(key, name):
@@ -27,8 +26,7 @@ class KeystoreClientTest(unittest.TestCase):
     def test_certificate_under_client_id_authenticates(self):
         with TempDir() as tmp:
             home, _ = init_home(tmp)
-            with open(home + "/conf/server.xml") as f:
-                password = re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
+            password = store_password(home)
             store = home + "/keystore/idgate.p12"
             # Rebuild the keystore with openssl: the signing key + the client's certificate
             # as a trusted entry named "wso2app" (keytool would do the same with -importcert).

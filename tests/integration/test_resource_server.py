@@ -10,18 +10,12 @@ import uuid
 
 import assertions as A
 import rs_support as R
-from harness import BUILD, FORM, Server, TempDir, edit, init_home
+from harness import BUILD, edit, FORM, init_home, Server, store_password, TempDir
 
 ISSUER = "https://idgate.test"
-SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+SECRET = R.SECRET
 KEYTOOL = os.path.join(BUILD, "bin", "idgate-keytool")
 SIG_ALGS = A.ASYMMETRIC + A.HMAC
-
-
-def store_password(home):
-    import re
-    with open(home + "/conf/server.xml") as f:
-        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
 
 
 class ResourceServerTest(unittest.TestCase):

@@ -10,16 +10,10 @@ from jwcrypto import jwe, jwk
 from jwcrypto.common import json_encode
 
 import rs_support as R
-from harness import BUILD, Server, TempDir, edit, init_home
+from harness import BUILD, edit, init_home, Server, store_password, TempDir
 
-SECRET = "a-shared-hmac-secret-long-enough-for-hs512-which-needs-64-bytes!"
+SECRET = R.SECRET
 KEYTOOL = os.path.join(BUILD, "bin", "idgate-keytool")
-
-
-def store_password(home):
-    import re
-    with open(home + "/conf/server.xml") as f:
-        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
 
 
 def keytool(home, *args):
