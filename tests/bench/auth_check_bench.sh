@@ -9,21 +9,8 @@
 set -euo pipefail
 SECS=${1:-4}
 CONNECTIONS=${2:-16}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${IDGATE_BUILD:-$ROOT/build}
-PY=/usr/bin/python3
-command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-[ -x "$BUILD/bin/idgate-server" ] || { echo "build first (./test.sh or ./run.sh)"; exit 1; }
+source "$(dirname "$0")/lib.sh"
 
-WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
 PASS=$(grep -o '<Password>[^<]*' "$WORK/home/conf/server.xml" | head -1 | cut -d'>' -f2)
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rs.pem" -out "$WORK/rs.crt" -days 2 -subj /CN=rs 2>/dev/null
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/es.pem" -out "$WORK/es.crt" \
@@ -48,13 +35,8 @@ s = open(p).read().replace("</Server>", clients + "\n</Server>")
 open(p, "w").write(s)
 PYEOF
 
-taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
-URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)
-[ -n "$URL" ] || { cat "$WORK/server.log"; exit 1; }
+bench_start_server
 
-speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
 ES_VERIFY=$(speed ecdsap256 | awk '/nistp256/ {print $NF}')
 RS_VERIFY=$(speed rsa2048 | awk '/^rsa 2048/ {print $NF}')
 

@@ -1,4 +1,6 @@
 -- wrk script: POSTs each pre-generated assertion exactly once (one wrk thread).
+-- done() (the RESULT line) comes from status.lua next to this file.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "status.lua")
 local assertions = {}
 local next_index = 0
 local exhausted = 0
@@ -16,11 +18,4 @@ function request()
   end
   return wrk.format("POST", "/oauth2/token", {["Content-Type"] = "application/x-www-form-urlencoded"},
     "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" .. a)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx=%d socket_errors=%d\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
 end

@@ -8,30 +8,12 @@
 set -euo pipefail
 SECONDS_PER_ALG=${1:-4}
 CONNECTIONS=${2:-16}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${IDGATE_BUILD:-$ROOT/build}
-PY=/usr/bin/python3
-command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-[ -x "$BUILD/bin/idgate-server" ] || { echo "build first (./test.sh or ./run.sh)"; exit 1; }
-
-WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null
-  grep -h "group commit" "$WORK/server.log" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
-taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
-URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)
+source "$(dirname "$0")/lib.sh"
+bench_on_exit() { grep -h "group commit" "$WORK/server.log" 2>/dev/null; }
+bench_start_server
 AUD="$URL/oauth2/token"
 
 # openssl speed on one core: the crypto ceiling 1 / (t_verify(alg) + t_sign(ES256)).
-speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
 ES=$(speed ecdsap256 | awk '/nistp256/ {print $(NF-1), $NF}')
 ES_SIGN=$(echo "$ES" | cut -d' ' -f1); ES_VERIFY=$(echo "$ES" | cut -d' ' -f2)
 RSA_VERIFY=$(speed rsa2048 | awk '/^rsa 2048/ {print $NF}')

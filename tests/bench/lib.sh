@@ -1,0 +1,30 @@
+# Sourced by the benchmarks: checks the tools, makes a fresh home in $WORK (removed on exit)
+# and starts the server pinned to core 0 (bench_start_server sets SERVER_PID and URL).
+# A script may define bench_on_exit to report from $WORK/server.log before it is removed.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${IDGATE_BUILD:-$ROOT/build}
+PY=/usr/bin/python3
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+[ -x "$BUILD/bin/idgate-server" ] || { echo "build first (./test.sh or ./run.sh)"; exit 1; }
+
+WORK=$(mktemp -d /tmp/idgate-bench-XXXXXX)
+SERVER_PID=
+bench_cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true
+  if declare -F bench_on_exit >/dev/null; then bench_on_exit || true; fi
+  rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+
+"$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
+
+bench_start_server() {
+  taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
+  URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)
+  [ -n "$URL" ] || { cat "$WORK/server.log"; exit 1; }
+}
+
+# openssl speed on core 1 (the client's core, idle between runs).
+speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
