@@ -218,7 +218,6 @@ JweResult decryptCompactJwe(std::string_view token, EVP_PKEY* key) {
   if (!ok) return fail("token cannot be decrypted");
   r.ok = true;
   r.cty = header->getString("cty").value_or("");
-  r.kid = header->getString("kid").value_or("");
   return r;
 }
 

@@ -48,8 +48,10 @@ std::string SessionCookies::issue(const OidcClientConfig& c, const Subject& s, b
   w.field("iss", s.issuer);
   w.field("scopes", s.scopes);
   w.field("exp", s.expires_at);
-  if (s.claims_json.size() <= kMaxClaimsInCookie) w.raw("claims", s.claims_json);
-  std::string sealed = box_->seal(w.finish(), context(c, origin));
+  // The subject (one line: the writer escapes every newline), then the claims as they came.
+  std::string plain =
+      w.finish() + "\n" + (s.claims_json.size() <= kMaxClaimsInCookie ? s.claims_json : "{}");
+  std::string sealed = box_->seal(plain, context(c, origin));
   int64_t max_age = std::max<int64_t>(0, s.expires_at - now);
   return cookieName(c) + "=" + sealed + "; Path=/; Max-Age=" + std::to_string(max_age) +
          "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
@@ -61,7 +63,10 @@ std::optional<Subject> SessionCookies::read(const OidcClientConfig& c, const Htt
   if (!value || value->size() > 8192) return std::nullopt;
   auto plain = box_->open(*value, context(c, origin));
   if (!plain) return std::nullopt;
-  auto j = jose::parseJson(*plain, jose::JsonLimits{16, 16 * 1024});
+  size_t newline = plain->find('\n');
+  if (newline == std::string::npos) return std::nullopt;
+  auto j =
+      jose::parseJson(std::string_view(*plain).substr(0, newline), jose::JsonLimits{16, 16 * 1024});
   if (!j) return std::nullopt;
   int64_t exp = 0;
   if (jose::numericDate(*j, "exp", &exp) != jose::NumericResult::kValid || now > exp) {
@@ -78,12 +83,7 @@ std::optional<Subject> SessionCookies::read(const OidcClientConfig& c, const Htt
   s.issuer = j->getString("iss").value_or("");
   s.scopes = strings(j->get("scopes"));
   s.expires_at = exp;
-  s.claims_json = "{}";
-  if (const jose::Json* claims = j->get("claims"); claims != nullptr && claims->isObject()) {
-    // Re-serialising would need a writer for any JSON; keep the sealed text's member instead.
-    size_t at = plain->find("\"claims\":");
-    if (at != std::string::npos) s.claims_json = plain->substr(at + 9, plain->size() - at - 10);
-  }
+  s.claims_json = plain->substr(newline + 1);
   return s;
 }
 

@@ -15,7 +15,6 @@ struct JweResult {
   std::string error;      ///< why not (never secret material)
   std::string plaintext;  ///< the decrypted payload
   std::string cty;        ///< the protected header's cty, as written
-  std::string kid;        ///< the protected header's kid, if any
 };
 
 /// Decrypts `token` (five segments) with `key`, the recipient's private key (RSA >= 2048 bits,
