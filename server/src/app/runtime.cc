@@ -139,8 +139,7 @@ void Runtime::setUpResourceServer() {
       const KeystoreEntry* e = store->find(c.trust_alias_name);
       if (e == nullptr || e->chain.empty()) {
         throw ConfigError(where + "'trustAliasName': no certificate under alias '" +
-                          c.trust_alias_name + "' in the " +
-                          (c.trust_store_ref.empty() ? "KeyStore" : c.trust_store_ref));
+                          c.trust_alias_name + "' in the " + c.trust_store_ref);
       }
     } else if (c.jwk_endpoint_url.empty() && !c.own_issuer) {
       throw ConfigError(where +
@@ -148,8 +147,7 @@ void Runtime::setUpResourceServer() {
                         "and trustAliasName, or trust idgate's own issuer (" +
                         settings_.issuer + ")");
     }
-    if (c.own_issuer && c.jwk_endpoint_url.empty() && c.trust_alias_name.empty() &&
-        c.signature_algorithm != keys_->signer().alg()) {
+    if (c.usesOwnKeys() && c.signature_algorithm != keys_->signer().alg()) {
       throw ConfigError(where + "'signatureAlgorithm': idgate signs with " + keys_->signer().alg() +
                         ", not " + c.signature_algorithm);
     }

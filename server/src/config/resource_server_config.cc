@@ -147,9 +147,8 @@ OidcClientConfig parseClient(const XmlElement& e) {
       e.failAttribute("jwkEndpointUrl", "must be an http(s) URL, not '" + c.jwk_endpoint_url + "'");
     }
   }
-  c.trust_store_ref = e.attribute("trustStoreRef").value_or("");
-  if (!c.trust_store_ref.empty() && c.trust_store_ref != "KeyStore" &&
-      c.trust_store_ref != "TrustStore") {
+  c.trust_store_ref = e.attribute("trustStoreRef").value_or("KeyStore");
+  if (c.trust_store_ref != "KeyStore" && c.trust_store_ref != "TrustStore") {
     e.failAttribute(
         "trustStoreRef",
         "must name a store of <Security>: KeyStore or TrustStore, not '" + c.trust_store_ref + "'");
@@ -206,6 +205,11 @@ OidcClientConfig parseClient(const XmlElement& e) {
 }
 
 }  // namespace
+
+bool OidcClientConfig::usesOwnKeys() const {
+  return own_issuer && jwk_endpoint_url.empty() && trust_alias_name.empty() &&
+         !jose::isHmacAlgorithm(signature_algorithm);
+}
 
 std::optional<int64_t> parseDurationMillis(const std::string& text) {
   if (text.empty()) return std::nullopt;

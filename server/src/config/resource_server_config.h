@@ -33,7 +33,7 @@ struct OidcClientConfig {
   Propagation inbound = Propagation::kNone;
   std::string signature_algorithm = "HS256";
   std::string jwk_endpoint_url;
-  std::string trust_store_ref;  ///< "KeyStore" or "TrustStore" (server.xml <Security>)
+  std::string trust_store_ref = "KeyStore";  ///< or "TrustStore" (server.xml <Security>)
   std::string trust_alias_name;
   std::string client_secret;
   std::vector<std::string> issuers;  ///< issuerIdentifier, split on space or comma
@@ -54,6 +54,10 @@ struct OidcClientConfig {
   int64_t access_token_cache_timeout_s = 300;
   std::string key_management_key_alias;
   bool own_issuer = false;  ///< issuerIdentifier is idgate's own issuer (set at startup)
+
+  /// Verified with idgate's own signing keys: its issuer, an asymmetric algorithm, and neither
+  /// a JWKS URL nor a trust alias.
+  bool usesOwnKeys() const;
 };
 
 struct RegistryUser {

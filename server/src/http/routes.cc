@@ -375,9 +375,8 @@ std::optional<HttpResponseData> Routes::adminBearer(const HttpRequestData& req) 
   // idgate:admin scope.
   const OidcClientConfig* own = nullptr;
   for (const auto& c : rt_.config().resource.clients) {
-    if (c.own_issuer && c.inbound != OidcClientConfig::Propagation::kNone &&
-        c.jwk_endpoint_url.empty() && c.trust_alias_name.empty() && c.client_secret.empty() &&
-        c.key_management_key_alias.empty()) {
+    if (c.usesOwnKeys() && c.key_management_key_alias.empty() &&
+        c.inbound != OidcClientConfig::Propagation::kNone) {
       own = &c;
       break;
     }

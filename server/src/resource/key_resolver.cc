@@ -30,8 +30,8 @@ class RuntimeKeyResolver : public KeyResolver {
       auto store = c.trust_store_ref == "TrustStore" ? rt_.truststore() : rt_.keystore();
       const KeystoreEntry* e = store ? store->find(c.trust_alias_name) : nullptr;
       if (e == nullptr || e->chain.empty()) {
-        *error = "no certificate under alias '" + c.trust_alias_name + "' in the " +
-                 (c.trust_store_ref.empty() ? "KeyStore" : c.trust_store_ref);
+        *error =
+            "no certificate under alias '" + c.trust_alias_name + "' in the " + c.trust_store_ref;
         return nullptr;
       }
       // The same keystore snapshot gives the same key: skip re-encoding the certificate.
