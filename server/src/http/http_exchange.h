@@ -1,8 +1,6 @@
 // Plain request/response values the route functions work on (no Poco types: testable alone).
 #pragma once
 
-#include <algorithm>
-#include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,46 +23,11 @@ struct HttpRequestData {
   std::string request_id;
 
   /// First header of that name (case-insensitive), or nullptr.
-  const std::string* header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (k.size() == name.size() &&
-          std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
-        return &v;
-      }
-    }
-    return nullptr;
-  }
+  const std::string* header(std::string_view name) const;
 
   /// The value of cookie `name` from the Cookie headers (RFC 6265 §5.4 "name=value; ..."), or
   /// nullopt when there is none.
-  std::optional<std::string> cookie(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (k.size() != 6 || !std::equal(k.begin(), k.end(), "cookie", [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == b;
-          })) {
-        continue;
-      }
-      size_t pos = 0;
-      while (pos <= v.size()) {
-        size_t end = v.find(';', pos);
-        if (end == std::string::npos) end = v.size();
-        size_t b = v.find_first_not_of(' ', pos);
-        if (b != std::string::npos && b < end) {
-          size_t eq = v.find('=', b);
-          if (eq != std::string::npos && eq < end &&
-              std::string_view(v).substr(b, eq - b) == name) {
-            size_t e = v.find_last_not_of(' ', end - 1);
-            return v.substr(eq + 1, e >= eq + 1 ? e - eq : 0);
-          }
-        }
-        pos = end + 1;
-      }
-    }
-    return std::nullopt;
-  }
+  std::optional<std::string> cookie(std::string_view name) const;
 };
 
 struct HttpResponseData {
