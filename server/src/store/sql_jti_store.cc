@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/jti_batch_writer.h"
 #include "store/jti_store.h"
 #include "store/store_error.h"
 
@@ -35,7 +36,7 @@ class SqlJtiStore : public JtiStore {
     }
     wake_.notify_all();
     committer_.join();
-    prepared_.reset();
+    writer_.reset();
     if (transactions_ > 0) {
       Poco::Logger::get("idgate.store")
           .information("jti group commit: " + std::to_string(rows_) + " rows in " +
@@ -115,24 +116,6 @@ class SqlJtiStore : public JtiStore {
     }
   }
 
-  /// The committer's own session and prepared upsert, reused across batches (re-parsing the
-  /// SQL for every row was most of the cost); rebuilt after any failure.
-  struct Prepared {
-    Poco::Data::Session session;
-    Poco::Data::Statement upsert;
-    std::string jti, client_id;
-    Poco::Int64 exp = 0, created = 0, cutoff = 0;
-    std::vector<std::string> returned;
-    explicit Prepared(Database& db) : session(db.dedicatedSession()), upsert(session) {
-      upsert << db.sql(
-          "INSERT INTO IDN_OIDC_JTI (JWT_ID, CLIENT_ID, EXP_TIME, TIME_CREATED) "
-          "VALUES (?, ?, ?, ?) ON CONFLICT (CLIENT_ID, JWT_ID) DO UPDATE SET "
-          "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
-          "WHERE IDN_OIDC_JTI.EXP_TIME < ? RETURNING CLIENT_ID"),
-          use(jti), use(client_id), use(exp), use(created), use(cutoff), into(returned);
-    }
-  };
-
   void commit(Batch& batch) {
     Batch failed = commitTogether(batch);
     if (failed.size() > 1) {
@@ -155,20 +138,21 @@ class SqlJtiStore : public JtiStore {
     for (int attempt = 0; attempt < 2 && !at_commit; ++attempt) {
       std::vector<Result> results;
       try {
-        if (!prepared_) prepared_ = std::make_unique<Prepared>(db_);
-        Prepared& p = *prepared_;
-        p.session.begin();
+        if (!writer_) writer_ = makeJtiBatchWriter(db_);
+        JtiBatchWriter& w = *writer_;
+        w.begin();
         try {
-          for (const auto& item : batch) results.push_back(insertOne(p, *item));
-        } catch (...) {
-          try {
-            p.session.rollback();
-          } catch (...) {
+          for (const auto& item : batch) {
+            results.push_back(w.upsert(item->client_id, item->jti, item->expires_at, item->now)
+                                  ? Result::kFresh
+                                  : Result::kReplayed);
           }
+        } catch (...) {
+          w.rollback();
           throw;
         }
         at_commit = true;
-        p.session.commit();
+        w.commit();
         ++transactions_;
         rows_ += batch.size();
         for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(results[i]);
@@ -178,7 +162,7 @@ class SqlJtiStore : public JtiStore {
       } catch (const std::exception& e) {
         error = e.what();
       }
-      prepared_.reset();  // a broken connection or statement is not reused
+      writer_.reset();  // a broken connection or statement is not reused
     }
     if (!at_commit && batch.size() > 1) return batch;
     Poco::Logger::get("idgate.store")
@@ -189,20 +173,9 @@ class SqlJtiStore : public JtiStore {
     return {};
   }
 
-  static Result insertOne(Prepared& p, const Pending& item) {
-    p.jti = item.jti;
-    p.client_id = item.client_id;
-    p.exp = item.expires_at;
-    p.created = item.now;
-    p.cutoff = item.now;
-    p.returned.clear();
-    p.upsert.execute();
-    return p.returned.empty() ? Result::kReplayed : Result::kFresh;
-  }
-
   Database& db_;
-  std::unique_ptr<Prepared> prepared_;  // committer thread only
-  uint64_t transactions_ = 0;           // committer thread only
+  std::unique_ptr<JtiBatchWriter> writer_;  // committer thread only
+  uint64_t transactions_ = 0;               // committer thread only
   uint64_t rows_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
