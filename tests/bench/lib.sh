@@ -17,6 +17,10 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 
 "$BUILD/bin/idgate-server" init "$WORK/home" --admin-password bench-admin-pw >/dev/null
+# Request threads (<Http threads>): IDGATE_BENCH_THREADS, default the shipped 16.
+if [ -n "${IDGATE_BENCH_THREADS:-}" ]; then
+  sed -i "s/threads=\"[0-9]*\"/threads=\"$IDGATE_BENCH_THREADS\"/" "$WORK/home/conf/server.xml"
+fi
 
 bench_start_server() {
   taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &

@@ -43,7 +43,7 @@ run() {  # alg client key verify_per_s count
   "$PY" "$ROOT/tests/bench/gen_assertions.py" "$alg" "$client" "$AUD" "$count" "$key" "$WORK/$alg.txt"
   local out perf_pid=
   if [ -n "${IDGATE_BENCH_PROFILE:-}" ]; then  # perf profile of the server during this run
-    perf record -F 499 -g -p "$SERVER_PID" -o "$IDGATE_BENCH_PROFILE.$alg" >/dev/null 2>&1 &
+    perf record -F 499 --call-graph "${IDGATE_BENCH_CALLGRAPH:-fp}" -p "$SERVER_PID" -o "$IDGATE_BENCH_PROFILE.$alg" >/dev/null 2>&1 &
     perf_pid=$!
   fi
   out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ALG}s" --latency -s "$ROOT/tests/bench/token.lua" "$URL" -- "$WORK/$alg.txt" | grep RESULT)

@@ -569,6 +569,9 @@ class ResourceServerTest(unittest.TestCase):
 
         def refused(token, why=None):
             r = self.me(token)
+            if len(token) > 32 * 1024:  # over the request head limit: refused before any parsing
+                self.assertEqual((r.status, r.json()["error"]), (431, "invalid_request"), r.text[:200])
+                return
             self.assertIn(r.status, (400, 401), r.text[:200])
             if r.status == 401:
                 self.assertEqual(r.json()["error"], "invalid_token")
@@ -612,10 +615,9 @@ class ResourceServerTest(unittest.TestCase):
         for exp in ("9999999999", 1e30, 2 ** 64 + 1, -1, True, None):
             c = dict(good, exp=exp)
             refused(R.sign(c, self.sig_keys["RS256"], "RS256", kid="sig-RS256"))
-        r = self.me("a." * 50000 + "b")
-        self.assertIn(r.status, (400, 401))
+        refused("a." * 50000 + "b")
         r = self.me("x" * (1024 * 1024))
-        self.assertIn(r.status, (400, 413, 431, 401))
+        self.assertEqual(r.status, 431)
         self.assertEqual(self.me(R.sign(good, self.sig_keys["RS256"], "RS256", kid="sig-RS256")).status, 200,
                          "and the server still serves")
 

@@ -4,7 +4,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
@@ -12,7 +11,6 @@
 #include <set>
 
 #include "http/form_decoder.h"
-#include "http/poco_io.h"
 #include "http/responses.h"
 #include "resource/identity_headers.h"
 
@@ -39,10 +37,10 @@ bool hopByHop(const std::string& name, const std::string& connection_header) {
 }
 
 /// An error answer through the one error mapping; the status goes to the access log.
-int sendError(Poco::Net::HTTPServerResponse& response, const HttpRequestData& req, ErrorCode code,
+int sendError(ServerExchange& exchange, const HttpRequestData& req, ErrorCode code,
               const std::string& description, std::string* note) {
   HttpResponseData r = noStore(errorResponse({code, description}));
-  sendResponse(response, req.request_id, r);
+  exchange.send(r, req.request_id);
   *note = r.log_note;
   return r.status;
 }
@@ -109,47 +107,42 @@ Gateway::Upstream& Gateway::upstream(const RouteConfig& route) {
   return *upstreams_[static_cast<size_t>(&route - routes_.data())];
 }
 
-int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& request,
-                    Poco::Net::HTTPServerResponse& response, HttpRequestData& req,
+int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequestData& req,
                     std::string* note) {
   const OidcClientConfig* config = guard_.client(route.oidc_client_ref);
-  // Request framing idgate and the upstream could read differently is refused (RFC 9112
-  // §6.1, §6.3): a Transfer-Encoding other than exactly "chunked", or one beside a length.
-  if (request.has("Transfer-Encoding") &&
-      (Poco::icompare(Poco::trim(request.get("Transfer-Encoding")), "chunked") != 0 ||
-       request.has("Content-Length"))) {
-    response.setKeepAlive(false);
-    return sendError(response, req, ErrorCode::kInvalidRequest,
-                     "Transfer-Encoding must be exactly chunked, without Content-Length", note);
-  }
   // A token in a form body (access_token) needs the body before the decision; such bodies are
   // small and are buffered (bounded). Every other body streams.
   bool buffered = false;
   if (req.method == "POST" && isFormContentType(req.content_type) && config->header_name.empty() &&
       !req.header("Authorization")) {
-    if (!readBody(request, max_form_bytes_, &req.body)) {
-      response.setKeepAlive(false);
-      return sendError(response, req, ErrorCode::kPayloadTooLarge, "form body too large", note);
+    switch (exchange.readAll(max_form_bytes_, &req.body)) {
+      case ServerExchange::ReadResult::kOk:
+        break;
+      case ServerExchange::ReadResult::kTooLarge:
+        exchange.setKeepAlive(false);
+        return sendError(exchange, req, ErrorCode::kPayloadTooLarge, "form body too large", note);
+      case ServerExchange::ReadResult::kBroken:
+        return sendError(exchange, req, ErrorCode::kInvalidRequest,
+                         "the request body could not be read", note);
     }
     buffered = true;
   }
 
   GuardResult g = guard_.authenticate(RequestOrigin::direct(req), config);
   if (g.kind != GuardResult::Kind::kAuthenticated && g.kind != GuardResult::Kind::kAnonymous) {
+    // An unread body closes the connection after this answer (ServerExchange).
     HttpResponseData c = challengeResponse(g);
-    if (!buffered && (request.hasContentLength() || request.getChunkedTransferEncoding())) {
-      response.setKeepAlive(false);  // the unread body must not be taken for the next request
-    }
-    sendResponse(response, req.request_id, c);
+    exchange.send(c, req.request_id);
     *note = c.log_note;
     return c.status;
   }
 
   Upstream& up = upstream(route);
-  Poco::Net::HTTPRequest out(req.method, up.base_path + request.getURI(),
+  Poco::Net::HTTPRequest out(req.method, up.base_path + exchange.head().target,
                              Poco::Net::HTTPMessage::HTTP_1_1);
-  const std::string connection = request.get("Connection", "");
-  for (const auto& [k, v] : request) {
+  const std::string* connection_header = req.header("Connection");
+  const std::string connection = connection_header ? *connection_header : "";
+  for (const auto& [k, v] : req.headers) {
     if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
         Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "Expect") == 0 ||
         Poco::icompare(k, "X-Forwarded-For") == 0 || Poco::icompare(k, "X-Forwarded-Proto") == 0 ||
@@ -170,8 +163,8 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
     out.add(k, v);
   }
   out.setHost(up.host, up.port);
-  std::string xff = request.get("X-Forwarded-For", "");
-  out.set("X-Forwarded-For", (xff.empty() ? "" : xff + ", ") + req.remote_address);
+  const std::string* xff = req.header("X-Forwarded-For");
+  out.set("X-Forwarded-For", (xff && !xff->empty() ? *xff + ", " : "") + req.remote_address);
   out.set("X-Forwarded-Proto", req.scheme);
   if (!req.host.empty()) out.set("X-Forwarded-Host", req.host);
   if (g.kind == GuardResult::Kind::kAuthenticated) {
@@ -180,12 +173,14 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
   bool streaming_body = false;
   if (buffered) {
     out.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
-  } else if (request.getChunkedTransferEncoding()) {
+  } else if (exchange.framing().kind == BodyFraming::Kind::kChunked) {
     out.setChunkedTransferEncoding(true);
     streaming_body = true;
-  } else if (request.hasContentLength()) {
-    out.setContentLength64(request.getContentLength64());
-    streaming_body = request.getContentLength64() > 0;
+  } else if (exchange.framing().kind == BodyFraming::Kind::kLength) {
+    out.setContentLength64(exchange.framing().length);
+    streaming_body = true;
+  } else if (req.header("Content-Length") != nullptr) {
+    out.setContentLength64(0);
   }
   out.setKeepAlive(true);
 
@@ -200,22 +195,23 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
       if (buffered) {
         os << req.body;
       } else if (streaming_body) {
-        Poco::StreamCopier::copyStream64(request.stream(), os);
-        if (request.stream().bad()) {
+        char buf[16384];
+        long n = 0;
+        while ((n = exchange.readBody(buf, sizeof(buf))) > 0) os.write(buf, n);
+        if (n < 0) {
           // A malformed chunk or a cut connection: the upstream must not take the part it got
           // for the whole request. Drop its connection; tell the client.
           session->reset();
-          response.setKeepAlive(false);
-          return sendError(response, req, ErrorCode::kInvalidRequest,
+          return sendError(exchange, req, ErrorCode::kInvalidRequest,
                            "the request body could not be read", note);
         }
       }
       body_in = &session->receiveResponse(in_response);
       break;
     } catch (const Poco::TimeoutException&) {
-      response.setKeepAlive(false);
+      exchange.setKeepAlive(false);
       return sendError(
-          response, req, ErrorCode::kGatewayTimeout,
+          exchange, req, ErrorCode::kGatewayTimeout,
           "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms", note);
     } catch (const Poco::Exception& e) {
       // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
@@ -224,41 +220,47 @@ int Gateway::handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& requ
                               req.method == "OPTIONS" || req.method == "PUT" ||
                               req.method == "DELETE";
       if (reused && idempotent && !streaming_body && attempt == 0) continue;
-      response.setKeepAlive(false);
+      exchange.setKeepAlive(false);
       Poco::Logger::get("idgate.gateway")
           .warning("route " + route.path + ": upstream " + route.upstream + ": " + e.displayText());
-      return sendError(response, req, ErrorCode::kBadGateway, "the upstream cannot be reached",
+      return sendError(exchange, req, ErrorCode::kBadGateway, "the upstream cannot be reached",
                        note);
     }
   }
 
-  response.setStatusAndReason(in_response.getStatus(), in_response.getReason());
-  if (!g.set_cookie.empty()) response.add("Set-Cookie", g.set_cookie);
+  HeaderList headers;
+  if (!g.set_cookie.empty()) headers.emplace_back("Set-Cookie", g.set_cookie);
   const std::string up_connection = in_response.get("Connection", "");
   for (const auto& [k, v] : in_response) {
     if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0) continue;
-    response.add(k, v);
+    headers.emplace_back(k, v);
   }
-  bool no_body =
-      req.method == "HEAD" || in_response.getStatus() == 204 || in_response.getStatus() == 304;
-  if (in_response.hasContentLength()) {
-    response.setContentLength64(in_response.getContentLength64());
-  } else if (!no_body) {
-    response.setChunkedTransferEncoding(true);
-  }
+  const int status = static_cast<int>(in_response.getStatus());
+  const bool no_body =
+      req.method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200);
+  std::optional<int64_t> length;
+  if (in_response.hasContentLength()) length = in_response.getContentLength64();
+  bool whole = exchange.sendHead(status, in_response.getReason(), headers, length, no_body);
   try {
-    std::ostream& os = response.send();
-    if (!no_body) Poco::StreamCopier::copyStream64(*body_in, os);
+    char buf[16384];
+    while (whole && !no_body && body_in->read(buf, sizeof(buf)).gcount() > 0) {
+      whole = exchange.sendBodyPart(std::string_view(buf, static_cast<size_t>(body_in->gcount())));
+    }
+    if (whole && !no_body && body_in->bad()) whole = false;
   } catch (const Poco::Exception& e) {
-    // The status line is out: all that can be done is to stop.
     Poco::Logger::get("idgate.gateway")
         .warning("route " + route.path + ": response body cut short: " + e.displayText());
+    whole = false;
+  }
+  if (!whole || !exchange.finish()) {
+    // The status line is out: all that can be done is to stop.
+    exchange.setKeepAlive(false);
     *note = "body cut short";
-    return in_response.getStatus();
+    return status;
   }
   if (in_response.getKeepAlive()) up.give(std::move(session));  // body read to its end
   *note = g.logNote();
-  return in_response.getStatus();
+  return status;
 }
 
 }  // namespace idgate

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <memory>
 #include <mutex>
@@ -16,6 +14,7 @@
 
 #include "config/resource_server_config.h"
 #include "http/http_exchange.h"
+#include "http/server_exchange.h"
 #include "resource/resource_guard.h"
 
 namespace idgate {
@@ -28,10 +27,11 @@ class Gateway {
   /// The route whose path is `path` or a prefix of it at a '/' boundary, or nullptr.
   const RouteConfig* match(const std::string& path) const;
 
-  /// Answers the request; `req` holds the request line and headers (no body read yet).
+  /// Answers the request; `req` holds the request line and headers (no body read yet); the
+  /// body is read from, and the response written to, `exchange`.
   /// Returns the response status for the access log; `note` gets a short reason.
-  int handle(const RouteConfig& route, Poco::Net::HTTPServerRequest& request,
-             Poco::Net::HTTPServerResponse& response, HttpRequestData& req, std::string* note);
+  int handle(const RouteConfig& route, ServerExchange& exchange, HttpRequestData& req,
+             std::string* note);
 
  private:
   struct Upstream;

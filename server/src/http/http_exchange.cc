@@ -4,27 +4,28 @@
 #include <cctype>
 
 namespace idgate {
-namespace {
 
-bool sameName(std::string_view a, std::string_view b) {
+bool sameHeaderName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
 
-}  // namespace
-
-const std::string* HttpRequestData::header(std::string_view name) const {
+const std::string* findHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (sameName(k, name)) return &v;
+    if (sameHeaderName(k, name)) return &v;
   }
   return nullptr;
 }
 
+const std::string* HttpRequestData::header(std::string_view name) const {
+  return findHeader(headers, name);
+}
+
 std::optional<std::string> HttpRequestData::cookie(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (!sameName(k, "Cookie")) continue;
+    if (!sameHeaderName(k, "Cookie")) continue;
     size_t pos = 0;
     while (pos <= v.size()) {
       size_t end = v.find(';', pos);

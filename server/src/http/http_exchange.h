@@ -9,13 +9,21 @@
 
 namespace idgate {
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// Header names compare without regard to case (RFC 9110 §5.1).
+bool sameHeaderName(std::string_view a, std::string_view b);
+
+/// The first header of that name in `headers`, or nullptr.
+const std::string* findHeader(const HeaderList& headers, std::string_view name);
+
 struct HttpRequestData {
   std::string method;
   std::string scheme = "http";  ///< of the listener that took the request
   std::string host;             ///< Host header (host[:port])
   std::string remote_address;   ///< peer IP
-  std::vector<std::pair<std::string, std::string>> headers;  ///< every header, as received
-  std::string path;                                          ///< without query
+  HeaderList headers;           ///< every header, as received
+  std::string path;             ///< without query
   std::string query;
   std::string content_type;
   std::string authorization;
@@ -34,7 +42,7 @@ struct HttpResponseData {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  HeaderList headers;
   std::string log_note;  ///< appended to the access log line (never secrets)
 };
 

@@ -2,14 +2,8 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureServerSocket.h>
-#include <Poco/URI.h>
 
 #include <openssl/ssl.h>
 
@@ -17,121 +11,47 @@
 
 #include "config/config_error.h"
 #include "gateway/gateway.h"
-#include "http/poco_io.h"
+#include "http/connection.h"
+#include "http/request_head.h"
 #include "http/request_id.h"
 #include "http/request_path.h"
+#include "http/responses.h"
 #include "http/routes.h"
+#include "http/server_exchange.h"
 
 namespace idgate {
 namespace {
 
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
+constexpr std::chrono::seconds kIdleTimeout{10};  ///< also the limit on any one read or write
+constexpr size_t kMaxQueuedConnections = 256;
 
-class Handler : public Poco::Net::HTTPRequestHandler {
- public:
-  Handler(Routes& routes, Gateway* gateway, int64_t max_bytes)
-      : routes_(routes), gateway_(gateway), max_bytes_(max_bytes) {}
+void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock::time_point start,
+               const std::string& note) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.1fms", static_cast<double>(us) / 1000.0);
+  std::string line;
+  line.reserve(req.method.size() + req.path.size() + note.size() + 24);
+  line.append(req.method).append(" ").append(req.path).append(" ").append(std::to_string(status));
+  line.append(" ").append(elapsed);
+  if (!note.empty()) line.append(" ").append(note);
+  Poco::Logger::get("idgate.access").information(line);
+}
 
-  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
-    auto start = std::chrono::steady_clock::now();
-    HttpRequestData req;
-    req.request_id = newRequestId();
-    setCurrentRequestId(req.request_id);
-    req.method = request.getMethod();
-    std::string uri = request.getURI();
-    size_t q = uri.find('?');
-    req.path = uri.substr(0, q);
-    if (q != std::string::npos) req.query = uri.substr(q + 1);
-    req.content_type = request.getContentType();
-    req.authorization = request.get("Authorization", "");
-    req.scheme = request.secure() ? "https" : "http";
-    req.host = request.getHost();
-    req.remote_address = request.clientAddress().host().toString();
-    for (const auto& [k, v] : request) req.headers.emplace_back(k, v);
-
-    const std::optional<std::string> canonical = canonicalPath(req.path);
-    if (!canonical) {
-      HttpResponseData res = errorResponse(
-          {ErrorCode::kInvalidRequest,
-           "ambiguous request path (dot segments, encoded separators or backslashes)"});
-      response.setKeepAlive(false);  // the body, if any, is not read
-      sendResponse(response, req.request_id, res);
-      accessLog(req, res.status, start, res.log_note);
-      setCurrentRequestId("");
-      return;
-    }
-    if (const RouteConfig* route = gateway_ ? gateway_->match(*canonical) : nullptr) {
-      std::string note;
-      int status = 500;
-      try {
-        status = gateway_->handle(*route, request, response, req, &note);
-      } catch (const std::exception& e) {
-        Poco::Logger::get("idgate.http").error(std::string("gateway: ") + e.what());
-        note = "internal error";
-        response.setKeepAlive(false);  // framing of this connection is unknown now
-        if (!response.sent()) {
-          status = 502;
-          sendResponse(response, req.request_id,
-                       errorResponse({ErrorCode::kServerError, "gateway error"}));
-        }
-      }
-      accessLog(req, status, start, "route=" + route->path + " " + note);
-      setCurrentRequestId("");
-      return;
-    }
-
-    HttpResponseData res;
-    if (!readBody(request, max_bytes_, &req.body)) {
-      res = errorResponse({ErrorCode::kPayloadTooLarge,
-                           "request body exceeds " + std::to_string(max_bytes_) + " bytes"});
-      response.setKeepAlive(false);
-    } else {
-      try {
-        res = routes_.handle(req);
-      } catch (const std::exception& e) {
-        // Routes do not throw by design; this is the last line of defence.
-        Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
-        res = errorResponse({ErrorCode::kServerError, "internal error"});
-      }
-    }
-    sendResponse(response, req.request_id, res);
-    accessLog(req, res.status, start, res.log_note);
-    setCurrentRequestId("");
-  }
-
- private:
-  static void accessLog(const HttpRequestData& req, int status,
-                        std::chrono::steady_clock::time_point start, const std::string& note) {
-    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count() /
-              1000.0;
-    char elapsed[32];
-    std::snprintf(elapsed, sizeof(elapsed), "%.1fms", ms);
-    Poco::Logger::get("idgate.access")
-        .information(req.method + " " + req.path + " " + std::to_string(status) + " " + elapsed +
-                     (note.empty() ? "" : " " + note));
-  }
-
-  Routes& routes_;
-  Gateway* gateway_;
-  int64_t max_bytes_;
-};
-
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Factory(Routes& routes, Gateway* gateway, int64_t max_bytes)
-      : routes_(routes), gateway_(gateway), max_bytes_(max_bytes) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new Handler(routes_, gateway_, max_bytes_);
-  }
-
- private:
-  Routes& routes_;
-  Gateway* gateway_;
-  int64_t max_bytes_;
-};
+/// A request the server cannot read (malformed head or framing): answered, then the
+/// connection is closed, since where the next request would start is unknown.
+void refuse(Connection& connection, const HttpRequestData& req, ErrorCode code,
+            const std::string& description, std::chrono::steady_clock::time_point start) {
+  RequestHead head;
+  head.method = req.method;
+  head.headers.emplace_back("Connection", "close");
+  ServerExchange exchange(connection, head, BodyFraming{});
+  HttpResponseData res = errorResponse({code, description});
+  accessLog(req, res.status, start, res.log_note);
+  exchange.send(res, req.request_id);
+}
 
 std::string urlFor(const ListenerConfig& l, int port) {
   std::string host = l.host == "0.0.0.0" || l.host.empty() ? "127.0.0.1" : l.host;
@@ -200,34 +120,206 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
 
 HttpServer::HttpServer(Routes& routes, Gateway* gateway, std::vector<BoundListener> listeners,
                        int threads, int64_t max_request_bytes)
-    : listeners_(std::move(listeners)), pool_("http", 2, threads + 2) {
-  for (auto& l : listeners_) {
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(threads);
-    params->setMaxQueued(256);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(10, 0));
-    params->setServerName("idgate");
-    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(
-        new Factory(routes, gateway, max_request_bytes), pool_, *l.socket, params));
-  }
-}
+    : routes_(routes),
+      gateway_(gateway),
+      listeners_(std::move(listeners)),
+      threads_(std::max(threads, 1)),
+      max_bytes_(max_request_bytes) {}
 
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
-  for (size_t i = 0; i < servers_.size(); ++i) {
-    servers_[i]->start();
+  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    acceptors_.emplace_back([this, i] { acceptLoop(i); });
     Poco::Logger::get("idgate").information("listening on " + listeners_[i].url);
   }
 }
 
 void HttpServer::stop() {
-  if (servers_.empty()) return;
-  // Stop accepting; connections close after their current request, which finishes.
-  for (auto& s : servers_) s->stopAll(false);
-  pool_.joinAll();
-  servers_.clear();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    // Connections waiting for their next request are closed; one being served finishes its
+    // current request first (the request thread sees stopping_ afterwards).
+    for (Connection* c : idle_) c->shutdown();
+    queue_.clear();
+  }
+  ready_.notify_all();
+  for (auto& t : acceptors_) t.join();
+  for (auto& t : workers_) t.join();
+  acceptors_.clear();
+  workers_.clear();
+}
+
+void HttpServer::acceptLoop(size_t index) {
+  Poco::Net::ServerSocket& socket = *listeners_[index].socket;
+  const bool secure = listeners_[index].config.scheme == ListenerConfig::Scheme::kHttps;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+    }
+    try {
+      if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
+      Poco::Net::StreamSocket accepted = socket.acceptConnection();
+      auto connection = std::make_unique<Connection>(std::move(accepted), secure);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      if (queue_.size() >= kMaxQueuedConnections) continue;  // closed: the server is saturated
+      queue_.push_back(std::move(connection));
+    } catch (const Poco::Exception& e) {
+      // A client that reset before accept, or descriptors exhausted: keep accepting.
+      Poco::Logger::get("idgate.http").warning("accept: " + e.displayText());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    ready_.notify_one();
+  }
+}
+
+void HttpServer::workerLoop() {
+  for (;;) {
+    std::unique_ptr<Connection> connection;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      connection = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    serve(*connection);
+  }
+}
+
+void HttpServer::serve(Connection& connection) {
+  connection.setTimeout(kIdleTimeout);
+  for (;;) {
+    RequestHead head;
+    size_t consumed = 0;
+    std::string error;
+    HeadStatus status;
+    for (;;) {
+      status = parseRequestHead(connection.buffered(), &head, &consumed, &error);
+      if (status != HeadStatus::kIncomplete) break;
+      if (!connection.buffered().empty()) {
+        if (!connection.fill()) return;
+        continue;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return;
+        idle_.insert(&connection);
+      }
+      const bool more = connection.fill();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        idle_.erase(&connection);
+      }
+      if (!more) return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    if (status != HeadStatus::kComplete) {
+      HttpRequestData req;
+      req.request_id = newRequestId();
+      req.remote_address = connection.peerHost();
+      setCurrentRequestId(req.request_id);
+      refuse(
+          connection, req,
+          status == HeadStatus::kTooLarge ? ErrorCode::kHeaderTooLarge : ErrorCode::kInvalidRequest,
+          error, start);
+      setCurrentRequestId("");
+      connection.lingeringClose();
+      return;
+    }
+    connection.consume(consumed);
+    const BodyFraming framing = bodyFraming(head);
+    ServerExchange exchange(connection, head, framing);
+    dispatch(connection, exchange, head);
+    setCurrentRequestId("");
+    if (!exchange.reusable()) {
+      if (!exchange.bodyRead()) connection.lingeringClose();
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+  }
+}
+
+void HttpServer::dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head) {
+  const auto start = std::chrono::steady_clock::now();
+  HttpRequestData req;
+  req.request_id = newRequestId();
+  setCurrentRequestId(req.request_id);
+  req.method = head.method;
+  size_t q = head.target.find('?');
+  req.path = head.target.substr(0, q);
+  if (q != std::string::npos) req.query = head.target.substr(q + 1);
+  req.scheme = connection.secure() ? "https" : "http";
+  req.remote_address = connection.peerHost();
+  req.headers = head.headers;
+  if (const std::string* v = req.header("Content-Type")) req.content_type = *v;
+  if (const std::string* v = req.header("Authorization")) req.authorization = *v;
+  if (const std::string* v = req.header("Host")) req.host = *v;
+
+  const BodyFraming& framing = exchange.framing();
+  if (framing.kind == BodyFraming::Kind::kInvalid) {
+    HttpResponseData res = errorResponse({ErrorCode::kInvalidRequest, framing.error});
+    exchange.setKeepAlive(false);
+    accessLog(req, res.status, start, res.log_note);
+    exchange.send(res, req.request_id);
+    return;
+  }
+  const std::optional<std::string> canonical = canonicalPath(req.path);
+  if (!canonical) {
+    HttpResponseData res =
+        errorResponse({ErrorCode::kInvalidRequest,
+                       "ambiguous request path (dot segments, encoded separators or backslashes)"});
+    accessLog(req, res.status, start, res.log_note);
+    exchange.send(res, req.request_id);
+    return;
+  }
+  if (const RouteConfig* route = gateway_ ? gateway_->match(*canonical) : nullptr) {
+    std::string note;
+    int status = 500;
+    try {
+      status = gateway_->handle(*route, exchange, req, &note);
+    } catch (const std::exception& e) {
+      Poco::Logger::get("idgate.http").error(std::string("gateway: ") + e.what());
+      note = "internal error";
+      exchange.setKeepAlive(false);  // framing of this connection is unknown now
+      if (!exchange.started()) {
+        status = 502;
+        exchange.send(errorResponse({ErrorCode::kServerError, "gateway error"}), req.request_id);
+      }
+    }
+    accessLog(req, status, start, "route=" + route->path + " " + note);
+    return;
+  }
+
+  HttpResponseData res;
+  switch (exchange.readAll(max_bytes_, &req.body)) {
+    case ServerExchange::ReadResult::kTooLarge:
+      res = errorResponse({ErrorCode::kPayloadTooLarge,
+                           "request body exceeds " + std::to_string(max_bytes_) + " bytes"});
+      break;
+    case ServerExchange::ReadResult::kBroken:
+      res = errorResponse({ErrorCode::kInvalidRequest, "the request body could not be read"});
+      break;
+    case ServerExchange::ReadResult::kOk:
+      try {
+        res = routes_.handle(req);
+      } catch (const std::exception& e) {
+        // Routes do not throw by design; this is the last line of defence.
+        Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
+        res = errorResponse({ErrorCode::kServerError, "internal error"});
+      }
+      break;
+  }
+  // Logged before the answer leaves, so a client that has the answer finds the line.
+  accessLog(req, res.status, start, res.log_note);
+  exchange.send(res, req.request_id);
 }
 
 }  // namespace idgate

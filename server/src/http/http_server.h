@@ -1,12 +1,19 @@
-// Poco HTTP(S) listeners in front of Routes: request ids, body limits, access log, drain on stop.
+// idgate's HTTP/1.1 listeners in front of Routes and the Gateway: an acceptor per listener, a
+// fixed pool of request threads (one connection at a time each, kept alive between requests),
+// request ids, body limits, access log, and a drain on stop. Parsing and writing are
+// idgate's own (request_head, server_exchange): Poco's HTTPServer cost ≈ 4x more per request
+// (docs/performance.md). Sockets and TLS are Poco's.
 #pragma once
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/server_config.h"
@@ -16,6 +23,9 @@ namespace idgate {
 
 class Routes;
 class Gateway;
+class Connection;
+class ServerExchange;
+struct RequestHead;
 
 /// A socket bound at startup, before the rest of the runtime exists (the issuer may depend on it).
 struct BoundListener {
@@ -36,13 +46,29 @@ class HttpServer {
   ~HttpServer();
 
   void start();
-  /// Stops accepting, lets in-flight requests finish, then returns.
+  /// Stops accepting, lets in-flight requests finish, closes idle connections, then returns.
   void stop();
 
  private:
+  void acceptLoop(size_t listener);
+  void workerLoop();
+  void serve(Connection& connection);
+  /// One request whose head has been read; the exchange says whether the connection goes on.
+  void dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head);
+
+  Routes& routes_;
+  Gateway* gateway_;
   std::vector<BoundListener> listeners_;
-  Poco::ThreadPool pool_;
-  std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers_;
+  int threads_;
+  int64_t max_bytes_;
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::unique_ptr<Connection>> queue_;  ///< accepted, waiting for a request thread
+  std::set<Connection*> idle_;  ///< waiting for their next request: closed on stop
+  bool stopping_ = false;
+  std::vector<std::thread> acceptors_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace idgate

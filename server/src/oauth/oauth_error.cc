@@ -9,6 +9,7 @@ const char* errorName(ErrorCode code) {
     case ErrorCode::kInvalidRequest:
     case ErrorCode::kUnsupportedMediaType:
     case ErrorCode::kPayloadTooLarge:
+    case ErrorCode::kHeaderTooLarge:
       return "invalid_request";
     case ErrorCode::kInvalidClient:
       return "invalid_client";
@@ -58,6 +59,9 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kPayloadTooLarge:
       out.status = 413;
+      break;
+    case ErrorCode::kHeaderTooLarge:
+      out.status = 431;
       break;
     case ErrorCode::kNotFound:
       out.status = 404;

@@ -17,6 +17,7 @@ enum class ErrorCode {
   kInvalidClientMetadata,  ///< 400 invalid_client_metadata (RFC 7591)
   kUnsupportedMediaType,   ///< 400 invalid_request: wrong Content-Type
   kPayloadTooLarge,        ///< 413 invalid_request: body over the limit
+  kHeaderTooLarge,         ///< 431 invalid_request: request head over the limit
   kAdminUnauthorized,      ///< 401 unauthorized, Basic challenge for the admin API
   kNotFound,               ///< 404 not_found
   kMethodNotAllowed,       ///< 405 method_not_allowed

@@ -1,0 +1,111 @@
+#include "http/connection.h"
+
+#include <Poco/Exception.h>
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace idgate {
+
+Connection::Connection(Poco::Net::StreamSocket socket, bool secure)
+    : socket_(std::move(socket)), secure_(secure) {
+  try {
+    socket_.setNoDelay(true);
+    peer_host_ = socket_.peerAddress().host().toString();
+  } catch (const Poco::Exception&) {
+    // A peer already gone: the first read will say so.
+  }
+}
+
+void Connection::consume(size_t n) {
+  pos_ += n;
+  if (pos_ == in_.size()) {
+    in_.clear();
+    pos_ = 0;
+  }
+}
+
+bool Connection::fill() {
+  if (pos_ > 0 && pos_ >= in_.size() / 2) {
+    in_.erase(0, pos_);
+    pos_ = 0;
+  }
+  char buf[16384];
+  int n = 0;
+  try {
+    n = socket_.receiveBytes(buf, sizeof(buf));
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+  if (n <= 0) return false;
+  in_.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+long Connection::read(char* out, size_t n) {
+  if (pos_ < in_.size()) {
+    size_t k = std::min(n, in_.size() - pos_);
+    in_.copy(out, k, pos_);
+    consume(k);
+    return static_cast<long>(k);
+  }
+  try {
+    int got = socket_.receiveBytes(out, static_cast<int>(std::min<size_t>(n, 1 << 20)));
+    return got < 0 ? -1 : got;
+  } catch (const Poco::Exception&) {
+    return -1;
+  }
+}
+
+bool Connection::write(std::string_view data) {
+  try {
+    while (!data.empty()) {
+      int n =
+          socket_.sendBytes(data.data(), static_cast<int>(std::min<size_t>(data.size(), 1 << 20)));
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+void Connection::setTimeout(std::chrono::milliseconds timeout) {
+  try {
+    Poco::Timespan t(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
+    socket_.setReceiveTimeout(t);
+    socket_.setSendTimeout(t);
+  } catch (const Poco::Exception&) {
+  }
+}
+
+void Connection::shutdown() {
+  // On the descriptor, not through TLS: another thread may be inside SSL_read.
+  ::shutdown(socket_.impl()->sockfd(), SHUT_RDWR);
+}
+
+}  // namespace idgate
+
+namespace idgate {
+
+void Connection::lingeringClose() {
+  try {
+    socket_.shutdownSend();
+  } catch (const Poco::Exception&) {
+    return;
+  }
+  setTimeout(std::chrono::milliseconds(1000));
+  char buf[16384];
+  size_t dropped = pos_ < in_.size() ? in_.size() - pos_ : 0;
+  in_.clear();
+  pos_ = 0;
+  while (dropped < (1u << 20)) {
+    long n = read(buf, sizeof(buf));
+    if (n <= 0) break;
+    dropped += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace idgate

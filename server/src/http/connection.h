@@ -1,0 +1,49 @@
+// One accepted client connection (plain or TLS, through Poco's StreamSocket): a receive buffer
+// shared by the request head and body readers, and whole writes. No exceptions escape: a
+// timeout, reset or TLS failure is a false/negative result and the connection is done.
+#pragma once
+
+#include <Poco/Net/StreamSocket.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace idgate {
+
+class Connection {
+ public:
+  Connection(Poco::Net::StreamSocket socket, bool secure);
+
+  bool secure() const { return secure_; }
+  const std::string& peerHost() const { return peer_host_; }
+
+  /// Received bytes not consumed yet.
+  std::string_view buffered() const { return std::string_view(in_).substr(pos_); }
+  void consume(size_t n);
+  /// Receives more bytes into the buffer (waiting at most the timeout); false on end of
+  /// stream, timeout or error.
+  bool fill();
+  /// Up to `n` bytes, buffered ones first; 0 at end of stream, -1 on timeout or error.
+  long read(char* out, size_t n);
+
+  /// Sends all of `data`; false when the peer is gone or the send timed out.
+  bool write(std::string_view data);
+
+  void setTimeout(std::chrono::milliseconds timeout);
+  /// Ends both directions (unblocks a reader in another thread).
+  void shutdown();
+  /// Before closing with request bytes still unread: stop sending, then read and drop what
+  /// the client still sends (bounded), so the kernel does not answer it with a reset that
+  /// would destroy the response in flight (RFC 9112 §9.6).
+  void lingeringClose();
+
+ private:
+  Poco::Net::StreamSocket socket_;
+  bool secure_;
+  std::string peer_host_;
+  std::string in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace idgate

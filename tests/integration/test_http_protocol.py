@@ -1,0 +1,257 @@
+"""idgate's own HTTP/1.1 layer on the wire: keep-alive, pipelining, chunked and 100-continue
+request bodies, HEAD, HTTP/1.0, malformed heads and framing, and a drain on SIGTERM. Raw
+sockets, so every byte the server sends is checked."""
+import socket
+import subprocess
+import time
+import unittest
+
+from harness import ServerTestCase, basic
+
+FORM_HEAD = "Content-Type: application/x-www-form-urlencoded\r\n"
+
+
+class Wire:
+    """One TCP connection; reads whole responses (Content-Length or chunked framing)."""
+
+    def __init__(self, url):
+        host, port = url.split("//")[1].split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("connection closed")
+        self.buf += chunk
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def response(self, head_request=False):
+        """(status, headers with lower-case names, body)."""
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+        body = b""
+        if head_request or status in (100, 204, 304):
+            return status, headers, body
+        if headers.get("transfer-encoding") == "chunked":
+            while True:
+                size = int(self._line().split(b";")[0], 16)
+                if size == 0:
+                    while self._line():
+                        pass
+                    break
+                while len(self.buf) < size + 2:
+                    self._fill()
+                body += self.buf[:size]
+                self.buf = self.buf[size + 2:]
+        else:
+            n = int(headers.get("content-length", "0"))
+            while len(self.buf) < n:
+                self._fill()
+            body, self.buf = self.buf[:n], self.buf[n:]
+        return status, headers, body
+
+    def closed(self):
+        """True when the server has closed the connection (nothing more arrives)."""
+        try:
+            return self.buf == b"" and self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
+class HttpProtocolTest(ServerTestCase, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client = cls.server.register(client_id="wire-app", scope="orders:read")
+        cls.auth = "Authorization: %s\r\n" % basic("wire-app", cls.client["client_secret"])
+
+    def wire(self):
+        w = Wire(self.server.url)
+        self.addCleanup(w.close)
+        return w
+
+    def test_keep_alive_serves_many_requests_on_one_connection(self):
+        w = self.wire()
+        for _ in range(5):
+            w.send("GET /oauth2/jwks HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = w.response()
+            self.assertEqual(status, 200)
+            self.assertIn(b'"keys"', body)
+            self.assertNotIn("connection", headers)
+            self.assertEqual(headers["server"], "idgate")
+            self.assertTrue(headers["date"].endswith(" GMT"), headers)
+            self.assertTrue(headers["x-request-id"])
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        w = self.wire()
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /no/such HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /oauth2/token HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual([w.response()[0] for _ in range(3)], [200, 404, 405])
+
+    def test_chunked_request_body(self):
+        body = "grant_type=client_credentials&scope=orders:read"
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + self.auth +
+               "Transfer-Encoding: chunked\r\n\r\n" +
+               "%x;ext=1\r\n%s\r\n%x\r\n%s\r\n0\r\nTrailer-Field: y\r\n\r\n" % (10, body[:10], len(body) - 10, body[10:]))
+        status, _, data = w.response()
+        self.assertEqual(status, 200, data)
+        # and the connection is still usable
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(w.response()[0], 200)
+
+    def test_malformed_chunk_is_400_and_closes(self):
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + "Transfer-Encoding: chunked\r\n\r\n"
+               "zz\r\nabc\r\n0\r\n\r\n")
+        status, headers, body = w.response()
+        self.assertEqual((status, headers.get("connection")), (400, "close"))
+        self.assertIn(b"the request body could not be read", body)
+        self.assertTrue(w.closed())
+
+    def test_expect_100_continue(self):
+        body = "grant_type=client_credentials"
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + self.auth +
+               "Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        self.assertEqual(w.response()[0], 100)
+        w.send(body)
+        self.assertEqual(w.response()[0], 200)
+
+    def test_no_100_continue_when_the_answer_needs_no_body(self):
+        # A request refused before its body is read gets the answer, not "100 Continue", and the
+        # connection closes (the unread body cannot be told from the next request).
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD +
+               "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n")
+        status, headers, body = w.response()
+        self.assertEqual((status, headers.get("connection")), (413, "close"))
+
+    def test_head_has_headers_but_no_body(self):
+        w = self.wire()
+        w.send("HEAD /oauth2/jwks HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, _ = w.response(head_request=True)
+        self.assertEqual(status, 405)  # the endpoint takes GET only
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(w.response()[0], 200, "no stray body bytes before the next response")
+
+    def test_http_1_0(self):
+        w = self.wire()
+        w.send("GET /health HTTP/1.0\r\n\r\n")
+        status, headers, _ = w.response()
+        self.assertEqual((status, headers.get("connection")), (200, "close"))
+        self.assertTrue(w.closed())
+        w = self.wire()
+        w.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        status, headers, _ = w.response()
+        self.assertEqual((status, headers.get("connection")), (200, "keep-alive"))
+        w.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        self.assertEqual(w.response()[0], 200)
+
+    def test_connection_close_is_honoured(self):
+        w = self.wire()
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        status, headers, _ = w.response()
+        self.assertEqual((status, headers.get("connection")), (200, "close"))
+        self.assertTrue(w.closed())
+
+    def test_malformed_heads_are_400_with_an_oauth_body_and_close(self):
+        cases = [
+            ("GET /health\r\nHost: x\r\n\r\n", "malformed request line"),
+            ("GET  /health HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request line"),
+            ("GET /health HTTP/2.0\r\nHost: x\r\n\r\n", "unsupported HTTP version"),
+            ("GET /health HTTP/1.1\r\n\r\n", "missing Host header"),
+            ("GET /health HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", "obsolete header line folding"),
+            ("GET /health HTTP/1.1\r\nHost : x\r\n\r\n", "malformed header field name"),
+            ("GET /health HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n", "control character in a header field"),
+            ("GET /health HTTP/1.1\r\nHost: x\r\nNo-Colon\r\n\r\n", "malformed header field"),
+            ("G(T /health HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request method"),
+            ("GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request line"),
+            ("GET /health HTTP/1.1\r\nHost: x\r\n" + "".join("X-%d: y\r\n" % i for i in range(100)) + "\r\n",
+             "more than 100 header fields"),
+            ("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+             "conflicting Content-Length values"),
+            ("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+             "Content-Length is not a number"),
+            ("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+             "Transfer-Encoding must be exactly chunked, without Content-Length"),
+        ]
+        for raw, why in cases:
+            with self.subTest(why=why, raw=raw[:40]):
+                w = self.wire()
+                w.send(raw)
+                status, headers, body = w.response()
+                self.assertEqual((status, headers.get("connection")), (400, "close"), body)
+                self.assertEqual(body, ('{"error":"invalid_request","error_description":"%s"}' % why).encode())
+                self.assertTrue(w.closed())
+
+    def test_oversized_head_is_431(self):
+        w = self.wire()
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a" * 40000 + "\r\n\r\n")
+        status, headers, body = w.response()
+        self.assertEqual((status, headers.get("connection")), (431, "close"))
+        self.assertEqual(body, b'{"error":"invalid_request","error_description":"request head exceeds 32768 bytes"}')
+
+    def test_leading_empty_lines_are_ignored(self):
+        w = self.wire()
+        w.send("\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(w.response()[0], 200)
+
+    def test_a_slow_client_does_not_block_others(self):
+        slow = self.wire()
+        slow.send("GET /health HTTP/1.1\r\nHo")  # and nothing more for now
+        w = self.wire()
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(w.response()[0], 200)
+        slow.send("st: x\r\n\r\n")
+        self.assertEqual(slow.response()[0], 200)
+
+
+class DrainTest(unittest.TestCase):
+    def test_sigterm_finishes_the_request_in_flight_and_closes_idle_connections(self):
+        from harness import Server, TempDir, init_home
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            try:
+                idle = Wire(server.url)
+                idle.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertEqual(idle.response()[0], 200)
+                busy = Wire(server.url)
+                busy.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD +
+                          "Content-Length: 29\r\n\r\ngrant_type=client_")  # body not complete yet
+                time.sleep(0.3)
+                server.proc.terminate()
+                time.sleep(0.3)
+                busy.send("credentials")
+                status, _, body = busy.response()
+                self.assertEqual(status, 401, body)  # answered, although stopping
+                self.assertTrue(idle.closed())
+                self.assertEqual(server.proc.wait(timeout=20), 0)
+            finally:
+                if server.proc.poll() is None:
+                    server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
