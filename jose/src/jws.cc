@@ -1,6 +1,7 @@
 #include <idgate/jose/base64url.h>
 #include <idgate/jose/digests.h>
 #include <idgate/jose/jws.h>
+#include <idgate/jose/pkey_ctx_cache.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -14,11 +15,6 @@
 
 namespace idgate::jose {
 namespace {
-
-const EVP_MD* digestFor(const std::string& alg) {
-  return fetchedDigest(alg.size() >= 3 ? std::string_view(alg).substr(alg.size() - 3)
-                                       : std::string_view());
-}
 
 bool decodeSegment(std::string_view seg, std::string* out) {
   auto d = base64UrlDecode(seg);
@@ -127,12 +123,11 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
   EVP_PKEY* pkey = key.key.get();
   std::string sig = signature;
   const EVP_MD* md = nullptr;
-  bool pss = alg[0] == 'P';
-  if (alg[0] == 'R' || pss) {
-    md = digestFor(alg);
+  if (alg[0] == 'R' || alg[0] == 'P') {
+    md = jwsDigest(alg);
     if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey))) return Status::kBadSignature;
   } else if (alg[0] == 'E' && alg != "EdDSA") {
-    md = digestFor(alg);
+    md = jwsDigest(alg);
     int nid = alg == "ES256"   ? NID_X9_62_prime256v1
               : alg == "ES384" ? NID_secp384r1
                                : NID_secp521r1;
@@ -141,17 +136,22 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
   } else if (sig.size() != 64) {
     return Status::kBadSignature;  // Ed25519
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_PKEY_CTX* pctx = nullptr;
-  bool ok = ctx && EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, pkey) == 1;
-  if (ok && pss) {
-    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  bool ok = false;
+  if (md != nullptr) {
+    // RS, PS, ES: a digest, then the key operation on this thread's ready context.
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    size_t digest_len = 0;
+    EVP_PKEY_CTX* pctx = cachedPkeyCtx(pkey, alg, false);
+    ok = pctx != nullptr && digestOf(alg, input, digest, &digest_len) &&
+         EVP_PKEY_verify(pctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                         digest, digest_len) == 1;
+  } else {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();  // EdDSA signs the message itself
+    ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
+         EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                          reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+    EVP_MD_CTX_free(ctx);
   }
-  ok = ok &&
-       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
-  EVP_MD_CTX_free(ctx);
   ERR_clear_error();
   return ok ? Status::kOk : Status::kBadSignature;
 }

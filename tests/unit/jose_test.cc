@@ -3,8 +3,10 @@
 #include <idgate/jose/json.h>
 #include <idgate/jose/jwk.h>
 #include <idgate/jose/jws.h>
+#include <idgate/jose/pkey_ctx_cache.h>
 
 #include <gtest/gtest.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include "crypto/jwk.h"
@@ -123,6 +125,90 @@ TEST_F(JwsVerifyTest, PsychicSignatureIsRejected) {
             Status::kBadSignature);
   EXPECT_EQ(verifySignature("ES384", public_, jws.signing_input, jws.signature),
             Status::kNoUsableKey);
+}
+
+TEST(PkeyCtxCacheTest, OneReadyContextPerKeyAlgorithmAndDirection) {
+  crypto::PkeyPtr a = crypto::generateEcP256();
+  crypto::PkeyPtr b = crypto::generateEcP256();
+  EVP_PKEY_CTX* verify_a = cachedPkeyCtx(a.get(), "ES256", false);
+  ASSERT_NE(verify_a, nullptr);
+  EXPECT_EQ(cachedPkeyCtx(a.get(), "ES256", false), verify_a);
+  EXPECT_NE(cachedPkeyCtx(a.get(), "ES256", true), verify_a);
+  EXPECT_NE(cachedPkeyCtx(b.get(), "ES256", false), verify_a);
+  EXPECT_EQ(cachedPkeyCtx(a.get(), "EdDSA", false), nullptr);  // no pre-hash form
+  // Older entries give way; the first is rebuilt when asked for again, and still works.
+  std::vector<crypto::PkeyPtr> others;
+  for (int i = 0; i < 40; ++i) {
+    others.push_back(crypto::generateEcP256());
+    ASSERT_NE(cachedPkeyCtx(others.back().get(), "ES256", false), nullptr);
+  }
+  crypto::JwsSigner signer(a, "ES256", "k");
+  CompactJws jws;
+  ASSERT_EQ(parseCompactJws(signer.sign("JWT", "{}"), {}, &jws), Status::kOk);
+  std::string error;
+  PublicKey pub = *importJwk(*parseJson(crypto::publicJwk(a.get(), "k", "ES256").json), &error);
+  EXPECT_EQ(verifySignature("ES256", pub, jws.signing_input, jws.signature), Status::kOk);
+}
+
+namespace {
+
+/// EVP_DigestSign/Verify in one go with the JWA parameters: independent of the cached contexts.
+bool oneShot(bool sign, EVP_PKEY* key, const std::string& alg, const std::string& input,
+             std::string* sig) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  const EVP_MD* md = EVP_get_digestbyname(("SHA" + alg.substr(2)).c_str());
+  bool ok = (sign ? EVP_DigestSignInit(ctx, &pctx, md, nullptr, key)
+                  : EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, key)) == 1;
+  if (ok && alg[0] == 'P') {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  }
+  const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+  if (ok && sign) {
+    size_t len = 0;
+    ok = EVP_DigestSign(ctx, nullptr, &len, in, input.size()) == 1;
+    sig->resize(len);
+    ok = ok && EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig->data()), &len, in,
+                              input.size()) == 1;
+    sig->resize(len);
+  } else if (ok) {
+    ok = EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig->data()), sig->size(), in,
+                          input.size()) == 1;
+  }
+  EVP_MD_CTX_free(ctx);
+  return ok;
+}
+
+}  // namespace
+
+TEST(PkeyCtxCacheTest, RsaAndPssInteroperateWithOneShotEvp) {
+  crypto::PkeyPtr key = crypto::adoptPkey(EVP_RSA_gen(2048));
+  ASSERT_TRUE(key);
+  std::string error;
+  const std::string input = "eyJhbGciOiJQUzI1NiJ9.eyJzdWIiOiJ4In0";
+  for (const std::string alg : {"RS256", "RS384", "PS256", "PS512"}) {
+    PublicKey pub = *importJwk(*parseJson(crypto::publicJwk(key.get(), "k", alg).json), &error);
+    std::string sig;
+    ASSERT_TRUE(oneShot(true, key.get(), alg, input, &sig)) << alg;
+    EXPECT_EQ(verifySignature(alg, pub, input, sig), Status::kOk) << alg;
+    std::string other = (alg[0] == 'P' ? "RS" : "PS") + alg.substr(2);
+    PublicKey pub_other =
+        *importJwk(*parseJson(crypto::publicJwk(key.get(), "k", other).json), &error);
+    EXPECT_EQ(verifySignature(other, pub_other, input, sig), Status::kBadSignature) << alg;
+    // And a signature made with the cached signing context verifies one-shot.
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    size_t digest_len = 0, len = 0;
+    EVP_PKEY_CTX* pctx = cachedPkeyCtx(key.get(), alg, true);
+    ASSERT_TRUE(pctx && digestOf(alg, input, digest, &digest_len));
+    ASSERT_EQ(EVP_PKEY_sign(pctx, nullptr, &len, digest, digest_len), 1);
+    std::string cached(len, '\0');
+    ASSERT_EQ(EVP_PKEY_sign(pctx, reinterpret_cast<unsigned char*>(cached.data()), &len, digest,
+                            digest_len),
+              1);
+    cached.resize(len);
+    EXPECT_TRUE(oneShot(false, key.get(), alg, input, &cached)) << alg;
+  }
 }
 
 TEST(JwsParseTest, StructuralRejections) {

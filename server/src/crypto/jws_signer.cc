@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include <idgate/jose/base64url.h>
-#include <idgate/jose/digests.h>
+#include <idgate/jose/pkey_ctx_cache.h>
 #include "crypto/keys.h"
 
 namespace idgate::crypto {
@@ -24,21 +24,35 @@ std::string JwsSigner::sign(const std::string& typ, const std::string& payload_j
 }
 
 std::string JwsSigner::rawSignature(const std::string& input) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
   KeyType type = keyType(key_.get());
-  const EVP_MD* md = type == KeyType::kEd25519  ? nullptr
-                     : type == KeyType::kEcP384 ? jose::fetchedDigest("384")
-                     : type == KeyType::kEcP521 ? jose::fetchedDigest("512")
-                                                : jose::fetchedDigest("256");
+  std::string sig;
   size_t len = 0;
-  const auto* data = reinterpret_cast<const unsigned char*>(input.data());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, data, input.size()) != 1) {
+  if (type == KeyType::kEd25519) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    const auto* data = reinterpret_cast<const unsigned char*>(input.data());
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &len, data, input.size()) != 1) {
+      throw std::runtime_error("signing failed: " + opensslError());
+    }
+    sig.resize(len);
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, data,
+                       input.size()) != 1) {
+      throw std::runtime_error("signing failed: " + opensslError());
+    }
+    sig.resize(len);
+    return sig;
+  }
+  // RS, PS, ES: a digest, then the key operation on this thread's ready context.
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t digest_len = 0;
+  EVP_PKEY_CTX* pctx = jose::cachedPkeyCtx(key_.get(), alg_, true);
+  if (pctx == nullptr || !jose::digestOf(alg_, input, digest, &digest_len) ||
+      EVP_PKEY_sign(pctx, nullptr, &len, digest, digest_len) != 1) {
     throw std::runtime_error("signing failed: " + opensslError());
   }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, data,
-                     input.size()) != 1) {
+  sig.resize(len);
+  if (EVP_PKEY_sign(pctx, reinterpret_cast<unsigned char*>(sig.data()), &len, digest, digest_len) !=
+      1) {
     throw std::runtime_error("signing failed: " + opensslError());
   }
   sig.resize(len);
