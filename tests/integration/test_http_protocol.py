@@ -227,6 +227,50 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(slow.response()[0], 200)
 
 
+class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
+    """Idle and slow connections wait in the poller, not on request threads: with threads="2",
+    twenty connections that send nothing (or half a head) do not keep anybody else waiting."""
+
+    @classmethod
+    def prepare_home(cls, home):
+        from harness import edit
+        edit(home + "/conf/server.xml", 'threads="16"', 'threads="2"')
+
+    def test_idle_and_slow_connections_do_not_take_request_threads(self):
+        idle = [Wire(self.server.url) for _ in range(10)]
+        kept = []
+        for _ in range(5):
+            w = Wire(self.server.url)
+            w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(w.response()[0], 200)
+            kept.append(w)  # kept alive, idle now
+        slow = [Wire(self.server.url) for _ in range(5)]
+        for w in slow:
+            w.send("GET /health HTTP/1.1\r\nHost")
+        try:
+            fresh = Wire(self.server.url)
+            fresh.sock.settimeout(3)  # with a thread per idle connection this would take 10 s
+            fresh.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(fresh.response()[0], 200)
+            fresh.close()
+            for w in kept + slow:
+                w.send(": x\r\n\r\n" if w in slow else "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertEqual(w.response()[0], 200)
+        finally:
+            for w in idle + kept + slow:
+                w.close()
+
+    def test_idle_connection_is_closed_after_ten_seconds(self):
+        w = Wire(self.server.url)
+        w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(w.response()[0], 200)
+        w.sock.settimeout(20)
+        started = time.monotonic()
+        self.assertTrue(w.closed())
+        self.assertGreater(time.monotonic() - started, 8)
+        w.close()
+
+
 class DrainTest(unittest.TestCase):
     def test_sigterm_finishes_the_request_in_flight_and_closes_idle_connections(self):
         from harness import Server, TempDir, init_home

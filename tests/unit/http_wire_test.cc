@@ -4,7 +4,11 @@
 #include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "http/connection.h"
+#include "http/idle_poller.h"
 #include "http/request_head.h"
 #include "http/server_exchange.h"
 
@@ -238,6 +242,44 @@ TEST(ServerExchangeTest, FixedLengthResponseCutShortIsNotReusable) {
   EXPECT_FALSE(e.ex->sendBodyPart("123456"));  // more than declared
   EXPECT_FALSE(e.ex->finish());
   EXPECT_FALSE(e.ex->reusable());
+}
+
+TEST(IdlePollerTest, HandsOverReadableConnectionsAndClosesIdleOnes) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::unique_ptr<Connection>> ready;
+  IdlePoller poller(
+      [&](std::unique_ptr<Connection> c) {
+        std::lock_guard<std::mutex> lock(m);
+        ready.push_back(std::move(c));
+        cv.notify_all();
+      },
+      std::chrono::milliseconds(300));
+  poller.start();
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+  Poco::Net::StreamSocket talker(listener.address());
+  Poco::Net::StreamSocket silent(listener.address());
+  silent.setReceiveTimeout(Poco::Timespan(5, 0));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
+  EXPECT_EQ(poller.parked(), 2u);
+  talker.sendBytes("GET", 3);
+  {
+    std::unique_lock<std::mutex> lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return ready.size() == 1; }));
+  }
+  ASSERT_TRUE(ready[0]->fill());
+  EXPECT_EQ(ready[0]->buffered(), "GET");
+  // The silent one is closed once idle past the timeout (swept about once a second).
+  char c;
+  EXPECT_EQ(silent.receiveBytes(&c, 1), 0);
+  EXPECT_EQ(poller.parked(), 0u);
+  poller.stop();
+  // After stop, a parked connection is closed at once.
+  Poco::Net::StreamSocket late(listener.address());
+  late.setReceiveTimeout(Poco::Timespan(5, 0));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
+  EXPECT_EQ(late.receiveBytes(&c, 1), 0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <Poco/Exception.h>
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -80,6 +81,18 @@ void Connection::setTimeout(std::chrono::milliseconds timeout) {
   } catch (const Poco::Exception&) {
   }
 }
+
+bool Connection::readable(std::chrono::milliseconds wait) {
+  try {
+    if (secure_ && socket_.available() > 0) return true;  // decrypted bytes held by TLS
+  } catch (const Poco::Exception&) {
+    return true;  // the read will tell
+  }
+  pollfd p{descriptor(), POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(wait.count())) != 0;
+}
+
+int Connection::descriptor() const { return socket_.impl()->sockfd(); }
 
 void Connection::shutdown() {
   // On the descriptor, not through TLS: another thread may be inside SSL_read.

@@ -31,6 +31,14 @@ class Connection {
   bool write(std::string_view data);
 
   void setTimeout(std::chrono::milliseconds timeout);
+  /// New bytes (beyond buffered()) can be received without waiting longer than `wait`: TLS
+  /// holds some, or the socket is readable or closed.
+  bool readable(std::chrono::milliseconds wait);
+  int descriptor() const;
+
+  /// When the current request head began to arrive (set on its first byte).
+  std::chrono::steady_clock::time_point headStarted() const { return head_started_; }
+  void markHeadStart() { head_started_ = std::chrono::steady_clock::now(); }
   /// Ends both directions (unblocks a reader in another thread).
   void shutdown();
   /// Before closing with request bytes still unread: stop sending, then read and drop what
@@ -44,6 +52,7 @@ class Connection {
   std::string peer_host_;
   std::string in_;
   size_t pos_ = 0;
+  std::chrono::steady_clock::time_point head_started_{};
 };
 
 }  // namespace idgate

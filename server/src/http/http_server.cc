@@ -23,7 +23,10 @@ namespace idgate {
 namespace {
 
 constexpr std::chrono::seconds kIdleTimeout{10};  ///< also the limit on any one read or write
-constexpr size_t kMaxQueuedConnections = 256;
+constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, from its first byte
+/// How long a request thread waits for the next bytes itself before the connection goes to
+/// the idle poller (under load the next request is usually there by then).
+constexpr std::chrono::milliseconds kLinger{2};
 
 void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock::time_point start,
                const std::string& note) {
@@ -124,11 +127,13 @@ HttpServer::HttpServer(Routes& routes, Gateway* gateway, std::vector<BoundListen
       gateway_(gateway),
       listeners_(std::move(listeners)),
       threads_(std::max(threads, 1)),
-      max_bytes_(max_request_bytes) {}
+      max_bytes_(max_request_bytes),
+      poller_([this](std::unique_ptr<Connection> c) { enqueue(std::move(c)); }, kIdleTimeout) {}
 
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
+  poller_.start();
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { workerLoop(); });
   for (size_t i = 0; i < listeners_.size(); ++i) {
     acceptors_.emplace_back([this, i] { acceptLoop(i); });
@@ -141,41 +146,47 @@ void HttpServer::stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
-    // Connections waiting for their next request are closed; one being served finishes its
-    // current request first (the request thread sees stopping_ afterwards).
-    for (Connection* c : idle_) c->shutdown();
     queue_.clear();
   }
   ready_.notify_all();
   for (auto& t : acceptors_) t.join();
+  // Idle connections are closed; a request being served finishes first (its thread sees
+  // stopping_ afterwards and closes the connection).
+  poller_.stop();
   for (auto& t : workers_) t.join();
   acceptors_.clear();
   workers_.clear();
 }
 
+bool HttpServer::stopping() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stopping_;
+}
+
+void HttpServer::enqueue(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;  // closed
+    queue_.push_back(std::move(connection));
+  }
+  ready_.notify_one();
+}
+
 void HttpServer::acceptLoop(size_t index) {
   Poco::Net::ServerSocket& socket = *listeners_[index].socket;
   const bool secure = listeners_[index].config.scheme == ListenerConfig::Scheme::kHttps;
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) return;
-    }
+  while (!stopping()) {
     try {
       if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
-      Poco::Net::StreamSocket accepted = socket.acceptConnection();
-      auto connection = std::make_unique<Connection>(std::move(accepted), secure);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) return;
-      if (queue_.size() >= kMaxQueuedConnections) continue;  // closed: the server is saturated
-      queue_.push_back(std::move(connection));
+      auto connection = std::make_unique<Connection>(socket.acceptConnection(), secure);
+      connection->setTimeout(kIdleTimeout);
+      // A new connection waits for its first bytes in the poller, not on a request thread.
+      poller_.park(std::move(connection));
     } catch (const Poco::Exception& e) {
       // A client that reset before accept, or descriptors exhausted: keep accepting.
       Poco::Logger::get("idgate.http").warning("accept: " + e.displayText());
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      continue;
     }
-    ready_.notify_one();
   }
 }
 
@@ -189,61 +200,55 @@ void HttpServer::workerLoop() {
       connection = std::move(queue_.front());
       queue_.pop_front();
     }
-    serve(*connection);
+    serve(std::move(connection));
   }
 }
 
-void HttpServer::serve(Connection& connection) {
-  connection.setTimeout(kIdleTimeout);
+void HttpServer::serve(std::unique_ptr<Connection> connection) {
   for (;;) {
     RequestHead head;
     size_t consumed = 0;
     std::string error;
     HeadStatus status;
     for (;;) {
-      status = parseRequestHead(connection.buffered(), &head, &consumed, &error);
+      status = parseRequestHead(connection->buffered(), &head, &consumed, &error);
       if (status != HeadStatus::kIncomplete) break;
-      if (!connection.buffered().empty()) {
-        if (!connection.fill()) return;
-        continue;
+      if (stopping()) return;
+      if (!connection->buffered().empty() &&
+          std::chrono::steady_clock::now() - connection->headStarted() > kHeadTimeout) {
+        return;  // a head trickling in byte by byte: closed
       }
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_) return;
-        idle_.insert(&connection);
+      if (!connection->readable(kLinger)) {
+        poller_.park(std::move(connection));  // back here when bytes arrive
+        return;
       }
-      const bool more = connection.fill();
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        idle_.erase(&connection);
-      }
-      if (!more) return;
+      const bool first = connection->buffered().empty();
+      if (!connection->fill()) return;
+      if (first) connection->markHeadStart();
     }
     const auto start = std::chrono::steady_clock::now();
     if (status != HeadStatus::kComplete) {
       HttpRequestData req;
       req.request_id = newRequestId();
-      req.remote_address = connection.peerHost();
+      req.remote_address = connection->peerHost();
       setCurrentRequestId(req.request_id);
       refuse(
-          connection, req,
+          *connection, req,
           status == HeadStatus::kTooLarge ? ErrorCode::kHeaderTooLarge : ErrorCode::kInvalidRequest,
           error, start);
       setCurrentRequestId("");
-      connection.lingeringClose();
+      connection->lingeringClose();
       return;
     }
-    connection.consume(consumed);
+    connection->consume(consumed);
     const BodyFraming framing = bodyFraming(head);
-    ServerExchange exchange(connection, head, framing);
-    dispatch(connection, exchange, head);
+    ServerExchange exchange(*connection, head, framing);
+    dispatch(*connection, exchange, head);
     setCurrentRequestId("");
     if (!exchange.reusable()) {
-      if (!exchange.bodyRead()) connection.lingeringClose();
+      if (!exchange.bodyRead()) connection->lingeringClose();
       return;
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;
   }
 }
 

@@ -1,8 +1,8 @@
 // idgate's HTTP/1.1 listeners in front of Routes and the Gateway: an acceptor per listener, a
-// fixed pool of request threads (one connection at a time each, kept alive between requests),
-// request ids, body limits, access log, and a drain on stop. Parsing and writing are
-// idgate's own (request_head, server_exchange): Poco's HTTPServer cost ≈ 4x more per request
-// (docs/performance.md). Sockets and TLS are Poco's.
+// fixed pool of request threads that take connections with bytes to read, an IdlePoller for
+// connections between requests, request ids, body limits, access log, and a drain on stop. Parsing
+// and writing are idgate's own (request_head, server_exchange): Poco's HTTPServer cost ≈ 4x more
+// per request (docs/performance.md). Sockets and TLS are Poco's.
 #pragma once
 
 #include <Poco/Net/ServerSocket.h>
@@ -11,12 +11,12 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "config/server_config.h"
+#include "http/idle_poller.h"
 #include "keystore/keystore.h"
 
 namespace idgate {
@@ -52,7 +52,11 @@ class HttpServer {
  private:
   void acceptLoop(size_t listener);
   void workerLoop();
-  void serve(Connection& connection);
+  bool stopping();
+  /// A connection with bytes to read, for the next free request thread.
+  void enqueue(std::unique_ptr<Connection> connection);
+  /// Requests on `connection` until it closes or has to wait (then it goes to the poller).
+  void serve(std::unique_ptr<Connection> connection);
   /// One request whose head has been read; the exchange says whether the connection goes on.
   void dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head);
 
@@ -64,9 +68,9 @@ class HttpServer {
 
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::unique_ptr<Connection>> queue_;  ///< accepted, waiting for a request thread
-  std::set<Connection*> idle_;  ///< waiting for their next request: closed on stop
+  std::deque<std::unique_ptr<Connection>> queue_;  ///< readable, waiting for a request thread
   bool stopping_ = false;
+  IdlePoller poller_;
   std::vector<std::thread> acceptors_;
   std::vector<std::thread> workers_;
 };

@@ -1,0 +1,104 @@
+#include "http/idle_poller.h"
+
+#include <Poco/Logger.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace idgate {
+
+IdlePoller::IdlePoller(Ready ready, std::chrono::milliseconds idle_timeout)
+    : ready_(std::move(ready)), idle_timeout_(idle_timeout) {
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_;
+  if (epoll_ < 0 || wake_ < 0 || epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev) != 0) {
+    throw std::runtime_error(std::string("epoll: ") + std::strerror(errno));
+  }
+}
+
+IdlePoller::~IdlePoller() {
+  stop();
+  close(wake_);
+  close(epoll_);
+}
+
+void IdlePoller::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void IdlePoller::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_, &one, sizeof(one));
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard<std::mutex> lock(mutex_);
+  parked_.clear();  // closes them
+}
+
+size_t IdlePoller::parked() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return parked_.size();
+}
+
+void IdlePoller::park(std::unique_ptr<Connection> connection) {
+  const int fd = connection->descriptor();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return;  // closed
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.fd = fd;
+  auto deadline = std::chrono::steady_clock::now() + idle_timeout_;
+  auto [it, fresh] = parked_.emplace(fd, Parked{std::move(connection), deadline});
+  if (!fresh || epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    Poco::Logger::get("idgate.http")
+        .warning(std::string("cannot wait for a connection: ") + std::strerror(errno));
+    if (fresh) parked_.erase(it);
+  }
+}
+
+void IdlePoller::run() {
+  std::vector<epoll_event> events(256);
+  auto next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 250);
+    std::vector<std::unique_ptr<Connection>> ready;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      for (int i = 0; i < n; ++i) {
+        auto it = parked_.find(events[static_cast<size_t>(i)].data.fd);
+        if (it == parked_.end()) continue;  // the wake-up descriptor
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+        ready.push_back(std::move(it->second.connection));
+        parked_.erase(it);
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_sweep) {
+        next_sweep = now + std::chrono::seconds(1);
+        for (auto it = parked_.begin(); it != parked_.end();) {
+          if (it->second.deadline > now) {
+            ++it;
+            continue;
+          }
+          epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+          it = parked_.erase(it);  // idle too long: closed
+        }
+      }
+    }
+    for (auto& c : ready) ready_(std::move(c));
+  }
+}
+
+}  // namespace idgate
