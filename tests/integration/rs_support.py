@@ -64,10 +64,14 @@ class Upstream:
                 }).encode()
                 if self.path.startswith("/big"):
                     out = b"x" * (3 * 1024 * 1024)
+                if self.path.endswith("/early-hints"):
+                    self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.send_header("X-Upstream", "echo")
+                if self.path.endswith("/bad-header"):
+                    self.send_header("X-Bad", "a\x01b")
                 self.end_headers()
                 self.wfile.write(out)
 

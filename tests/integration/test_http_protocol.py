@@ -129,6 +129,23 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
         self.assertIn(b"the request body could not be read", body)
         self.assertTrue(w.closed())
 
+    def test_chunk_lines_are_strict_and_bounded(self):
+        for body in ("5 junk\r\nabcde\r\n0\r\n\r\n",           # text after the size
+                     "5;a\x01b\r\nabcde\r\n0\r\n\r\n",          # control character in an extension
+                     "5\nxx\r\nabcde\r\n0\r\n\r\n",             # bare LF
+                     "0\r\n" + "X: y\r\n" * 20000 + "\r\n"):     # endless trailer
+            with self.subTest(body=body[:12]):
+                w = self.wire()
+                w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD +
+                       "Transfer-Encoding: chunked\r\n\r\n")
+                try:
+                    w.send(body)
+                except OSError:
+                    pass
+                status, headers, data = w.response()
+                self.assertEqual((status, headers.get("connection")), (400, "close"), data)
+                self.assertIn(b"the request body could not be read", data)
+
     def test_expect_100_continue(self):
         body = "grant_type=client_credentials"
         w = self.wire()
@@ -185,6 +202,9 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
             ("GET /health HTTP/1.1\r\nHost : x\r\n\r\n", "malformed header field name"),
             ("GET /health HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n", "control character in a header field"),
             ("GET /health HTTP/1.1\r\nHost: x\r\nNo-Colon\r\n\r\n", "malformed header field"),
+            ("GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "more than one Host header"),
+            ("POST /oauth2/token HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+             "Transfer-Encoding is not allowed in HTTP/1.0"),
             ("G(T /health HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request method"),
             ("GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request line"),
             ("GET /health HTTP/1.1\r\nHost: x\r\n" + "".join("X-%d: y\r\n" % i for i in range(100)) + "\r\n",
@@ -259,6 +279,47 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
         finally:
             for w in idle + kept + slow:
                 w.close()
+
+    def test_lingering_close_after_a_refusal_is_bounded(self):
+        # 413 before the body is read; the client keeps sending slowly: the server stops
+        # listening within a few seconds, not when the client is done.
+        w = Wire(self.server.url)
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+               "Content-Length: 99999999999\r\n\r\n")
+        status, headers, _ = w.response()
+        self.assertEqual((status, headers.get("connection")), (413, "close"))
+        started = time.monotonic()
+        closed = False
+        while time.monotonic() - started < 8 and not closed:
+            try:
+                w.send("x")
+                time.sleep(0.3)
+            except OSError:
+                closed = True
+        self.assertTrue(closed, "still accepting bytes after 8 s")
+        w.close()
+
+    def test_a_head_trickled_in_is_closed_after_thirty_seconds(self):
+        w = Wire(self.server.url)
+        started = time.monotonic()
+        closed_after = None
+        line = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a" * 100
+        for ch in line:
+            try:
+                w.send(ch)
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+            time.sleep(0.4)
+            if time.monotonic() - started > 40:
+                break
+        if closed_after is None:
+            w.sock.settimeout(5)
+            self.assertTrue(w.closed())
+            closed_after = time.monotonic() - started
+        self.assertGreater(closed_after, 29)
+        self.assertLess(closed_after, 36)
+        w.close()
 
     def test_idle_connection_is_closed_after_ten_seconds(self):
         w = Wire(self.server.url)

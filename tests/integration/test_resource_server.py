@@ -656,6 +656,19 @@ class ResourceServerTest(unittest.TestCase):
         # aud members must all be strings.
         self.assertInvalid(self.me(self.hs_token(aud=[123, self.origin])), "aud claim holds a value that is not a string")
 
+    def test_gateway_refuses_interim_responses_and_malformed_upstream_headers(self):
+        h = lambda: R.bearer(self.hs_token(aud=self.origin))  # noqa: E731 (single-use tokens)
+        for path, why in (("/hs/early-hints", "the upstream sent an interim (1xx) response"),
+                          ("/hs/bad-header", "the upstream sent a malformed header field")):
+            with self.subTest(path=path):
+                r = self.server.request("GET", path, headers=h())
+                self.assertEqual((r.status, r.json()), (502, {"error": "bad_gateway", "error_description": why}))
+        # The upstream connection that carried the interim response was not pooled: the next
+        # request gets its own answer, not the one left unread.
+        for n in range(3):
+            r = self.server.request("GET", "/hs/after-%d" % n, headers=h())
+            self.assertEqual((r.status, r.json()["path"]), (200, "/hs/after-%d" % n))
+
     def test_gateway_refuses_ambiguous_framing(self):
         import socket
         t = self.hs_token(aud=self.origin)

@@ -54,6 +54,7 @@ TEST(RequestHead, RefusesWhatCouldBeReadTwoWays) {
       {"GET / HTTP/1.1\r\nHost: x\r\nA: \x7f\r\n\r\n", "control character in a header field"},
       {"GET / HTTP/1.1\r\n\r\n", "missing Host header"},
       {"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request target"},
+      {"GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\n\r\n", "more than one Host header"},
   };
   for (const auto& [text, why] : cases) {
     RequestHead head;
@@ -92,6 +93,15 @@ BodyFraming framingOf(const std::string& fields) {
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n", &head),
             HeadStatus::kComplete);
   return bodyFraming(head);
+}
+
+TEST(BodyFramingRule, NoTransferEncodingFromHttp10) {
+  RequestHead head;
+  ASSERT_EQ(parse("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", &head),
+            HeadStatus::kComplete);
+  BodyFraming f = bodyFraming(head);
+  EXPECT_EQ(f.kind, BodyFraming::Kind::kInvalid);
+  EXPECT_EQ(f.error, "Transfer-Encoding is not allowed in HTTP/1.0");
 }
 
 TEST(BodyFramingRule, LengthChunkedAndAmbiguity) {
@@ -202,6 +212,29 @@ TEST(ServerExchangeTest, TooLargeAndMalformedBodies) {
     std::string body;
     EXPECT_EQ(e.ex->readAll(100, &body), ServerExchange::ReadResult::kBroken);
   }
+}
+
+TEST(ServerExchangeTest, ChunkLinesAreStrict) {
+  for (const std::string bad :
+       {"5 x\r\nabcde\r\n0\r\n\r\n", "5;\x7f\r\nabcde\r\n0\r\n\r\n", "\r\nabc\r\n",
+        "5\rx\r\nabcde\r\n0\r\n\r\n", "10000000000000000\r\n"}) {
+    Loopback l;
+    std::string req = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + bad;
+    l.client.sendBytes(req.data(), static_cast<int>(req.size()));
+    l.client.shutdownSend();
+    Exchange e(l, req);
+    std::string body;
+    EXPECT_EQ(e.ex->readAll(1 << 20, &body), ServerExchange::ReadResult::kBroken) << bad;
+  }
+  Loopback l;  // blanks before an extension are allowed
+  std::string req =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 "
+      "\t;n=\"v\"\r\nabcde\r\n0\r\n\r\n";
+  l.client.sendBytes(req.data(), static_cast<int>(req.size()));
+  Exchange e(l, req);
+  std::string body;
+  EXPECT_EQ(e.ex->readAll(100, &body), ServerExchange::ReadResult::kOk);
+  EXPECT_EQ(body, "abcde");
 }
 
 TEST(ServerExchangeTest, UnreadBodyClosesTheConnection) {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "http/form_decoder.h"
+#include "http/request_head.h"
 #include "http/responses.h"
 #include "resource/identity_headers.h"
 
@@ -228,19 +229,35 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
     }
   }
 
+  const int status = static_cast<int>(in_response.getStatus());
+  if (status < 200) {
+    // 103 Early Hints and the like: Poco's client cannot read the final response after one,
+    // and the connection must not go back to the pool with that response unread.
+    session->reset();
+    exchange.setKeepAlive(false);
+    return sendError(exchange, req, ErrorCode::kBadGateway,
+                     "the upstream sent an interim (1xx) response", note);
+  }
   HeaderList headers;
   if (!g.set_cookie.empty()) headers.emplace_back("Set-Cookie", g.set_cookie);
   const std::string up_connection = in_response.get("Connection", "");
   for (const auto& [k, v] : in_response) {
     if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0) continue;
+    if (!isFieldName(k) || !isFieldValue(v)) {
+      // idgate writes these lines itself: nothing the upstream sends may split them.
+      session->reset();
+      exchange.setKeepAlive(false);
+      return sendError(exchange, req, ErrorCode::kBadGateway,
+                       "the upstream sent a malformed header field", note);
+    }
     headers.emplace_back(k, v);
   }
-  const int status = static_cast<int>(in_response.getStatus());
-  const bool no_body =
-      req.method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200);
+  const std::string reason =
+      isFieldValue(in_response.getReason()) ? in_response.getReason() : std::string();
+  const bool no_body = req.method == "HEAD" || status == 204 || status == 304;
   std::optional<int64_t> length;
   if (in_response.hasContentLength()) length = in_response.getContentLength64();
-  bool whole = exchange.sendHead(status, in_response.getReason(), headers, length, no_body);
+  bool whole = exchange.sendHead(status, reason, headers, length, no_body);
   try {
     char buf[16384];
     while (whole && !no_body && body_in->read(buf, sizeof(buf)).gcount() > 0) {

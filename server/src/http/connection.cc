@@ -9,8 +9,17 @@
 
 namespace idgate {
 
+namespace {
+std::atomic<size_t> live_connections{0};
+}  // namespace
+
+size_t Connection::live() { return live_connections.load(std::memory_order_relaxed); }
+
+Connection::~Connection() { live_connections.fetch_sub(1, std::memory_order_relaxed); }
+
 Connection::Connection(Poco::Net::StreamSocket socket, bool secure)
     : socket_(std::move(socket)), secure_(secure) {
+  live_connections.fetch_add(1, std::memory_order_relaxed);
   try {
     socket_.setNoDelay(true);
     peer_host_ = socket_.peerAddress().host().toString();
@@ -24,6 +33,7 @@ void Connection::consume(size_t n) {
   if (pos_ == in_.size()) {
     in_.clear();
     pos_ = 0;
+    if (in_.capacity() > 32768) in_.shrink_to_fit();  // a parked connection keeps little
   }
 }
 
@@ -104,18 +114,21 @@ void Connection::shutdown() {
 namespace idgate {
 
 void Connection::lingeringClose() {
-  try {
-    socket_.shutdownSend();
-  } catch (const Poco::Exception&) {
-    return;
-  }
-  setTimeout(std::chrono::milliseconds(1000));
-  char buf[16384];
-  size_t dropped = pos_ < in_.size() ? in_.size() - pos_ : 0;
+  // On the descriptor, TLS or not: what still arrives is dropped unread, so no TLS record can
+  // hold the thread, and the whole linger is bounded in time and bytes.
+  const int fd = descriptor();
+  ::shutdown(fd, SHUT_WR);
   in_.clear();
   pos_ = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  char buf[16384];
+  size_t dropped = 0;
   while (dropped < (1u << 20)) {
-    long n = read(buf, sizeof(buf));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    ssize_t n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n <= 0) break;
     dropped += static_cast<size_t>(n);
   }

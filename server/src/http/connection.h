@@ -5,6 +5,7 @@
 
 #include <Poco/Net/StreamSocket.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -14,6 +15,12 @@ namespace idgate {
 class Connection {
  public:
   Connection(Poco::Net::StreamSocket socket, bool secure);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Connections open in this process right now.
+  static size_t live();
 
   bool secure() const { return secure_; }
   const std::string& peerHost() const { return peer_host_; }

@@ -12,6 +12,7 @@
 #include "config/config_error.h"
 #include "gateway/gateway.h"
 #include "http/connection.h"
+#include "http/read_deadlines.h"
 #include "http/request_head.h"
 #include "http/request_id.h"
 #include "http/request_path.h"
@@ -27,6 +28,9 @@ constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, fro
 /// How long a request thread waits for the next bytes itself before the connection goes to
 /// the idle poller (under load the next request is usually there by then).
 constexpr std::chrono::milliseconds kLinger{2};
+/// Open connections beyond this are closed as they are accepted (each costs a descriptor and
+/// a little memory while it waits in the poller).
+constexpr size_t kMaxConnections = 10000;
 
 void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock::time_point start,
                const std::string& note) {
@@ -134,6 +138,7 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
   poller_.start();
+  deadlines_.start();
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { workerLoop(); });
   for (size_t i = 0; i < listeners_.size(); ++i) {
     acceptors_.emplace_back([this, i] { acceptLoop(i); });
@@ -154,6 +159,7 @@ void HttpServer::stop() {
   // stopping_ afterwards and closes the connection).
   poller_.stop();
   for (auto& t : workers_) t.join();
+  deadlines_.stop();
   acceptors_.clear();
   workers_.clear();
 }
@@ -175,17 +181,29 @@ void HttpServer::enqueue(std::unique_ptr<Connection> connection) {
 void HttpServer::acceptLoop(size_t index) {
   Poco::Net::ServerSocket& socket = *listeners_[index].socket;
   const bool secure = listeners_[index].config.scheme == ListenerConfig::Scheme::kHttps;
+  auto last_warning = std::chrono::steady_clock::time_point{};
+  auto warn = [&](const std::string& text) {  // at most one line every 5 s
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_warning < std::chrono::seconds(5)) return;
+    last_warning = now;
+    Poco::Logger::get("idgate.http").warning(text);
+  };
   while (!stopping()) {
     try {
       if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
       auto connection = std::make_unique<Connection>(socket.acceptConnection(), secure);
+      if (Connection::live() > kMaxConnections) {
+        warn("more than " + std::to_string(kMaxConnections) +
+             " connections open: closing new ones until some end");
+        continue;  // closed
+      }
       connection->setTimeout(kIdleTimeout);
       // A new connection waits for its first bytes in the poller, not on a request thread.
       poller_.park(std::move(connection));
     } catch (const Poco::Exception& e) {
-      // A client that reset before accept, or descriptors exhausted: keep accepting.
-      Poco::Logger::get("idgate.http").warning("accept: " + e.displayText());
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      // A client that reset before accept, or descriptors exhausted: back off, keep accepting.
+      warn("accept: " + e.displayText());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 }
@@ -204,27 +222,48 @@ void HttpServer::workerLoop() {
   }
 }
 
+HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_t* consumed,
+                                std::string* error, bool* park) {
+  *park = false;
+  for (;;) {
+    HeadStatus status = parseRequestHead(connection.buffered(), head, consumed, error);
+    if (status != HeadStatus::kIncomplete) {
+      deadlines_.unwatch(&connection);
+      return status;
+    }
+    if (stopping() || !connection.readable(kLinger)) {
+      deadlines_.unwatch(&connection);
+      *park = !stopping();  // back to a request thread when bytes arrive
+      return HeadStatus::kIncomplete;
+    }
+    // The head (and a TLS handshake before it) must be complete within kHeadTimeout of its
+    // first byte, however slowly it trickles in: checked here between reads, and by the
+    // watchdog during one.
+    const bool first = connection.buffered().empty();
+    if (!first && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
+      return HeadStatus::kIncomplete;  // closed
+    }
+    deadlines_.watch(
+        &connection,
+        (first ? std::chrono::steady_clock::now() : connection.headStarted()) + kHeadTimeout);
+    if (!connection.fill()) {
+      deadlines_.unwatch(&connection);
+      return HeadStatus::kIncomplete;
+    }
+    if (first) connection.markHeadStart();
+  }
+}
+
 void HttpServer::serve(std::unique_ptr<Connection> connection) {
   for (;;) {
     RequestHead head;
     size_t consumed = 0;
     std::string error;
-    HeadStatus status;
-    for (;;) {
-      status = parseRequestHead(connection->buffered(), &head, &consumed, &error);
-      if (status != HeadStatus::kIncomplete) break;
-      if (stopping()) return;
-      if (!connection->buffered().empty() &&
-          std::chrono::steady_clock::now() - connection->headStarted() > kHeadTimeout) {
-        return;  // a head trickling in byte by byte: closed
-      }
-      if (!connection->readable(kLinger)) {
-        poller_.park(std::move(connection));  // back here when bytes arrive
-        return;
-      }
-      const bool first = connection->buffered().empty();
-      if (!connection->fill()) return;
-      if (first) connection->markHeadStart();
+    bool park = false;
+    const HeadStatus status = readHead(*connection, &head, &consumed, &error, &park);
+    if (status == HeadStatus::kIncomplete) {
+      if (park) poller_.park(std::move(connection));
+      return;  // else closed: the client went away, timed out, or the server is stopping
     }
     const auto start = std::chrono::steady_clock::now();
     if (status != HeadStatus::kComplete) {
@@ -242,13 +281,15 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
     }
     connection->consume(consumed);
     const BodyFraming framing = bodyFraming(head);
-    ServerExchange exchange(*connection, head, framing);
+    ServerExchange exchange(*connection, head, framing, &deadlines_);
     dispatch(*connection, exchange, head);
     setCurrentRequestId("");
     if (!exchange.reusable()) {
       if (!exchange.bodyRead()) connection->lingeringClose();
       return;
     }
+    // A pipelined next head already begun: its time counts from now.
+    if (!connection->buffered().empty()) connection->markHeadStart();
   }
 }
 

@@ -17,6 +17,8 @@
 
 #include "config/server_config.h"
 #include "http/idle_poller.h"
+#include "http/read_deadlines.h"
+#include "http/request_head.h"
 #include "keystore/keystore.h"
 
 namespace idgate {
@@ -25,7 +27,6 @@ class Routes;
 class Gateway;
 class Connection;
 class ServerExchange;
-struct RequestHead;
 
 /// A socket bound at startup, before the rest of the runtime exists (the issuer may depend on it).
 struct BoundListener {
@@ -57,6 +58,10 @@ class HttpServer {
   void enqueue(std::unique_ptr<Connection> connection);
   /// Requests on `connection` until it closes or has to wait (then it goes to the poller).
   void serve(std::unique_ptr<Connection> connection);
+  /// Reads until a head is parsed; kIncomplete with `park` = wait in the poller, without =
+  /// the connection is done.
+  HeadStatus readHead(Connection& connection, RequestHead* head, size_t* consumed,
+                      std::string* error, bool* park);
   /// One request whose head has been read; the exchange says whether the connection goes on.
   void dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head);
 
@@ -71,6 +76,7 @@ class HttpServer {
   std::deque<std::unique_ptr<Connection>> queue_;  ///< readable, waiting for a request thread
   bool stopping_ = false;
   IdlePoller poller_;
+  ReadDeadlines deadlines_;
   std::vector<std::thread> acceptors_;
   std::vector<std::thread> workers_;
 };

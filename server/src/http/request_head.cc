@@ -18,14 +18,6 @@ bool isToken(std::string_view s) {
   });
 }
 
-// Field values: visible characters, obs-text, space and tab; no other control characters.
-bool isFieldValue(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-  });
-}
-
 std::string_view trimWhitespace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -49,6 +41,16 @@ HeadStatus bad(std::string* error, std::string message) {
 }
 
 }  // namespace
+
+bool isFieldName(std::string_view name) { return isToken(name); }
+
+// Visible characters, obs-text, space and tab; no other control characters.
+bool isFieldValue(std::string_view value) {
+  return std::all_of(value.begin(), value.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+  });
+}
 
 bool RequestHead::keepAlive() const {
   bool close = false;
@@ -83,6 +85,11 @@ BodyFraming bodyFraming(const RequestHead& head) {
     }
   }
   if (te != nullptr) {
+    if (head.minor_version == 0) {  // RFC 9112 §6.1: faulty framing from an HTTP/1.0 client
+      f.kind = BodyFraming::Kind::kInvalid;
+      f.error = "Transfer-Encoding is not allowed in HTTP/1.0";
+      return f;
+    }
     if (!sameHeaderName(*te, "chunked") || length != nullptr) {
       f.kind = BodyFraming::Kind::kInvalid;
       f.error = "Transfer-Encoding must be exactly chunked, without Content-Length";
@@ -167,9 +174,12 @@ HeadStatus parseRequestHead(std::string_view data, RequestHead* head, size_t* co
     }
     head->headers.emplace_back(std::string(name), std::string(value));
   }
-  if (head->minor_version == 1 && findHeader(head->headers, "Host") == nullptr) {
+  size_t hosts = 0;
+  for (const auto& field : head->headers) hosts += sameHeaderName(field.first, "Host") ? 1 : 0;
+  if (head->minor_version == 1 && hosts == 0) {
     return bad(error, "missing Host header");  // RFC 9112 §3.2
   }
+  if (hosts > 1) return bad(error, "more than one Host header");
   *consumed = end + 4;
   return HeadStatus::kComplete;
 }

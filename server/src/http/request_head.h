@@ -22,6 +22,10 @@ struct RequestHead {
   bool keepAlive() const;
 };
 
+/// A field name is a token (RFC 9110 §5.1); a value has no control characters but HTAB.
+bool isFieldName(std::string_view name);
+bool isFieldValue(std::string_view value);
+
 /// How a request body is delimited (RFC 9112 §6.3).
 struct BodyFraming {
   enum class Kind { kNone, kLength, kChunked, kInvalid };

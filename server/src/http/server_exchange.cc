@@ -5,12 +5,15 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Timestamp.h>
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 
 namespace idgate {
 namespace {
 
 constexpr size_t kMaxChunkLineBytes = 4096;
+constexpr size_t kMaxFramingBytes = 64 * 1024;  ///< all chunk lines and trailers of one body
 
 /// The Date field value (RFC 9110 §6.6.1), formatted once a second per thread.
 const std::string& httpDate() {
@@ -32,9 +35,10 @@ bool hasHeader(const HeaderList& headers, std::string_view name) {
 }  // namespace
 
 ServerExchange::ServerExchange(Connection& connection, const RequestHead& head,
-                               const BodyFraming& framing)
+                               const BodyFraming& framing, ReadDeadlines* deadlines)
     : connection_(connection),
       head_(head),
+      deadlines_(deadlines),
       framing_(framing),
       keep_alive_(head.keepAlive()),
       body_done_(framing.kind == BodyFraming::Kind::kNone) {
@@ -51,10 +55,12 @@ bool ServerExchange::readChunkLine(std::string* line) {
     std::string_view buf = connection_.buffered();
     size_t eol = buf.find("\r\n");
     if (eol != std::string_view::npos) {
-      if (eol > kMaxChunkLineBytes) return false;
+      framing_bytes_ += eol + 2;
+      if (eol > kMaxChunkLineBytes || framing_bytes_ > kMaxFramingBytes) return false;
       line->assign(buf.substr(0, eol));
       connection_.consume(eol + 2);
-      return true;
+      // A bare CR or LF inside the line is read differently by other parsers: refused.
+      return line->find_first_of("\r\n") == std::string::npos;
     }
     if (buf.size() > kMaxChunkLineBytes || !connection_.fill()) return false;
   }
@@ -77,24 +83,26 @@ long ServerExchange::readBody(char* out, size_t n) {
       body_broken_ = true;
       return -1;
     }
-    size_t end = line.find_first_of("; \t");
-    std::string_view size = std::string_view(line).substr(0, end);
-    int64_t value = 0;
-    if (size.empty() || size.size() > 15) {
+    // chunk-size [ BWS ";" extensions ]: hex digits, optional blanks, then nothing or ';'.
+    // Extensions are ignored but must be visible text; lines and trailers count towards a
+    // bound on framing bytes, so they cannot carry an unbounded body past the body limit.
+    size_t digits = 0;
+    while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
+      ++digits;
+    }
+    size_t rest = digits;
+    while (rest < line.size() && (line[rest] == ' ' || line[rest] == '\t')) ++rest;
+    const bool framing_ok =
+        digits > 0 && digits <= 15 && (rest == line.size() || line[rest] == ';') &&
+        std::all_of(line.begin() + static_cast<long>(rest), line.end(), [](char ch) {
+          auto c = static_cast<unsigned char>(ch);
+          return c == '\t' || (c >= 0x20 && c != 0x7f);
+        });
+    if (!framing_ok) {
       body_broken_ = true;
       return -1;
     }
-    for (char c : size) {
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (d < 0) {
-        body_broken_ = true;
-        return -1;
-      }
-      value = value * 16 + d;
-    }
+    const int64_t value = std::stoll(line.substr(0, digits), nullptr, 16);
     if (value == 0) {
       do {  // trailer fields are read and dropped
         if (!readChunkLine(&line)) {
@@ -134,14 +142,26 @@ ServerExchange::ReadResult ServerExchange::readAll(int64_t max_bytes, std::strin
   if (framing_.kind == BodyFraming::Kind::kLength && framing_.length > max_bytes) {
     return ReadResult::kTooLarge;
   }
+  if (deadlines_ != nullptr && !body_done_) {
+    deadlines_->watch(&connection_, std::chrono::steady_clock::now() + kBodyTimeout);
+  }
+  ReadResult result = ReadResult::kOk;
   char buf[16384];
   for (;;) {
     long n = readBody(buf, sizeof(buf));
-    if (n == 0) return ReadResult::kOk;
-    if (n < 0) return ReadResult::kBroken;
+    if (n == 0) break;
+    if (n < 0) {
+      result = ReadResult::kBroken;
+      break;
+    }
     body->append(buf, static_cast<size_t>(n));
-    if (static_cast<int64_t>(body->size()) > max_bytes) return ReadResult::kTooLarge;
+    if (static_cast<int64_t>(body->size()) > max_bytes) {
+      result = ReadResult::kTooLarge;
+      break;
+    }
   }
+  if (deadlines_ != nullptr) deadlines_->unwatch(&connection_);
+  return result;
 }
 
 bool ServerExchange::reusable() const {
@@ -219,7 +239,9 @@ bool ServerExchange::sendHead(int status, std::string_view reason, const HeaderL
   if (close_delimited_) keep_alive_ = false;
   out_remaining_ = no_body_out_ ? 0 : length.value_or(0);
   std::string out = statusLine(status, reason, headers);
-  if (length) {
+  if (status == 204 || status < 200) {
+    // RFC 9110 §8.6: no Content-Length (nor a body) on 1xx and 204.
+  } else if (length) {
     out += "Content-Length: " + std::to_string(*length) + "\r\n";
   } else if (chunked_out_) {
     out += "Transfer-Encoding: chunked\r\n";

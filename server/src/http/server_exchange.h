@@ -3,6 +3,7 @@
 // (Content-Length or chunked). The URL map's responses and the gateway both go through it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,13 +11,18 @@
 
 #include "http/connection.h"
 #include "http/http_exchange.h"
+#include "http/read_deadlines.h"
 #include "http/request_head.h"
 
 namespace idgate {
 
+inline constexpr std::chrono::seconds kBodyTimeout{30};
+
 class ServerExchange {
  public:
-  ServerExchange(Connection& connection, const RequestHead& head, const BodyFraming& framing);
+  /// `deadlines` (may be null) bounds readAll() in time.
+  ServerExchange(Connection& connection, const RequestHead& head, const BodyFraming& framing,
+                 ReadDeadlines* deadlines = nullptr);
 
   const RequestHead& head() const { return head_; }
   const BodyFraming& framing() const { return framing_; }
@@ -27,6 +33,7 @@ class ServerExchange {
   long readBody(char* out, size_t n);
   enum class ReadResult { kOk, kTooLarge, kBroken };
   /// Reads the whole body; kTooLarge as soon as it is over `max_bytes` (declared or read).
+  /// With ReadDeadlines, the whole body must arrive within kBodyTimeout (else kBroken).
   ReadResult readAll(int64_t max_bytes, std::string* body);
 
   /// The request body was read to its end (or there was none).
@@ -55,6 +62,7 @@ class ServerExchange {
 
   Connection& connection_;
   const RequestHead& head_;
+  ReadDeadlines* deadlines_;
   BodyFraming framing_;
   bool keep_alive_;
   bool expect_continue_ = false;
@@ -62,6 +70,7 @@ class ServerExchange {
   bool body_broken_ = false;
   int64_t remaining_ = 0;  ///< of the body (length framing) or of the current chunk
   bool in_chunk_ = false;
+  size_t framing_bytes_ = 0;  ///< chunk lines and trailers read so far
 
   bool started_ = false;
   bool complete_ = false;
