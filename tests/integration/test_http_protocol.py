@@ -255,6 +255,40 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
     def prepare_home(cls, home):
         from harness import edit
         edit(home + "/conf/server.xml", 'threads="16"', 'threads="2"')
+        edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
+             '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+
+    def https_url(self):
+        import re
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            urls = re.findall(r"listening on (https://\S+)", self.server.log())
+            if urls:
+                return urls[0]
+            time.sleep(0.05)
+        self.fail("no https listener")
+
+    def test_idle_tls_connections_do_not_take_request_threads(self):
+        import ssl
+        url = self.https_url()
+        host, port = url.split("//")[1].split(":")
+        ctx = ssl._create_unverified_context()
+        held = []
+        try:
+            for _ in range(5):  # handshake done, then nothing
+                s = ctx.wrap_socket(socket.create_connection((host, int(port)), timeout=10))
+                held.append(s)
+            for _ in range(5):  # half a ClientHello
+                s = socket.create_connection((host, int(port)), timeout=10)
+                s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+                held.append(s)
+            started = time.monotonic()
+            r = self.server.request("GET", "/health", url=url)
+            self.assertEqual(r.status, 200)
+            self.assertLess(time.monotonic() - started, 5, "waited for a request thread")
+        finally:
+            for s in held:
+                s.close()
 
     def test_idle_and_slow_connections_do_not_take_request_threads(self):
         idle = [Wire(self.server.url) for _ in range(10)]

@@ -1,6 +1,8 @@
 #include "http/connection.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/SecureStreamSocket.h>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -18,7 +20,7 @@ size_t Connection::live() { return live_connections.load(std::memory_order_relax
 Connection::~Connection() { live_connections.fetch_sub(1, std::memory_order_relaxed); }
 
 Connection::Connection(Poco::Net::StreamSocket socket, bool secure)
-    : socket_(std::move(socket)), secure_(secure) {
+    : socket_(std::move(socket)), secure_(secure), head_started_(std::chrono::steady_clock::now()) {
   live_connections.fetch_add(1, std::memory_order_relaxed);
   try {
     socket_.setNoDelay(true);
@@ -90,6 +92,34 @@ void Connection::setTimeout(std::chrono::milliseconds timeout) {
     socket_.setSendTimeout(t);
   } catch (const Poco::Exception&) {
   }
+}
+
+Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
+                                            std::chrono::milliseconds timeout) {
+  if (!secure_ || handshake_done_) return Handshake::kDone;
+  // Poco drives the handshake on a blocking socket and waits up to the receive timeout for
+  // each missing part: a short timeout turns "not all there yet" into kWait, and OpenSSL
+  // resumes where it stopped on the next call.
+  setTimeout(step);
+  Handshake result = Handshake::kFailed;
+  try {
+    const int rc = Poco::Net::SecureStreamSocket(socket_).completeHandshake();
+    if (rc == 1) {
+      handshake_done_ = true;
+      result = Handshake::kDone;
+    } else if (rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ ||
+               rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
+      result = Handshake::kWait;
+    }
+  } catch (const Poco::TimeoutException&) {
+    result = Handshake::kWait;
+  } catch (const Poco::Exception& e) {
+    Poco::Logger::get("idgate.http")
+        .information("TLS handshake with " + peer_host_ + " failed: " + e.displayText());
+    result = Handshake::kFailed;
+  }
+  setTimeout(timeout);
+  return result;
 }
 
 bool Connection::readable(std::chrono::milliseconds wait) {

@@ -28,6 +28,12 @@ class Connection {
   /// Received bytes not consumed yet.
   std::string_view buffered() const { return std::string_view(in_).substr(pos_); }
   void consume(size_t n);
+  /// TLS: advances the handshake without waiting more than about `step` for missing bytes
+  /// (then kWait: call again when readable), and restores `timeout`. Plain: kDone.
+  enum class Handshake { kDone, kWait, kFailed };
+  Handshake handshake(std::chrono::milliseconds step, std::chrono::milliseconds timeout);
+  bool handshakeDone() const { return !secure_ || handshake_done_; }
+
   /// Receives more bytes into the buffer (waiting at most the timeout); false on end of
   /// stream, timeout or error.
   bool fill();
@@ -43,7 +49,8 @@ class Connection {
   bool readable(std::chrono::milliseconds wait);
   int descriptor() const;
 
-  /// When the current request head began to arrive (set on its first byte).
+  /// When the current request head began to arrive (set on its first byte; at first, when
+  /// the connection was accepted, so a TLS handshake counts).
   std::chrono::steady_clock::time_point headStarted() const { return head_started_; }
   void markHeadStart() { head_started_ = std::chrono::steady_clock::now(); }
   /// Ends both directions (unblocks a reader in another thread).
@@ -56,10 +63,11 @@ class Connection {
  private:
   Poco::Net::StreamSocket socket_;
   bool secure_;
+  bool handshake_done_ = false;
   std::string peer_host_;
   std::string in_;
   size_t pos_ = 0;
-  std::chrono::steady_clock::time_point head_started_{};
+  std::chrono::steady_clock::time_point head_started_;
 };
 
 }  // namespace idgate

@@ -28,6 +28,9 @@ constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, fro
 /// How long a request thread waits for the next bytes itself before the connection goes to
 /// the idle poller (under load the next request is usually there by then).
 constexpr std::chrono::milliseconds kLinger{2};
+/// A TLS handshake waits at most this long for bytes still missing before the connection
+/// goes back to the poller.
+constexpr std::chrono::milliseconds kHandshakeStep{50};
 /// Open connections beyond this are closed as they are accepted (each costs a descriptor and
 /// a little memory while it waits in the poller).
 constexpr size_t kMaxConnections = 10000;
@@ -231,26 +234,38 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
       deadlines_.unwatch(&connection);
       return status;
     }
+    // Waiting for the first byte of a head is idle time (the poller's limit); from there on,
+    // the head (and a TLS handshake before it) must be complete within kHeadTimeout, however
+    // slowly it trickles in: checked here between reads, and by the watchdog during one.
+    const bool idle = connection.buffered().empty() && connection.handshakeDone();
+    if (!idle && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
+      deadlines_.unwatch(&connection);
+      return HeadStatus::kIncomplete;  // closed
+    }
     if (stopping() || !connection.readable(kLinger)) {
       deadlines_.unwatch(&connection);
       *park = !stopping();  // back to a request thread when bytes arrive
       return HeadStatus::kIncomplete;
     }
-    // The head (and a TLS handshake before it) must be complete within kHeadTimeout of its
-    // first byte, however slowly it trickles in: checked here between reads, and by the
-    // watchdog during one.
-    const bool first = connection.buffered().empty();
-    if (!first && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
-      return HeadStatus::kIncomplete;  // closed
+    if (idle) connection.markHeadStart();
+    deadlines_.watch(&connection, connection.headStarted() + kHeadTimeout);
+    if (!connection.handshakeDone()) {
+      switch (connection.handshake(kHandshakeStep, kIdleTimeout)) {
+        case Connection::Handshake::kDone:
+          continue;
+        case Connection::Handshake::kWait:
+          deadlines_.unwatch(&connection);
+          *park = true;
+          return HeadStatus::kIncomplete;
+        case Connection::Handshake::kFailed:
+          deadlines_.unwatch(&connection);
+          return HeadStatus::kIncomplete;  // closed
+      }
     }
-    deadlines_.watch(
-        &connection,
-        (first ? std::chrono::steady_clock::now() : connection.headStarted()) + kHeadTimeout);
     if (!connection.fill()) {
       deadlines_.unwatch(&connection);
       return HeadStatus::kIncomplete;
     }
-    if (first) connection.markHeadStart();
   }
 }
 
