@@ -1,36 +1,100 @@
 #include "app/log_setup.h"
 
 #include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
+#include <Poco/Channel.h>
+#include <Poco/Formatter.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
-#include <Poco/PatternFormatter.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
 
 #include "http/request_id.h"
 
 namespace idgate {
 namespace {
 
-class RequestIdFormatter : public Poco::PatternFormatter {
+const char* priorityName(Poco::Message::Priority p) {
+  switch (p) {
+    case Poco::Message::PRIO_FATAL:
+      return "Fatal";
+    case Poco::Message::PRIO_CRITICAL:
+      return "Critical";
+    case Poco::Message::PRIO_ERROR:
+      return "Error";
+    case Poco::Message::PRIO_WARNING:
+      return "Warning";
+    case Poco::Message::PRIO_NOTICE:
+      return "Notice";
+    case Poco::Message::PRIO_INFORMATION:
+      return "Information";
+    case Poco::Message::PRIO_DEBUG:
+      return "Debug";
+    case Poco::Message::PRIO_TRACE:
+      return "Trace";
+  }
+  return "Information";
+}
+
+/// "2026-11-29T12:07:40.408Z Information idgate.access: [request id] text" (UTC). The same
+/// lines PatternFormatter made, without its per-message calendar arithmetic: the date and time
+/// of day are formatted once a second per thread (one line per request is on the hot path).
+class LineFormatter : public Poco::Formatter {
  public:
-  RequestIdFormatter() : Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t") {}
   void format(const Poco::Message& msg, std::string& text) override {
-    Poco::PatternFormatter::format(msg, text);
+    const int64_t us = msg.getTime().epochMicroseconds();
+    const std::time_t second = static_cast<std::time_t>(us / 1000000);
+    thread_local std::time_t cached_second = -1;
+    thread_local char date[32];
+    if (second != cached_second) {
+      std::tm tm{};
+      gmtime_r(&second, &tm);
+      std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+      cached_second = second;
+    }
+    char millis[8];
+    std::snprintf(millis, sizeof(millis), ".%03dZ ", static_cast<int>((us / 1000) % 1000));
     const std::string& id = currentRequestId();
-    if (!id.empty()) {
-      size_t colon = text.find(": ");
-      if (colon != std::string::npos) text.insert(colon + 2, "[" + id + "] ");
+    text.reserve(text.size() + 64 + msg.getSource().size() + msg.getText().size() + id.size());
+    text.append(date).append(millis).append(priorityName(msg.getPriority())).append(" ");
+    text.append(msg.getSource()).append(": ");
+    if (!id.empty()) text.append("[").append(id).append("] ");
+    text.append(msg.getText());
+  }
+};
+
+/// One write(2) per line on stderr (Poco's ConsoleChannel made two: the text, then endl).
+class StderrLineChannel : public Poco::Channel {
+ public:
+  void log(const Poco::Message& msg) override {
+    std::string line = msg.getText();
+    line += '\n';
+    std::lock_guard<std::mutex> lock(mutex_);
+    const char* p = line.data();
+    size_t left = line.size();
+    while (left > 0) {
+      ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // nowhere to report a failed log write
+      p += n;
+      left -= static_cast<size_t>(n);
     }
   }
+
+ private:
+  std::mutex mutex_;
 };
 
 }  // namespace
 
 void setupLogging(bool verbose) {
-  Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
+  Poco::AutoPtr<StderrLineChannel> out(new StderrLineChannel);
   Poco::AutoPtr<Poco::FormattingChannel> channel(
-      new Poco::FormattingChannel(new RequestIdFormatter, console));
+      new Poco::FormattingChannel(new LineFormatter, out));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(verbose ? Poco::Message::PRIO_DEBUG
                                         : Poco::Message::PRIO_INFORMATION);

@@ -47,7 +47,8 @@ void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock
   line.append(req.method).append(" ").append(req.path).append(" ").append(std::to_string(status));
   line.append(" ").append(elapsed);
   if (!note.empty()) line.append(" ").append(note);
-  Poco::Logger::get("idgate.access").information(line);
+  static Poco::Logger& access = Poco::Logger::get("idgate.access");  // lives until exit
+  access.information(line);
 }
 
 /// A request the server cannot read (malformed head or framing): answered, then the
