@@ -120,6 +120,14 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
         w.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertEqual(w.response()[0], 200)
 
+    def test_many_small_chunks_are_fine(self):
+        body = "grant_type=client_credentials&scope=orders:read&pad=" + "x" * 20000
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + self.auth +
+               "Transfer-Encoding: chunked\r\n\r\n" + "".join("1\r\n%s\r\n" % c for c in body) + "0\r\n\r\n")
+        status, _, data = w.response()
+        self.assertEqual(status, 200, data)
+
     def test_malformed_chunk_is_400_and_closes(self):
         w = self.wire()
         w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + "Transfer-Encoding: chunked\r\n\r\n"
@@ -351,6 +359,24 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
             w.sock.settimeout(5)
             self.assertTrue(w.closed())
             closed_after = time.monotonic() - started
+        self.assertGreater(closed_after, 29)
+        self.assertLess(closed_after, 36)
+        w.close()
+
+    def test_a_body_trickled_in_is_closed_after_thirty_seconds(self):
+        # Under 64 KiB per 30 s, a body loses its connection (here: a byte every 0.5 s).
+        w = Wire(self.server.url)
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + "Content-Length: 1000\r\n\r\n")
+        started = time.monotonic()
+        closed_after = None
+        while time.monotonic() - started < 40:
+            try:
+                w.send("a")
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+            time.sleep(0.5)
+        self.assertIsNotNone(closed_after, "still reading after 40 s")
         self.assertGreater(closed_after, 29)
         self.assertLess(closed_after, 36)
         w.close()

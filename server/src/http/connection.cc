@@ -100,7 +100,15 @@ Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
   // Poco drives the handshake on a blocking socket and waits up to the receive timeout for
   // each missing part: a short timeout turns "not all there yet" into kWait, and OpenSSL
   // resumes where it stopped on the next call.
-  setTimeout(step);
+  // Only the receive side: a send that blocks (a long chain, a small client window) keeps the
+  // full send timeout, so the server's own flight is never left half-written.
+  const Poco::Timespan full(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
+  try {
+    socket_.setReceiveTimeout(
+        Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(step.count()) * 1000));
+  } catch (const Poco::Exception&) {
+    return Handshake::kFailed;
+  }
   Handshake result = Handshake::kFailed;
   try {
     const int rc = Poco::Net::SecureStreamSocket(socket_).completeHandshake();
@@ -118,7 +126,11 @@ Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
         .information("TLS handshake with " + peer_host_ + " failed: " + e.displayText());
     result = Handshake::kFailed;
   }
-  setTimeout(timeout);
+  try {
+    socket_.setReceiveTimeout(full);
+  } catch (const Poco::Exception&) {
+    return Handshake::kFailed;
+  }
   return result;
 }
 

@@ -29,7 +29,9 @@ class Connection {
   std::string_view buffered() const { return std::string_view(in_).substr(pos_); }
   void consume(size_t n);
   /// TLS: advances the handshake without waiting more than about `step` for missing bytes
-  /// (then kWait: call again when readable), and restores `timeout`. Plain: kDone.
+  /// (then kWait: call again when readable), and restores the receive `timeout`. Plain:
+  /// kDone. Poco retries inside as long as bytes keep coming within `step`, so a client
+  /// trickling faster than that is bounded only by the head deadline.
   enum class Handshake { kDone, kWait, kFailed };
   Handshake handshake(std::chrono::milliseconds step, std::chrono::milliseconds timeout);
   bool handshakeDone() const { return !secure_ || handshake_done_; }

@@ -29,8 +29,8 @@ constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, fro
 /// the idle poller (under load the next request is usually there by then).
 constexpr std::chrono::milliseconds kLinger{2};
 /// A TLS handshake waits at most this long for bytes still missing before the connection
-/// goes back to the poller.
-constexpr std::chrono::milliseconds kHandshakeStep{50};
+/// goes back to the poller (a round trip to a real client is longer: it waits parked).
+constexpr std::chrono::milliseconds kHandshakeStep{5};
 /// Open connections beyond this are closed as they are accepted (each costs a descriptor and
 /// a little memory while it waits in the poller).
 constexpr size_t kMaxConnections = 10000;

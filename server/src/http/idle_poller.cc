@@ -43,9 +43,13 @@ void IdlePoller::stop() {
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(wake_, &one, sizeof(one));
   if (thread_.joinable()) thread_.join();
-  std::lock_guard<std::mutex> lock(mutex_);
-  parked_.clear();  // closes them
-}
+  std::unordered_map<int, Parked> closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing.swap(parked_);
+  }
+  for (auto& [fd, p] : closing) p.connection->shutdown();  // no TLS close_notify can block
+}  // closed here, outside the lock
 
 size_t IdlePoller::parked() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -54,8 +58,12 @@ size_t IdlePoller::parked() const {
 
 void IdlePoller::park(std::unique_ptr<Connection> connection) {
   const int fd = connection->descriptor();
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (stopping_) return;  // closed
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    connection->shutdown();
+    return;  // closed
+  }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -74,6 +82,7 @@ void IdlePoller::run() {
   for (;;) {
     int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 250);
     std::vector<std::unique_ptr<Connection>> ready;
+    std::vector<std::unique_ptr<Connection>> expired;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
@@ -93,10 +102,15 @@ void IdlePoller::run() {
             continue;
           }
           epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
-          it = parked_.erase(it);  // idle too long: closed
+          expired.push_back(std::move(it->second.connection));
+          it = parked_.erase(it);
         }
       }
     }
+    // Idle too long: closed outside the lock, the socket shut down first so that a TLS
+    // close_notify to a client that does not read cannot block.
+    for (auto& c : expired) c->shutdown();
+    expired.clear();
     for (auto& c : ready) ready_(std::move(c));
   }
 }

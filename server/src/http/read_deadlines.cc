@@ -2,6 +2,9 @@
 
 #include <Poco/Logger.h>
 
+#include <string>
+#include <vector>
+
 #include "http/connection.h"
 
 namespace idgate {
@@ -36,18 +39,24 @@ void ReadDeadlines::run() {
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(250));
     const auto now = std::chrono::steady_clock::now();
+    std::vector<std::string> late;
     for (auto it = watched_.begin(); it != watched_.end();) {
       if (it->second > now) {
         ++it;
         continue;
       }
       // Under the lock: the owner cannot unwatch and destroy the connection meanwhile.
-      Poco::Logger::get("idgate.http")
-          .information("closing a connection from " + it->first->peerHost() +
-                       ": request not received in time");
+      late.push_back(it->first->peerHost());
       it->first->shutdown();
       it = watched_.erase(it);
     }
+    if (late.empty()) continue;
+    lock.unlock();  // a blocked log must not block watch() and unwatch()
+    for (const auto& peer : late) {
+      Poco::Logger::get("idgate.http")
+          .information("closed a connection from " + peer + ": request not received in time");
+    }
+    lock.lock();
   }
 }
 

@@ -13,7 +13,7 @@ namespace idgate {
 namespace {
 
 constexpr size_t kMaxChunkLineBytes = 4096;
-constexpr size_t kMaxFramingBytes = 64 * 1024;  ///< all chunk lines and trailers of one body
+constexpr size_t kMaxFramingBytes = 64 * 1024;  ///< chunk extensions and trailers of one body
 
 /// The Date field value (RFC 9110 §6.6.1), formatted once a second per thread.
 const std::string& httpDate() {
@@ -55,8 +55,7 @@ bool ServerExchange::readChunkLine(std::string* line) {
     std::string_view buf = connection_.buffered();
     size_t eol = buf.find("\r\n");
     if (eol != std::string_view::npos) {
-      framing_bytes_ += eol + 2;
-      if (eol > kMaxChunkLineBytes || framing_bytes_ > kMaxFramingBytes) return false;
+      if (eol > kMaxChunkLineBytes) return false;
       line->assign(buf.substr(0, eol));
       connection_.consume(eol + 2);
       // A bare CR or LF inside the line is read differently by other parsers: refused.
@@ -67,8 +66,19 @@ bool ServerExchange::readChunkLine(std::string* line) {
 }
 
 long ServerExchange::readBody(char* out, size_t n) {
+  const long got = readBodyStep(out, n);
+  if (got > 0) {
+    pace(static_cast<size_t>(got));
+  } else {
+    stopPacing();
+  }
+  return got;
+}
+
+long ServerExchange::readBodyStep(char* out, size_t n) {
   if (body_broken_) return -1;
   if (body_done_) return 0;
+  pace(0);
   if (expect_continue_) {
     expect_continue_ = false;
     if (!started_ && !connection_.write("HTTP/1.1 100 Continue\r\n\r\n")) {
@@ -102,10 +112,15 @@ long ServerExchange::readBody(char* out, size_t n) {
       body_broken_ = true;
       return -1;
     }
+    framing_bytes_ += line.size() - digits;  // extensions: no data, but bytes on the wire
+    if (framing_bytes_ > kMaxFramingBytes) {
+      body_broken_ = true;
+      return -1;
+    }
     const int64_t value = std::stoll(line.substr(0, digits), nullptr, 16);
     if (value == 0) {
       do {  // trailer fields are read and dropped
-        if (!readChunkLine(&line)) {
+        if (!readChunkLine(&line) || (framing_bytes_ += line.size() + 2) > kMaxFramingBytes) {
           body_broken_ = true;
           return -1;
         }
@@ -142,27 +157,35 @@ ServerExchange::ReadResult ServerExchange::readAll(int64_t max_bytes, std::strin
   if (framing_.kind == BodyFraming::Kind::kLength && framing_.length > max_bytes) {
     return ReadResult::kTooLarge;
   }
-  if (deadlines_ != nullptr && !body_done_) {
-    deadlines_->watch(&connection_, std::chrono::steady_clock::now() + kBodyTimeout);
-  }
-  ReadResult result = ReadResult::kOk;
   char buf[16384];
   for (;;) {
     long n = readBody(buf, sizeof(buf));
-    if (n == 0) break;
-    if (n < 0) {
-      result = ReadResult::kBroken;
-      break;
-    }
+    if (n == 0) return ReadResult::kOk;
+    if (n < 0) return ReadResult::kBroken;
     body->append(buf, static_cast<size_t>(n));
     if (static_cast<int64_t>(body->size()) > max_bytes) {
-      result = ReadResult::kTooLarge;
-      break;
+      stopPacing();
+      return ReadResult::kTooLarge;
     }
   }
-  if (deadlines_ != nullptr) deadlines_->unwatch(&connection_);
-  return result;
 }
+
+void ServerExchange::pace(size_t bytes) {
+  if (deadlines_ == nullptr) return;
+  paced_bytes_ += bytes;
+  if (!pacing_ || paced_bytes_ >= next_pace_) {
+    deadlines_->watch(&connection_, std::chrono::steady_clock::now() + kBodyTimeout);
+    pacing_ = true;
+    next_pace_ = paced_bytes_ + kPaceBytes;
+  }
+}
+
+void ServerExchange::stopPacing() {
+  if (pacing_) deadlines_->unwatch(&connection_);
+  pacing_ = false;
+}
+
+ServerExchange::~ServerExchange() { stopPacing(); }
 
 bool ServerExchange::reusable() const {
   return keep_alive_ && body_done_ && !body_broken_ && complete_;
@@ -252,6 +275,7 @@ bool ServerExchange::sendHead(int status, std::string_view reason, const HeaderL
 
 bool ServerExchange::sendBodyPart(std::string_view data) {
   if (no_body_out_ || data.empty()) return true;
+  pace(data.size());
   if (chunked_out_) {
     char size[24];
     int k = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
@@ -268,6 +292,7 @@ bool ServerExchange::sendBodyPart(std::string_view data) {
 }
 
 bool ServerExchange::finish() {
+  stopPacing();
   if (chunked_out_ && !no_body_out_ && !connection_.write("0\r\n\r\n")) return false;
   complete_ = out_remaining_ == 0 || no_body_out_ || close_delimited_;
   return complete_;

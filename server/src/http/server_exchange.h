@@ -16,13 +16,19 @@
 
 namespace idgate {
 
+/// Bodies (read or streamed out) must move at least kPaceBytes per kBodyTimeout: each
+/// kPaceBytes moved buys another kBodyTimeout from ReadDeadlines.
 inline constexpr std::chrono::seconds kBodyTimeout{30};
+inline constexpr size_t kPaceBytes = 64 * 1024;
 
 class ServerExchange {
  public:
-  /// `deadlines` (may be null) bounds readAll() in time.
+  /// `deadlines` (may be null) paces body reads and streamed writes.
   ServerExchange(Connection& connection, const RequestHead& head, const BodyFraming& framing,
                  ReadDeadlines* deadlines = nullptr);
+  ~ServerExchange();
+  ServerExchange(const ServerExchange&) = delete;
+  ServerExchange& operator=(const ServerExchange&) = delete;
 
   const RequestHead& head() const { return head_; }
   const BodyFraming& framing() const { return framing_; }
@@ -33,7 +39,6 @@ class ServerExchange {
   long readBody(char* out, size_t n);
   enum class ReadResult { kOk, kTooLarge, kBroken };
   /// Reads the whole body; kTooLarge as soon as it is over `max_bytes` (declared or read).
-  /// With ReadDeadlines, the whole body must arrive within kBodyTimeout (else kBroken).
   ReadResult readAll(int64_t max_bytes, std::string* body);
 
   /// The request body was read to its end (or there was none).
@@ -56,6 +61,9 @@ class ServerExchange {
 
  private:
   bool readChunkLine(std::string* line);
+  long readBodyStep(char* out, size_t n);
+  void pace(size_t bytes);
+  void stopPacing();
   std::string statusLine(int status, std::string_view reason, const HeaderList& headers) const;
   /// The Connection field the client needs, then the empty line.
   void endHead(std::string* out) const;
@@ -70,7 +78,10 @@ class ServerExchange {
   bool body_broken_ = false;
   int64_t remaining_ = 0;  ///< of the body (length framing) or of the current chunk
   bool in_chunk_ = false;
-  size_t framing_bytes_ = 0;  ///< chunk lines and trailers read so far
+  size_t framing_bytes_ = 0;  ///< chunk extensions and trailers read so far
+  bool pacing_ = false;
+  size_t paced_bytes_ = 0;
+  size_t next_pace_ = 0;
 
   bool started_ = false;
   bool complete_ = false;
