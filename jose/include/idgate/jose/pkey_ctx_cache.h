@@ -3,6 +3,7 @@
 // of a provider fetch and context set-up for every token (EVP_DigestVerifyInit: ~3–7 µs).
 // A context holds a reference to its key, so a cached key's address cannot be reused by
 // another key while it is cached. At most kMaxEntries contexts per thread; the oldest goes.
+// So a rotated-out key stays in memory until its entries are pushed out (or the thread ends).
 #pragma once
 
 #include <openssl/evp.h>
