@@ -143,7 +143,6 @@ struct Loopback {
 
 struct Exchange {
   RequestHead head;
-  BodyFraming framing;
   std::unique_ptr<ServerExchange> ex;
   explicit Exchange(Loopback& l, const std::string& head_text) {
     std::string text;
@@ -156,8 +155,7 @@ struct Exchange {
     EXPECT_EQ(parseRequestHead(l.server.buffered(), &head, &consumed, &error),
               HeadStatus::kComplete);
     l.server.consume(consumed);
-    framing = bodyFraming(head);
-    ex = std::make_unique<ServerExchange>(l.server, head, framing);
+    ex = std::make_unique<ServerExchange>(l.server, head);
     (void)head_text;
   }
 };

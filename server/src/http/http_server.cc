@@ -58,7 +58,7 @@ void refuse(Connection& connection, const HttpRequestData& req, ErrorCode code,
   RequestHead head;
   head.method = req.method;
   head.headers.emplace_back("Connection", "close");
-  ServerExchange exchange(connection, head, BodyFraming{});
+  ServerExchange exchange(connection, head);
   HttpResponseData res = errorResponse({code, description});
   accessLog(req, res.status, start, res.log_note);
   exchange.send(res, req.request_id);
@@ -296,8 +296,7 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
       return;
     }
     connection->consume(consumed);
-    const BodyFraming framing = bodyFraming(head);
-    ServerExchange exchange(*connection, head, framing, &deadlines_);
+    ServerExchange exchange(*connection, head, &deadlines_);
     dispatch(*connection, exchange, head);
     setCurrentRequestId("");
     if (!exchange.reusable()) {

@@ -28,27 +28,21 @@ const std::string& httpDate() {
   return text;
 }
 
-bool hasHeader(const HeaderList& headers, std::string_view name) {
-  return findHeader(headers, name) != nullptr;
-}
-
 }  // namespace
 
 ServerExchange::ServerExchange(Connection& connection, const RequestHead& head,
-                               const BodyFraming& framing, ReadDeadlines* deadlines)
+                               ReadDeadlines* deadlines)
     : connection_(connection),
       head_(head),
       deadlines_(deadlines),
-      framing_(framing),
+      framing_(bodyFraming(head)),
       keep_alive_(head.keepAlive()),
-      body_done_(framing.kind == BodyFraming::Kind::kNone) {
+      body_done_(framing_.kind == BodyFraming::Kind::kNone) {
   if (framing_.kind == BodyFraming::Kind::kLength) remaining_ = framing_.length;
   const std::string* expect = findHeader(head.headers, "Expect");
   expect_continue_ = !body_done_ && head.minor_version == 1 && expect != nullptr &&
                      sameHeaderName(*expect, "100-continue");
 }
-
-bool ServerExchange::hasBody() const { return framing_.kind != BodyFraming::Kind::kNone; }
 
 bool ServerExchange::readChunkLine(std::string* line) {
   for (;;) {
@@ -75,81 +69,62 @@ long ServerExchange::readBody(char* out, size_t n) {
   return got;
 }
 
+bool ServerExchange::readChunkHeader() {
+  // RFC 9112 §7.1: chunk-size [ BWS ";" extensions ] CRLF; after the last chunk, trailer
+  // fields and CRLF. Extensions and trailers are dropped but must be visible text, and count
+  // towards a bound on framing bytes (no data, but bytes on the wire).
+  std::string line;
+  if (!readChunkLine(&line)) return false;
+  size_t digits = 0;
+  while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
+    ++digits;
+  }
+  size_t rest = digits;
+  while (rest < line.size() && (line[rest] == ' ' || line[rest] == '\t')) ++rest;
+  if (digits == 0 || digits > 15 || (rest < line.size() && line[rest] != ';') ||
+      !isFieldValue(std::string_view(line).substr(rest))) {
+    return false;
+  }
+  framing_bytes_ += line.size() - digits;
+  if (framing_bytes_ > kMaxFramingBytes) return false;
+  remaining_ = std::stoll(line.substr(0, digits), nullptr, 16);
+  if (remaining_ > 0) {
+    in_chunk_ = true;
+    return true;
+  }
+  do {
+    if (!readChunkLine(&line) || (framing_bytes_ += line.size() + 2) > kMaxFramingBytes) {
+      return false;
+    }
+  } while (!line.empty());
+  body_done_ = true;
+  return true;
+}
+
 long ServerExchange::readBodyStep(char* out, size_t n) {
   if (body_broken_) return -1;
   if (body_done_) return 0;
   pace(0);
   if (expect_continue_) {
     expect_continue_ = false;
-    if (!started_ && !connection_.write("HTTP/1.1 100 Continue\r\n\r\n")) {
-      body_broken_ = true;
-      return -1;
-    }
+    if (!started_ && !connection_.write("HTTP/1.1 100 Continue\r\n\r\n")) return broken();
   }
   if (framing_.kind == BodyFraming::Kind::kChunked && !in_chunk_) {
-    // RFC 9112 §7.1: chunk-size [; extensions] CRLF ... last-chunk, trailer fields, CRLF.
-    std::string line;
-    if (!readChunkLine(&line)) {
-      body_broken_ = true;
-      return -1;
-    }
-    // chunk-size [ BWS ";" extensions ]: hex digits, optional blanks, then nothing or ';'.
-    // Extensions are ignored but must be visible text; lines and trailers count towards a
-    // bound on framing bytes, so they cannot carry an unbounded body past the body limit.
-    size_t digits = 0;
-    while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
-      ++digits;
-    }
-    size_t rest = digits;
-    while (rest < line.size() && (line[rest] == ' ' || line[rest] == '\t')) ++rest;
-    const bool framing_ok =
-        digits > 0 && digits <= 15 && (rest == line.size() || line[rest] == ';') &&
-        std::all_of(line.begin() + static_cast<long>(rest), line.end(), [](char ch) {
-          auto c = static_cast<unsigned char>(ch);
-          return c == '\t' || (c >= 0x20 && c != 0x7f);
-        });
-    if (!framing_ok) {
-      body_broken_ = true;
-      return -1;
-    }
-    framing_bytes_ += line.size() - digits;  // extensions: no data, but bytes on the wire
-    if (framing_bytes_ > kMaxFramingBytes) {
-      body_broken_ = true;
-      return -1;
-    }
-    const int64_t value = std::stoll(line.substr(0, digits), nullptr, 16);
-    if (value == 0) {
-      do {  // trailer fields are read and dropped
-        if (!readChunkLine(&line) || (framing_bytes_ += line.size() + 2) > kMaxFramingBytes) {
-          body_broken_ = true;
-          return -1;
-        }
-      } while (!line.empty());
-      body_done_ = true;
-      return 0;
-    }
-    remaining_ = value;
-    in_chunk_ = true;
+    if (!readChunkHeader()) return broken();
+    if (body_done_) return 0;
   }
   long got = connection_.read(
       out, static_cast<size_t>(std::min<int64_t>(remaining_, static_cast<int64_t>(n))));
-  if (got <= 0) {
-    body_broken_ = true;
-    return -1;
-  }
+  if (got <= 0) return broken();
   remaining_ -= got;
-  if (remaining_ == 0) {
-    if (framing_.kind == BodyFraming::Kind::kLength) {
-      body_done_ = true;
-    } else {
-      in_chunk_ = false;
-      std::string crlf;
-      if (!readChunkLine(&crlf) || !crlf.empty()) {
-        body_broken_ = true;
-        return -1;
-      }
-    }
+  if (remaining_ > 0) return got;
+  if (framing_.kind == BodyFraming::Kind::kLength) {
+    body_done_ = true;
+    return got;
   }
+  in_chunk_ = false;
+  std::string crlf;
+  if (!readChunkLine(&crlf) || !crlf.empty()) return broken();
   return got;
 }
 
@@ -191,8 +166,11 @@ bool ServerExchange::reusable() const {
   return keep_alive_ && body_done_ && !body_broken_ && complete_;
 }
 
-std::string ServerExchange::statusLine(int status, std::string_view reason,
-                                       const HeaderList& headers) const {
+std::string ServerExchange::beginHead(int status, std::string_view reason,
+                                      const HeaderList& headers) {
+  started_ = true;
+  // A request body left unread cannot be told apart from the next request.
+  if (!body_done_) keep_alive_ = false;
   std::string out;
   out.reserve(256);
   out += "HTTP/1.1 ";
@@ -202,12 +180,12 @@ std::string ServerExchange::statusLine(int status, std::string_view reason,
                               static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status))
                         : std::string(reason);
   out += "\r\n";
-  if (!hasHeader(headers, "Date")) {
+  if (findHeader(headers, "Date") == nullptr) {
     out += "Date: ";
     out += httpDate();
     out += "\r\n";
   }
-  if (!hasHeader(headers, "Server")) out += "Server: idgate\r\n";
+  if (findHeader(headers, "Server") == nullptr) out += "Server: idgate\r\n";
   for (const auto& [k, v] : headers) {
     out += k;
     out += ": ";
@@ -227,10 +205,7 @@ void ServerExchange::endHead(std::string* out) const {
 }
 
 bool ServerExchange::send(const HttpResponseData& res, const std::string& request_id) {
-  started_ = true;
-  // A request body left unread cannot be told apart from the next request.
-  if (!body_done_) keep_alive_ = false;
-  std::string out = statusLine(res.status, {}, res.headers);
+  std::string out = beginHead(res.status, {}, res.headers);
   out += "X-Request-Id: ";
   out += request_id;
   out += "\r\n";
@@ -253,15 +228,13 @@ bool ServerExchange::send(const HttpResponseData& res, const std::string& reques
 
 bool ServerExchange::sendHead(int status, std::string_view reason, const HeaderList& headers,
                               std::optional<int64_t> length, bool no_body) {
-  started_ = true;
-  if (!body_done_) keep_alive_ = false;
+  std::string out = beginHead(status, reason, headers);
   // A chunked body needs HTTP/1.1 at the other end; for 1.0 the end of the body is the close.
   chunked_out_ = !no_body && !length && head_.minor_version == 1;
   no_body_out_ = no_body || head_.method == "HEAD";
   close_delimited_ = !no_body && !length && !chunked_out_;
   if (close_delimited_) keep_alive_ = false;
   out_remaining_ = no_body_out_ ? 0 : length.value_or(0);
-  std::string out = statusLine(status, reason, headers);
   if (status == 204 || status < 200) {
     // RFC 9110 §8.6: no Content-Length (nor a body) on 1xx and 204.
   } else if (length) {

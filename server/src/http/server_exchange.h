@@ -23,8 +23,9 @@ inline constexpr size_t kPaceBytes = 64 * 1024;
 
 class ServerExchange {
  public:
-  /// `deadlines` (may be null) paces body reads and streamed writes.
-  ServerExchange(Connection& connection, const RequestHead& head, const BodyFraming& framing,
+  /// The body framing comes from `head` (bodyFraming). `deadlines` (may be null) paces body
+  /// reads and streamed writes.
+  ServerExchange(Connection& connection, const RequestHead& head,
                  ReadDeadlines* deadlines = nullptr);
   ~ServerExchange();
   ServerExchange(const ServerExchange&) = delete;
@@ -32,8 +33,6 @@ class ServerExchange {
 
   const RequestHead& head() const { return head_; }
   const BodyFraming& framing() const { return framing_; }
-  /// The request has a body (Content-Length > 0 or chunked).
-  bool hasBody() const;
 
   /// Decoded body bytes: > 0 a count, 0 the end of the body, -1 malformed, cut or timed out.
   long readBody(char* out, size_t n);
@@ -61,10 +60,18 @@ class ServerExchange {
 
  private:
   bool readChunkLine(std::string* line);
+  /// Reads a chunk-size line (and, after the last chunk, the trailer); false when malformed.
+  bool readChunkHeader();
   long readBodyStep(char* out, size_t n);
+  long broken() {
+    body_broken_ = true;
+    return -1;
+  }
   void pace(size_t bytes);
   void stopPacing();
-  std::string statusLine(int status, std::string_view reason, const HeaderList& headers) const;
+  /// Starts a response: the status line, Date and Server unless given, then `headers`. An
+  /// unread request body makes this the connection's last response.
+  std::string beginHead(int status, std::string_view reason, const HeaderList& headers);
   /// The Connection field the client needs, then the empty line.
   void endHead(std::string* out) const;
 
