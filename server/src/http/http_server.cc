@@ -51,17 +51,22 @@ void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock
   access.information(line);
 }
 
-/// A request the server cannot read (malformed head or framing): answered, then the
-/// connection is closed, since where the next request would start is unknown.
+/// Logged before the answer leaves, so a client that has the answer finds the line.
+void answer(ServerExchange& exchange, const HttpRequestData& req, const HttpResponseData& res,
+            std::chrono::steady_clock::time_point start) {
+  accessLog(req, res.status, start, res.log_note);
+  exchange.send(res, req.request_id);
+}
+
+/// A request head the server cannot read: answered, then the connection is closed, since
+/// where the next request would start is unknown.
 void refuse(Connection& connection, const HttpRequestData& req, ErrorCode code,
             const std::string& description, std::chrono::steady_clock::time_point start) {
   RequestHead head;
   head.method = req.method;
-  head.headers.emplace_back("Connection", "close");
   ServerExchange exchange(connection, head);
-  HttpResponseData res = errorResponse({code, description});
-  accessLog(req, res.status, start, res.log_note);
-  exchange.send(res, req.request_id);
+  exchange.setKeepAlive(false);
+  answer(exchange, req, errorResponse({code, description}), start);
 }
 
 std::string urlFor(const ListenerConfig& l, int port) {
@@ -229,23 +234,26 @@ void HttpServer::workerLoop() {
 HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_t* consumed,
                                 std::string* error, bool* park) {
   *park = false;
+  // Whatever the way out, the connection is no longer watched: the caller may park it, hand
+  // it on or close it.
+  struct Unwatch {
+    ReadDeadlines& deadlines;
+    Connection* connection;
+    ~Unwatch() { deadlines.unwatch(connection); }
+  } unwatch{deadlines_, &connection};
   for (;;) {
     HeadStatus status = parseRequestHead(connection.buffered(), head, consumed, error);
-    if (status != HeadStatus::kIncomplete) {
-      deadlines_.unwatch(&connection);
-      return status;
-    }
+    if (status != HeadStatus::kIncomplete) return status;
     // Waiting for the first byte of a head is idle time (the poller's limit); from there on,
     // the head (and a TLS handshake before it) must be complete within kHeadTimeout, however
     // slowly it trickles in: checked here between reads, and by the watchdog during one.
     const bool idle = connection.buffered().empty() && connection.handshakeDone();
     if (!idle && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
-      deadlines_.unwatch(&connection);
       return HeadStatus::kIncomplete;  // closed
     }
-    if (stopping() || !connection.readable(kLinger)) {
-      deadlines_.unwatch(&connection);
-      *park = !stopping();  // back to a request thread when bytes arrive
+    if (stopping()) return HeadStatus::kIncomplete;  // closed
+    if (!connection.readable(kLinger)) {
+      *park = true;  // back to a request thread when bytes arrive
       return HeadStatus::kIncomplete;
     }
     if (idle) connection.markHeadStart();
@@ -255,18 +263,13 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
         case Connection::Handshake::kDone:
           continue;
         case Connection::Handshake::kWait:
-          deadlines_.unwatch(&connection);
           *park = true;
           return HeadStatus::kIncomplete;
         case Connection::Handshake::kFailed:
-          deadlines_.unwatch(&connection);
           return HeadStatus::kIncomplete;  // closed
       }
     }
-    if (!connection.fill()) {
-      deadlines_.unwatch(&connection);
-      return HeadStatus::kIncomplete;
-    }
+    if (!connection.fill()) return HeadStatus::kIncomplete;  // closed
   }
 }
 
@@ -297,7 +300,7 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
     }
     connection->consume(consumed);
     ServerExchange exchange(*connection, head, &deadlines_);
-    dispatch(*connection, exchange, head);
+    dispatch(*connection, exchange);
     setCurrentRequestId("");
     if (!exchange.reusable()) {
       if (!exchange.bodyRead()) connection->lingeringClose();
@@ -308,7 +311,8 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
   }
 }
 
-void HttpServer::dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head) {
+void HttpServer::dispatch(Connection& connection, ServerExchange& exchange) {
+  const RequestHead& head = exchange.head();
   const auto start = std::chrono::steady_clock::now();
   HttpRequestData req;
   req.request_id = newRequestId();
@@ -326,19 +330,17 @@ void HttpServer::dispatch(Connection& connection, ServerExchange& exchange, Requ
 
   const BodyFraming& framing = exchange.framing();
   if (framing.kind == BodyFraming::Kind::kInvalid) {
-    HttpResponseData res = errorResponse({ErrorCode::kInvalidRequest, framing.error});
     exchange.setKeepAlive(false);
-    accessLog(req, res.status, start, res.log_note);
-    exchange.send(res, req.request_id);
+    answer(exchange, req, errorResponse({ErrorCode::kInvalidRequest, framing.error}), start);
     return;
   }
   const std::optional<std::string> canonical = canonicalPath(req.path);
   if (!canonical) {
-    HttpResponseData res =
+    answer(
+        exchange, req,
         errorResponse({ErrorCode::kInvalidRequest,
-                       "ambiguous request path (dot segments, encoded separators or backslashes)"});
-    accessLog(req, res.status, start, res.log_note);
-    exchange.send(res, req.request_id);
+                       "ambiguous request path (dot segments, encoded separators or backslashes)"}),
+        start);
     return;
   }
   if (const RouteConfig* route = gateway_ ? gateway_->match(*canonical) : nullptr) {
@@ -378,9 +380,7 @@ void HttpServer::dispatch(Connection& connection, ServerExchange& exchange, Requ
       }
       break;
   }
-  // Logged before the answer leaves, so a client that has the answer finds the line.
-  accessLog(req, res.status, start, res.log_note);
-  exchange.send(res, req.request_id);
+  answer(exchange, req, res, start);
 }
 
 }  // namespace idgate

@@ -63,7 +63,7 @@ class HttpServer {
   HeadStatus readHead(Connection& connection, RequestHead* head, size_t* consumed,
                       std::string* error, bool* park);
   /// One request whose head has been read; the exchange says whether the connection goes on.
-  void dispatch(Connection& connection, ServerExchange& exchange, RequestHead& head);
+  void dispatch(Connection& connection, ServerExchange& exchange);
 
   Routes& routes_;
   Gateway* gateway_;
