@@ -656,6 +656,15 @@ class ResourceServerTest(unittest.TestCase):
         # aud members must all be strings.
         self.assertInvalid(self.me(self.hs_token(aud=[123, self.origin])), "aud claim holds a value that is not a string")
 
+    def test_gateway_drops_fields_named_in_connection(self):
+        h = R.bearer(self.hs_token(aud=self.origin))
+        h.update({"Connection": "keep-alive, X-Private", "X-Private": "hop secret", "X-Kept": "1"})
+        r = self.server.request("GET", "/hs/hop", headers=h)
+        self.assertEqual(r.status, 200)
+        names = {k.lower() for k in R.header_map(r.json())}
+        self.assertNotIn("x-private", names)
+        self.assertIn("x-kept", names)
+
     def test_gateway_refuses_interim_responses_and_malformed_upstream_headers(self):
         h = lambda: R.bearer(self.hs_token(aud=self.origin))  # noqa: E731 (single-use tokens)
         for path, why in (("/hs/early-hints", "the upstream sent an interim (1xx) response"),

@@ -76,6 +76,13 @@ TEST(RequestHead, LimitsSizeAndFieldCount) {
   EXPECT_EQ(error, "more than 100 header fields");
 }
 
+TEST(RequestHead, ListHasTokenIgnoresCaseAndBlanks) {
+  EXPECT_TRUE(listHasToken("keep-alive, X-Private", "x-private"));
+  EXPECT_TRUE(listHasToken(" close ", "Close"));
+  EXPECT_FALSE(listHasToken("X-Private-2", "X-Private"));
+  EXPECT_FALSE(listHasToken("", "close"));
+}
+
 TEST(RequestHead, KeepAliveByVersionAndConnection) {
   RequestHead head;
   ASSERT_EQ(parse("GET / HTTP/1.0\r\n\r\n", &head), HeadStatus::kComplete);

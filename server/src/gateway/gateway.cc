@@ -26,24 +26,22 @@ const std::set<std::string> kHopByHop = {"connection",          "keep-alive", "p
                                          "transfer-encoding",   "upgrade",    "proxy-connection"};
 
 bool hopByHop(const std::string& name, const std::string& connection_header) {
-  std::string lower = Poco::toLower(name);
-  if (kHopByHop.count(lower)) return true;
   // Fields named in Connection are hop-by-hop too.
-  for (const auto& token : Poco::StringTokenizer(
-           Poco::toLower(connection_header), ",",
-           Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
-    if (token == lower) return true;
-  }
-  return false;
+  return kHopByHop.count(Poco::toLower(name)) > 0 || listHasToken(connection_header, name);
 }
 
-/// An error answer through the one error mapping; the status goes to the access log.
-int sendError(ServerExchange& exchange, const HttpRequestData& req, ErrorCode code,
-              const std::string& description, std::string* note) {
-  HttpResponseData r = noStore(errorResponse({code, description}));
+/// A whole answer from idgate itself; the status goes to the access log.
+int answer(ServerExchange& exchange, const HttpRequestData& req, const HttpResponseData& r,
+           std::string* note) {
   exchange.send(r, req.request_id);
   *note = r.log_note;
   return r.status;
+}
+
+/// An error answer through the one error mapping.
+int sendError(ServerExchange& exchange, const HttpRequestData& req, ErrorCode code,
+              const std::string& description, std::string* note) {
+  return answer(exchange, req, noStore(errorResponse({code, description})), note);
 }
 
 }  // namespace
@@ -132,10 +130,7 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
   GuardResult g = guard_.authenticate(RequestOrigin::direct(req), config);
   if (g.kind != GuardResult::Kind::kAuthenticated && g.kind != GuardResult::Kind::kAnonymous) {
     // An unread body closes the connection after this answer (ServerExchange).
-    HttpResponseData c = challengeResponse(g);
-    exchange.send(c, req.request_id);
-    *note = c.log_note;
-    return c.status;
+    return answer(exchange, req, challengeResponse(g), note);
   }
 
   Upstream& up = upstream(route);

@@ -24,7 +24,16 @@ std::string_view trimWhitespace(std::string_view s) {
   return s;
 }
 
-bool hasToken(std::string_view list, std::string_view token) {
+HeadStatus bad(std::string* error, std::string message) {
+  *error = std::move(message);
+  return HeadStatus::kBad;
+}
+
+}  // namespace
+
+bool isFieldName(std::string_view name) { return isToken(name); }
+
+bool listHasToken(std::string_view list, std::string_view token) {
   size_t pos = 0;
   while (pos <= list.size()) {
     size_t end = list.find(',', pos);
@@ -34,15 +43,6 @@ bool hasToken(std::string_view list, std::string_view token) {
   }
   return false;
 }
-
-HeadStatus bad(std::string* error, std::string message) {
-  *error = std::move(message);
-  return HeadStatus::kBad;
-}
-
-}  // namespace
-
-bool isFieldName(std::string_view name) { return isToken(name); }
 
 // Visible characters, obs-text, space and tab; no other control characters.
 bool isFieldValue(std::string_view value) {
@@ -57,8 +57,8 @@ bool RequestHead::keepAlive() const {
   bool keep = false;
   for (const auto& [k, v] : headers) {
     if (!sameHeaderName(k, "Connection")) continue;
-    close = close || hasToken(v, "close");
-    keep = keep || hasToken(v, "keep-alive");
+    close = close || listHasToken(v, "close");
+    keep = keep || listHasToken(v, "keep-alive");
   }
   return !close && (minor_version >= 1 || keep);
 }

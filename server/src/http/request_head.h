@@ -26,6 +26,10 @@ struct RequestHead {
 bool isFieldName(std::string_view name);
 bool isFieldValue(std::string_view value);
 
+/// `list` is a comma-separated field value (RFC 9110 §5.6.1) holding `token`, compared
+/// without regard to case ("Connection: keep-alive, Upgrade").
+bool listHasToken(std::string_view list, std::string_view token);
+
 /// How a request body is delimited (RFC 9112 §6.3).
 struct BodyFraming {
   enum class Kind { kNone, kLength, kChunked, kInvalid };
