@@ -39,20 +39,6 @@ EVP_PKEY_CTX* makeCtx(EVP_PKEY* key, std::string_view alg, bool sign) {
 
 }  // namespace
 
-const EVP_MD* jwsDigest(std::string_view alg) {
-  return alg.size() < 5 ? nullptr : fetchedDigest(alg.substr(alg.size() - 3));
-}
-
-bool digestOf(std::string_view alg, std::string_view input, unsigned char* out, size_t* len) {
-  const EVP_MD* md = jwsDigest(alg);
-  unsigned int n = 0;
-  if (md == nullptr || EVP_Digest(input.data(), input.size(), out, &n, md, nullptr) != 1) {
-    return false;
-  }
-  *len = n;
-  return true;
-}
-
 EVP_PKEY_CTX* cachedPkeyCtx(EVP_PKEY* key, std::string_view alg, bool sign) {
   thread_local std::vector<Entry> entries;
   for (const Entry& e : entries) {

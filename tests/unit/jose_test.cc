@@ -1,5 +1,6 @@
 #include <idgate/jose/base64url.h>
 #include <idgate/jose/client_assertion.h>
+#include <idgate/jose/digests.h>
 #include <idgate/jose/json.h>
 #include <idgate/jose/jwk.h>
 #include <idgate/jose/jws.h>

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <idgate/jose/base64url.h>
+#include <idgate/jose/digests.h>
 #include <idgate/jose/pkey_ctx_cache.h>
 #include "crypto/keys.h"
 

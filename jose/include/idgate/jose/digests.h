@@ -13,4 +13,11 @@ namespace idgate::jose {
 /// The objects live for the whole process.
 const EVP_MD* fetchedDigest(std::string_view bits);
 
+/// A JWS algorithm's message digest (SHA-256/384/512 by its last three characters, as in
+/// RS256, PS384, ES512); nullptr for EdDSA and anything else.
+const EVP_MD* jwsDigest(std::string_view alg);
+
+/// The JWS algorithm's digest of `input` into `out` (EVP_MAX_MD_SIZE bytes); false on failure.
+bool digestOf(std::string_view alg, std::string_view input, unsigned char* out, size_t* len);
+
 }  // namespace idgate::jose

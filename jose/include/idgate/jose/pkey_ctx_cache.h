@@ -8,7 +8,6 @@
 
 #include <openssl/evp.h>
 
-#include <string>
 #include <string_view>
 
 namespace idgate::jose {
@@ -16,11 +15,5 @@ namespace idgate::jose {
 /// RS*, PS*, ES* (not EdDSA, which has no pre-hash form): the context for this thread, or
 /// nullptr when OpenSSL refuses the set-up. Never free it.
 EVP_PKEY_CTX* cachedPkeyCtx(EVP_PKEY* key, std::string_view alg, bool sign);
-
-/// The JWS algorithm's message digest (SHA-256/384/512 by its last three characters).
-const EVP_MD* jwsDigest(std::string_view alg);
-
-/// digest(input) into `out` (EVP_MAX_MD_SIZE bytes); false on failure.
-bool digestOf(std::string_view alg, std::string_view input, unsigned char* out, size_t* len);
 
 }  // namespace idgate::jose
