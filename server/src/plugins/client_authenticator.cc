@@ -16,14 +16,14 @@ AuthOutcome ClientAuthenticatorPlugin::authenticate(const AuthRequestView& reque
   std::vector<idgate_kv> kv;
   kv.reserve(request.params.size());
   for (const auto& [k, v] : request.params) {
-    kv.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+    kv.push_back({abi(k), abi(v)});
   }
   idgate_auth_request req{};
   req.struct_size = sizeof(req);
   req.params = kv.data();
   req.param_count = kv.size();
-  req.authorization = {request.authorization.data(), request.authorization.size()};
-  req.endpoint_url = {request.endpoint_url.data(), request.endpoint_url.size()};
+  req.authorization = abi(request.authorization);
+  req.endpoint_url = abi(request.endpoint_url);
 
   AuthResultSink sink;
   int32_t code = IDGATE_AUTH_DENIED;

@@ -9,8 +9,12 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace idgate {
+
+/// A view of host-owned text for the plugin ABI; valid as long as `s` is.
+inline idgate_str abi(std::string_view s) { return {s.data(), s.size()}; }
 
 class PluginInstance {
  public:

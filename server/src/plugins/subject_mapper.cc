@@ -1,11 +1,6 @@
 #include "plugins/subject_mapper.h"
 
 namespace idgate {
-namespace {
-
-idgate_str abi(const std::string& s) { return {s.data(), s.size()}; }
-
-}  // namespace
 
 MapResult SubjectMapperPlugin::map(Subject& subject) const {
   std::vector<idgate_str> groups;
