@@ -38,16 +38,20 @@ def public_jwk(key, kid=None):
     return d
 
 
-def claims(client_id, aud, lifetime=60, **overrides):
-    now = int(time.time())
-    c = {"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime, "iat": now,
-         "jti": str(uuid.uuid4())}
+def with_overrides(c, overrides):
+    """`c` with each override set, or removed where its value is None."""
     for k, v in overrides.items():
         if v is None:
             c.pop(k, None)
         else:
             c[k] = v
     return c
+
+
+def claims(client_id, aud, lifetime=60, **overrides):
+    now = int(time.time())
+    return with_overrides({"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime,
+                           "iat": now, "jti": str(uuid.uuid4())}, overrides)
 
 
 def sign(payload, key, alg, kid=None, **headers):

@@ -9,7 +9,6 @@ import threading
 import time
 import uuid
 
-import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
@@ -124,21 +123,15 @@ def self_signed_pem(key, cn="issuer"):
 
 def claims(iss, sub="alice", lifetime=300, **overrides):
     now = int(time.time())
-    c = {"iss": iss, "sub": sub, "exp": now + lifetime, "iat": now, "jti": str(uuid.uuid4())}
-    for k, v in overrides.items():
-        if v is None:
-            c.pop(k, None)
-        else:
-            c[k] = v
-    return c
+    return A.with_overrides({"iss": iss, "sub": sub, "exp": now + lifetime, "iat": now,
+                             "jti": str(uuid.uuid4())}, overrides)
 
 
 def hs(payload, secret, alg="HS256", **headers):
-    return jwt.encode(payload, secret, algorithm=alg, headers=headers or None)
+    return A.sign(payload, secret, alg, **headers)
 
 
-def sign(payload, key, alg, kid=None, **headers):
-    return A.sign(payload, key, alg, kid=kid, **headers)
+sign = A.sign
 
 
 def bearer(token):
