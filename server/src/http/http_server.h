@@ -1,8 +1,9 @@
 // idgate's HTTP/1.1 listeners in front of Routes and the Gateway: an acceptor per listener, a
 // fixed pool of request threads that take connections with bytes to read, an IdlePoller for
 // connections between requests, request ids, body limits, access log, and a drain on stop. Parsing
-// and writing are idgate's own (request_head, server_exchange): Poco's HTTPServer cost ≈ 4x more
-// per request (docs/performance.md). Sockets and TLS are Poco's.
+// and writing are idgate's own (request_head, server_exchange): on Poco's HTTPServer the same
+// endpoints served about half the requests per second (docs/performance.md). Sockets and TLS
+// are Poco's.
 #pragma once
 
 #include <Poco/Net/ServerSocket.h>
