@@ -56,6 +56,17 @@ TEST_F(JwksFetcherTest, UnknownKidRefetchIsThrottled) {
   EXPECT_EQ(transport_->calls, 2);
 }
 
+TEST_F(JwksFetcherTest, ThrottleCountsMillisecondsNotSecondBoundaries) {
+  clock_.advanceMillis(999);  // just before a second's boundary
+  fetcher_->get("u", false, &error_);
+  clock_.advanceMillis(29002);  // 29.002 s later, but 30 whole-second ticks
+  fetcher_->get("u", true, &error_);
+  EXPECT_EQ(transport_->calls, 1) << "within the interval";
+  clock_.advanceMillis(998);
+  fetcher_->get("u", true, &error_);
+  EXPECT_EQ(transport_->calls, 2);
+}
+
 TEST_F(JwksFetcherTest, FailedRefetchKeepsLastGoodCopy) {
   ASSERT_TRUE(fetcher_->get("u", false, &error_));
   transport_->next = {500, "", "", "jwks_uri answered HTTP 500"};

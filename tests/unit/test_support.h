@@ -39,6 +39,7 @@ class FixedClock : public Clock {
   explicit FixedClock(int64_t seconds) : ms_(seconds * 1000) {}
   int64_t nowMillis() const override { return ms_; }
   void advance(int64_t seconds) { ms_ += seconds * 1000; }
+  void advanceMillis(int64_t ms) { ms_ += ms; }
 
  private:
   int64_t ms_;

@@ -143,9 +143,11 @@ std::optional<std::string> JwksFetcher::get(const std::string& uri, bool refresh
                                             std::string* error) {
   std::shared_ptr<Entry> e = entry(uri);
   std::lock_guard<std::mutex> lock(e->fetch_mutex);  // concurrent callers wait for one fetch
-  int64_t now = clock_.nowSeconds();
+  // Milliseconds: in whole seconds, two fetches a few milliseconds apart on either side of a
+  // second's boundary would count as a second apart.
+  int64_t now = clock_.nowMillis();
   bool fresh = !e->body.empty() && now < e->expires_at;
-  bool may_refetch = now - e->last_fetch >= config_.refetch_interval_s;
+  bool may_refetch = now - e->last_fetch >= config_.refetch_interval_s * 1000;
   if (fresh && !(refresh && may_refetch)) return e->body;
   if (!e->body.empty() && !may_refetch) return e->body;  // throttled: serve what we have
 
@@ -166,7 +168,7 @@ std::optional<std::string> JwksFetcher::get(const std::string& uri, bool refresh
     return std::nullopt;
   }
   e->body = r.body;
-  e->expires_at = now + cacheSeconds(r.cache_control, config_);
+  e->expires_at = now + cacheSeconds(r.cache_control, config_) * 1000;
   Poco::Logger::get("idgate.jwks").information("fetched " + uri);
   return e->body;
 }

@@ -54,10 +54,10 @@ class JwksFetcher {
 
  private:
   struct Entry {
-    std::mutex fetch_mutex;  ///< single flight: one fetch per URI at a time
-    std::string body;        ///< last good JWKS, empty if none
-    int64_t expires_at = 0;
-    int64_t last_fetch = INT64_MIN / 2;
+    std::mutex fetch_mutex;              ///< single flight: one fetch per URI at a time
+    std::string body;                    ///< last good JWKS, empty if none
+    int64_t expires_at = 0;              ///< unix milliseconds
+    int64_t last_fetch = INT64_MIN / 2;  ///< unix milliseconds
   };
   std::shared_ptr<Entry> entry(const std::string& uri);
 
