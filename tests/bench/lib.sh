@@ -30,5 +30,4 @@ bench_start_server() {
   [ -n "$URL" ] || { cat "$WORK/server.log"; exit 1; }
 }
 
-# openssl speed on core 1 (the client's core, idle between runs).
-speed() { taskset -c 1 openssl speed -seconds 2 -elapsed "$@" 2>/dev/null; }
+source "$ROOT/tests/bench/rates.sh"
