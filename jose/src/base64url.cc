@@ -52,23 +52,33 @@ std::string base64Encode(std::string_view bytes) { return encode(bytes, kStdAlph
 
 std::optional<std::string> base64UrlDecode(std::string_view text) {
   static const std::array<int, 256> table = urlTable();
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = table[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
+  const size_t tail = text.size() % 4;
+  if (tail == 1) return std::nullopt;
+  std::string out(text.size() / 4 * 3 + (tail ? tail - 1 : 0), '\0');
+  auto value = [&](size_t i) { return table[static_cast<unsigned char>(text[i])]; };
+  char* o = out.data();
+  size_t i = 0;
+  // Whole groups of four characters: three bytes each, one invalid-character check per group
+  // (a negative value anywhere makes the OR negative).
+  for (; i + 4 <= text.size(); i += 4) {
+    int a = value(i), b = value(i + 1), c = value(i + 2), d = value(i + 3);
+    if ((a | b | c | d) < 0) return std::nullopt;
+    unsigned n = (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) |
+                 (static_cast<unsigned>(c) << 6) | static_cast<unsigned>(d);
+    *o++ = static_cast<char>(n >> 16);
+    *o++ = static_cast<char>(n >> 8);
+    *o++ = static_cast<char>(n);
   }
-  // Canonical form: the unused low bits of the last character must be zero.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (tail == 0) return out;
+  // Two or three characters left: one or two bytes. Canonical form: the unused low bits of
+  // the last character must be zero.
+  int a = value(i), b = value(i + 1), c = tail == 3 ? value(i + 2) : 0;
+  if ((a | b | c) < 0) return std::nullopt;
+  unsigned n = (static_cast<unsigned>(a) << 18) | (static_cast<unsigned>(b) << 12) |
+               (static_cast<unsigned>(c) << 6);
+  if (n & (tail == 2 ? 0xffffu : 0xffu)) return std::nullopt;
+  *o++ = static_cast<char>(n >> 16);
+  if (tail == 3) *o++ = static_cast<char>(n >> 8);
   return out;
 }
 

@@ -27,6 +27,20 @@ TEST(Base64UrlTest, RejectsNonCanonicalInput) {
   EXPECT_FALSE(base64UrlDecode("YR").has_value()) << "unused bits set";
   EXPECT_FALSE(base64UrlDecode("Y").has_value()) << "impossible length";
   EXPECT_EQ(base64UrlDecode("YQ").value(), "a");
+  EXPECT_FALSE(base64UrlDecode("YWJ").has_value()) << "unused bits set, three-character tail";
+  EXPECT_EQ(base64UrlDecode("YWI").value(), "ab");
+}
+
+TEST(Base64UrlTest, RejectsAForeignCharacterAtEveryPosition) {
+  const std::string good = base64UrlEncode("any bytes at all!");  // 23 characters
+  ASSERT_TRUE(base64UrlDecode(good).has_value());
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (char bad : {'=', '+', '/', '.', '\0', '\x80'}) {
+      std::string text = good;
+      text[i] = bad;
+      EXPECT_FALSE(base64UrlDecode(text).has_value()) << "position " << i << " char " << int(bad);
+    }
+  }
 }
 
 }  // namespace
