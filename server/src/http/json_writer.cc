@@ -4,9 +4,14 @@
 
 namespace idgate {
 
-std::string jsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
+void appendJsonQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  size_t run = 0;  // start of the pending run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -23,27 +28,33 @@ std::string jsonQuote(std::string_view s) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+        out += buf;
+      }
     }
   }
-  return out + "\"";
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+std::string jsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  appendJsonQuoted(out, s);
+  return out;
 }
 
 void JsonWriter::name(std::string_view n) {
-  if (body_.size() > 1) body_ += ",";
-  body_ += jsonQuote(n) + ":";
+  if (body_.size() > 1) body_ += ',';
+  appendJsonQuoted(body_, n);
+  body_ += ':';
 }
 
 JsonWriter& JsonWriter::field(std::string_view n, std::string_view value) {
   name(n);
-  body_ += jsonQuote(value);
+  appendJsonQuoted(body_, value);
   return *this;
 }
 

@@ -9,6 +9,8 @@
 namespace idgate {
 
 std::string jsonQuote(std::string_view s);
+/// Appends `s` to `out` as a JSON string (quotes included).
+void appendJsonQuoted(std::string& out, std::string_view s);
 
 class JsonWriter {
  public:
