@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 
 #define BUF 16384
 
-static const char kInput[] =  /* a signing input of the size of a client assertion's */
+static const char kInput[] = /* a signing input of the size of a client assertion's */
     "eyJhbGciOiJSUzI1NiIsImtpZCI6ImJlbmNoIiwidHlwIjoiSldUIn0.eyJpc3MiOiJiZW5jaC1jbGllbnQiLCJzdWI"
     "iOiJiZW5jaC1jbGllbnQiLCJhdWQiOiJodHRwOi8vMTI3LjAuMC4xOjQ0MzQzL29hdXRoMi90b2tlbiIsImV4cCI6MT"
     "c2NDQzMDAwMCwiaWF0IjoxNzY0NDI5OTAwLCJqdGkiOiI1YjRjYTNkZi0xYzJlLTRkNWYtOGE5Yi0wYzFkMmUzZjRh"
@@ -138,6 +139,7 @@ struct conn {
 int main(int argc, char** argv) {
   if (argc < 4) die("usage: crypto_floor PORT VERIFY_ALG VERIFY_KEY [SIGN_KEY]");
   alg = argv[2];
+  signal(SIGPIPE, SIG_IGN); /* a client gone mid-write is a short write, not a silent exit */
   setup(argv[3], argc > 4 ? argv[4] : NULL);
 
   /* A body the size of a token response when signing, else a short one. */
@@ -187,7 +189,7 @@ int main(int argc, char** argv) {
       c->used += (size_t)r;
       c->buf[c->used] = 0;
       char* end;
-      while ((end = strstr(c->buf, "\r\n\r\n")) != NULL) {  /* GET requests: no body */
+      while ((end = strstr(c->buf, "\r\n\r\n")) != NULL) { /* GET requests: no body */
         if (work() != 0) die("verification failed");
         if (write(c->fd, response, response_len) != (ssize_t)response_len) die("short write");
         size_t consumed = (size_t)(end + 4 - c->buf);

@@ -28,13 +28,17 @@ run() {  # name rate_per_s verify_alg verify_key [sign_key]
   local name=$1 rate=$2 port
   shift 2
   port=$("$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+  : >"$WORK/log"  # the previous case's "listening" must not count for this one
   taskset -c 0 "$WORK/crypto_floor" "$port" "$@" 2>"$WORK/log" &
   PID=$!
   for _ in $(seq 50); do grep -q listening "$WORK/log" && break; sleep 0.1; done
   local rps
   rps=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECS}s" -H "$HEADER" "http://127.0.0.1:$port/" |
         awk '/Requests\/sec/ {print $2}')
-  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+  # A server that stopped (a failed check, a short write) invalidates the case: say why.
+  kill "$PID" 2>/dev/null || { echo "$name: the floor server stopped: $(cat "$WORK/log")"; exit 1; }
+  wait "$PID" 2>/dev/null || true; PID=
+  [ -n "$rps" ] || { echo "$name: no result from wrk"; exit 1; }
   "$PY" -c "r=$rps; c=$rate; print('%-22s %10.0f %12.0f %8.0f%%' % ('$name', r, c, 100*r/c if c else 0))"
 }
 run "HTTP only" 0 none -
