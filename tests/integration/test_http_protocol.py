@@ -11,6 +11,27 @@ from harness import ServerTestCase, basic
 FORM_HEAD = "Content-Type: application/x-www-form-urlencoded\r\n"
 
 
+def raw_tls(url, handshake=True):
+    """TLS driven by hand over a plain socket (memory BIOs), so a test decides which bytes
+    go out when: returns (socket, SSLObject, incoming BIO, outgoing BIO)."""
+    import ssl
+    host, port = url.split("//")[1].split(":")
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ssl._create_unverified_context().wrap_bio(inc, out)
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while handshake:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            sock.sendall(out.read())
+            inc.write(sock.recv(65536))
+    if handshake:
+        sock.sendall(out.read())
+    return sock, tls, inc, out
+
+
 class Wire:
     """One TCP connection; reads whole responses (Content-Length or chunked framing)."""
 
@@ -298,6 +319,64 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
             for s in held:
                 s.close()
 
+    def test_tls_records_trickled_in_do_not_take_request_threads(self):
+        """A ClientHello, or after the handshake a request record, sent a byte every 4 ms: each
+        byte arrives before any short read timeout runs out, so only TLS that never waits for
+        bytes on a request thread keeps these four clients from holding both threads for the
+        two seconds their records take."""
+        import ssl
+        import threading
+        url = self.https_url()
+        stop = threading.Event()
+
+        def trickle(sock, data):
+            for i in range(len(data)):
+                if stop.is_set():
+                    return
+                sock.send(data[i:i + 1])
+                time.sleep(0.004)
+
+        def hello_trickler():
+            sock, tls, _, out = raw_tls(url, handshake=False)
+            with self.assertRaises(ssl.SSLWantReadError):
+                tls.do_handshake()
+            hello = out.read()
+            self.assertGreater(len(hello), 400)  # two seconds' worth at a byte per 4 ms
+            trickle(sock, hello)
+            return sock
+
+        def record_trickler():
+            sock, tls, _, out = raw_tls(url)
+            tls.write(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 500 + b"\r\n\r\n")
+            trickle(sock, out.read())
+            return sock
+
+        held, errors = [], []
+
+        def run(f):
+            try:
+                held.append(f())
+            except Exception as e:  # a trickler that never trickled would make this test moot
+                errors.append(repr(e))
+
+        workers = [threading.Thread(target=run, args=(f,))
+                   for f in (hello_trickler, hello_trickler, record_trickler, record_trickler)]
+        for w in workers:
+            w.start()
+        try:
+            time.sleep(0.5)  # every trickler is sending by now
+            started = time.monotonic()
+            r = self.server.request("GET", "/health", url=url)
+            self.assertEqual(r.status, 200)
+            self.assertLess(time.monotonic() - started, 1, "waited for a request thread")
+        finally:
+            stop.set()
+            for w in workers:
+                w.join()
+            for s in held:
+                s.close()
+        self.assertEqual(errors, [])
+
     def test_idle_and_slow_connections_do_not_take_request_threads(self):
         idle = [Wire(self.server.url) for _ in range(10)]
         kept = []
@@ -342,26 +421,43 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
         w.close()
 
     def test_a_head_trickled_in_is_closed_after_thirty_seconds(self):
-        w = Wire(self.server.url)
-        started = time.monotonic()
-        closed_after = None
-        line = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a" * 100
-        for ch in line:
+        """A byte every 0.4 s, in the clear and as one TLS record after the handshake (the
+        record's first bytes start the clock even though TLS delivers nothing before its end):
+        both connections are closed 30 s after their first byte."""
+        import threading
+        head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+        sock, tls, _, out = raw_tls(self.https_url())
+        tls.write(head)
+        tls_record = out.read()
+        plain = socket.create_connection(("127.0.0.1", int(self.server.url.rsplit(":", 1)[1])))
+        closed_after = {}
+
+        def trickle(name, s, data):
+            started = time.monotonic()
             try:
-                w.send(ch)
+                for i in range(len(data)):
+                    s.send(data[i:i + 1])
+                    time.sleep(0.4)
+                    if time.monotonic() - started > 40:
+                        return
+                s.settimeout(5)
+                if s.recv(1) == b"":
+                    closed_after[name] = time.monotonic() - started
             except OSError:
-                closed_after = time.monotonic() - started
-                break
-            time.sleep(0.4)
-            if time.monotonic() - started > 40:
-                break
-        if closed_after is None:
-            w.sock.settimeout(5)
-            self.assertTrue(w.closed())
-            closed_after = time.monotonic() - started
-        self.assertGreater(closed_after, 29)
-        self.assertLess(closed_after, 36)
-        w.close()
+                closed_after[name] = time.monotonic() - started
+
+        threads = [threading.Thread(target=trickle, args=("plain", plain, head)),
+                   threading.Thread(target=trickle, args=("tls", sock, tls_record))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        plain.close()
+        sock.close()
+        self.assertEqual(sorted(closed_after), ["plain", "tls"], closed_after)
+        for name, after in closed_after.items():
+            self.assertGreater(after, 29, name)
+            self.assertLess(after, 36, name)
 
     def test_a_body_trickled_in_is_closed_after_thirty_seconds(self):
         # Under 64 KiB per 30 s, a body loses its connection (here: a byte every 0.5 s).

@@ -3,7 +3,9 @@
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/SecureStreamSocket.h>
-
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -13,15 +15,45 @@ namespace idgate {
 
 namespace {
 std::atomic<size_t> live_connections{0};
+
+/// The descriptor non-blocking for one TLS step, blocking again after it (Poco's reads and
+/// writes expect a blocking socket with timeouts).
+class NonBlocking {
+ public:
+  explicit NonBlocking(int fd) : fd_(fd), flags_(::fcntl(fd, F_GETFL)) {
+    if (flags_ >= 0) ::fcntl(fd_, F_SETFL, flags_ | O_NONBLOCK);
+  }
+  ~NonBlocking() {
+    if (flags_ >= 0) ::fcntl(fd_, F_SETFL, flags_);
+  }
+  NonBlocking(const NonBlocking&) = delete;
+  NonBlocking& operator=(const NonBlocking&) = delete;
+
+ private:
+  int fd_;
+  int flags_;
+};
+
+std::string sslErrorText() {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();  // this thread's queue: nothing stale for the next TLS call on it
+  if (e == 0) return "connection closed";
+  char text[256];
+  ERR_error_string_n(e, text, sizeof(text));
+  return text;
+}
+
 }  // namespace
 
 size_t Connection::live() { return live_connections.load(std::memory_order_relaxed); }
 
 Connection::~Connection() { live_connections.fetch_sub(1, std::memory_order_relaxed); }
 
-Connection::Connection(Poco::Net::StreamSocket socket, bool secure)
+Connection::Connection(Poco::Net::StreamSocket socket, bool secure, SSL* ssl)
     : socket_(std::move(socket)), secure_(secure), head_started_(std::chrono::steady_clock::now()) {
   live_connections.fetch_add(1, std::memory_order_relaxed);
+  // Only the object that belongs to this very socket (one accepted elsewhere cannot be).
+  if (secure_ && ssl != nullptr && SSL_get_fd(ssl) == descriptor()) ssl_ = ssl;
   try {
     socket_.setNoDelay(true);
     peer_host_ = socket_.peerAddress().host().toString();
@@ -39,11 +71,15 @@ void Connection::consume(size_t n) {
   }
 }
 
-bool Connection::fill() {
+void Connection::compact() {
   if (pos_ > 0 && pos_ >= in_.size() / 2) {
     in_.erase(0, pos_);
     pos_ = 0;
   }
+}
+
+bool Connection::fill() {
+  compact();
   char buf[16384];
   int n = 0;
   try {
@@ -97,6 +133,7 @@ void Connection::setTimeout(std::chrono::milliseconds timeout) {
 Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
                                             std::chrono::milliseconds timeout) {
   if (!secure_ || handshake_done_) return Handshake::kDone;
+  if (ssl_ != nullptr) return handshakeNonBlocking(timeout);
   // Poco drives the handshake on a blocking socket and waits up to the receive timeout for
   // each missing part: a short timeout turns "not all there yet" into kWait, and OpenSSL
   // resumes where it stopped on the next call.
@@ -133,6 +170,55 @@ Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
   }
   return result;
 }
+
+Connection::Handshake Connection::handshakeNonBlocking(std::chrono::milliseconds timeout) {
+  // Poco still thinks the handshake is ahead; its first read or write finds it done.
+  const int fd = descriptor();
+  NonBlocking nb(fd);
+  ERR_clear_error();
+  for (;;) {
+    const int rc = SSL_do_handshake(ssl_);
+    if (rc == 1) {
+      handshake_done_ = true;
+      return Handshake::kDone;
+    }
+    const int error = SSL_get_error(ssl_, rc);
+    if (error == SSL_ERROR_WANT_READ) return Handshake::kWait;
+    if (error == SSL_ERROR_WANT_WRITE) {
+      // The server's own flight: never left half-written; the client gets `timeout` to take it.
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0) continue;
+    }
+    Poco::Logger::get("idgate.http")
+        .information("TLS handshake with " + peer_host_ + " failed: " + sslErrorText());
+    return Handshake::kFailed;
+  }
+}
+
+Connection::Fill Connection::fillArrived() {
+  if (ssl_ == nullptr) return fill() ? Fill::kGot : Fill::kClosed;  // readable: recv won't wait
+  compact();
+  char buf[16384];
+  int n = 0;
+  int error = SSL_ERROR_NONE;
+  {
+    NonBlocking nb(descriptor());
+    ERR_clear_error();
+    n = SSL_read(ssl_, buf, sizeof(buf));
+    if (n <= 0) error = SSL_get_error(ssl_, n);
+  }
+  if (n > 0) {
+    in_.append(buf, static_cast<size_t>(n));
+    return Fill::kGot;
+  }
+  if (error == SSL_ERROR_WANT_READ) return Fill::kWouldBlock;
+  // TLS must write first (a key update answer): the blocking read does that within timeouts.
+  if (error == SSL_ERROR_WANT_WRITE) return fill() ? Fill::kGot : Fill::kClosed;
+  ERR_clear_error();
+  return Fill::kClosed;
+}
+
+bool Connection::tlsHoldsBytes() const { return ssl_ != nullptr && SSL_has_pending(ssl_) == 1; }
 
 bool Connection::readable(std::chrono::milliseconds wait) {
   try {

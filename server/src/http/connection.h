@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Poco/Net/StreamSocket.h>
+#include <openssl/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,7 +15,9 @@ namespace idgate {
 
 class Connection {
  public:
-  Connection(Poco::Net::StreamSocket socket, bool secure);
+  /// `ssl`: the TLS object behind a secure socket (tls::takeCreatedSsl()); without it, TLS
+  /// is stepped through Poco, which waits for bytes as long as they keep coming.
+  Connection(Poco::Net::StreamSocket socket, bool secure, SSL* ssl = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -28,10 +31,10 @@ class Connection {
   /// Received bytes not consumed yet.
   std::string_view buffered() const { return std::string_view(in_).substr(pos_); }
   void consume(size_t n);
-  /// TLS: advances the handshake without waiting more than about `step` for missing bytes
-  /// (then kWait: call again when readable), and restores the receive `timeout`. Plain:
-  /// kDone. Poco retries inside as long as bytes keep coming within `step`, so a client
-  /// trickling faster than that is bounded only by the head deadline.
+  /// TLS: advances the handshake with what has arrived and returns kWait when bytes are
+  /// missing (call again when readable); a server flight the client is slow to take waits up
+  /// to `timeout`. Plain: kDone. (Without the SSL object, through Poco: it waits up to `step`
+  /// for missing bytes, retrying as long as bytes keep coming that fast.)
   enum class Handshake { kDone, kWait, kFailed };
   Handshake handshake(std::chrono::milliseconds step, std::chrono::milliseconds timeout);
   bool handshakeDone() const { return !secure_ || handshake_done_; }
@@ -39,6 +42,12 @@ class Connection {
   /// Receives more bytes into the buffer (waiting at most the timeout); false on end of
   /// stream, timeout or error.
   bool fill();
+  /// After readable(): receives what has arrived without waiting for more. kWouldBlock: TLS
+  /// holds part of a record only; call again when readable.
+  enum class Fill { kGot, kWouldBlock, kClosed };
+  Fill fillArrived();
+  /// TLS holds received bytes not delivered yet (a part of a record, or decrypted data).
+  bool tlsHoldsBytes() const;
   /// Up to `n` bytes, buffered ones first; 0 at end of stream, -1 on timeout or error.
   long read(char* out, size_t n);
 
@@ -63,8 +72,13 @@ class Connection {
   void lingeringClose();
 
  private:
+  Handshake handshakeNonBlocking(std::chrono::milliseconds timeout);
+  /// Drops consumed bytes once they are half the buffer.
+  void compact();
+
   Poco::Net::StreamSocket socket_;
   bool secure_;
+  SSL* ssl_ = nullptr;  ///< owned by socket_
   bool handshake_done_ = false;
   std::string peer_host_;
   std::string in_;

@@ -11,6 +11,7 @@
 
 #include "config/config_error.h"
 #include "gateway/gateway.h"
+#include "http/accepted_ssl.h"
 #include "http/connection.h"
 #include "http/read_deadlines.h"
 #include "http/request_head.h"
@@ -28,8 +29,9 @@ constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, fro
 /// How long a request thread waits for the next bytes itself before the connection goes to
 /// the idle poller (under load the next request is usually there by then).
 constexpr std::chrono::milliseconds kLinger{2};
-/// A TLS handshake waits at most this long for bytes still missing before the connection
-/// goes back to the poller (a round trip to a real client is longer: it waits parked).
+/// Only for a TLS socket whose SSL object was not found (Connection steps the handshake
+/// through Poco then): it waits at most this long for bytes still missing before the
+/// connection goes back to the poller.
 constexpr std::chrono::milliseconds kHandshakeStep{5};
 /// Open connections beyond this are closed as they are accepted (each costs a descriptor and
 /// a little memory while it waits in the poller).
@@ -146,6 +148,7 @@ HttpServer::HttpServer(Routes& routes, Gateway* gateway, std::vector<BoundListen
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
+  tls::watchSslCreation();  // before the first accept
   poller_.start();
   deadlines_.start();
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { workerLoop(); });
@@ -200,7 +203,10 @@ void HttpServer::acceptLoop(size_t index) {
   while (!stopping()) {
     try {
       if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
-      auto connection = std::make_unique<Connection>(socket.acceptConnection(), secure);
+      tls::takeCreatedSsl();  // nothing left over
+      Poco::Net::StreamSocket accepted = socket.acceptConnection();
+      SSL* ssl = secure ? tls::takeCreatedSsl() : nullptr;  // created by Poco in the accept
+      auto connection = std::make_unique<Connection>(std::move(accepted), secure, ssl);
       if (Connection::live() > kMaxConnections) {
         warn("more than " + std::to_string(kMaxConnections) +
              " connections open: closing new ones until some end");
@@ -247,7 +253,8 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
     // Waiting for the first byte of a head is idle time (the poller's limit); from there on,
     // the head (and a TLS handshake before it) must be complete within kHeadTimeout, however
     // slowly it trickles in: checked here between reads, and by the watchdog during one.
-    const bool idle = connection.buffered().empty() && connection.handshakeDone();
+    const bool idle =
+        connection.buffered().empty() && connection.handshakeDone() && !connection.tlsHoldsBytes();
     if (!idle && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
       return HeadStatus::kIncomplete;  // closed
     }
@@ -269,7 +276,15 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
           return HeadStatus::kIncomplete;  // closed
       }
     }
-    if (!connection.fill()) return HeadStatus::kIncomplete;  // closed
+    switch (connection.fillArrived()) {
+      case Connection::Fill::kGot:
+        break;
+      case Connection::Fill::kWouldBlock:  // part of a TLS record: the rest comes parked
+        *park = true;
+        return HeadStatus::kIncomplete;
+      case Connection::Fill::kClosed:
+        return HeadStatus::kIncomplete;  // closed
+    }
   }
 }
 
