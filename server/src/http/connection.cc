@@ -50,7 +50,10 @@ size_t Connection::live() { return live_connections.load(std::memory_order_relax
 Connection::~Connection() { live_connections.fetch_sub(1, std::memory_order_relaxed); }
 
 Connection::Connection(Poco::Net::StreamSocket socket, bool secure, SSL* ssl)
-    : socket_(std::move(socket)), secure_(secure), head_started_(std::chrono::steady_clock::now()) {
+    : socket_(std::move(socket)),
+      secure_(secure),
+      head_begun_(secure),
+      head_started_(std::chrono::steady_clock::now()) {
   live_connections.fetch_add(1, std::memory_order_relaxed);
   // Only the object that belongs to this very socket (one accepted elsewhere cannot be).
   if (secure_ && ssl != nullptr && SSL_get_fd(ssl) == descriptor()) ssl_ = ssl;
@@ -180,6 +183,13 @@ Connection::Handshake Connection::handshakeNonBlocking(std::chrono::milliseconds
     const int rc = SSL_do_handshake(ssl_);
     if (rc == 1) {
       handshake_done_ = true;
+      // Poco's own step, now without I/O, clears its "handshake ahead" flag; left set, its
+      // first read or write would run one more time, with a peer certificate check.
+      try {
+        Poco::Net::SecureStreamSocket(socket_).completeHandshake();
+      } catch (const Poco::Exception&) {
+        return Handshake::kFailed;
+      }
       return Handshake::kDone;
     }
     const int error = SSL_get_error(ssl_, rc);
@@ -196,6 +206,7 @@ Connection::Handshake Connection::handshakeNonBlocking(std::chrono::milliseconds
 }
 
 Connection::Fill Connection::fillArrived() {
+  head_begun_ = true;  // readable: bytes are taken now, even if TLS delivers none of them yet
   if (ssl_ == nullptr) return fill() ? Fill::kGot : Fill::kClosed;  // readable: recv won't wait
   compact();
   char buf[16384];
@@ -217,8 +228,6 @@ Connection::Fill Connection::fillArrived() {
   ERR_clear_error();
   return Fill::kClosed;
 }
-
-bool Connection::tlsHoldsBytes() const { return ssl_ != nullptr && SSL_has_pending(ssl_) == 1; }
 
 bool Connection::readable(std::chrono::milliseconds wait) {
   try {

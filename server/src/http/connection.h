@@ -46,8 +46,11 @@ class Connection {
   /// holds part of a record only; call again when readable.
   enum class Fill { kGot, kWouldBlock, kClosed };
   Fill fillArrived();
-  /// TLS holds received bytes not delivered yet (a part of a record, or decrypted data).
-  bool tlsHoldsBytes() const;
+  /// Bytes of the next request head (or, on TLS, of the handshake or of any record) have been
+  /// taken since endHead(): its time runs. A TLS connection starts so (the handshake counts).
+  bool headBegun() const { return head_begun_ || pos_ < in_.size(); }
+  /// The head read is complete: the next one begins with its first bytes.
+  void endHead() { head_begun_ = false; }
   /// Up to `n` bytes, buffered ones first; 0 at end of stream, -1 on timeout or error.
   long read(char* out, size_t n);
 
@@ -80,6 +83,7 @@ class Connection {
   bool secure_;
   SSL* ssl_ = nullptr;  ///< owned by socket_
   bool handshake_done_ = false;
+  bool head_begun_;
   std::string peer_host_;
   std::string in_;
   size_t pos_ = 0;

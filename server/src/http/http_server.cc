@@ -206,6 +206,11 @@ void HttpServer::acceptLoop(size_t index) {
       tls::takeCreatedSsl();  // nothing left over
       Poco::Net::StreamSocket accepted = socket.acceptConnection();
       SSL* ssl = secure ? tls::takeCreatedSsl() : nullptr;  // created by Poco in the accept
+      if (secure && ssl == nullptr) {
+        warn(
+            "TLS object of an accepted connection not found: its handshake and request heads "
+            "are read through Poco, where a client sending a byte at a time holds a thread");
+      }
       auto connection = std::make_unique<Connection>(std::move(accepted), secure, ssl);
       if (Connection::live() > kMaxConnections) {
         warn("more than " + std::to_string(kMaxConnections) +
@@ -253,8 +258,7 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
     // Waiting for the first byte of a head is idle time (the poller's limit); from there on,
     // the head (and a TLS handshake before it) must be complete within kHeadTimeout, however
     // slowly it trickles in: checked here between reads, and by the watchdog during one.
-    const bool idle =
-        connection.buffered().empty() && connection.handshakeDone() && !connection.tlsHoldsBytes();
+    const bool idle = !connection.headBegun();
     if (!idle && std::chrono::steady_clock::now() - connection.headStarted() > kHeadTimeout) {
       return HeadStatus::kIncomplete;  // closed
     }
@@ -314,6 +318,7 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
       return;
     }
     connection->consume(consumed);
+    connection->endHead();
     ServerExchange exchange(*connection, head, &deadlines_);
     dispatch(*connection, exchange);
     setCurrentRequestId("");
