@@ -131,7 +131,7 @@ TEST(BodyFramingRule, LengthChunkedAndAmbiguity) {
 struct Loopback {
   Poco::Net::ServerSocket listener{Poco::Net::SocketAddress("127.0.0.1", 0)};
   Poco::Net::StreamSocket client{listener.address()};
-  Connection server{listener.acceptConnection(), false};
+  Connection server{listener.acceptConnection()};
   Loopback() {
     server.setTimeout(std::chrono::milliseconds(5000));
     client.setReceiveTimeout(Poco::Timespan(5, 0));
@@ -298,8 +298,8 @@ TEST(IdlePollerTest, HandsOverReadableConnectionsAndClosesIdleOnes) {
   Poco::Net::StreamSocket talker(listener.address());
   Poco::Net::StreamSocket silent(listener.address());
   silent.setReceiveTimeout(Poco::Timespan(5, 0));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
   EXPECT_EQ(poller.parked(), 2u);
   talker.sendBytes("GET", 3);
   {
@@ -316,7 +316,7 @@ TEST(IdlePollerTest, HandsOverReadableConnectionsAndClosesIdleOnes) {
   // After stop, a parked connection is closed at once.
   Poco::Net::StreamSocket late(listener.address());
   late.setReceiveTimeout(Poco::Timespan(5, 0));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection(), false));
+  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
   EXPECT_EQ(late.receiveBytes(&c, 1), 0);
 }
 

@@ -49,14 +49,12 @@ size_t Connection::live() { return live_connections.load(std::memory_order_relax
 
 Connection::~Connection() { live_connections.fetch_sub(1, std::memory_order_relaxed); }
 
-Connection::Connection(Poco::Net::StreamSocket socket, bool secure, SSL* ssl)
+Connection::Connection(Poco::Net::StreamSocket socket, SSL* tls)
     : socket_(std::move(socket)),
-      secure_(secure),
-      head_begun_(secure),
+      ssl_(tls),
+      head_begun_(tls != nullptr),
       head_started_(std::chrono::steady_clock::now()) {
   live_connections.fetch_add(1, std::memory_order_relaxed);
-  // Only the object that belongs to this very socket (one accepted elsewhere cannot be).
-  if (secure_ && ssl != nullptr && SSL_get_fd(ssl) == descriptor()) ssl_ = ssl;
   try {
     socket_.setNoDelay(true);
     peer_host_ = socket_.peerAddress().host().toString();
@@ -133,49 +131,8 @@ void Connection::setTimeout(std::chrono::milliseconds timeout) {
   }
 }
 
-Connection::Handshake Connection::handshake(std::chrono::milliseconds step,
-                                            std::chrono::milliseconds timeout) {
-  if (!secure_ || handshake_done_) return Handshake::kDone;
-  if (ssl_ != nullptr) return handshakeNonBlocking(timeout);
-  // Poco drives the handshake on a blocking socket and waits up to the receive timeout for
-  // each missing part: a short timeout turns "not all there yet" into kWait, and OpenSSL
-  // resumes where it stopped on the next call.
-  // Only the receive side: a send that blocks (a long chain, a small client window) keeps the
-  // full send timeout, so the server's own flight is never left half-written.
-  const Poco::Timespan full(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
-  try {
-    socket_.setReceiveTimeout(
-        Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(step.count()) * 1000));
-  } catch (const Poco::Exception&) {
-    return Handshake::kFailed;
-  }
-  Handshake result = Handshake::kFailed;
-  try {
-    const int rc = Poco::Net::SecureStreamSocket(socket_).completeHandshake();
-    if (rc == 1) {
-      handshake_done_ = true;
-      result = Handshake::kDone;
-    } else if (rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ ||
-               rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-      result = Handshake::kWait;
-    }
-  } catch (const Poco::TimeoutException&) {
-    result = Handshake::kWait;
-  } catch (const Poco::Exception& e) {
-    Poco::Logger::get("idgate.http")
-        .information("TLS handshake with " + peer_host_ + " failed: " + e.displayText());
-    result = Handshake::kFailed;
-  }
-  try {
-    socket_.setReceiveTimeout(full);
-  } catch (const Poco::Exception&) {
-    return Handshake::kFailed;
-  }
-  return result;
-}
-
-Connection::Handshake Connection::handshakeNonBlocking(std::chrono::milliseconds timeout) {
-  // Poco still thinks the handshake is ahead; its first read or write finds it done.
+Connection::Handshake Connection::handshake(std::chrono::milliseconds timeout) {
+  if (ssl_ == nullptr || handshake_done_) return Handshake::kDone;
   const int fd = descriptor();
   NonBlocking nb(fd);
   ERR_clear_error();
@@ -206,7 +163,6 @@ Connection::Handshake Connection::handshakeNonBlocking(std::chrono::milliseconds
 }
 
 Connection::Fill Connection::fillArrived() {
-  head_begun_ = true;  // readable: bytes are taken now, even if TLS delivers none of them yet
   if (ssl_ == nullptr) return fill() ? Fill::kGot : Fill::kClosed;  // readable: recv won't wait
   compact();
   char buf[16384];
@@ -231,7 +187,7 @@ Connection::Fill Connection::fillArrived() {
 
 bool Connection::readable(std::chrono::milliseconds wait) {
   try {
-    if (secure_ && socket_.available() > 0) return true;  // decrypted bytes held by TLS
+    if (ssl_ != nullptr && socket_.available() > 0) return true;  // decrypted, held by TLS
   } catch (const Poco::Exception&) {
     return true;  // the read will tell
   }

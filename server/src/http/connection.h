@@ -15,9 +15,9 @@ namespace idgate {
 
 class Connection {
  public:
-  /// `ssl`: the TLS object behind a secure socket (tls::takeCreatedSsl()); without it, TLS
-  /// is stepped through Poco, which waits for bytes as long as they keep coming.
-  Connection(Poco::Net::StreamSocket socket, bool secure, SSL* ssl = nullptr);
+  /// `tls`: for a TLS socket, the OpenSSL object behind it (tls::takeCreatedSsl()), which
+  /// the handshake and head reads step on a non-blocking descriptor; null for plain HTTP.
+  explicit Connection(Poco::Net::StreamSocket socket, SSL* tls = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -25,7 +25,7 @@ class Connection {
   /// Connections open in this process right now.
   static size_t live();
 
-  bool secure() const { return secure_; }
+  bool secure() const { return ssl_ != nullptr; }
   const std::string& peerHost() const { return peer_host_; }
 
   /// Received bytes not consumed yet.
@@ -33,11 +33,10 @@ class Connection {
   void consume(size_t n);
   /// TLS: advances the handshake with what has arrived and returns kWait when bytes are
   /// missing (call again when readable); a server flight the client is slow to take waits up
-  /// to `timeout`. Plain: kDone. (Without the SSL object, through Poco: it waits up to `step`
-  /// for missing bytes, retrying as long as bytes keep coming that fast.)
+  /// to `timeout`. Plain: kDone.
   enum class Handshake { kDone, kWait, kFailed };
-  Handshake handshake(std::chrono::milliseconds step, std::chrono::milliseconds timeout);
-  bool handshakeDone() const { return !secure_ || handshake_done_; }
+  Handshake handshake(std::chrono::milliseconds timeout);
+  bool handshakeDone() const { return ssl_ == nullptr || handshake_done_; }
 
   /// Receives more bytes into the buffer (waiting at most the timeout); false on end of
   /// stream, timeout or error.
@@ -46,11 +45,7 @@ class Connection {
   /// holds part of a record only; call again when readable.
   enum class Fill { kGot, kWouldBlock, kClosed };
   Fill fillArrived();
-  /// Bytes of the next request head (or, on TLS, of the handshake or of any record) have been
-  /// taken since endHead(): its time runs. A TLS connection starts so (the handshake counts).
-  bool headBegun() const { return head_begun_ || pos_ < in_.size(); }
-  /// The head read is complete: the next one begins with its first bytes.
-  void endHead() { head_begun_ = false; }
+
   /// Up to `n` bytes, buffered ones first; 0 at end of stream, -1 on timeout or error.
   long read(char* out, size_t n);
 
@@ -63,10 +58,16 @@ class Connection {
   bool readable(std::chrono::milliseconds wait);
   int descriptor() const;
 
-  /// When the current request head began to arrive (set on its first byte; at first, when
-  /// the connection was accepted, so a TLS handshake counts).
+  /// The clock of the next request head: started when its first bytes (on TLS, of any record)
+  /// are taken, stopped when the head is complete. A TLS connection starts with it running
+  /// from the accept, so the handshake counts.
+  void markHeadStart() {
+    head_begun_ = true;
+    head_started_ = std::chrono::steady_clock::now();
+  }
+  void endHead() { head_begun_ = false; }
+  bool headBegun() const { return head_begun_; }
   std::chrono::steady_clock::time_point headStarted() const { return head_started_; }
-  void markHeadStart() { head_started_ = std::chrono::steady_clock::now(); }
   /// Ends both directions (unblocks a reader in another thread).
   void shutdown();
   /// Before closing with request bytes still unread: stop sending, then read and drop what
@@ -75,13 +76,11 @@ class Connection {
   void lingeringClose();
 
  private:
-  Handshake handshakeNonBlocking(std::chrono::milliseconds timeout);
   /// Drops consumed bytes once they are half the buffer.
   void compact();
 
   Poco::Net::StreamSocket socket_;
-  bool secure_;
-  SSL* ssl_ = nullptr;  ///< owned by socket_
+  SSL* ssl_;  ///< TLS only; owned by socket_
   bool handshake_done_ = false;
   bool head_begun_;
   std::string peer_host_;

@@ -29,10 +29,6 @@ constexpr std::chrono::seconds kHeadTimeout{30};  ///< a whole request head, fro
 /// How long a request thread waits for the next bytes itself before the connection goes to
 /// the idle poller (under load the next request is usually there by then).
 constexpr std::chrono::milliseconds kLinger{2};
-/// Only for a TLS socket whose SSL object was not found (Connection steps the handshake
-/// through Poco then): it waits at most this long for bytes still missing before the
-/// connection goes back to the poller.
-constexpr std::chrono::milliseconds kHandshakeStep{5};
 /// Open connections beyond this are closed as they are accepted (each costs a descriptor and
 /// a little memory while it waits in the poller).
 constexpr size_t kMaxConnections = 10000;
@@ -206,12 +202,11 @@ void HttpServer::acceptLoop(size_t index) {
       tls::takeCreatedSsl();  // nothing left over
       Poco::Net::StreamSocket accepted = socket.acceptConnection();
       SSL* ssl = secure ? tls::takeCreatedSsl() : nullptr;  // created by Poco in the accept
-      if (secure && ssl == nullptr) {
-        warn(
-            "TLS object of an accepted connection not found: its handshake and request heads "
-            "are read through Poco, where a client sending a byte at a time holds a thread");
+      if (secure && (ssl == nullptr || SSL_get_fd(ssl) != accepted.impl()->sockfd())) {
+        warn("TLS object of an accepted connection not found: connection closed");
+        continue;  // closed
       }
-      auto connection = std::make_unique<Connection>(std::move(accepted), secure, ssl);
+      auto connection = std::make_unique<Connection>(std::move(accepted), ssl);
       if (Connection::live() > kMaxConnections) {
         warn("more than " + std::to_string(kMaxConnections) +
              " connections open: closing new ones until some end");
@@ -270,7 +265,7 @@ HeadStatus HttpServer::readHead(Connection& connection, RequestHead* head, size_
     if (idle) connection.markHeadStart();
     deadlines_.watch(&connection, connection.headStarted() + kHeadTimeout);
     if (!connection.handshakeDone()) {
-      switch (connection.handshake(kHandshakeStep, kIdleTimeout)) {
+      switch (connection.handshake(kIdleTimeout)) {
         case Connection::Handshake::kDone:
           continue;
         case Connection::Handshake::kWait:

@@ -1,8 +1,10 @@
 // Deadlines for reads that Poco's blocking sockets cannot bound by themselves: SO_RCVTIMEO
-// limits one recv(), but a TLS handshake or record trickled in a byte at a time, or a head or
-// body sent slowly, would hold a request thread for as long as the client likes. A request
-// thread registers the connection before such a read; one thread checks four times a second
-// and shuts down the socket of any connection past its deadline, which ends the read.
+// limits one recv(), but a body sent slowly, or a TLS record of it trickled in a byte at a
+// time, would hold a request thread for as long as the client likes. (Request heads and TLS
+// handshakes are taken without waiting and parked in between; the deadline still covers their
+// rare waits, such as a server flight the client is slow to take.) A request thread registers
+// the connection before such a read; one thread checks four times a second and shuts down
+// the socket of any connection past its deadline, which ends the read.
 #pragma once
 
 #include <chrono>
