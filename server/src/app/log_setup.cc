@@ -19,25 +19,12 @@ namespace idgate {
 namespace {
 
 const char* priorityName(Poco::Message::Priority p) {
-  switch (p) {
-    case Poco::Message::PRIO_FATAL:
-      return "Fatal";
-    case Poco::Message::PRIO_CRITICAL:
-      return "Critical";
-    case Poco::Message::PRIO_ERROR:
-      return "Error";
-    case Poco::Message::PRIO_WARNING:
-      return "Warning";
-    case Poco::Message::PRIO_NOTICE:
-      return "Notice";
-    case Poco::Message::PRIO_INFORMATION:
-      return "Information";
-    case Poco::Message::PRIO_DEBUG:
-      return "Debug";
-    case Poco::Message::PRIO_TRACE:
-      return "Trace";
-  }
-  return "Information";
+  // Poco's priorities run from PRIO_FATAL (1) to PRIO_TRACE (8).
+  static constexpr const char* kNames[] = {"Information", "Fatal",   "Critical",
+                                           "Error",       "Warning", "Notice",
+                                           "Information", "Debug",   "Trace"};
+  return p >= Poco::Message::PRIO_FATAL && p <= Poco::Message::PRIO_TRACE ? kNames[p]
+                                                                          : "Information";
 }
 
 /// "2026-11-29T12:07:40.408Z Information idgate.access: [request id] text" (UTC). The same
