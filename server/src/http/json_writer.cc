@@ -71,9 +71,14 @@ JsonWriter& JsonWriter::field(std::string_view n, bool value) {
 }
 
 JsonWriter& JsonWriter::field(std::string_view n, const std::vector<std::string>& values) {
-  std::vector<std::string> quoted;
-  for (const auto& v : values) quoted.push_back(jsonQuote(v));
-  return raw(n, jsonArray(quoted));
+  name(n);
+  body_ += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) body_ += ',';
+    appendJsonQuoted(body_, values[i]);
+  }
+  body_ += ']';
+  return *this;
 }
 
 JsonWriter& JsonWriter::raw(std::string_view n, std::string_view json) {
