@@ -42,12 +42,11 @@ run() {  # alg client key count
   fi
   out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ALG}s" --latency -s "$ROOT/tests/bench/token.lua" "$URL" -- "$WORK/$alg.txt" | grep RESULT)
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
-  "$PY" - "$alg" "$out" "$verify" "$ES_SIGN" <<'PYEOF'
+  "$PY" - "$alg" "$out" "$(ceiling "$verify")" <<'PYEOF'
 import sys
-alg, out, verify, sign = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+alg, out, ceiling = sys.argv[1], sys.argv[2], float(sys.argv[3])
 r = dict(kv.split("=") for kv in out.split()[1:])
 rps = int(r["requests"]) / (int(r["duration_us"]) / 1e6)
-ceiling = 1 / (1 / verify + 1 / sign)
 errors = int(r["non2xx"]) + int(r["socket_errors"])
 print("%-6s %10.0f %9.2f %9.2f %7d %12.0f %8.0f%%" % (alg, rps, int(r["p50_us"]) / 1000, int(r["p99_us"]) / 1000,
                                                   errors, ceiling, 100 * rps / ceiling))
