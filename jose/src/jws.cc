@@ -1,5 +1,4 @@
 #include <idgate/jose/base64url.h>
-#include <idgate/jose/digests.h>
 #include <idgate/jose/jws.h>
 #include <idgate/jose/pkey_ctx_cache.h>
 
@@ -122,12 +121,9 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
   if (!keyFitsAlgorithm(key, alg)) return Status::kNoUsableKey;
   EVP_PKEY* pkey = key.key.get();
   std::string sig = signature;
-  const EVP_MD* md = nullptr;
   if (alg[0] == 'R' || alg[0] == 'P') {
-    md = jwsDigest(alg);
     if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey))) return Status::kBadSignature;
   } else if (alg[0] == 'E' && alg != "EdDSA") {
-    md = jwsDigest(alg);
     int nid = alg == "ES256"   ? NID_X9_62_prime256v1
               : alg == "ES384" ? NID_secp384r1
                                : NID_secp521r1;
@@ -137,14 +133,8 @@ Status verifySignature(const std::string& alg, const PublicKey& key, const std::
     return Status::kBadSignature;  // Ed25519
   }
   bool ok = false;
-  if (md != nullptr) {
-    // RS, PS, ES: a digest, then the key operation on this thread's ready context.
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    size_t digest_len = 0;
-    EVP_PKEY_CTX* pctx = cachedPkeyCtx(pkey, alg, false);
-    ok = pctx != nullptr && digestOf(alg, input, digest, &digest_len) &&
-         EVP_PKEY_verify(pctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                         digest, digest_len) == 1;
+  if (alg != "EdDSA") {
+    ok = verifyPrehashed(pkey, alg, input, sig);  // RS, PS, ES
   } else {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();  // EdDSA signs the message itself
     ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&

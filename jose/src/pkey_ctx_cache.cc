@@ -51,4 +51,32 @@ EVP_PKEY_CTX* cachedPkeyCtx(EVP_PKEY* key, std::string_view alg, bool sign) {
   return ctx;
 }
 
+bool signPrehashed(EVP_PKEY* key, std::string_view alg, std::string_view input, std::string* sig) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t digest_len = 0;
+  size_t len = 0;
+  EVP_PKEY_CTX* ctx = cachedPkeyCtx(key, alg, true);
+  if (ctx == nullptr || !digestOf(alg, input, digest, &digest_len) ||
+      EVP_PKEY_sign(ctx, nullptr, &len, digest, digest_len) != 1) {
+    return false;
+  }
+  sig->resize(len);
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig->data()), &len, digest, digest_len) !=
+      1) {
+    return false;
+  }
+  sig->resize(len);
+  return true;
+}
+
+bool verifyPrehashed(EVP_PKEY* key, std::string_view alg, std::string_view input,
+                     std::string_view sig) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t digest_len = 0;
+  EVP_PKEY_CTX* ctx = cachedPkeyCtx(key, alg, false);
+  return ctx != nullptr && digestOf(alg, input, digest, &digest_len) &&
+         EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                         digest, digest_len) == 1;
+}
+
 }  // namespace idgate::jose

@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include <idgate/jose/base64url.h>
-#include <idgate/jose/digests.h>
 #include <idgate/jose/pkey_ctx_cache.h>
 #include "crypto/keys.h"
 
@@ -25,12 +24,12 @@ std::string JwsSigner::sign(const std::string& typ, const std::string& payload_j
 }
 
 std::string JwsSigner::rawSignature(const std::string& input) const {
-  KeyType type = keyType(key_.get());
+  // The constructor checked that alg_ fits the key, so alg_ names the key's type too.
   std::string sig;
-  size_t len = 0;
-  if (type == KeyType::kEd25519) {
+  if (alg_ == "EdDSA") {
     MdCtxPtr ctx(EVP_MD_CTX_new());
     const auto* data = reinterpret_cast<const unsigned char*>(input.data());
+    size_t len = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
         EVP_DigestSign(ctx.get(), nullptr, &len, data, input.size()) != 1) {
       throw std::runtime_error("signing failed: " + opensslError());
@@ -43,24 +42,13 @@ std::string JwsSigner::rawSignature(const std::string& input) const {
     sig.resize(len);
     return sig;
   }
-  // RS, PS, ES: a digest, then the key operation on this thread's ready context.
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  size_t digest_len = 0;
-  EVP_PKEY_CTX* pctx = jose::cachedPkeyCtx(key_.get(), alg_, true);
-  if (pctx == nullptr || !jose::digestOf(alg_, input, digest, &digest_len) ||
-      EVP_PKEY_sign(pctx, nullptr, &len, digest, digest_len) != 1) {
+  if (!jose::signPrehashed(key_.get(), alg_, input, &sig)) {  // RS, PS, ES
     throw std::runtime_error("signing failed: " + opensslError());
   }
-  sig.resize(len);
-  if (EVP_PKEY_sign(pctx, reinterpret_cast<unsigned char*>(sig.data()), &len, digest, digest_len) !=
-      1) {
-    throw std::runtime_error("signing failed: " + opensslError());
-  }
-  sig.resize(len);
-  if (type != KeyType::kEcP256 && type != KeyType::kEcP384 && type != KeyType::kEcP521) return sig;
+  if (alg_[0] != 'E') return sig;
 
   // JWS wants R || S, each the field size; OpenSSL gives DER.
-  size_t field = type == KeyType::kEcP256 ? 32 : type == KeyType::kEcP384 ? 48 : 66;
+  size_t field = alg_ == "ES256" ? 32 : alg_ == "ES384" ? 48 : 66;
   const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
   ECDSA_SIG* ecdsa = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
   if (ecdsa == nullptr) throw std::runtime_error("ECDSA signature decoding failed");

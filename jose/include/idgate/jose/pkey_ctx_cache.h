@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include <string>
 #include <string_view>
 
 namespace idgate::jose {
@@ -15,5 +16,11 @@ namespace idgate::jose {
 /// RS*, PS*, ES* (not EdDSA, which has no pre-hash form): the context for this thread, or
 /// nullptr when OpenSSL refuses the set-up. Never free it.
 EVP_PKEY_CTX* cachedPkeyCtx(EVP_PKEY* key, std::string_view alg, bool sign);
+
+/// RS*, PS*, ES*: the digest of `input`, then the key operation on this thread's context.
+/// ECDSA signatures are DER on both sides. False when OpenSSL fails or refuses.
+bool signPrehashed(EVP_PKEY* key, std::string_view alg, std::string_view input, std::string* sig);
+bool verifyPrehashed(EVP_PKEY* key, std::string_view alg, std::string_view input,
+                     std::string_view sig);
 
 }  // namespace idgate::jose
