@@ -301,3 +301,71 @@ class ServerKeystoreTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClientIdCaseTest(unittest.TestCase):
+    """Keystore aliases are matched without case, so client ids are unique without case: a
+    certificate imported for one client must never authenticate another."""
+
+    def test_registration_refuses_an_id_that_differs_only_in_case(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            try:
+                server.register(client_id="tenant-a", token_endpoint_auth_method="private_key_jwt")
+                r = server.admin("POST", "/api/admin/clients",
+                                 {"client_id": "TENANT-A", "token_endpoint_auth_method": "private_key_jwt"})
+                self.assertEqual((r.status, r.json()["error"]), (400, "invalid_client_metadata"), r.text)
+                self.assertIn("differs only in case from the registered client 'tenant-a'",
+                              r.json()["error_description"])
+                self.assertEqual(server.admin("GET", "/api/admin/clients/TENANT-A").status, 404)
+                # The exact id again is still a plain conflict.
+                r = server.admin("POST", "/api/admin/clients",
+                                 {"client_id": "tenant-a", "token_endpoint_auth_method": "private_key_jwt"})
+                self.assertEqual(r.status, 409, r.text)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_a_legacy_pair_is_refused_on_the_keystore_path_until_one_is_deleted(self):
+        import sqlite3
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            key = A.private_key("RS256")
+            try:
+                server.register(client_id="tenant-a", token_endpoint_auth_method="private_key_jwt")
+                r = server.admin("POST", "/api/admin/keystore/certificates",
+                                 {"alias": "tenant-a", "certificate": certificate(key, "a", -1, 30)})
+                self.assertEqual(r.status, 201, r.text)
+                self.assertEqual(token_with(server, "tenant-a", key).status, 200)
+            finally:
+                self.assertEqual(server.stop(), 0)
+            # A database written before the rule: the pair exists and the index does not.
+            db = sqlite3.connect(os.path.join(home, "data", "idgate.db"))
+            db.execute("DROP INDEX IDGATE_CLIENT_ID_NOCASE")
+            db.execute("INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, CREATED_AT, "
+                       "UPDATED_AT) SELECT 'TENANT-A', REPLACE(METADATA, '\"tenant-a\"', '\"TENANT-A\"'), "
+                       "SECRET_HASH, SECRET_SEALED, CREATED_AT, UPDATED_AT FROM IDGATE_CLIENT "
+                       "WHERE CLIENT_ID = 'tenant-a'")
+            db.commit()
+            db.close()
+            server = Server(home).start()
+            try:
+                self.assertIn("client ids that differ only in case: 'TENANT-A', 'tenant-a'", server.log())
+                for client in ("TENANT-A", "tenant-a"):
+                    r = token_with(server, client, key)
+                    self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"), client)
+                self.assertIn("keystore certificate for 'TENANT-A' refused", server.log())
+                self.assertEqual(server.admin("DELETE", "/api/admin/clients/TENANT-A").status, 204)
+                self.assertEqual(token_with(server, "tenant-a", key).status, 200)
+                r = token_with(server, "TENANT-A", key)
+                self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"))
+            finally:
+                self.assertEqual(server.stop(), 0)
+            # Once resolved, the next start makes the database itself refuse pairs.
+            db = sqlite3.connect(os.path.join(home, "data", "idgate.db"))
+            server = Server(home).start()
+            server.stop()
+            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+            self.assertIn("IDGATE_CLIENT_ID_NOCASE", names)
+            db.close()

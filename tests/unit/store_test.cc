@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "store/client_id_collisions.h"
 #include "store/client_store.h"
 #include "store/database.h"
 #include "store/jti_store.h"
@@ -97,6 +98,41 @@ TEST_P(StoreTest, ClientCrud) {
   EXPECT_TRUE(clients_->remove("a"));
   EXPECT_FALSE(clients_->remove("a"));
   EXPECT_FALSE(clients_->find("a").has_value());
+}
+
+TEST_P(StoreTest, ClientIdsAreUniqueWithoutCase) {
+  ASSERT_TRUE(clients_->insert(client("Tenant-A")));
+  EXPECT_FALSE(clients_->insert(client("tenant-a"))) << "differs only in case";
+  EXPECT_FALSE(clients_->find("tenant-a").has_value());
+  EXPECT_EQ(clients_->findIdIgnoringCase("TENANT-a").value_or(""), "Tenant-A");
+  EXPECT_EQ(clients_->findIdIgnoringCase("Tenant-A").value_or(""), "Tenant-A");
+  EXPECT_FALSE(clients_->findIdIgnoringCase("tenant-b").has_value());
+  EXPECT_TRUE(clients_->caseCollisions().empty());
+
+  // A pair written before the rule (no index, plain INSERT) is listed; the index cannot be
+  // created while it exists.
+  Poco::Data::Session s = db_->session();
+  s << "INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, CREATED_AT, UPDATED_AT) "
+       "VALUES ('TENANT-A', '{}', 1, 1)",
+      now;
+  EXPECT_EQ(clients_->caseCollisions(), (std::vector<std::string>{"TENANT-A", "Tenant-A"}));
+  EXPECT_EQ(clients_->findIdIgnoringCase("TENANT-A").value_or(""), "TENANT-A") << "exact first";
+  EXPECT_THROW(createCaseInsensitiveClientIdIndex(*db_), StoreError);
+  ClientIdCollisions collisions;
+  collisions.refresh(*clients_);
+  EXPECT_TRUE(collisions.blocks("tenant-a"));
+  EXPECT_FALSE(collisions.blocks("tenant-b"));
+  ASSERT_TRUE(clients_->remove("TENANT-A"));
+  collisions.refresh(*clients_);
+  EXPECT_FALSE(collisions.blocks("tenant-a"));
+  createCaseInsensitiveClientIdIndex(*db_);
+  s << "DELETE FROM IDGATE_CLIENT", now;
+  ASSERT_TRUE(clients_->insert(client("x")));
+  EXPECT_THROW((s << "INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, CREATED_AT, UPDATED_AT) "
+                     "VALUES ('X', '{}', 1, 1)",
+                now),
+               Poco::Exception)
+      << "the database itself refuses the pair";
 }
 
 TEST_P(StoreTest, JtiIsFreshOnceThenReplayed) {

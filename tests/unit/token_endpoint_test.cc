@@ -28,6 +28,10 @@ class BrokenClientStore : public ClientStore {
   bool insert(const Client&) override { throw StoreError("down"); }
   bool update(const Client&) override { throw StoreError("down"); }
   bool remove(const std::string&) override { throw StoreError("down"); }
+  std::optional<std::string> findIdIgnoringCase(const std::string&) override {
+    throw StoreError("down");
+  }
+  std::vector<std::string> caseCollisions() override { throw StoreError("down"); }
 };
 
 class TokenEndpointTest : public ::testing::Test {

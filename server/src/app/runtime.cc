@@ -59,6 +59,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   }
   clients_ = std::make_unique<CachingClientStore>(makeSqlClientStore(*db_), clock_,
                                                   config_.client_cache_s);
+  checkClientIdCase();
   jtis_ = makeSqlJtiStore(*db_);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));
@@ -87,7 +88,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   KeystoreHolder* holder = keystore_holder_.get();
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
-      identity_.timestamp_skew_s, jwks_.get());
+      identity_.timestamp_skew_s, jwks_.get(), &collisions_);
   plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
   plugins_->loadAll();
 
@@ -102,9 +103,29 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
             return s.signing_algs;
         }
         return std::nullopt;
-      });
+      },
+      &collisions_);
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
   setUpResourceServer();
+}
+
+void Runtime::checkClientIdCase() {
+  try {
+    std::vector<std::string> pairs = collisions_.refresh(*clients_);
+    if (pairs.empty()) {
+      createCaseInsensitiveClientIdIndex(*db_);
+      return;
+    }
+    std::string list;
+    for (const auto& id : pairs) list += (list.empty() ? "'" : ", '") + id + "'";
+    Poco::Logger::get("idgate.store")
+        .warning("client ids that differ only in case: " + list +
+                 ". Keystore aliases are matched without case, so certificates in the keystore "
+                 "are refused for all of them until one of each pair is deleted "
+                 "(DELETE /api/admin/clients/{id})");
+  } catch (const StoreError& e) {
+    throw ConfigError(config_.file + ": element <Server/Database>: " + e.what());
+  }
 }
 
 void Runtime::setUpResourceServer() {

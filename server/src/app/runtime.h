@@ -24,6 +24,7 @@
 #include "resource/key_resolver.h"
 #include "resource/resource_guard.h"
 #include "resource/token_validator.h"
+#include "store/client_id_collisions.h"
 #include "store/client_store.h"
 #include "store/database.h"
 #include "store/jti_purger.h"
@@ -62,6 +63,7 @@ class Runtime {
  private:
   std::string secretBoxKey();
   void setUpResourceServer();
+  void checkClientIdCase();
 
   std::string home_;
   ServerConfig config_;
@@ -73,6 +75,7 @@ class Runtime {
   std::shared_ptr<const crypto::SecretBox> box_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<ClientStore> clients_;
+  ClientIdCollisions collisions_;
   std::unique_ptr<JtiStore> jtis_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;

@@ -23,8 +23,13 @@ ApiError storeFailure(const StoreError& e) {
 }  // namespace
 
 ClientRegistry::ClientRegistry(ClientStore& store, const Clock& clock,
-                               std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods)
-    : store_(store), clock_(clock), box_(std::move(box)), methods_(std::move(methods)) {}
+                               std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods,
+                               ClientIdCollisions* collisions)
+    : store_(store),
+      clock_(clock),
+      box_(std::move(box)),
+      methods_(std::move(methods)),
+      collisions_(collisions) {}
 
 std::optional<std::string> ClientRegistry::applySecret(const ValidatedMetadata& m, Client& c,
                                                        bool keep_existing) {
@@ -66,6 +71,16 @@ std::string ClientRegistry::render(const Client& c, const std::optional<std::str
   return json.substr(0, json.size() - 1) + "," + e.substr(1);
 }
 
+std::optional<ApiError> ClientRegistry::caseTwin(const std::string& client_id) {
+  auto existing = store_.findIdIgnoringCase(client_id);
+  if (!existing || *existing == client_id) return std::nullopt;
+  return ApiError{ErrorCode::kInvalidClientMetadata,
+                  "client_id '" + client_id +
+                      "' differs only in case from the registered client '" + *existing +
+                      "': client ids are unique without regard to case (keystore aliases are "
+                      "matched without case); choose another client_id"};
+}
+
 RegistryResult ClientRegistry::create(const std::string& body) {
   ValidatedMetadata m;
   if (auto err = validateClientMetadata(body, methods_, &m)) {
@@ -76,8 +91,10 @@ RegistryResult ClientRegistry::create(const std::string& body) {
   c.metadata_json = withClientId(c.client_id, m.metadata_json);
   c.created_at = c.updated_at = clock_.nowSeconds();
   try {
+    if (auto taken = caseTwin(c.client_id)) return *taken;
     auto shown = applySecret(m, c, false);
     if (!store_.insert(c)) {
+      if (auto taken = caseTwin(c.client_id)) return *taken;
       return ApiError{ErrorCode::kConflict,
                       "client_id '" + c.client_id + "' is already registered"};
     }
@@ -137,6 +154,13 @@ RegistryResult ClientRegistry::remove(const std::string& client_id) {
     if (!store_.remove(client_id))
       return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
     Poco::Logger::get("idgate.admin").information("deleted client " + client_id);
+    if (collisions_ != nullptr) {
+      try {
+        collisions_->refresh(store_);
+      } catch (const StoreError& e) {  // the old list stays: refusing more, never less
+        Poco::Logger::get("idgate.store").error(e.what());
+      }
+    }
     return RegistryResponse{204, ""};
   } catch (const StoreError& e) {
     return storeFailure(e);

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "crypto/secret_box.h"
 #include "oauth/oauth_error.h"
+#include "store/client_id_collisions.h"
 #include "store/client_store.h"
 
 namespace idgate {
@@ -25,7 +26,8 @@ using RegistryResult = std::variant<RegistryResponse, ApiError>;
 class ClientRegistry {
  public:
   ClientRegistry(ClientStore& store, const Clock& clock,
-                 std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods);
+                 std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods,
+                 ClientIdCollisions* collisions = nullptr);
 
   /// Store failures come back as kServerError; nothing here throws.
   RegistryResult create(const std::string& body);
@@ -38,12 +40,15 @@ class ClientRegistry {
   /// Fills secret fields of `client` from the request; returns the secret to show once, if any.
   std::optional<std::string> applySecret(const ValidatedMetadata& m, Client& client,
                                          bool keep_existing);
+  /// invalid_client_metadata when another client's id differs from `client_id` only in case.
+  std::optional<ApiError> caseTwin(const std::string& client_id);
   std::string render(const Client& c, const std::optional<std::string>& shown_secret) const;
 
   ClientStore& store_;
   const Clock& clock_;
   std::shared_ptr<const crypto::SecretBox> box_;
   MethodCatalog methods_;
+  ClientIdCollisions* collisions_;
 };
 
 }  // namespace idgate

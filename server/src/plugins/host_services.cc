@@ -181,7 +181,7 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
                            std::function<std::shared_ptr<const Keystore>()> keystore,
                            std::shared_ptr<const crypto::SecretBox> secret_box,
                            std::map<std::string, std::string> global_properties, int64_t skew_s,
-                           JwksFetcher* jwks)
+                           JwksFetcher* jwks, const ClientIdCollisions* collisions)
     : clients_(clients),
       jtis_(jtis),
       clock_(clock),
@@ -189,7 +189,8 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
       secret_box_(std::move(secret_box)),
       global_properties_(std::move(global_properties)),
       skew_s_(skew_s),
-      jwks_(jwks) {
+      jwks_(jwks),
+      collisions_(collisions) {
   api_ = idgate_host_api{};
   api_.struct_size = sizeof(api_);
   api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
@@ -264,6 +265,14 @@ idgate_lookup_code HostServices::clientSecretGet(const std::string& id, std::str
 }
 
 idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, std::string* der) {
+  if (collisions_ != nullptr && collisions_->blocks(alias)) {
+    // Another client id differs from this one only in case: the alias would serve both.
+    Poco::Logger::get("idgate.keystore")
+        .warning("keystore certificate for '" + alias +
+                 "' refused: another client id differs from it only in case (see the startup "
+                 "warning); delete one of them");
+    return IDGATE_LOOKUP_NOT_FOUND;
+  }
   std::shared_ptr<const Keystore> ks = keystore_();
   const KeystoreEntry* e = ks ? ks->find(alias) : nullptr;
   if (e == nullptr || e->chain.empty()) return IDGATE_LOOKUP_NOT_FOUND;

@@ -13,6 +13,7 @@
 #include "crypto/secret_box.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
+#include "store/client_id_collisions.h"
 #include "store/client_store.h"
 #include "store/jti_store.h"
 
@@ -24,7 +25,7 @@ class HostServices {
                std::function<std::shared_ptr<const Keystore>()> keystore,
                std::shared_ptr<const crypto::SecretBox> secret_box,
                std::map<std::string, std::string> global_properties, int64_t skew_s,
-               JwksFetcher* jwks = nullptr);
+               JwksFetcher* jwks = nullptr, const ClientIdCollisions* collisions = nullptr);
 
   const idgate_host_api* api() const { return &api_; }
 
@@ -48,6 +49,7 @@ class HostServices {
   std::map<std::string, std::string> global_properties_;
   int64_t skew_s_;
   JwksFetcher* jwks_;
+  const ClientIdCollisions* collisions_;
   idgate_host_api api_;
 };
 

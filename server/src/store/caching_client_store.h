@@ -23,6 +23,10 @@ class CachingClientStore : public ClientStore {
   bool insert(const Client& client) override;
   bool update(const Client& client) override;
   bool remove(const std::string& client_id) override;
+  std::optional<std::string> findIdIgnoringCase(const std::string& client_id) override {
+    return inner_->findIdIgnoringCase(client_id);
+  }
+  std::vector<std::string> caseCollisions() override { return inner_->caseCollisions(); }
 
  private:
   void forget(const std::string& client_id);

@@ -45,9 +45,11 @@ class SqlClientStore : public ClientStore {
       Poco::Int64 created = c.created_at, updated = c.updated_at;
       s << db_.sql(
           "INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, "
-          "CREATED_AT, UPDATED_AT) VALUES (?, ?, ?, ?, ?, ?) "
-          "ON CONFLICT (CLIENT_ID) DO NOTHING RETURNING CLIENT_ID"),
-          use(id), use(meta), use(hash), use(sealed), use(created), use(updated), into(ids), now;
+          "CREATED_AT, UPDATED_AT) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+          "(SELECT 1 FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) = LOWER(?)) "
+          "ON CONFLICT DO NOTHING RETURNING CLIENT_ID"),
+          use(id), use(meta), use(hash), use(sealed), use(created), use(updated), use(id),
+          into(ids), now;
       return !ids.empty();
     });
   }
@@ -75,6 +77,31 @@ class SqlClientStore : public ClientStore {
       s << db_.sql("DELETE FROM IDGATE_CLIENT WHERE CLIENT_ID = ? RETURNING CLIENT_ID"), use(id),
           into(ids), now;
       return !ids.empty();
+    });
+  }
+
+  std::optional<std::string> findIdIgnoringCase(const std::string& client_id) override {
+    return guard([&]() -> std::optional<std::string> {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> ids;
+      std::string id = client_id;
+      s << db_.sql(
+          "SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) = LOWER(?) "
+          "ORDER BY CLIENT_ID = ? DESC, CLIENT_ID"),
+          use(id), use(id), into(ids), now;
+      if (ids.empty()) return std::nullopt;
+      return ids.front();
+    });
+  }
+
+  std::vector<std::string> caseCollisions() override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> ids;
+      s << "SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) IN (SELECT LOWER(CLIENT_ID) "
+           "FROM IDGATE_CLIENT GROUP BY LOWER(CLIENT_ID) HAVING COUNT(*) > 1) ORDER BY CLIENT_ID",
+          into(ids), now;
+      return ids;
     });
   }
 
@@ -126,6 +153,17 @@ class SqlClientStore : public ClientStore {
 
 std::unique_ptr<ClientStore> makeSqlClientStore(Database& db) {
   return std::make_unique<SqlClientStore>(db);
+}
+
+void createCaseInsensitiveClientIdIndex(Database& db) {
+  try {
+    Poco::Data::Session s = db.session();
+    s << "CREATE UNIQUE INDEX IF NOT EXISTS IDGATE_CLIENT_ID_NOCASE ON IDGATE_CLIENT "
+         "(LOWER(CLIENT_ID))",
+        now;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("client store: " + e.displayText());
+  }
 }
 
 }  // namespace idgate

@@ -1,0 +1,27 @@
+#include "store/client_id_collisions.h"
+
+#include <algorithm>
+
+namespace idgate {
+
+std::string asciiLower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return c >= 'A' && c <= 'Z' ? char(c + 32) : char(c); });
+  return s;
+}
+
+std::vector<std::string> ClientIdCollisions::refresh(ClientStore& store) {
+  std::vector<std::string> ids = store.caseCollisions();
+  std::set<std::string> lowered;
+  for (const auto& id : ids) lowered.insert(asciiLower(id));
+  std::lock_guard<std::mutex> lock(mutex_);
+  lowered_ = std::move(lowered);
+  return ids;
+}
+
+bool ClientIdCollisions::blocks(const std::string& alias) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !lowered_.empty() && lowered_.count(asciiLower(alias)) != 0;
+}
+
+}  // namespace idgate
