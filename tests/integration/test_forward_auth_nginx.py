@@ -62,12 +62,14 @@ class NginxForwardAuthTest(unittest.TestCase):
         parent = cls.tmp.__enter__()
         cls.upstream = R.Upstream()
         home, _ = init_home(parent)
+        cls.port = free_port()
+        # The origin clients use (nginx's) is configured: audiences are never taken from Host.
         edit(home + "/conf/server.xml", "</Server>", """
+  <PublicUrl>http://127.0.0.1:%d</PublicUrl>
   <openidConnectClient id="hs" inboundPropagation="required" signatureAlgorithm="HS256"
       clientSecret="%s" issuerIdentifier="https://hs.example" groupIdentifier="groups"/>
-</Server>""" % SECRET)
+</Server>""" % (cls.port, SECRET))
         cls.server = Server(home).start()
-        cls.port = free_port()
         conf = os.path.join(parent, "nginx.conf")
         with open(GUIDE_CONF) as f:
             server_block = (f.read().replace("LISTEN", "127.0.0.1:%d" % cls.port)
@@ -123,7 +125,7 @@ class NginxForwardAuthTest(unittest.TestCase):
         status, headers, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(exp=1)})
         self.assertEqual(status, 401)
         self.assertIn('error="invalid_token"', headers.get("WWW-Authenticate", ""))
-        # The audience must be the origin the client used (nginx's), not idgate's.
+        # The audience must be the configured public origin (nginx's), not idgate's.
         status, _, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(aud=self.server.url)})
         self.assertEqual(status, 401)
         self.assertEqual(self.upstream.requests, before, "nothing unauthenticated reached the upstream")

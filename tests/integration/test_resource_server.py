@@ -49,6 +49,7 @@ class ResourceServerTest(unittest.TestCase):
         edit(home + "/conf/server.xml", 'allowPrivateAddresses="false"', 'allowPrivateAddresses="true"')
         edit(home + "/conf/server.xml", 'refetchIntervalSeconds="30"', 'refetchIntervalSeconds="1"')
         edit(home + "/conf/server.xml", "</Server>", """
+  <PublicUrl>https://shop.example</PublicUrl>
   <authFilter id="partners"><requestUrl urlPattern="/partners/" matchType="contains"/></authFilter>
   <openidConnectClient id="partner" inboundPropagation="required" signatureAlgorithm="HS256"
       clientSecret="%(secret)s" issuerIdentifier="https://partner.example" authFilterRef="partners"
@@ -222,19 +223,42 @@ class ResourceServerTest(unittest.TestCase):
         port = int(self.origin.rsplit(":", 1)[1])
         bad = ["http://localhost:%d" % port, "https://127.0.0.1:%d" % port, "http://127.0.0.1:%d" % (port + 1),
                "urn:idgate", "not a url"]
+        accepted = "audience is not this server's origin; accepted: a URL of %s, %s, https://shop.example" % (
+            ISSUER, self.origin)
         for aud in bad:
             with self.subTest(aud=aud):
-                self.assertInvalid(self.me(self.hs_token(aud=aud)), "audience is not this server's origin")
+                self.assertInvalid(self.me(self.hs_token(aud=aud)), accepted)
         self.assertEqual(self.me(self.hs_token(aud=None)).status, 200, "no aud and no audiences = accepted")
+        # The issuer's and every <PublicUrl>'s origin are this server's too.
+        self.assertEqual(self.me(self.hs_token(aud=ISSUER + "/api")).status, 200)
+        self.assertEqual(self.me(self.hs_token(aud="https://shop.example/api")).status, 200)
+
+    def test_audience_is_never_matched_against_the_callers_host(self):
+        # A token for another service must not pass because the caller names that service's host.
+        other = self.hs_token(aud="https://payments.example/api")
+        accepted = "audience is not this server's origin; accepted: a URL of %s, %s, https://shop.example" % (
+            ISSUER, self.origin)
+        for headers in ({"Host": "payments.example"}, {"Host": "payments.example:443"},
+                        {"X-Forwarded-Host": "payments.example", "X-Forwarded-Proto": "https"},
+                        {"Host": "payments.example", "X-Forwarded-Host": "payments.example",
+                         "X-Forwarded-Proto": "https", "Forwarded": "host=payments.example;proto=https"}):
+            with self.subTest(headers=headers):
+                self.assertInvalid(self.me(other, headers=headers), accepted)
+                r = self.server.request("GET", "/hs/items", headers=dict(headers, **R.bearer(other)))
+                self.assertEqual(r.status, 401, r.text)
+                self.assertNotIn("x-upstream", r.headers)
+        fwd = {"X-Forwarded-Uri": "/shop/cart", "X-Forwarded-Host": "payments.example", "X-Forwarded-Proto": "https"}
+        r = self.server.request("GET", "/auth/check", headers=dict(fwd, **R.bearer(other)))
+        self.assertEqual(r.status, 401, r.text)
 
     def test_audiences_configured(self):
         def rs(**kw):
             return R.sign(R.claims("https://rs.example", upn="carol", **kw), self.rs_key, "RS256", kid="rs-1")
         self.assertEqual(self.me(rs(aud="api://orders")).status, 200)
         self.assertEqual(self.me(rs(aud=["x", "other"])).status, 200)
-        self.assertInvalid(self.me(rs(aud="api://orders/")), "audience not accepted")
-        self.assertInvalid(self.me(rs(aud=self.origin)), "audience not accepted")
-        self.assertInvalid(self.me(rs()), "aud claim is missing")
+        self.assertInvalid(self.me(rs(aud="api://orders/")), "audience not accepted; accepted: api://orders, other")
+        self.assertInvalid(self.me(rs(aud=self.origin)), "audience not accepted; accepted: api://orders, other")
+        self.assertInvalid(self.me(rs()), "aud claim is missing; accepted: api://orders, other")
         # ALL_AUDIENCES: anything, or nothing.
         t = R.sign(R.claims("https://es.example", aud="whatever"), self.es_key, "ES256")
         self.assertEqual(self.me(t).status, 200)
@@ -366,7 +390,7 @@ class ResourceServerTest(unittest.TestCase):
         r = self.server.request("GET", "/auth/check", headers=dict(other, **R.bearer(partner)))
         self.assertEqual(r.status, 401)
 
-    def test_forward_auth_uses_the_original_origin_for_audience(self):
+    def test_forward_auth_accepts_the_configured_public_url_as_audience(self):
         fwd = {"X-Forwarded-Uri": "/shop/cart", "X-Forwarded-Host": "shop.example", "X-Forwarded-Proto": "https",
                "X-Forwarded-Method": "POST"}
         ok = R.hs(R.claims("https://hs.example", aud="https://shop.example/cart"), SECRET)

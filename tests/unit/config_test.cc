@@ -85,6 +85,22 @@ TEST_F(ServerConfigTest, IssuerWithTrailingSlashIsRefused) {
   EXPECT_NE(errorOf(body).find("element <Server/Issuer>"), std::string::npos);
 }
 
+TEST_F(ServerConfigTest, PublicUrlsAreOriginsOnly) {
+  std::string body = valid();
+  body.insert(8,
+              "<PublicUrl>https://idp.example.com</PublicUrl><PublicUrl>http://x:81/</PublicUrl>");
+  ServerConfig c = loadServerConfig(dir_.path(), write(body));
+  EXPECT_EQ(c.public_urls, (std::vector<std::string>{"https://idp.example.com", "http://x:81/"}));
+  for (const char* bad : {"https://idp.example.com/app", "ftp://x", "https://x?q",
+                          "idp.example.com", "https://u@x"}) {
+    std::string b = valid();
+    b.insert(8, std::string("<PublicUrl>") + bad + "</PublicUrl>");
+    std::string error = errorOf(b);
+    EXPECT_NE(error.find("element <Server/PublicUrl>: must be an origin"), std::string::npos)
+        << bad << ": " << error;
+  }
+}
+
 TEST(IdentityConfigTest, ParsesWso2ListenersCacheAndSkew) {
   test::TempDir dir;
   test::writeFile(dir.file("identity.xml"),

@@ -72,9 +72,9 @@ class ResourceServerTest : public ::testing::Test {
   }
 
   Validation validate(const std::string& t, int64_t now = kNow,
-                      const std::string& origin = "https://rs.example") {
+                      std::vector<std::string> own_origins = {"https://rs.example"}) {
     TokenValidator v(keys_, &jtis_, registry_);
-    return v.validate(config_, t, origin, now);
+    return v.validate(config_, t, own_origins, now);
   }
 
   FixedKeys keys_;
@@ -114,15 +114,25 @@ TEST_F(ResourceServerTest, ReplayIsRefusedAndAStoreFailureIsNeverAYes) {
   EXPECT_EQ(validate(t).kind, Validation::Kind::kOk) << "tokenReuse=true: no jti check";
 }
 
-TEST_F(ResourceServerTest, AudienceWithoutConfigurationMustBeTheRequestOrigin) {
+TEST_F(ResourceServerTest, AudienceWithoutConfigurationMustBeAConfiguredOrigin) {
   EXPECT_EQ(validate(token(R"("aud":"https://rs.example/app")")).kind, Validation::Kind::kOk);
   EXPECT_EQ(validate(token(R"("aud":"https://RS.example:443")")).kind, Validation::Kind::kOk);
   EXPECT_EQ(validate(token(R"("aud":"https://rs.example:8443")")).kind, Validation::Kind::kInvalid);
   EXPECT_EQ(validate(token(R"("aud":"rs.example")")).kind, Validation::Kind::kInvalid);
   EXPECT_EQ(validate(token(R"("aud":7)")).kind, Validation::Kind::kInvalid);
-  config_.audiences = {"api"};
+  Validation other = validate(token(R"("aud":"https://pay.example/api")"), kNow,
+                              {"https://rs.example", "http://127.0.0.1:9443"});
+  EXPECT_EQ(other.description,
+            "audience is not this server's origin; accepted: a URL of https://rs.example, "
+            "http://127.0.0.1:9443");
+  EXPECT_EQ(validate(token(R"("aud":"https://pay.example/api")"), kNow, {}).kind,
+            Validation::Kind::kInvalid)
+      << "no origins configured: no URL audience matches";
+  config_.audiences = {"api", "api2"};
   EXPECT_EQ(validate(token(R"("aud":["x","api"])")).kind, Validation::Kind::kOk);
-  EXPECT_EQ(validate(token("")).description, "aud claim is missing");
+  EXPECT_EQ(validate(token("")).description, "aud claim is missing; accepted: api, api2");
+  EXPECT_EQ(validate(token(R"("aud":"x")")).description,
+            "audience not accepted; accepted: api, api2");
 }
 
 TEST_F(ResourceServerTest, RegistryMappingDecidesGroupsOrForbids) {
@@ -167,6 +177,47 @@ TEST_F(ResourceServerTest, CacheServesRepeatsButNeverPastExpPlusSkew) {
   GuardResult late = guard.authenticate(origin);
   EXPECT_EQ(late.kind, GuardResult::Kind::kInvalid);
   EXPECT_EQ(late.description, "token expired");
+}
+
+TEST_F(ResourceServerTest, AudienceOriginsComeFromConfigurationNeverFromHost) {
+  ResourceServerConfig rs;
+  config_.token_reuse = true;
+  config_.access_token_cache_timeout_s = 3600;
+  rs.clients.push_back(config_);
+  TokenValidator validator(keys_, &jtis_, registry_);
+  test::FixedClock clock(kNow);
+  AudienceOrigins origins = AudienceOrigins::from("https://idp.example", {"http://127.0.0.1:9443"},
+                                                  {"https://shop.example:8443/"});
+  EXPECT_EQ(origins.direct,
+            (std::vector<std::string>{"https://idp.example", "http://127.0.0.1:9443",
+                                      "https://shop.example:8443"}));
+  EXPECT_EQ(origins.forwarded, std::vector<std::string>{"https://shop.example:8443"});
+  ResourceGuard guard(rs, validator, clock, nullptr, origins);
+  auto request = [&](const std::string& aud, const std::string& host) {
+    HttpRequestData req;
+    req.method = "GET";
+    req.scheme = "https";
+    req.host = host;
+    req.path = "/api/me";
+    req.headers = {{"Authorization", "Bearer " + token(R"("aud":")" + aud + R"(")")},
+                   {"X-Forwarded-Host", host},
+                   {"X-Forwarded-Proto", "https"},
+                   {"X-Forwarded-Uri", "/x"}};
+    return req;
+  };
+  HttpRequestData pay = request("https://pay.example/api", "pay.example");
+  EXPECT_EQ(guard.authenticate(RequestOrigin::direct(pay)).kind, GuardResult::Kind::kInvalid);
+  EXPECT_EQ(guard.authenticate(RequestOrigin::forwarded(pay)).kind, GuardResult::Kind::kInvalid);
+  HttpRequestData own = request("http://127.0.0.1:9443/api", "pay.example");
+  EXPECT_EQ(guard.authenticate(RequestOrigin::direct(own)).kind, GuardResult::Kind::kAuthenticated);
+  GuardResult fwd = guard.authenticate(RequestOrigin::forwarded(own));
+  EXPECT_EQ(fwd.kind, GuardResult::Kind::kInvalid)
+      << "idgate's own listener is not the proxied service; a cached direct result must not "
+         "serve a forwarded request";
+  EXPECT_FALSE(fwd.from_cache);
+  HttpRequestData shop = request("https://shop.example:8443/cart", "evil.example");
+  EXPECT_EQ(guard.authenticate(RequestOrigin::forwarded(shop)).kind,
+            GuardResult::Kind::kAuthenticated);
 }
 
 TEST_F(ResourceServerTest, SingleUseTokensAreNotCached) {

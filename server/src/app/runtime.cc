@@ -9,6 +9,7 @@
 
 #include "config/config_error.h"
 #include "crypto/random.h"
+#include "resource/request_origin.h"
 #include "store/caching_client_store.h"
 #include "store/store_error.h"
 
@@ -29,7 +30,7 @@ std::shared_ptr<const Keystore> openKeystore(const ServerConfig& c) {
 
 Runtime::Runtime(const std::string& home, ServerConfig config, const std::string& issuer,
                  const std::vector<std::string>& listener_urls)
-    : home_(home), config_(std::move(config)) {
+    : home_(home), config_(std::move(config)), listener_urls_(listener_urls) {
   identity_ = loadIdentityConfig(home + "/conf/identity.xml");
   keystore_ = openKeystore(config_);
 
@@ -177,7 +178,9 @@ void Runtime::setUpResourceServer() {
   validator_ =
       std::make_unique<TokenValidator>(*key_resolver_, jtis_.get(), config_.resource.registry);
   sessions_ = std::make_unique<SessionCookies>(box_);
-  guard_ = std::make_unique<ResourceGuard>(config_.resource, *validator_, clock_, sessions_.get());
+  guard_ = std::make_unique<ResourceGuard>(
+      config_.resource, *validator_, clock_, sessions_.get(),
+      AudienceOrigins::from(settings_.issuer, listener_urls_, config_.public_urls));
   if (!plugins_->subjectMappers().empty()) {
     PluginManager* pm = plugins_.get();
     guard_->setSubjectMapping([pm](Subject& subject, std::string* reason) {

@@ -67,6 +67,7 @@ class Runtime {
 
   std::string home_;
   ServerConfig config_;
+  std::vector<std::string> listener_urls_;
   IdentityConfig identity_;
   SystemClock clock_;
   std::shared_ptr<const Keystore> keystore_;

@@ -68,10 +68,10 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly(
-      {"Issuer", "Listeners", "Tokens", "Http", "Database", "Admin", "Security", "JwksFetch", "Jti",
-       "Clients", "openidConnectClient", "authFilter", "basicRegistry", "route"},
-      {});
+  root.allowOnly({"Issuer", "PublicUrl", "Listeners", "Tokens", "Http", "Database", "Admin",
+                  "Security", "JwksFetch", "Jti", "Clients", "openidConnectClient", "authFilter",
+                  "basicRegistry", "route"},
+                 {});
   ServerConfig c;
   c.file = file;
   c.home = home;
@@ -91,6 +91,26 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
       issuer->fail("must be an http(s) URL without query, fragment or trailing slash, not '" +
                    c.issuer + "'");
     }
+  }
+
+  for (const auto& pu : root.children("PublicUrl")) {
+    pu.allowOnly({}, {});
+    std::string url = pu.text();
+    Poco::URI uri;
+    try {
+      uri = Poco::URI(url);
+    } catch (...) {
+      pu.fail("not a URL: '" + url + "'");
+    }
+    if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty() ||
+        !uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty() ||
+        !(uri.getPath().empty() || uri.getPath() == "/")) {
+      pu.fail(
+          "must be an origin, http(s)://host[:port] without user, path, query or fragment, "
+          "not '" +
+          url + "'");
+    }
+    c.public_urls.push_back(url);
   }
 
   if (auto listeners = root.child("Listeners")) {

@@ -46,6 +46,9 @@ struct ServerConfig {
   std::string file;
   std::string home;
   std::string issuer;  ///< empty: derived from the first listener's bound address
+  /// <PublicUrl> (repeatable): origins clients use to reach this server (a proxy or load
+  /// balancer in front), accepted as token audiences beside the issuer and the listeners.
+  std::vector<std::string> public_urls;
   std::vector<ListenerConfig> listeners;
   int64_t access_token_lifetime_s = 3600;
   int64_t max_request_bytes = 65536;

@@ -3,6 +3,8 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
+
 #include "http/request_path.h"
 
 namespace idgate {
@@ -63,6 +65,7 @@ void RequestOrigin::setPath() {
 
 RequestOrigin RequestOrigin::forwarded(const HttpRequestData& r) {
   RequestOrigin o = direct(r);
+  o.via_proxy = true;
   if (auto v = firstValue(r.header("X-Forwarded-Proto")); !v.empty()) o.scheme = v;
   if (auto v = firstValue(r.header("X-Forwarded-Host")); !v.empty()) o.host = v;
   if (auto v = firstValue(r.header("X-Forwarded-Method")); !v.empty()) {
@@ -81,6 +84,23 @@ RequestOrigin RequestOrigin::forwarded(const HttpRequestData& r) {
     o.remote_address = v;
   }
   return o;
+}
+
+AudienceOrigins AudienceOrigins::from(const std::string& issuer,
+                                      const std::vector<std::string>& listener_urls,
+                                      const std::vector<std::string>& public_urls) {
+  auto add = [](std::vector<std::string>& to, const std::string& url) {
+    std::string o = urlOrigin(url);
+    if (!o.empty() && std::find(to.begin(), to.end(), o) == to.end()) to.push_back(o);
+  };
+  AudienceOrigins out;
+  add(out.direct, issuer);
+  for (const auto& u : listener_urls) add(out.direct, u);
+  for (const auto& u : public_urls) {
+    add(out.direct, u);
+    add(out.forwarded, u);
+  }
+  return out;
 }
 
 }  // namespace idgate

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "http/http_exchange.h"
 
@@ -16,6 +17,7 @@ struct RequestOrigin {
   std::string uri;         ///< path and query, as received
   std::string path;        ///< the path percent-decoded (see canonicalPath); empty when ambiguous
   bool ambiguous = false;  ///< the path has dot segments or encoded separators: refuse it
+  bool via_proxy = false;  ///< described by a proxy (/auth/check), not addressed to idgate
   std::string remote_address;
   const HttpRequestData* request = nullptr;  ///< headers, cookies, body (never null in use)
 
@@ -35,5 +37,22 @@ struct RequestOrigin {
 /// Lower-cased scheme://host[:port] of an absolute URL (default port dropped), or "" when it
 /// is not one.
 std::string urlOrigin(const std::string& url);
+
+/// This server's origins for the audience rule of an <openidConnectClient> without
+/// `audiences`, from configuration only. Never from a request: a caller controls Host and
+/// X-Forwarded-Host, so any audience would match.
+struct AudienceOrigins {
+  /// Requests addressed to idgate (its /api/, gateway routes): the issuer, every listener,
+  /// every <PublicUrl>.
+  std::vector<std::string> direct;
+  /// Requests a proxy describes (/auth/check): the <PublicUrl>s only; idgate's own addresses
+  /// are not the proxied service's.
+  std::vector<std::string> forwarded;
+
+  /// Origins of `issuer`, `listener_urls` and `public_urls`, without duplicates.
+  static AudienceOrigins from(const std::string& issuer,
+                              const std::vector<std::string>& listener_urls,
+                              const std::vector<std::string>& public_urls);
+};
 
 }  // namespace idgate

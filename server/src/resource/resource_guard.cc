@@ -95,8 +95,13 @@ class RequestTokens {
 };
 
 ResourceGuard::ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
-                             const Clock& clock, const SessionCookies* sessions)
-    : config_(config), validator_(validator), clock_(clock), sessions_(sessions) {}
+                             const Clock& clock, const SessionCookies* sessions,
+                             AudienceOrigins origins)
+    : config_(config),
+      validator_(validator),
+      clock_(clock),
+      sessions_(sessions),
+      origins_(std::move(origins)) {}
 
 const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
   for (const auto& c : config_.clients) {
@@ -188,7 +193,9 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   }
   std::string key;
   if (c->access_token_cache_enabled) {
-    key = c->id + '\n' + origin + '\n' + ValidatedTokenCache::tokenHash(*token);
+    // The audience rule differs between direct and forwarded requests, not with the Host.
+    key = c->id + (req.via_proxy ? "\nforwarded\n" : "\ndirect\n") +
+          ValidatedTokenCache::tokenHash(*token);
     if (auto hit = cache_.get(key, now)) {
       out.kind = GuardResult::Kind::kAuthenticated;
       out.subject = std::move(*hit);
@@ -199,7 +206,8 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
       return out;
     }
   }
-  Validation v = validator_.validate(*c, *token, origin, now);
+  Validation v =
+      validator_.validate(*c, *token, req.via_proxy ? origins_.forwarded : origins_.direct, now);
   const char* refused = "' refused a token: ";
   if (v.kind == Validation::Kind::kOk && mapping_) {
     std::string reason;

@@ -38,7 +38,8 @@ class ResourceGuard {
  public:
   /// `sessions` may be null when no configuration enables sessions.
   ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
-                const Clock& clock, const SessionCookies* sessions = nullptr);
+                const Clock& clock, const SessionCookies* sessions = nullptr,
+                AudienceOrigins origins = {});
 
   /// `only`: the configuration a route names; otherwise chosen as Liberty does (auth filter,
   /// then the token's issuer, then a configuration without a filter).
@@ -62,6 +63,7 @@ class ResourceGuard {
   const TokenValidator& validator_;
   const Clock& clock_;
   const SessionCookies* sessions_;
+  AudienceOrigins origins_;
   SubjectMapping mapping_;
   ValidatedTokenCache cache_;
 };

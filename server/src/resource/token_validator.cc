@@ -16,6 +16,12 @@
 namespace idgate {
 namespace {
 
+std::string joined(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
 Validation invalid(std::string why) {
   Validation v;
   v.kind = Validation::Kind::kInvalid;
@@ -114,7 +120,8 @@ std::string TokenValidator::peekIssuer(const OidcClientConfig& c, const std::str
 }
 
 Validation TokenValidator::validate(const OidcClientConfig& c, const std::string& token,
-                                    const std::string& request_origin, int64_t now) const {
+                                    const std::vector<std::string>& own_origins,
+                                    int64_t now) const {
   std::string jws_text, error;
   if (!unwrap(c, token, &jws_text, &error)) return invalid(error);
   jose::CompactJws jws;
@@ -174,13 +181,20 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
       bool ok = std::any_of(aud.begin(), aud.end(), [&](const std::string& a) {
         return std::find(c.audiences.begin(), c.audiences.end(), a) != c.audiences.end();
       });
-      if (!ok) return invalid(aud.empty() ? "aud claim is missing" : "audience not accepted");
+      if (!ok) {
+        return invalid((aud.empty() ? "aud claim is missing" : "audience not accepted") +
+                       std::string("; accepted: ") + joined(c.audiences));
+      }
     } else if (!aud.empty()) {
       bool ok = std::any_of(aud.begin(), aud.end(), [&](const std::string& a) {
         std::string o = urlOrigin(a);
-        return !o.empty() && o == request_origin;
+        return !o.empty() &&
+               std::find(own_origins.begin(), own_origins.end(), o) != own_origins.end();
       });
-      if (!ok) return invalid("audience is not this server's origin");
+      if (!ok) {
+        return invalid("audience is not this server's origin; accepted: a URL of " +
+                       joined(own_origins));
+      }
     }
   }
 

@@ -28,10 +28,10 @@ class TokenValidator {
   TokenValidator(KeyResolver& keys, JtiStore* jtis, const std::vector<RegistryUser>& registry)
       : keys_(keys), jtis_(jtis), registry_(registry) {}
 
-  /// `request_origin`: scheme://host[:port] of the request, for the audience rule when the
-  /// config lists no audiences.
+  /// `own_origins`: scheme://host[:port] values, from configuration, that a token's `aud` URL
+  /// must have when the config lists no audiences (see AudienceOrigins).
   Validation validate(const OidcClientConfig& config, const std::string& token,
-                      const std::string& request_origin, int64_t now) const;
+                      const std::vector<std::string>& own_origins, int64_t now) const;
 
   /// The unverified iss of a token as `config` would read it (a JWE is decrypted with the
   /// config's key first), only to choose a configuration; "" when it cannot be read.
