@@ -5,7 +5,7 @@ import unittest
 
 import jwt
 
-from harness import FORM, ServerTestCase, basic, form
+from harness import ADMIN_PASSWORD, FORM, ServerTestCase, basic, form
 
 GRANT = "grant_type=client_credentials"
 
@@ -117,6 +117,45 @@ class TokenEndpointTest(ServerTestCase, unittest.TestCase):
         self.assertEqual((code, body["error"]), (400, "invalid_scope"))
         code, body = self.server.curl_token(GRANT, "resource=relative/path", user=user)
         self.assertEqual((code, body["error"]), (400, "invalid_target"))
+
+    def test_form_values_must_be_utf8_and_resource_an_absolute_uri(self):
+        auth = dict(FORM, Authorization=basic("basic-app", self.basic["client_secret"]))
+        r = self.server.request("POST", "/oauth2/token", GRANT + "&resource=https://x/%FF", auth)
+        self.assertEqual((r.status, r.json()), (400, {
+            "error": "invalid_request",
+            "error_description": "parameter 'resource' is not valid UTF-8 after percent-decoding"}))
+        for resource in ("https://x/a#frag", "https://caf\u00e9.example/", "https://x/a b", "urn:x", "https://x/%G1"):
+            with self.subTest(resource=resource):
+                r = self.server.request("POST", "/oauth2/token", GRANT + "&" + form(resource=resource), auth)
+                self.assertEqual((r.status, r.json()["error"]), (400, "invalid_target"), r.text)
+                self.assertIn("absolute URI without fragment", r.json()["error_description"])
+        r = self.server.request("POST", "/oauth2/token", GRANT + "&resource=https%3A%2F%2Fx%2F%25FF", auth)
+        self.assertEqual(r.status, 200, "a percent-encoded byte inside the URI is fine")
+        self.assertEqual(jwt.decode(r.json()["access_token"], options={"verify_signature": False})["aud"],
+                         "https://x/%FF")
+
+    def test_json_bodies_and_log_lines_carry_no_raw_bytes(self):
+        auth = dict(FORM, Authorization=basic("basic-app", self.basic["client_secret"]))
+        r = self.server.request("POST", "/oauth2/token", "grant_type=%FF%FE", auth)
+        self.assertEqual((r.status, r.json()["error"]), (400, "invalid_request"))
+        r.data.decode("utf-8")  # strict: raises on an invalid byte
+        # Valid UTF-8 with control characters: echoed escaped in JSON, never raw in the log.
+        r = self.server.request("POST", "/oauth2/token", "grant_type=x%0A2026-01-01T00:00:00.000Z%20Fatal%20forged%1B%5B31m%C2%9B", auth)
+        self.assertEqual((r.status, r.json()["error"]), (400, "unsupported_grant_type"))
+        self.assertIn("\\n2026-01-01", r.data.decode("utf-8"))
+        self.assertNotIn(b"\x1b", r.data)
+        r = self.server.request("GET", "/api/admin/clients/%FF%0Aforged",
+                                headers={"Authorization": basic("admin", ADMIN_PASSWORD)})
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.data.decode("utf-8"), json.dumps(
+            {"error": "not_found", "error_description": "no client '\ufffd\nforged'"}, separators=(",", ":")))
+        log = self.server.log()
+        self.assertNotIn("\x1b", log)
+        self.assertNotIn("\x9b", log)
+        for line in log.splitlines():
+            self.assertFalse(line.startswith("2026-01-01T00:00:00.000Z"), line)
+            self.assertFalse(line.startswith("forged"), line)
+        self.assertIn("\\n2026-01-01", log, "the value is there, escaped")
 
     def test_wrong_content_type_is_400(self):
         r = self.server.request("POST", "/oauth2/token", json.dumps({"grant_type": "client_credentials"}),

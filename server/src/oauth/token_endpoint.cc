@@ -5,6 +5,7 @@
 #include <idgate/jose/json.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "common/split.h"
@@ -16,7 +17,19 @@ namespace {
 
 std::vector<std::string> splitScope(const std::string& s) { return splitAny(s, " \t\n\v\f\r"); }
 
+/// RFC 8707 §2: an absolute URI (RFC 3986 characters only: anything else, non-ASCII included,
+/// must be percent-encoded) without a fragment.
 bool validResource(const std::string& r) {
+  static const std::string_view kAllowed =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (kAllowed.find(r[i]) == std::string_view::npos) return false;
+    if (r[i] == '%' && (i + 2 >= r.size() || !std::isxdigit(static_cast<unsigned char>(r[i + 1])) ||
+                        !std::isxdigit(static_cast<unsigned char>(r[i + 2])))) {
+      return false;
+    }
+  }
+  if (r.find('#') != std::string::npos) return false;
   try {
     Poco::URI u(r);
     return !u.getScheme().empty() && u.getFragment().empty() && !u.getHost().empty();
@@ -42,8 +55,10 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   std::vector<std::string> resources = request.all("resource");
   for (const auto& r : resources) {
     if (!validResource(r)) {
-      return ApiError{ErrorCode::kInvalidTarget,
-                      "resource must be an absolute URI without fragment"};
+      return ApiError{
+          ErrorCode::kInvalidTarget,
+          "resource must be an absolute URI without fragment, in RFC 3986 "
+          "characters (percent-encode anything else), e.g. https://api.example.com/orders"};
     }
   }
   auto requested_scope = request.param("scope");
