@@ -648,7 +648,8 @@ class ResourceServerTest(unittest.TestCase):
     def test_review_findings(self):
         # Ambiguous paths are refused before any route or endpoint sees them.
         t = self.hs_token(aud=self.origin)
-        for path in ("/hs/../api/me", "/hs/%2e%2e/api/me", "/hs/%2F..%2Fx", "/hs/a%5cb", "/hs/./x", "/hs/a\\b"):
+        for path in ("/hs/../api/me", "/hs/%2e%2e/api/me", "/hs/%2F..%2Fx", "/hs/a%5cb", "/hs/./x", "/hs/a\\b",
+                     "/sup/..;/hs/secret", "/sup/..;x=1/hs/secret", "/sup/..%3B/hs/secret", "/sup/.;/x"):
             with self.subTest(path=path):
                 r = self.server.request("GET", path, headers=R.bearer(t))
                 self.assertEqual(r.status, 400, r.text)

@@ -22,6 +22,9 @@ std::optional<std::string> canonicalPath(std::string_view raw) {
     size_t end = out->find('/', start);
     if (end == std::string::npos) end = out->size();
     std::string_view seg(out->data() + start, end - start);
+    // A path parameter does not hide a dot segment: servlet containers (Tomcat, Jetty) drop
+    // ";..." before resolving, so "..;x" or "..%3B" climbs for the upstream.
+    seg = seg.substr(0, seg.find(';'));
     if (seg == "." || seg == "..") return std::nullopt;
     start = end + 1;
   }
