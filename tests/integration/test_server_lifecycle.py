@@ -102,6 +102,28 @@ class ConfigErrorTest(unittest.TestCase):
                 self.assertIn("element <Server/Listeners/Listener> attribute 'port': cannot listen on 127.0.0.1:%d"
                               % port, out.stderr)
 
+    def test_a_second_server_on_the_same_port_stops_at_startup(self):
+        # Poco turned on SO_REUSEPORT: a second idgate bound the port and took half the traffic.
+        with TempDir() as tmp:
+            first = Server(init_home(tmp, "a")[0]).start()
+            try:
+                port = int(first.url.rsplit(":", 1)[1])
+                home_b, _ = init_home(tmp, "b")
+                out = subprocess.run([SERVER, "--home", home_b, "--port", str(port)], capture_output=True,
+                                     text=True, timeout=60)
+                self.assertEqual(out.returncode, 1, out.stderr)
+                self.assertIn("element <Server/Listeners/Listener> attribute 'port': cannot listen on 127.0.0.1:%d"
+                              % port, out.stderr)
+                self.assertNotIn("listening on", out.stderr)
+                # And a process that does use SO_REUSEPORT cannot join the server's port either.
+                with socket.socket() as s:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                    with self.assertRaises(OSError):
+                        s.bind(("127.0.0.1", port))
+                self.assertEqual(first.request("GET", "/health").status, 200)
+            finally:
+                self.assertEqual(first.stop(), 0)
+
 
 class BrokenDropinsTest(unittest.TestCase):
     """Every failure mode is reported with file and reason; the server keeps serving."""

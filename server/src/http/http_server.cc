@@ -113,11 +113,16 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
     try {
       Poco::Net::SocketAddress addr(l.host, static_cast<Poco::UInt16>(l.port));
       if (l.scheme == ListenerConfig::Scheme::kHttps) {
-        b.socket = std::make_unique<Poco::Net::SecureServerSocket>(addr, 64,
-                                                                   tlsContext(config, l, keystore));
+        b.socket =
+            std::make_unique<Poco::Net::SecureServerSocket>(tlsContext(config, l, keystore));
       } else {
-        b.socket = std::make_unique<Poco::Net::ServerSocket>(addr, 64);
+        b.socket = std::make_unique<Poco::Net::ServerSocket>();
       }
+      // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not SO_REUSEPORT, which
+      // Poco's address constructors turn on: with it a second server bound the same port and
+      // the kernel split connections between the two.
+      b.socket->bind(addr, true, false);
+      b.socket->listen(64);
     } catch (const ConfigError&) {
       throw;
     } catch (const Poco::Exception& e) {
