@@ -96,6 +96,7 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGHUP);  // waited for below and ignored: it used to kill the server at once
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
   setupLogging(verbose);
@@ -129,7 +130,13 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   }
 
   int sig = 0;
-  sigwait(&stop, &sig);
+  for (;;) {
+    sigwait(&stop, &sig);
+    if (sig != SIGHUP) break;
+    log.warning(
+        "received SIGHUP: ignored (configuration is read at startup only; restart the server "
+        "to apply changes to conf/)");
+  }
   log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                   ", draining in-flight requests");
   server->stop();
