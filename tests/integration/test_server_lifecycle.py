@@ -133,7 +133,10 @@ class BrokenDropinsTest(unittest.TestCase):
             home, _ = init_home(tmp)
             for f in os.listdir(FIXTURE_DROPINS):
                 shutil.copy(os.path.join(FIXTURE_DROPINS, f), os.path.join(home, "dropins", f))
-            server = Server(home).start()
+            # Not regular files: opening a FIFO blocked startup forever.
+            os.mkfifo(os.path.join(home, "dropins", "fifo.so"))
+            os.mkdir(os.path.join(home, "dropins", "folder.so"))
+            server = Server(home).start(timeout=15)
             try:
                 plugins = {p["file"]: p for p in server.admin("GET", "/api/admin/plugins").json()["plugins"]}
                 expected = {
@@ -142,6 +145,8 @@ class BrokenDropinsTest(unittest.TestCase):
                     "fixture_not_elf.so": "not a shared library (no ELF header)",
                     "fixture_config_refused.so": "configuration refused: property RequiredSetting is missing",
                     "fixture_throws_in_constructor.so": "constructor threw an exception",
+                    "fifo.so": "not a regular file (a FIFO)",
+                    "folder.so": "not a regular file (a directory)",
                 }
                 for f, reason in expected.items():
                     self.assertEqual((plugins[f]["status"], plugins[f]["reason"]), ("failed", reason), f)
@@ -236,6 +241,22 @@ class HttpsAndPostgresTest(unittest.TestCase):
 
 
 class ShutdownTest(unittest.TestCase):
+    def test_sighup_is_ignored_with_a_log_line(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            try:
+                server.proc.send_signal(signal.SIGHUP)
+                deadline = time.time() + 10
+                while "received SIGHUP" not in server.log() and time.time() < deadline:
+                    time.sleep(0.05)
+                self.assertIn("received SIGHUP: ignored (configuration is read at startup only; restart the server "
+                              "to apply changes to conf/)", server.log())
+                self.assertIsNone(server.proc.poll(), "still running")
+                self.assertEqual(server.request("GET", "/health").status, 200)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
     def test_sigterm_drains_in_flight_request_and_exits_zero(self):
         with TempDir() as tmp:
             home, _ = init_home(tmp)

@@ -2,9 +2,14 @@
 
 #include <Poco/Logger.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 namespace idgate {
@@ -12,12 +17,30 @@ namespace {
 
 Poco::Logger& log() { return Poco::Logger::get("idgate.plugins"); }
 
-bool isElf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {0, 0, 0, 0};
-  in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' &&
-         magic[3] == 'F';
+/// "" when `path` is a regular file starting with an ELF header, else why not. Opened without
+/// blocking and checked with fstat before anything reads it: a FIFO named x.so used to block
+/// startup forever (open and read wait for a writer).
+std::string checkSharedLibraryFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::string("cannot open: ") + std::strerror(errno);
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0) {
+    why = std::string("cannot stat: ") + std::strerror(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    why = S_ISFIFO(st.st_mode)   ? "not a regular file (a FIFO)"
+          : S_ISDIR(st.st_mode)  ? "not a regular file (a directory)"
+          : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
+                                 : "not a regular file (a device)";
+  } else {
+    unsigned char magic[4] = {0, 0, 0, 0};
+    ssize_t n = ::pread(fd, magic, 4, 0);
+    if (n != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F') {
+      why = "not a shared library (no ELF header)";
+    }
+  }
+  ::close(fd);
+  return why;
 }
 
 std::vector<std::string> names(const char* const* list) {
@@ -97,7 +120,7 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     statuses_.push_back(st);
   };
 
-  if (!isElf(path)) return failed("not a shared library (no ELF header)");
+  if (std::string why = checkSharedLibraryFile(path); !why.empty()) return failed(why);
   auto library = std::make_shared<boost::dll::shared_library>();
   try {
     library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
