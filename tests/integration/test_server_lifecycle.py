@@ -73,6 +73,14 @@ class ConfigErrorTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("conf/identity.xml: element <Server/OAuth>: unknown element <TimestampSkw>", log)
 
+    def test_oversized_config_file_is_refused(self):
+        # Refused by its size before any parsing (a 12 MB comment took 10 s to parse).
+        code, log, _ = self.start_expecting_failure(
+            lambda h: edit(h + "/conf/identity.xml", "<OAuth>", "<OAuth><!--" + "x" * (12 << 20) + "-->"))
+        self.assertEqual(code, 1)
+        self.assertRegex(log, r"conf/identity.xml: \d+ bytes; configuration files are limited to 1048576 bytes "
+                              r"\(1 MiB\)")
+
     def test_wrong_keystore_password(self):
         def change(h):
             with open(h + "/conf/server.xml") as f:

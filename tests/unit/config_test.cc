@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "config/config_error.h"
 #include "config/identity_config.h"
 #include "config/server_config.h"
+#include "config/xml_element.h"
 #include "crypto/password_hash.h"
 #include "test_support.h"
 
@@ -83,6 +85,23 @@ TEST_F(ServerConfigTest, IssuerWithTrailingSlashIsRefused) {
   std::string body = valid();
   body.insert(8, "<Issuer>https://idp.example.com/</Issuer>");
   EXPECT_NE(errorOf(body).find("element <Server/Issuer>"), std::string::npos);
+}
+
+TEST_F(ServerConfigTest, OversizedOrSpecialFilesAreRefused) {
+  std::string body = valid();
+  body.insert(8, "<!--" + std::string(kMaxConfigFileBytes, 'x') + "-->");
+  std::string error = errorOf(body);
+  EXPECT_NE(error.find("configuration files are limited to 1048576 bytes (1 MiB)"),
+            std::string::npos)
+      << error;
+  std::string fifo = dir_.file("fifo.xml");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    loadServerConfig(dir_.path(), fifo);
+    ADD_FAILURE() << "a FIFO was read";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), fifo + ": not a regular file");
+  }
 }
 
 TEST_F(ServerConfigTest, PublicUrlsAreOriginsOnly) {

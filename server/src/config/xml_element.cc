@@ -8,7 +8,13 @@
 #include <Poco/SAX/SAXException.h>
 #include <Poco/String.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 
 namespace idgate {
@@ -141,13 +147,39 @@ int64_t XmlElement::childInt(const std::string& name, int64_t fallback, int64_t 
   return n;
 }
 
+std::string readConfigFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw ConfigError(path + ": cannot read file: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw ConfigError(path + ": not a regular file");
+  }
+  if (st.st_size > kMaxConfigFileBytes) {
+    ::close(fd);
+    throw ConfigError(path + ": " + std::to_string(st.st_size) +
+                      " bytes; configuration files are limited to " +
+                      std::to_string(kMaxConfigFileBytes) + " bytes (1 MiB)");
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (got != text.size()) throw ConfigError(path + ": cannot read file (changed while read)");
+  return text;
+}
+
 XmlFile::XmlFile(std::string path) : path_(std::move(path)) {
-  std::ifstream probe(path_);
-  if (!probe) throw ConfigError(path_ + ": cannot read file");
+  std::string text = readConfigFile(path_);
   try {
     Poco::XML::DOMParser parser;
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
-    doc_ = parser.parse(path_);
+    doc_ = parser.parseMemory(text.data(), text.size());
   } catch (const Poco::Exception& e) {
     throw ConfigError(path_ + ": not well-formed XML: " + e.displayText());
   }

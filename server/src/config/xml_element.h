@@ -51,6 +51,14 @@ class XmlElement {
 };
 
 /// A parsed configuration file; keeps the DOM alive for its XmlElements.
+/// Larger configuration files are refused: parsing is not linear in every construct (a 12 MB
+/// comment took 10 s), and no real server.xml or identity.xml comes near this.
+constexpr int64_t kMaxConfigFileBytes = 1 << 20;
+
+/// The whole file, which must be a regular file of at most kMaxConfigFileBytes (a FIFO is
+/// refused without blocking). Throws ConfigError naming the file.
+std::string readConfigFile(const std::string& path);
+
 class XmlFile {
  public:
   /// Throws ConfigError naming the file when it is missing or not well-formed.
