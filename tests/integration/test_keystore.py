@@ -169,6 +169,15 @@ class KeytoolCliTest(unittest.TestCase):
                                       capture_output=True, text=True)
             self.assertEqual(declined.returncode, 1)
             self.assertIn("Certificate was not added to keystore", declined.stderr)
+            for bad in ("caf\u00e9", "a\nb", "x\u202ey", "../x", "a b", ".."):
+                refused = subprocess.run([IDGATE_KEYTOOL, "-changealias", "-alias", "a", "-destalias", bad,
+                                          "-keystore", store, "-storepass", "changeit"], capture_output=True, text=True)
+                self.assertEqual(refused.returncode, 1, bad)
+                self.assertIn("alias must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @", refused.stderr)
+                refused = subprocess.run([IDGATE_KEYTOOL, "-importcert", "-alias", bad, "-file", os.path.join(tmp, "a.pem"),
+                                          "-keystore", store, "-storepass", "changeit", "-noprompt"],
+                                         capture_output=True, text=True)
+                self.assertEqual(refused.returncode, 1, bad)
             run(IDGATE_KEYTOOL, "-changealias", "-alias", "a", "-destalias", "renamed", "-keystore", store,
                 "-storepass", "changeit")
             run(IDGATE_KEYTOOL, "-storepasswd", "-new", "newpass1", "-keystore", store, "-storepass", "changeit")
@@ -216,6 +225,14 @@ class ServerKeystoreTest(unittest.TestCase):
                 self.assertEqual(entries["API-Client"]["subject"], "CN=api")
                 self.assertRegex(entries["API-Client"]["sha256_fingerprint"], r"^([0-9A-F]{2}:){31}[0-9A-F]{2}$")
                 self.assertEqual(server.admin("DELETE", "/api/admin/keystore/certificates/idgate").status, 409)
+                for bad in ("caf\u00e9", "a\nb", "x\u202ey", "../x", "a/b", "", "x" * 256, "."):
+                    r = server.admin("POST", "/api/admin/keystore/certificates",
+                                     {"alias": bad, "certificate": certificate(key, "api", -1, 30)})
+                    self.assertEqual((r.status, r.json()["error"]), (400, "invalid_request"), bad)
+                    if bad:
+                        self.assertEqual(r.json()["error_description"],
+                                         "alias must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @ (the characters "
+                                         "of a client id), and not . or ..")
                 self.assertEqual(server.admin("DELETE", "/api/admin/keystore/certificates/api-client").status, 204)
                 self.assertEqual(server.admin("DELETE", "/api/admin/keystore/certificates/api-client").status, 404)
                 # Expired and not-yet-valid certificates are refused with that reason.

@@ -14,6 +14,7 @@
 #include "crypto/keys.h"
 #include "http/form_decoder.h"
 #include "http/json_writer.h"
+#include "keystore/alias.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"
 #include "store/store_error.h"
@@ -223,6 +224,7 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
       return errorResponse(
           {ErrorCode::kInvalidRequest, "body must be {\"alias\": ..., \"certificate\": PEM}"});
     }
+    if (auto bad = aliasError(*alias)) return errorResponse({ErrorCode::kInvalidRequest, *bad});
     auto cert = crypto::certificateFromPemOrDer(*pem);
     if (!cert)
       return errorResponse(

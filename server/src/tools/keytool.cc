@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "crypto/keys.h"
+#include "keystore/alias.h"
 #include "keystore/keystore.h"
 
 namespace idgate {
@@ -385,9 +386,16 @@ int cmdList(const Options& o, std::ostream& out) {
   return 0;
 }
 
+/// New aliases follow idgate's alphabet (keystore/alias.h); existing ones are read as they are.
+const std::string& newAlias(const std::string& alias) {
+  if (auto bad = aliasError(alias))
+    throw std::runtime_error("Invalid alias <" + alias + ">: " + *bad);
+  return alias;
+}
+
 int cmdImportCert(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
   StoreRef s = destination(o);
-  std::string alias = o.get("-alias", "mykey");
+  std::string alias = newAlias(o.get("-alias", "mykey"));
   Keystore ks = openOrCreate(s, true);
   auto cert = readCertificateFile(o.get("-file"), in);
   if (ks.find(alias) != nullptr) {
@@ -447,7 +455,7 @@ int cmdDelete(const Options& o) {
 int cmdGenKeyPair(const Options& o, std::ostream& out) {
   StoreRef s = destination(o);
   Keystore ks = openOrCreate(s, true);
-  std::string alias = o.get("-alias", "mykey");
+  std::string alias = newAlias(o.get("-alias", "mykey"));
   if (ks.find(alias) != nullptr) {
     throw std::runtime_error("Key pair not generated, alias <" + alias + "> already exists");
   }
@@ -482,7 +490,7 @@ int cmdImportKeystore(const Options& o, std::ostream& out) {
         Keystore(std::vector<KeystoreEntry>{e}).find(o.get("-srcalias")) == nullptr)
       continue;
     KeystoreEntry copy = e;
-    if (o.has("-destalias")) copy.alias = o.get("-destalias");
+    if (o.has("-destalias")) copy.alias = newAlias(o.get("-destalias"));
     if (to.find(copy.alias) != nullptr && !o.flag("-noprompt")) {
       throw std::runtime_error("Existing entry alias " + copy.alias +
                                " exists; use -noprompt to overwrite");
@@ -506,7 +514,7 @@ int cmdChangeAlias(const Options& o) {
   StoreRef s = destination(o);
   Keystore ks = openOrCreate(s, false);
   std::string alias = o.get("-alias", "mykey");
-  std::string dest = o.need("-destalias");
+  std::string dest = newAlias(o.need("-destalias"));
   const KeystoreEntry* e = ks.find(alias);
   if (e == nullptr) throw std::runtime_error("Alias <" + alias + "> does not exist");
   if (ks.find(dest) != nullptr)
