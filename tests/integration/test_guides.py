@@ -1,29 +1,113 @@
-"""The shell recipes in docs/guides/examples work as written against a running server."""
+"""The guides work as written: every `sh` block of each page runs in bash, unchanged but for the
+server's URL, against a server the test starts on a fresh home (guide_runner.py says how), and
+the shell recipes in docs/guides/examples work against a running server."""
+import contextlib
 import json
 import os
 import subprocess
 import unittest
+import urllib.parse
 
-from harness import ADMIN_PASSWORD, ServerTestCase
+import jwt
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "guides", "examples")
+import guide_runner
+from harness import ADMIN_PASSWORD, BUILD, Server, ServerTestCase, TempDir, init_home
+
+DOCS = os.path.join(guide_runner.ROOT, "docs")
+GUIDES = os.path.join(DOCS, "guides")
+EXAMPLES = os.path.join(GUIDES, "examples")
+PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
 
 
-class GuideTest(ServerTestCase, unittest.TestCase):
-    def run_example(self, name):
-        env = dict(os.environ, BASE=self.server.url, ADMIN=ADMIN_PASSWORD)
-        out = subprocess.run(["bash", os.path.join(EXAMPLES, name)], env=env, capture_output=True, text=True,
-                             timeout=120)
+@contextlib.contextmanager
+def fresh_checkout():
+    """A directory laid out like a checkout after ./run.sh: build/ (this build) and home/ (a fresh
+    home, served). The guides' commands run in it."""
+    with TempDir() as tmp:
+        os.symlink(os.path.abspath(BUILD), os.path.join(tmp, "build"))
+        home, _ = init_home(tmp, "home")
+        server = Server(home).start()
+        try:
+            yield server, tmp
+        finally:
+            server.stop()
+
+
+class GuidePagesTest(unittest.TestCase):
+    def run_page(self, page, variant, server, cwd):
+        env = {k: v for k, v in os.environ.items() if k not in ("IDGATE_HOME", "CLIENT_ID", "BASE")}
+        env["ADMIN"] = ADMIN_PASSWORD
+        result = guide_runner.run(page, variant, server.url, cwd, env)
+        self.assertEqual(result.returncode, 0, result.describe())
+        failed = [e for e in result.exchanges if e.status >= 400 or e.status == 0]
+        self.assertEqual(failed, [], result.describe())
+        return result
+
+    def assert_token(self, result, server, client_id):
+        """The page's last token request got a Bearer token for client_id that verifies with
+        the server's published keys."""
+        tokens = [e for e in result.exchanges if urllib.parse.urlsplit(e.url).path.endswith("/oauth2/token")]
+        self.assertTrue(tokens, "no token request:\n" + result.describe())
+        last = tokens[-1]
+        self.assertEqual(last.status, 200, result.describe())
+        body = json.loads(last.body)
+        self.assertEqual(body["token_type"], "Bearer", body)
+        token = body["access_token"]
+        key = jwt.PyJWKClient(server.url + "/oauth2/jwks").get_signing_key_from_jwt(token).key
+        claims = jwt.decode(token, key, algorithms=["ES256"], issuer=server.url, audience=server.url)
+        self.assertEqual((claims["sub"], claims["client_id"]), (client_id, client_id))
+        return claims
+
+    def test_private_key_jwt_guide_for_each_algorithm(self):
+        variants = guide_runner.variants(PRIVATE_KEY_JWT)
+        self.assertEqual(variants, ["RS256", "ES256", "EdDSA"])
+        for variant in variants:
+            with self.subTest(variant), fresh_checkout() as (server, cwd):
+                result = self.run_page(PRIVATE_KEY_JWT, variant, server, cwd)
+                self.assert_token(result, server, "my-%s-service" % variant.lower())
+                registered = server.admin("GET", "/api/admin/clients/my-%s-service" % variant.lower()).json()
+                self.assertEqual(registered["token_endpoint_auth_signing_alg"], variant)
+
+    def test_a_broken_command_fails_the_run(self):
+        """The runner itself: a failing command, an undefined variable and an HTTP error are each
+        reported with the page's line."""
+        with TempDir() as tmp:
+            page = os.path.join(tmp, "page.md")
+            with open(page, "w") as f:
+                f.write("# t\n\n```sh\ntrue\n```\n\n<!-- guide-test: a -->\n```sh\nfalse\n```\n\n"
+                        "<!-- guide-test: b -->\n```sh\necho $UNDEFINED\n```\n\n"
+                        "<!-- guide-test: c -->\n```sh\ncurl -s http://127.0.0.1:9443/nowhere\n```\n")
+            self.assertEqual(guide_runner.variants(page), ["a", "b", "c"])
+            env = dict(os.environ)
+            a = guide_runner.run(page, "a", "http://127.0.0.1:1", tmp, env)
+            self.assertNotEqual(a.returncode, 0)
+            self.assertEqual(a.failed_at, "page.md:9: false")
+            b = guide_runner.run(page, "b", "http://127.0.0.1:1", tmp, env)
+            self.assertNotEqual(b.returncode, 0)
+            self.assertIn("UNDEFINED: unbound variable", b.stderr)
+            with fresh_checkout() as (server, cwd):
+                c = guide_runner.run(page, "c", server.url, cwd, env)
+                self.assertEqual(c.returncode, 0, c.describe())
+                self.assertEqual([(e.status, e.url) for e in c.exchanges], [(404, server.url + "/nowhere")])
+
+
+class ExampleScriptsTest(ServerTestCase, unittest.TestCase):
+    def run_example(self, name, **env):
+        env = dict(os.environ, BASE=self.server.url, ADMIN=ADMIN_PASSWORD, **env)
+        return subprocess.run(["bash", os.path.join(EXAMPLES, name)], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    def responses(self, out):
         self.assertEqual(out.returncode, 0, out.stderr)
         return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
     def test_private_key_jwt_recipe(self):
-        first, replay = self.run_example("private_key_jwt.sh")
+        first, replay = self.responses(self.run_example("private_key_jwt.sh"))
         self.assertIn("access_token", first)
         self.assertEqual(replay, {"error": "invalid_client", "error_description": "jti already used"})
 
     def test_client_secret_jwt_recipe(self):
-        (result,) = self.run_example("client_secret_jwt.sh")
+        (result,) = self.responses(self.run_example("client_secret_jwt.sh"))
         self.assertIn("access_token", result)
 
 
