@@ -45,7 +45,6 @@ KeyPtr fromParams(const char* type, OSSL_PARAM_BLD* bld) {
 }
 
 constexpr int kMaxRsaBits = 8192;
-constexpr size_t kMaxKeysPerSet = 100;
 
 KeyPtr importRsa(const Json& jwk, std::string* error) {
   auto n = b64(jwk, "n");

@@ -254,6 +254,17 @@ class PrivateKeyJwtTest(AssertionTestBase):
             r = self.server.admin("POST", "/api/admin/clients", {"token_endpoint_auth_method": "private_key_jwt",
                                                                  "jwks": {"keys": [jwk]}})
             self.assertEqual((r.status, r.json()["error_description"]), (400, description))
+        # More keys than the token endpoint accepts in a set: refused here, not at every assertion.
+        key = A.public_jwk(A.private_key("ES256"), "k")
+        many = [dict(key, kid="k%d" % i) for i in range(101)]
+        r = self.server.admin("POST", "/api/admin/clients", {"token_endpoint_auth_method": "private_key_jwt",
+                                                             "jwks": {"keys": many}})
+        self.assertEqual((r.status, r.json()), (400, {
+            "error": "invalid_client_metadata",
+            "error_description": "jwks holds 101 keys; at most 100 are accepted"}))
+        r = self.server.admin("POST", "/api/admin/clients", {"token_endpoint_auth_method": "private_key_jwt",
+                                                             "jwks": {"keys": many[:100]}})
+        self.assertEqual(r.status, 201, r.text)
 
     def test_replay_near_the_end_of_the_skew_window(self):
         client_id, key = self.pk_client()

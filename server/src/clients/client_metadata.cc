@@ -48,6 +48,11 @@ std::optional<std::string> checkJwks(const Object::Ptr& jwks) {
   const jose::Json* keys = parsed->get("keys");
   if (keys == nullptr || !keys->isArray()) return "jwks must be an object with a keys array";
   if (keys->items().empty()) return "jwks has no keys";
+  if (keys->items().size() > jose::kMaxKeysPerSet) {
+    // The token endpoint would refuse the whole set: refuse it here, where it can be fixed.
+    return "jwks holds " + std::to_string(keys->items().size()) + " keys; at most " +
+           std::to_string(jose::kMaxKeysPerSet) + " are accepted";
+  }
   std::set<std::string> kids;
   for (const jose::Json& k : keys->items()) {
     std::string why;

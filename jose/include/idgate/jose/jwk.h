@@ -33,8 +33,11 @@ struct PublicKey {
 /// One JWK object; on failure `error` says why (for the log).
 std::optional<PublicKey> importJwk(const Json& jwk, std::string* error);
 
+/// A larger JWK set is refused whole (registration refuses it too).
+inline constexpr size_t kMaxKeysPerSet = 100;
+
 /// {"keys":[...]}; keys that cannot be imported are skipped and counted in `skipped`.
-/// nullopt when the document is not a JWKS at all.
+/// nullopt when the document is not a JWKS at all, or holds more than kMaxKeysPerSet keys.
 std::optional<std::vector<PublicKey>> importJwks(const Json& jwks, int* skipped,
                                                  std::string* error);
 
