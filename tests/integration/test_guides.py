@@ -16,7 +16,9 @@ from harness import ADMIN_PASSWORD, BUILD, Server, ServerTestCase, TempDir, init
 DOCS = os.path.join(guide_runner.ROOT, "docs")
 GUIDES = os.path.join(DOCS, "guides")
 EXAMPLES = os.path.join(GUIDES, "examples")
+README = os.path.join(guide_runner.ROOT, "README.md")
 PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
+CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
 
 
 @contextlib.contextmanager
@@ -43,7 +45,7 @@ class GuidePagesTest(unittest.TestCase):
         self.assertEqual(failed, [], result.describe())
         return result
 
-    def assert_token(self, result, server, client_id):
+    def assert_token(self, result, server, client_id, audience=None):
         """The page's last token request got a Bearer token for client_id that verifies with
         the server's published keys."""
         tokens = [e for e in result.exchanges if urllib.parse.urlsplit(e.url).path.endswith("/oauth2/token")]
@@ -54,7 +56,8 @@ class GuidePagesTest(unittest.TestCase):
         self.assertEqual(body["token_type"], "Bearer", body)
         token = body["access_token"]
         key = jwt.PyJWKClient(server.url + "/oauth2/jwks").get_signing_key_from_jwt(token).key
-        claims = jwt.decode(token, key, algorithms=["ES256"], issuer=server.url, audience=server.url)
+        claims = jwt.decode(token, key, algorithms=["ES256"], issuer=server.url,
+                            audience=audience or server.url)
         self.assertEqual((claims["sub"], claims["client_id"]), (client_id, client_id))
         return claims
 
@@ -67,6 +70,24 @@ class GuidePagesTest(unittest.TestCase):
                 self.assert_token(result, server, "my-%s-service" % variant.lower())
                 registered = server.admin("GET", "/api/admin/clients/my-%s-service" % variant.lower()).json()
                 self.assertEqual(registered["token_endpoint_auth_signing_alg"], variant)
+
+    def test_client_secret_jwt_guide(self):
+        self.assertEqual(guide_runner.variants(CLIENT_SECRET_JWT), [None])
+        with fresh_checkout() as (server, cwd):
+            self.assert_token(self.run_page(CLIENT_SECRET_JWT, None, server, cwd), server, "my-jwt-app")
+
+    def test_readme_walk_through_then_every_guide_on_one_server(self):
+        """A newcomer follows the README, then each guide, on the same server: no client id is
+        taken twice, and every page still ends with a token."""
+        with fresh_checkout() as (server, cwd):
+            readme = self.run_page(README, None, server, cwd)
+            self.assertTrue(any(e.url.endswith("/api/admin/plugins") for e in readme.exchanges), readme.describe())
+            self.assert_token(readme, server, "my-app", audience="https://api.example.com/orders")
+            for page, client in ((PRIVATE_KEY_JWT, "my-%s-service"), (CLIENT_SECRET_JWT, "my-jwt-app")):
+                for variant in guide_runner.variants(page):
+                    with self.subTest(page=os.path.basename(page), variant=variant):
+                        result = self.run_page(page, variant, server, cwd)
+                        self.assert_token(result, server, client % variant.lower() if variant else client)
 
     def test_a_broken_command_fails_the_run(self):
         """The runner itself: a failing command, an undefined variable and an HTTP error are each
@@ -109,6 +130,18 @@ class ExampleScriptsTest(ServerTestCase, unittest.TestCase):
     def test_client_secret_jwt_recipe(self):
         (result,) = self.responses(self.run_example("client_secret_jwt.sh"))
         self.assertIn("access_token", result)
+
+    def test_a_taken_client_id_is_reported_with_the_servers_answer(self):
+        for name in ("private_key_jwt.sh", "client_secret_jwt.sh"):
+            with self.subTest(name):
+                client_id = "taken-" + name.split(".")[0].replace("_", "-")
+                self.server.register(client_id=client_id)
+                out = self.run_example(name, CLIENT_ID=client_id)
+                self.assertEqual(out.returncode, 1, out.stderr)
+                self.assertEqual(out.stdout, "")
+                self.assertIn("registering client '%s' failed: HTTP 409 " % client_id, out.stderr)
+                self.assertIn('"error":"conflict"', out.stderr)
+                self.assertIn("is already registered", out.stderr)
 
 
 if __name__ == "__main__":

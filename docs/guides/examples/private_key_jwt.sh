@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
 # private_key_jwt with nothing but openssl and curl (docs/guides/private-key-jwt.md).
-#   BASE=http://127.0.0.1:9443 ADMIN=<admin password> CLIENT_ID=my-service ./private_key_jwt.sh
+#   BASE=http://127.0.0.1:9443 ADMIN=<admin password> [CLIENT_ID=example-private-key-jwt] ./private_key_jwt.sh
 set -euo pipefail
 : "${BASE:?}" "${ADMIN:?}"
-CLIENT_ID=${CLIENT_ID:-my-service}
+CLIENT_ID=${CLIENT_ID:-example-private-key-jwt}
 cd "$(mktemp -d)"
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# Registers the client; on anything but 201 prints the server's answer and stops.
+register() {
+  local out status
+  out=$(curl -sS -w '\n%{http_code}' -u "admin:$ADMIN" -H 'Content-Type: application/json' \
+    -d "$1" "$BASE/api/admin/clients")
+  status=${out##*$'\n'}
+  REGISTRATION=${out%$'\n'*}
+  if [ "$status" != 201 ]; then
+    echo "registering client '$CLIENT_ID' failed: HTTP $status $REGISTRATION" >&2
+    [ "$status" = 409 ] && echo "(set CLIENT_ID to another id, or delete that client first)" >&2
+    exit 1
+  fi
+}
 
 # 1. A key pair; the private key never leaves the client.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out client.key 2>/dev/null
@@ -16,9 +30,7 @@ N=$(openssl rsa -pubin -in client.pub -noout -modulus | cut -d= -f2 | xxd -r -p 
 JWKS="{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"key-1\",\"use\":\"sig\",\"alg\":\"RS256\",\"e\":\"AQAB\",\"n\":\"$N\"}]}"
 
 # 3. Register the client.
-curl -sf -u "admin:$ADMIN" -H 'Content-Type: application/json' \
-  -d "{\"client_id\":\"$CLIENT_ID\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"token_endpoint_auth_signing_alg\":\"RS256\",\"jwks\":$JWKS}" \
-  "$BASE/api/admin/clients" >/dev/null
+register "{\"client_id\":\"$CLIENT_ID\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"token_endpoint_auth_signing_alg\":\"RS256\",\"jwks\":$JWKS}"
 
 # 4. Build and sign the assertion: iss = sub = client id, aud = token URL, short exp, fresh jti.
 NOW=$(date +%s)
