@@ -46,12 +46,13 @@ def free_port():
 
 
 def get(url, headers=None):
+    """status, the response's header fields (an http.client.HTTPMessage: get_all sees repeats), body."""
     req = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
 
 
 @unittest.skipUnless(os.path.exists(NGINX), "nginx is not installed (apt-get install nginx)")
@@ -121,10 +122,12 @@ class NginxForwardAuthTest(unittest.TestCase):
         before = self.upstream.requests
         status, headers, _ = get(self.base + "/orders", {"X-Auth-Subject": "root"})
         self.assertEqual(status, 401)
-        self.assertEqual(headers.get("WWW-Authenticate"), 'Bearer realm="idgate"')
+        # Exactly one challenge: auth_request copies idgate's; the recipe must not add another.
+        self.assertEqual(headers.get_all("WWW-Authenticate"), ['Bearer realm="idgate"'])
         status, headers, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(exp=1)})
         self.assertEqual(status, 401)
-        self.assertIn('error="invalid_token"', headers.get("WWW-Authenticate", ""))
+        (challenge,) = headers.get_all("WWW-Authenticate")
+        self.assertIn('error="invalid_token"', challenge)
         # The audience must be the configured public origin (nginx's), not idgate's.
         status, _, _ = get(self.base + "/orders", {"Authorization": "Bearer " + self.token(aud=self.server.url)})
         self.assertEqual(status, 401)
