@@ -28,9 +28,11 @@ class ClientSecretBasic : public idgate::sdk::ClientAuthenticator {
     if (auto form_id = request.param("client_id"); form_id && *form_id != *id) {
       return Outcome::badRequest("client_id does not match the Basic credentials");
     }
-    if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
-    if (!host_.verifyClientSecret(*id, *secret))
-      return Outcome::denied("client secret does not match");
+    // One answer, in the same time, for an unknown client and a wrong secret: the host spends
+    // a hash verification either way, so neither wording nor timing tells which ids exist.
+    if (!host_.verifyClientSecret(*id, *secret)) {
+      return Outcome::denied("client unknown or secret does not match");
+    }
     return Outcome::authenticated(*id);
   }
 

@@ -14,9 +14,11 @@ class ClientSecretPost : public idgate::sdk::ClientAuthenticator {
     if (!secret) return Outcome::notHandled();
     auto id = request.param("client_id");
     if (!id || id->empty()) return Outcome::badRequest("client_id is required with client_secret");
-    if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
-    if (!host_.verifyClientSecret(*id, *secret))
-      return Outcome::denied("client secret does not match");
+    // One answer, in the same time, for an unknown client and a wrong secret: the host spends
+    // a hash verification either way, so neither wording nor timing tells which ids exist.
+    if (!host_.verifyClientSecret(*id, *secret)) {
+      return Outcome::denied("client unknown or secret does not match");
+    }
     return Outcome::authenticated(*id);
   }
 

@@ -72,7 +72,7 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(self.server.admin("GET", "/api/admin/clients/crud").status, 404)
         self.assertEqual(self.server.admin("DELETE", "/api/admin/clients/crud").status, 404)
         code, body = self.server.curl_token("grant_type=client_credentials", user="crud:" + created["client_secret"])
-        self.assertEqual((code, body["error_description"]), (401, "client unknown"))
+        self.assertEqual((code, body["error_description"]), (401, "client unknown or secret does not match"))
 
     def test_switching_to_post_keeps_working_secret(self):
         created = self.server.register(client_id="switch")

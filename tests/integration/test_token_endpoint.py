@@ -67,7 +67,8 @@ class TokenEndpointTest(ServerTestCase, unittest.TestCase):
         r = self.server.request("POST", "/oauth2/token", GRANT,
                                 dict(FORM, Authorization=basic("basic-app", "wrong")))
         self.assertEqual(r.status, 401)
-        self.assertEqual(r.json(), {"error": "invalid_client", "error_description": "client secret does not match"})
+        self.assertEqual(r.json(), {"error": "invalid_client",
+                                    "error_description": "client unknown or secret does not match"})
         self.assertEqual(r.headers["www-authenticate"], 'Basic realm="idgate", charset="UTF-8"')
         self.assertEqual(r.headers["cache-control"], "no-store")
 
@@ -79,9 +80,16 @@ class TokenEndpointTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.json()["error"], "invalid_client")
         self.assertNotIn("www-authenticate", r.headers)
 
-    def test_unknown_client(self):
-        code, body = self.server.curl_token(GRANT, user="nobody:whatever")
-        self.assertEqual((code, body["error_description"]), (401, "client unknown"))
+    def test_unknown_client_looks_like_a_wrong_secret(self):
+        for user in ("nobody:whatever", "basic-app:whatever"):
+            code, body = self.server.curl_token(GRANT, user=user)
+            self.assertEqual((code, body), (401, {"error": "invalid_client",
+                                                  "error_description": "client unknown or secret does not match"}))
+        for client_id in ("nobody", "post-app"):
+            r = self.server.request("POST", "/oauth2/token", form(grant_type="client_credentials", client_id=client_id,
+                                                                 client_secret="x" * 20), FORM)
+            self.assertEqual((r.status, r.json()["error_description"]),
+                             (401, "client unknown or secret does not match"), client_id)
 
     def test_registered_method_is_enforced(self):
         code, body = self.server.curl_token(GRANT, "client_id=basic-app",

@@ -157,11 +157,12 @@ TEST_F(TokenEndpointTest, ErrorsFollowRfc6749) {
   ApiError wrong =
       std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("app", "nope")));
   EXPECT_EQ(wrong.code, ErrorCode::kInvalidClient);
-  EXPECT_EQ(wrong.description, "client secret does not match");
+  EXPECT_EQ(wrong.description, "client unknown or secret does not match");
   EXPECT_TRUE(wrong.basic_challenge);
   ApiError unknown =
       std::get<ApiError>(call({{"grant_type", "client_credentials"}}, basic("who", "x")));
-  EXPECT_EQ(unknown.description, "client unknown");
+  EXPECT_EQ(unknown.description, wrong.description) << "an unknown id looks like a wrong secret";
+  EXPECT_EQ(unknown.basic_challenge, wrong.basic_challenge);
   ApiError two = std::get<ApiError>(
       call({{"grant_type", "client_credentials"}, {"client_secret", "x"}}, auth));
   EXPECT_EQ(two.code, ErrorCode::kInvalidRequest);

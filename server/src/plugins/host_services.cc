@@ -6,6 +6,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/password_hash.h"
+#include "crypto/random.h"
 #include "plugins/client_authenticator.h"
 #include "store/store_error.h"
 
@@ -190,7 +191,9 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
       global_properties_(std::move(global_properties)),
       skew_s_(skew_s),
       jwks_(jwks),
-      collisions_(collisions) {
+      collisions_(collisions),
+      dummy_secret_hash_(
+          crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
   api_ = idgate_host_api{};
   api_.struct_size = sizeof(api_);
   api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
@@ -238,7 +241,11 @@ idgate_lookup_code HostServices::clientSecretVerify(const std::string& id,
                                                     const std::string& secret) {
   try {
     auto c = clients_.find(id);
-    if (!c || !c->secret_hash) return IDGATE_LOOKUP_NOT_FOUND;
+    if (!c || !c->secret_hash) {
+      // As long as a real verification, so an unknown id cannot be told from a wrong secret.
+      crypto::verifyPassword(secret, dummy_secret_hash_);
+      return IDGATE_LOOKUP_NOT_FOUND;
+    }
     return crypto::verifyPassword(secret, *c->secret_hash) ? IDGATE_LOOKUP_FOUND
                                                            : IDGATE_LOOKUP_NOT_FOUND;
   } catch (const StoreError& e) {

@@ -50,6 +50,7 @@ class HostServices {
   int64_t skew_s_;
   JwksFetcher* jwks_;
   const ClientIdCollisions* collisions_;
+  std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash
   idgate_host_api api_;
 };
 
