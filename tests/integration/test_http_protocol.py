@@ -232,6 +232,8 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
             ("GET /health HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n", "control character in a header field"),
             ("GET /health HTTP/1.1\r\nHost: x\r\nNo-Colon\r\n\r\n", "malformed header field"),
             ("GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "more than one Host header"),
+            ("POST /oauth2/token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\n"
+             "Authorization: Basic Yzpk\r\nContent-Length: 0\r\n\r\n", "more than one Authorization header"),
             ("POST /oauth2/token HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
              "Transfer-Encoding is not allowed in HTTP/1.0"),
             ("G(T /health HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request method"),

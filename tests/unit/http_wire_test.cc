@@ -55,6 +55,10 @@ TEST(RequestHead, RefusesWhatCouldBeReadTwoWays) {
       {"GET / HTTP/1.1\r\n\r\n", "missing Host header"},
       {"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n", "malformed request target"},
       {"GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\n\r\n", "more than one Host header"},
+      {"GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic a\r\nauthorization: Bearer b\r\n\r\n",
+       "more than one Authorization header"},
+      {"GET / HTTP/1.1\r\nHost: x\r\nProxy-Authorization: a\r\nProxy-Authorization: a\r\n\r\n",
+       "more than one Proxy-Authorization header"},
   };
   for (const auto& [text, why] : cases) {
     RequestHead head;

@@ -174,12 +174,17 @@ HeadStatus parseRequestHead(std::string_view data, RequestHead* head, size_t* co
     }
     head->headers.emplace_back(std::string(name), std::string(value));
   }
-  size_t hosts = 0;
-  for (const auto& field : head->headers) hosts += sameHeaderName(field.first, "Host") ? 1 : 0;
-  if (head->minor_version == 1 && hosts == 0) {
-    return bad(error, "missing Host header");  // RFC 9112 §3.2
+  // Fields that must appear at most once: a second one is ambiguous (which did the client, and
+  // which does the upstream, act on?), so it is refused rather than one silently picked.
+  static constexpr const char* kSingletons[] = {"Host", "Authorization", "Proxy-Authorization"};
+  for (const char* singleton : kSingletons) {
+    size_t count = 0;
+    for (const auto& field : head->headers) count += sameHeaderName(field.first, singleton) ? 1 : 0;
+    if (count > 1) return bad(error, std::string("more than one ") + singleton + " header");
+    if (count == 0 && head->minor_version == 1 && singleton == kSingletons[0]) {
+      return bad(error, "missing Host header");  // RFC 9112 §3.2
+    }
   }
-  if (hosts > 1) return bad(error, "more than one Host header");
   *consumed = end + 4;
   return HeadStatus::kComplete;
 }
