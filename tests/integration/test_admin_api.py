@@ -1,7 +1,7 @@
 """Admin REST API: client registration (RFC 7591 metadata) and plugin status."""
 import unittest
 
-from harness import ServerTestCase
+from harness import ADMIN_PASSWORD, ServerTestCase, basic
 
 
 class AdminApiTest(ServerTestCase, unittest.TestCase):
@@ -44,6 +44,19 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
             r = self.server.admin("POST", "/api/admin/clients", payload)
             self.assertEqual(r.status, 400, payload)
             self.assertEqual(r.json(), {"error": "invalid_client_metadata", "error_description": description})
+
+    def test_repeated_members_are_refused(self):
+        for body in ('{"client_id":"twice","scope":"read","scope":"admin"}',
+                     '{"client_id":"twice","client_id":"other"}'):
+            r = self.server.request("POST", "/api/admin/clients", body,
+                                    {"Authorization": basic("admin", ADMIN_PASSWORD), "Content-Type": "application/json"})
+            self.assertEqual((r.status, r.json()["error"]), (400, "invalid_client_metadata"), body)
+            self.assertIn("no repeated member", r.json()["error_description"])
+        self.assertEqual(self.server.admin("GET", "/api/admin/clients/twice").status, 404)
+        self.server.register(client_id="twice")
+        r = self.server.request("PUT", "/api/admin/clients/twice", '{"scope":"read","scope":"admin"}',
+                                {"Authorization": basic("admin", ADMIN_PASSWORD), "Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r.text)
 
     def test_non_json_content_type_is_400(self):
         r = self.server.request("POST", "/api/admin/clients", "client_name=x",

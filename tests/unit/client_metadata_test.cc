@@ -31,7 +31,12 @@ TEST(ClientMetadataTest, DefaultsFollowRfc7591) {
 
 TEST(ClientMetadataTest, RefusesWhatCannotWork) {
   EXPECT_EQ(errorFor("[]"), "body must be a JSON object");
-  EXPECT_EQ(errorFor("{"), "body is not valid JSON");
+  const std::string invalid =
+      "body is not valid JSON (one object; no repeated member; valid UTF-8; at most 16 levels "
+      "deep and 1 MiB)";
+  EXPECT_EQ(errorFor("{"), invalid);
+  EXPECT_EQ(errorFor("{\"scope\":\"a\",\"scope\":\"admin\"}"), invalid) << "last would win";
+  EXPECT_EQ(errorFor("{\"client_name\":\"\xff\"}"), invalid);
   EXPECT_EQ(
       errorFor("{\"token_endpoint_auth_method\":\"tls_client_auth\"}"),
       "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/");

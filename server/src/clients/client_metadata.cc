@@ -98,6 +98,12 @@ bool isValidClientId(const std::string& id) {
 std::optional<std::string> validateClientMetadata(const std::string& body,
                                                   const MethodCatalog& methods,
                                                   ValidatedMetadata* out) {
+  // The strict reader first: Poco's parser lets a repeated member win silently, so
+  // {"scope":"a","scope":"admin"} would register what a reviewer of the body did not see.
+  if (!jose::parseJson(body, jose::kClientMetadataLimits)) {
+    return "body is not valid JSON (one object; no repeated member; valid UTF-8; at most 16 "
+           "levels deep and 1 MiB)";
+  }
   Object::Ptr in;
   try {
     Poco::JSON::Parser parser;
