@@ -163,6 +163,8 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
   out.set("X-Forwarded-For", (xff && !xff->empty() ? *xff + ", " : "") + req.remote_address);
   out.set("X-Forwarded-Proto", req.scheme);
   if (!req.host.empty()) out.set("X-Forwarded-Host", req.host);
+  // The upstream logs the same id as idgate's own lines (a client's value is replaced).
+  out.set("X-Request-Id", req.request_id);
   if (g.kind == GuardResult::Kind::kAuthenticated) {
     for (const auto& [k, v] : identityHeaders(g.subject)) out.set(k, v);
   }
@@ -234,10 +236,14 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
                      "the upstream sent an interim (1xx) response", note);
   }
   HeaderList headers;
+  headers.emplace_back("X-Request-Id", req.request_id);
   if (!g.set_cookie.empty()) headers.emplace_back("Set-Cookie", g.set_cookie);
   const std::string up_connection = in_response.get("Connection", "");
   for (const auto& [k, v] : in_response) {
-    if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0) continue;
+    if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0 ||
+        Poco::icompare(k, "X-Request-Id") == 0) {
+      continue;
+    }
     if (!isFieldName(k) || !isFieldValue(v)) {
       // idgate writes these lines itself: nothing the upstream sends may split them.
       session->reset();
