@@ -4,14 +4,17 @@ the shell recipes in docs/guides/examples work against a running server."""
 import contextlib
 import json
 import os
+import re
+import socket
 import subprocess
+import time
 import unittest
 import urllib.parse
 
 import jwt
 
 import guide_runner
-from harness import ADMIN_PASSWORD, BUILD, Server, ServerTestCase, TempDir, init_home
+from harness import ADMIN_PASSWORD, BUILD, SERVER, Server, ServerTestCase, TempDir, init_home
 
 DOCS = os.path.join(guide_runner.ROOT, "docs")
 GUIDES = os.path.join(DOCS, "guides")
@@ -21,14 +24,72 @@ PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
 CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
 
 
+# init's commented-out <openidConnectClient> for idgate's own tokens: the element between a line
+# "<!--" and a line "-->".
+OWN_TOKENS_EXAMPLE = re.compile(r" *<!--\n( *<openidConnectClient [^>]*/>)\n *-->\n")
+
+
+def uncomment_own_tokens_example(home, url=None):
+    """Deletes the two comment lines around the example, as its comment says. url stands in for
+    the docs' http://127.0.0.1:9443 in it, as the guide runner does for the pages."""
+    path = os.path.join(home, "conf", "server.xml")
+    with open(path) as f:
+        text = f.read()
+    text, n = OWN_TOKENS_EXAMPLE.subn(r"\1\n", text)
+    if n != 1:
+        raise AssertionError("no commented-out <openidConnectClient> example in " + path)
+    if url:
+        text = text.replace('issuerIdentifier="%s"' % guide_runner.DOCS_URL, 'issuerIdentifier="%s"' % url)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerOnPort(Server):
+    """harness.Server asks for --port 0; this one for a given port, so that the issuer (the first
+    listener's URL as bound) is known before the server starts, as it is for ./run.sh's."""
+
+    def __init__(self, home, port):
+        super().__init__(home)
+        self.port = port
+
+    def start(self, timeout=30):
+        self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", str(self.port)],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            log = self.log()[self.log_offset:]
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited %s:\n%s" % (self.proc.returncode, log))
+            self.urls = re.findall(r"listening on (\S+)", log)
+            if self.urls:
+                self.url = self.urls[0]
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("server did not start:\n" + self.log())
+
+
 @contextlib.contextmanager
-def fresh_checkout():
+def fresh_checkout(own_tokens=False):
     """A directory laid out like a checkout after ./run.sh: build/ (this build) and home/ (a fresh
-    home, served). The guides' commands run in it."""
+    home, served). The guides' commands run in it. own_tokens: init's <openidConnectClient>
+    example uncommented, as the README asks before its /api/me call."""
     with TempDir() as tmp:
         os.symlink(os.path.abspath(BUILD), os.path.join(tmp, "build"))
         home, _ = init_home(tmp, "home")
-        server = Server(home).start()
+        if own_tokens:
+            port = free_port()
+            uncomment_own_tokens_example(home, "http://127.0.0.1:%d" % port)
+            server = ServerOnPort(home, port).start()
+        else:
+            server = Server(home).start()
         try:
             yield server, tmp
         finally:
@@ -79,15 +140,59 @@ class GuidePagesTest(unittest.TestCase):
     def test_readme_walk_through_then_every_guide_on_one_server(self):
         """A newcomer follows the README, then each guide, on the same server: no client id is
         taken twice, and every page still ends with a token."""
-        with fresh_checkout() as (server, cwd):
+        with fresh_checkout(own_tokens=True) as (server, cwd):
             readme = self.run_page(README, None, server, cwd)
             self.assertTrue(any(e.url.endswith("/api/admin/plugins") for e in readme.exchanges), readme.describe())
-            self.assert_token(readme, server, "my-app", audience="https://api.example.com/orders")
+            self.assert_token(readme, server, "my-app")
+            me = json.loads(readme.exchanges[-1].body)
+            self.assertEqual((readme.exchanges[-1].url, me["principal"], me["openid_connect_client"]),
+                             (server.url + "/api/me", "my-app", "idgate"))
             for page, client in ((PRIVATE_KEY_JWT, "my-%s-service"), (CLIENT_SECRET_JWT, "my-jwt-app")):
                 for variant in guide_runner.variants(page):
                     with self.subTest(page=os.path.basename(page), variant=variant):
                         result = self.run_page(page, variant, server, cwd)
                         self.assert_token(result, server, client % variant.lower() if variant else client)
+
+    def test_inits_own_tokens_example_uncommented_makes_api_me_accept_idgates_tokens(self):
+        with TempDir() as tmp:
+            default_home, _ = init_home(tmp, "default")
+            with open(default_home + "/conf/server.xml") as f:
+                self.assertRegex(f.read(), r'<!--\n  <openidConnectClient id="idgate" inboundPropagation="required" '
+                                           r'signatureAlgorithm="ES256"\n +issuerIdentifier="http://127.0.0.1:9443" '
+                                           r'tokenReuse="true"/>\n  -->\n</Server>\n$')
+            # An issuer with "--" (a punycode host) cannot be written as is inside a comment.
+            for n, issuer in enumerate(("https://idgate.example", "https://xn--idgate-7xa.example")):
+                with self.subTest(issuer):
+                    home, _ = init_home(tmp, "home%d" % n, issuer=issuer)
+                    plain = Server(home).start()
+                    try:
+                        client = plain.register(client_id="me-client", scope="orders:read idgate:admin")
+                        _, body = plain.curl_token("grant_type=client_credentials",
+                                                   user="me-client:" + client["client_secret"])
+                        before = plain.request("GET", "/api/me", headers={"Authorization": "Bearer "
+                                                                           + body["access_token"]})
+                        self.assertNotEqual(before.status, 200, "no openidConnectClient before uncommenting")
+                    finally:
+                        plain.stop()
+                    uncomment_own_tokens_example(home)
+                    server = Server(home).start()
+                    try:
+                        _, body = server.curl_token("grant_type=client_credentials",
+                                                    user="me-client:" + client["client_secret"])
+                        bearer = {"Authorization": "Bearer " + body["access_token"]}
+                        for attempt in ("first", "again (tokenReuse)"):
+                            r = server.request("GET", "/api/me", headers=bearer)
+                            self.assertEqual(r.status, 200, "%s: %s\n%s" % (attempt, r.text, server.log()))
+                            me = r.json()
+                            self.assertEqual((me["principal"], me["client_id"], me["issuer"],
+                                              me["openid_connect_client"]), ("me-client", "me-client", issuer, "idgate"))
+                        r = server.request("GET", "/api/me")
+                        self.assertEqual((r.status, r.headers["www-authenticate"]), (401, 'Bearer realm="idgate"'))
+                        # The admin API takes the same token: it carries the idgate:admin scope.
+                        r = server.request("GET", "/api/admin/clients/me-client", headers=bearer)
+                        self.assertEqual(r.status, 200, r.text)
+                    finally:
+                        server.stop()
 
     def test_a_broken_command_fails_the_run(self):
         """The runner itself: a failing command, an undefined variable and an HTTP error are each

@@ -16,6 +16,73 @@
 namespace fs = std::filesystem;
 
 namespace idgate {
+namespace {
+
+/// The issuer as an XML attribute value that may also sit inside a comment: the XML specials are
+/// escaped and, when the issuer holds "--" (which ends no comment but is not allowed in one, e.g.
+/// a punycode host "xn--..."), every '-' is written as a character reference, which the parser
+/// turns back into '-' once the element is uncommented.
+std::string commentSafeAttribute(const std::string& value) {
+  bool dashes = value.find("--") != std::string::npos;
+  std::string out;
+  for (char c : value) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '-':
+        out += dashes ? "&#45;" : "-";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// A commented-out <openidConnectClient> that makes GET /api/me (and the admin API, for tokens
+/// with the idgate:admin scope) accept idgate's own access tokens; uncommenting it is enough.
+/// Nothing in the comment may contain "--".
+std::string ownTokensExample(const std::string& issuer) {
+  return R"(  <!-- Accept idgate's own access tokens at GET /api/me (and at the admin API when they
+       carry the idgate:admin scope): delete the two comment lines around the element below
+       and restart. No keys to configure: an issuerIdentifier that names idgate's issuer is
+       verified with the server's own signing keys. It must equal the issuer exactly: <Issuer>
+       when set, else the first listener's URL as bound (http://127.0.0.1:9443 with the
+       listener above; a port given on the command line changes it). signatureAlgorithm is
+       that of the KeyAlias key (ES256 for the EC P-256 key init made). tokenReuse="true" lets
+       a client use one access token until it expires (Liberty's default, false, accepts each
+       token once). Every attribute: docs/configuration.md; docs/guides/resource-server.md. -->
+  <!--
+  <openidConnectClient id="idgate" inboundPropagation="required" signatureAlgorithm="ES256"
+      issuerIdentifier=")" +
+         commentSafeAttribute(issuer) + R"(" tokenReuse="true"/>
+  -->
+)";
+}
+
+/// server.xml as config/server_config.cc writes it, with the example above before </Server>.
+std::string serverXml(const std::string& issuer, const std::string& admin_password_hash,
+                      const std::string& keystore_password) {
+  std::string xml = defaultServerXml(issuer, admin_password_hash, keystore_password);
+  const std::string end = "</Server>\n";
+  size_t at = xml.rfind(end);
+  if (at != std::string::npos) {
+    xml.insert(at, ownTokensExample(issuer.empty() ? "http://127.0.0.1:9443" : issuer));
+  }
+  return xml;
+}
+
+}  // namespace
 
 std::optional<std::string> initHome(const InitOptions& o) {
   fs::path home(o.home);
@@ -72,7 +139,7 @@ std::optional<std::string> initHome(const InitOptions& o) {
 
   std::string hash = crypto::hashPassword(password, crypto::kAdminPasswordIterations);
   writeFileAtomically((home / "conf" / "server.xml").string(),
-                      defaultServerXml(o.issuer, hash, store_password), 0600);
+                      serverXml(o.issuer, hash, store_password), 0600);
   writeFileAtomically((home / "conf" / "identity.xml").string(), defaultIdentityXml(), 0644);
   return generated;
 }
