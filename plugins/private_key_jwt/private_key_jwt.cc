@@ -48,7 +48,12 @@ class PrivateKeyJwt : public idgate::plugins::AssertionAuthenticator {
     }
     // WSO2: the client's certificate imported into the keystore under the client id.
     auto der = host_.keystoreCertificate(client_id);
-    if (!der) return {"client has no registered keys"};
+    if (!der) {
+      return {
+          "client has no registered keys: register a JWKS (jwks or jwks_uri) or import a "
+          "certificate under alias " +
+          client_id};
+    }
     auto imported = keys_.get(*der, [&] {
       ImportedKeys out;
       if (auto key = jose::importCertificate(*der, &out.error)) {

@@ -208,7 +208,8 @@ class ServerKeystoreTest(unittest.TestCase):
                 key = A.private_key("RS256")
                 server.register(client_id="api-client", token_endpoint_auth_method="private_key_jwt")
                 self.assertEqual(token_with(server, "api-client", key).json()["error_description"],
-                                 "client has no registered keys")
+                                 "client has no registered keys: register a JWKS (jwks or jwks_uri) or import "
+                                 "a certificate under alias api-client")
                 r = server.admin("POST", "/api/admin/keystore/certificates",
                                  {"alias": "API-Client", "certificate": certificate(key, "api", -1, 30)})
                 self.assertEqual(r.status, 201, r.text)

@@ -52,7 +52,9 @@ class KeystoreClientTest(unittest.TestCase):
                 server.register(client_id="NoCert", token_endpoint_auth_method="private_key_jwt")
                 a = A.sign(A.claims("NoCert", server.url + "/oauth2/token"), client_key, "RS256")
                 r = server.request("POST", "/oauth2/token", urllib.parse.urlencode(A.form(a)), FORM)
-                self.assertEqual((r.status, r.json()["error_description"]), (401, "client has no registered keys"))
+                self.assertEqual((r.status, r.json()["error_description"]), (401,
+                                 "client has no registered keys: register a JWKS (jwks or jwks_uri) or "
+                                 "import a certificate under alias NoCert"))
             finally:
                 server.stop()
 

@@ -165,6 +165,16 @@ class TokenEndpointTest(ServerTestCase, unittest.TestCase):
             self.assertFalse(line.startswith("forged"), line)
         self.assertIn("\\n2026-01-01", log, "the value is there, escaped")
 
+    def test_api_me_without_any_openid_connect_client_says_so(self):
+        token = self.server.curl_token(GRANT, user="basic-app:" + self.basic["client_secret"])[1]["access_token"]
+        for headers in ({"Authorization": "Bearer " + token}, {}):
+            r = self.server.request("GET", "/api/me", headers=headers)
+            self.assertEqual(r.status, 401)
+            self.assertEqual(r.json(), {
+                "error": "unauthorized",
+                "error_description": "no <openidConnectClient> is configured, so no bearer token is accepted: "
+                                     "add one to conf/server.xml (docs/guides/resource-server.md)"})
+
     def test_wrong_content_type_is_400(self):
         r = self.server.request("POST", "/oauth2/token", json.dumps({"grant_type": "client_credentials"}),
                                 {"Content-Type": "application/json",

@@ -163,7 +163,11 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   if (c == nullptr) {
     out.realm = "idgate";
     out.kind = GuardResult::Kind::kNoToken;
-    out.description = "no openidConnectClient applies to this request";
+    out.description =
+        config_.clients.empty()
+            ? "no <openidConnectClient> is configured, so no bearer token is accepted: add one "
+              "to conf/server.xml (docs/guides/resource-server.md)"
+            : "no openidConnectClient applies to this request";
     log.notice(out.description + " (" + printable(req.method + " " + req.path) + ")");
     return out;
   }
@@ -279,7 +283,9 @@ HttpResponseData challengeResponse(const GuardResult& r) {
     default:  // no token: no error code (RFC 6750 §3.1)
       res.status = 401;
       body.field("error", "unauthorized");
-      body.field("error_description", "a bearer token is required");
+      body.field("error_description", r.description.empty() || r.description == "no token"
+                                          ? "a bearer token is required"
+                                          : r.description);
       break;
   }
   if (res.status != 500) res.headers.emplace_back("WWW-Authenticate", challenge);
