@@ -1,7 +1,8 @@
-// Fetches JWK sets from clients' jwks_uri (and, later, resource-server jwkEndpointUrl):
-// cached honouring Cache-Control within [min, max], refetched on an unknown kid at most once per
-// interval, one fetch at a time per URI, bounded in time and size, private addresses refused
-// unless allowed. A failed refetch keeps serving the last good copy.
+// Fetches JWK sets from clients' jwks_uri and resource-server jwkEndpointUrl: cached honouring
+// Cache-Control within [min, max], refetched on an unknown kid at most once per interval, one
+// fetch at a time per URI, bounded in time and size. The network side (https only, special
+// addresses refused, one deadline per fetch) is jwks_http_transport.h. A failed refetch keeps
+// serving the last good copy.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +18,18 @@
 namespace idgate {
 
 struct JwksFetchConfig {
+  /// Resolution and connection must be done within connect_timeout_ms, and the whole fetch
+  /// (resolution, connection, TLS, request, response) within connect_timeout_ms +
+  /// read_timeout_ms, however the server paces its bytes.
   int64_t connect_timeout_ms = 2000;
   int64_t read_timeout_ms = 3000;
   int64_t max_bytes = 64 * 1024;
   int64_t min_cache_s = 60;
   int64_t max_cache_s = 86400;
   int64_t refetch_interval_s = 30;
+  /// The opt-in for tests and closed networks: special-purpose addresses (loopback, private,
+  /// link-local, ...) are fetched from, and plain http is accepted to them (never to a public
+  /// address). Off: https to public addresses only.
   bool allow_private_addresses = false;
 };
 
@@ -40,6 +47,8 @@ class JwksTransport {
   virtual HttpFetchResult get(const std::string& uri, const JwksFetchConfig& config) = 0;
 };
 
+/// The production transport: the system resolver and a direct TCP connection to a checked
+/// address (jwks_http_transport.h), trusting the system's CAs.
 std::unique_ptr<JwksTransport> makePocoJwksTransport();
 
 class JwksFetcher {
@@ -67,8 +76,5 @@ class JwksFetcher {
   std::mutex map_mutex_;
   std::map<std::string, std::shared_ptr<Entry>> entries_;
 };
-
-/// true for loopback, private (RFC 1918, ULA), link-local, unspecified and similar addresses.
-bool isPrivateAddress(const std::string& ip);
 
 }  // namespace idgate
