@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -22,6 +23,8 @@ EXAMPLES = os.path.join(GUIDES, "examples")
 README = os.path.join(guide_runner.ROOT, "README.md")
 PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
 CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
+KEYSTORE = os.path.join(GUIDES, "keystore.md")
+KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
 # init's commented-out <openidConnectClient> for idgate's own tokens: the element between a line
@@ -137,6 +140,23 @@ class GuidePagesTest(unittest.TestCase):
         with fresh_checkout() as (server, cwd):
             self.assert_token(self.run_page(CLIENT_SECRET_JWT, None, server, cwd), server, "my-jwt-app")
 
+    def test_keystore_guide_with_each_keytool(self):
+        variants = guide_runner.variants(KEYSTORE)
+        self.assertEqual(variants, ["idgate-keytool", "keytool"])
+        for variant in variants:
+            if variant == "keytool" and not shutil.which("keytool"):
+                continue  # Java is a test dependency (scripts/bootstrap.sh); without it, idgate's only
+            with self.subTest(variant), fresh_checkout() as (server, cwd):
+                result = self.run_page(KEYSTORE, variant, server, cwd)
+                self.assert_token(result, server, KEYSTORE_CLIENT)
+                tokens = [e for e in result.exchanges if e.url.endswith("/oauth2/token")]
+                self.assertEqual([e.status for e in tokens], [200, 200], "keytool's import, then the API's")
+                self.assertIn("reloaded ", server.log())
+                entries = server.admin("GET", "/api/admin/keystore").json()["entries"]
+                self.assertEqual(sorted((e["alias"], e["entry_type"]) for e in entries),
+                                 [("idgate", "PrivateKeyEntry"), ("idgate-secret-key", "SecretKeyEntry"),
+                                  (KEYSTORE_CLIENT, "trustedCertEntry")])
+
     def test_readme_walk_through_then_every_guide_on_one_server(self):
         """A newcomer follows the README, then each guide, on the same server: no client id is
         taken twice, and every page still ends with a token."""
@@ -147,11 +167,13 @@ class GuidePagesTest(unittest.TestCase):
             me = json.loads(readme.exchanges[-1].body)
             self.assertEqual((readme.exchanges[-1].url, me["principal"], me["openid_connect_client"]),
                              (server.url + "/api/me", "my-app", "idgate"))
-            for page, client in ((PRIVATE_KEY_JWT, "my-%s-service"), (CLIENT_SECRET_JWT, "my-jwt-app")):
-                for variant in guide_runner.variants(page):
+            for page, client in ((PRIVATE_KEY_JWT, "my-%s-service"), (CLIENT_SECRET_JWT, "my-jwt-app"),
+                                 (KEYSTORE, KEYSTORE_CLIENT)):
+                # The keystore guide's variants are two tools for the same steps: one of them.
+                for variant in guide_runner.variants(page)[:1 if page == KEYSTORE else None]:
                     with self.subTest(page=os.path.basename(page), variant=variant):
                         result = self.run_page(page, variant, server, cwd)
-                        self.assert_token(result, server, client % variant.lower() if variant else client)
+                        self.assert_token(result, server, client % variant.lower() if "%" in client else client)
 
     def test_inits_own_tokens_example_uncommented_makes_api_me_accept_idgates_tokens(self):
         with TempDir() as tmp:
