@@ -107,3 +107,35 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AdminLoginThrottleTest(unittest.TestCase):
+    def test_wrong_guesses_are_throttled_with_429_and_retry_after(self):
+        import time
+        from harness import Server, TempDir, init_home
+        with TempDir() as tmp:
+            server = Server(init_home(tmp)[0]).start()
+            try:
+                def get(password):
+                    return server.request("GET", "/api/admin/clients",
+                                          headers={"Authorization": basic("admin", password)})
+                for i in range(5):
+                    self.assertEqual(get("wrong-%d" % i).status, 401, i)
+                r = get(ADMIN_PASSWORD)
+                self.assertEqual(r.status, 429, "throttled before the password is even checked")
+                self.assertEqual(r.headers["retry-after"], "1")
+                self.assertEqual(r.json(), {"error": "too_many_requests", "error_description":
+                                            "too many failed admin logins from this address or for this user; "
+                                            "retry after 1 s"})
+                time.sleep(1.1)
+                self.assertEqual(get("wrong-again").status, 401)
+                r = get(ADMIN_PASSWORD)
+                self.assertEqual((r.status, r.headers["retry-after"]), (429, "2"), "the next wait doubles")
+                time.sleep(2.1)
+                self.assertEqual(get(ADMIN_PASSWORD).status, 200)
+                self.assertEqual(get("wrong").status, 401, "a success cleared the failures")
+                self.assertEqual(get(ADMIN_PASSWORD).status, 200)
+                # The token endpoint is not affected.
+                self.assertEqual(server.request("GET", "/health").status, 200)
+            finally:
+                self.assertEqual(server.stop(), 0)

@@ -5,6 +5,8 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
+
 #include <idgate/jose/base64url.h>
 #include "crypto/constant_time.h"
 #include "crypto/password_hash.h"
@@ -35,15 +37,22 @@ AdminAuth::AdminAuth(std::string username, std::string password_hash, const Cloc
     : username_(std::move(username)),
       password_hash_(std::move(password_hash)),
       clock_(clock),
-      cache_key_(crypto::randomBytes(32)) {}
+      cache_key_(crypto::randomBytes(32)),
+      throttle_(clock) {}
 
-bool AdminAuth::check(const std::string& authorization) {
+AdminAuth::Result AdminAuth::check(const std::string& authorization,
+                                   const std::string& remote_address) {
+  const std::string address_key = "address:" + remote_address;
+  auto refuse = [&] {
+    throttle_.failed(address_key);
+    return Result{};
+  };
   if (authorization.size() < 6 || Poco::icompare(authorization.substr(0, 6), "basic ") != 0)
-    return false;
+    return Result{};  // no credentials at all: a challenge, not a guess
   auto decoded = decodeStdBase64(Poco::trim(authorization.substr(6)));
-  if (!decoded) return false;
+  if (!decoded) return refuse();
   auto colon = decoded->find(':');
-  if (colon == std::string::npos) return false;
+  if (colon == std::string::npos) return refuse();
   std::string user = decoded->substr(0, colon);
   std::string password = decoded->substr(colon + 1);
 
@@ -55,15 +64,29 @@ bool AdminAuth::check(const std::string& authorization) {
   int64_t now = clock_.nowSeconds();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (now < remembered_until_ && crypto::constantTimeEquals(digest, remembered_)) return true;
+    if (now < remembered_until_ && crypto::constantTimeEquals(digest, remembered_)) {
+      return Result{true, 0};
+    }
   }
+  // Throttled keys are refused before the slow hash. Only the configured user has a key of
+  // its own: names a guesser makes up are throttled through the address alone.
   bool user_ok = crypto::constantTimeEquals(user, username_);
-  bool password_ok = crypto::verifyPassword(password, password_hash_);
-  if (!(user_ok && password_ok)) return false;
+  const std::string user_key = "user:" + username_;
+  int64_t wait = throttle_.retryAfterSeconds(address_key);
+  if (user_ok) wait = std::max(wait, throttle_.retryAfterSeconds(user_key));
+  if (wait > 0) return Result{false, wait};
+  bool password_ok = crypto::verifyPassword(password, password_hash_);  // also for unknown users
+  if (!(user_ok && password_ok)) {
+    throttle_.failed(address_key);
+    if (user_ok) throttle_.failed(user_key);
+    return Result{};
+  }
+  throttle_.succeeded(address_key);
+  throttle_.succeeded(user_key);
   std::lock_guard<std::mutex> lock(mutex_);
   remembered_ = digest;
   remembered_until_ = now + kRememberSeconds;
-  return true;
+  return Result{true, 0};
 }
 
 }  // namespace idgate

@@ -1,20 +1,26 @@
 // HTTP Basic authentication of the admin user against the salted hash in server.xml.
 // A successful check is remembered (as an HMAC under a per-process key) for a few minutes,
-// so the deliberately slow hash is not paid on every admin call.
+// so the deliberately slow hash is not paid on every admin call. Failed guesses are throttled
+// per source address and for the admin user (LoginThrottle) before the hash is computed.
 #pragma once
 
 #include <mutex>
 #include <string>
 
 #include "common/clock.h"
+#include "http/login_throttle.h"
 
 namespace idgate {
 
 class AdminAuth {
  public:
   AdminAuth(std::string username, std::string password_hash, const Clock& clock);
-  /// `authorization` is the raw header value.
-  bool check(const std::string& authorization);
+  struct Result {
+    bool ok = false;
+    int64_t retry_after_s = 0;  ///< > 0: throttled, not checked (429 with Retry-After)
+  };
+  /// `authorization` is the raw header value; `remote_address` the peer's address.
+  Result check(const std::string& authorization, const std::string& remote_address);
 
  private:
   std::string username_;
@@ -24,6 +30,7 @@ class AdminAuth {
   std::mutex mutex_;
   std::string remembered_;  ///< HMAC of the last good credentials
   int64_t remembered_until_ = 0;
+  LoginThrottle throttle_;
 };
 
 }  // namespace idgate

@@ -136,7 +136,15 @@ HttpResponseData Routes::health() {
 HttpResponseData Routes::admin(const HttpRequestData& req) {
   if (hasBearerScheme(req.authorization)) {
     if (auto refused = adminBearer(req)) return *refused;
-  } else if (!rt_.adminAuth().check(req.authorization)) {
+  } else if (AdminAuth::Result a = rt_.adminAuth().check(req.authorization, req.remote_address);
+             !a.ok) {
+    if (a.retry_after_s > 0) {
+      ApiError e{ErrorCode::kTooManyRequests,
+                 "too many failed admin logins from this address or for this user; retry after " +
+                     std::to_string(a.retry_after_s) + " s"};
+      e.retry_after_s = a.retry_after_s;
+      return errorResponse(e);
+    }
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
   }
   const std::string& p = req.path;

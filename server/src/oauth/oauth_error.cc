@@ -1,5 +1,7 @@
 #include "oauth/oauth_error.h"
 
+#include <algorithm>
+
 #include "http/json_writer.h"
 
 namespace idgate {
@@ -31,6 +33,8 @@ const char* errorName(ErrorCode code) {
       return "method_not_allowed";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kTooManyRequests:
+      return "too_many_requests";
     case ErrorCode::kServerError:
       return "server_error";
     case ErrorCode::kServiceUnavailable:
@@ -71,6 +75,11 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kConflict:
       out.status = 409;
+      break;
+    case ErrorCode::kTooManyRequests:
+      out.status = 429;
+      out.headers.emplace_back("Retry-After",
+                               std::to_string(std::max<int64_t>(1, error.retry_after_s)));
       break;
     case ErrorCode::kServerError:
       out.status = 500;

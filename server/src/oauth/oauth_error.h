@@ -1,6 +1,7 @@
 // Every error the HTTP API returns, and the one function that maps it to a response.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@ enum class ErrorCode {
   kPayloadTooLarge,        ///< 413 invalid_request: body over the limit
   kHeaderTooLarge,         ///< 431 invalid_request: request head over the limit
   kAdminUnauthorized,      ///< 401 unauthorized, Basic challenge for the admin API
+  kTooManyRequests,        ///< 429 too_many_requests, Retry-After: retry_after_s
   kNotFound,               ///< 404 not_found
   kMethodNotAllowed,       ///< 405 method_not_allowed
   kConflict,               ///< 409 conflict (client id taken)
@@ -33,6 +35,8 @@ struct ApiError {
   std::string description;
   /// invalid_client after the client used HTTP Basic: add WWW-Authenticate (RFC 6749 §5.2).
   bool basic_challenge = false;
+  /// kTooManyRequests: seconds for Retry-After.
+  int64_t retry_after_s = 0;
 };
 
 struct HttpError {
