@@ -1,4 +1,5 @@
 #include <idgate/jose/json.h>
+#include <idgate/jose/utf8.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -150,31 +151,11 @@ class JsonParser {
   /// Copies one well-formed UTF-8 sequence starting with `lead` (already consumed): no
   /// overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). Strings are compared
   /// and stored as bytes, so invalid sequences are refused here rather than downstream.
-  bool utf8Sequence(unsigned char lead, std::string& out) {
-    int more;
-    uint32_t cp;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      more = 1;
-      cp = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      more = 2;
-      cp = lead & 0x0F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      more = 3;
-      cp = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (pos_ + more > s_.size()) return false;
-    out += static_cast<char>(lead);
-    for (int i = 0; i < more; ++i) {
-      unsigned char c = static_cast<unsigned char>(s_[pos_++]);
-      if ((c & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3F);
-      out += static_cast<char>(c);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[more] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  bool utf8Sequence(unsigned char, std::string& out) {
+    size_t n = utf8SequenceLength(s_, pos_ - 1);
+    if (n == 0) return false;
+    out.append(s_.data() + pos_ - 1, n);
+    pos_ += n - 1;
     return true;
   }
 

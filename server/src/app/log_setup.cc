@@ -13,7 +13,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "common/utf8.h"
+#include <idgate/jose/utf8.h>
 #include "http/request_id.h"
 
 namespace idgate {

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "common/utf8.h"
+#include <idgate/jose/utf8.h>
 
 namespace idgate {
 

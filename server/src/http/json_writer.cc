@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "common/utf8.h"
+#include <idgate/jose/utf8.h>
 
 namespace idgate {
 

@@ -1,4 +1,4 @@
-#include "common/utf8.h"
+#include <idgate/jose/utf8.h>
 
 #include <cstdint>
 

@@ -1,5 +1,5 @@
 // UTF-8 well-formedness (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
-// Every value that reaches a token, a JSON body or a log line passes through here.
+// The strict JSON reader and every value that reaches a token, a JSON body or a log line use it.
 #pragma once
 
 #include <cstddef>
