@@ -4,9 +4,10 @@
 IDGATE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IDGATE_BUILD=${IDGATE_BUILD:-$IDGATE_ROOT/build}
 
-# What building and running the server needs.
+# What building and running the server needs, and the tools its guides use (xxd turns an ES256
+# signature into raw r||s; jq reads JSON answers).
 IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl-dev libpq-dev
-  libsqlite3-dev curl openssl ca-certificates)
+  libsqlite3-dev curl openssl ca-certificates xxd jq)
 # What the test suite needs in addition: GoogleTest, a PostgreSQL server to start on loopback,
 # PyJWT and jwcrypto for Debian's /usr/bin/python3 (independent JWS and JWE implementations), nm,
 # Java's keytool, and nginx (the forward-auth test runs the real one on loopback).
