@@ -223,6 +223,79 @@ class HttpsAndPostgresTest(unittest.TestCase):
             finally:
                 self.assertEqual(server.stop(), 0)
 
+    def https_server(self, tmp, tls=""):
+        home, _ = init_home(tmp)
+        edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
+             '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+        if tls:
+            edit(home + "/conf/server.xml", "  <Listeners>", tls + "\n  <Listeners>")
+        return home
+
+    def s_client(self, address, *args):
+        out = subprocess.run(["openssl", "s_client", "-connect", address, "-brief", *args],
+                             input="", capture_output=True, text=True, timeout=30)
+        return out.returncode, out.stdout + out.stderr
+
+    def test_tls_offers_only_modern_protocols_and_aead_ciphers(self):
+        with TempDir() as tmp:
+            server = Server(self.https_server(tmp)).start()
+            try:
+                deadline = time.time() + 10
+                while len(server.urls) < 2 and time.time() < deadline:
+                    time.sleep(0.05)
+                    server.urls = re.findall(r"listening on (\S+)", server.log())
+                address = [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+                code, out = self.s_client(address, "-tls1_3")
+                self.assertEqual(code, 0, out)
+                self.assertIn("Protocol version: TLSv1.3", out)
+                code, out = self.s_client(address, "-tls1_2")
+                self.assertEqual(code, 0, out)
+                self.assertIn("Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256", out, "the server's first choice")
+                # Older protocols, and TLS 1.2 ciphers without AEAD or forward secrecy, are refused.
+                for args in (("-tls1_1", "-cipher", "ALL:@SECLEVEL=0"), ("-tls1", "-cipher", "ALL:@SECLEVEL=0"),
+                             ("-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256"),
+                             ("-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"),
+                             ("-tls1_2", "-cipher", "AES128-GCM-SHA256")):
+                    code, out = self.s_client(address, *args)
+                    self.assertNotEqual(code, 0, (args, out))
+                # Renegotiation is refused.
+                reneg = subprocess.run(["openssl", "s_client", "-connect", address, "-tls1_2"], input="R\n",
+                                       capture_output=True, text=True, timeout=30)
+                self.assertIn("RENEGOTIATING", reneg.stdout + reneg.stderr)
+                self.assertIn("no renegotiation", reneg.stdout + reneg.stderr)
+                self.assertIn("Compression: NONE", subprocess.run(
+                    ["openssl", "s_client", "-connect", address, "-tls1_2"], input="", capture_output=True,
+                    text=True, timeout=30).stdout)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_tls_settings_are_configurable_and_checked(self):
+        with TempDir() as tmp:
+            home = self.https_server(tmp, '  <Tls protocols="TLSv1.3"/>')
+            server = Server(home).start()
+            try:
+                deadline = time.time() + 10
+                while len(server.urls) < 2 and time.time() < deadline:
+                    time.sleep(0.05)
+                    server.urls = re.findall(r"listening on (\S+)", server.log())
+                address = [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+                self.assertNotEqual(self.s_client(address, "-tls1_2")[0], 0)
+                self.assertEqual(self.s_client(address, "-tls1_3")[0], 0)
+            finally:
+                self.assertEqual(server.stop(), 0)
+        for tls, message in (
+                ('<Tls protocols="TLSv1.1 TLSv1.2"/>', "element <Server/Tls> attribute 'protocols': 'TLSv1.1' is not "
+                                                       "offered: TLSv1.2 and TLSv1.3 are"),
+                ('<Tls ciphers="AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256"/>',
+                 "element <Server/Tls> attribute 'ciphers': AES128-SHA is not an AEAD cipher with forward secrecy"),
+                ('<Tls ciphers="NOPE"/>', "element <Server/Tls> attribute 'ciphers': OpenSSL knows none of 'NOPE'")):
+            with TempDir() as tmp:
+                home = self.https_server(tmp, "  " + tls)
+                out = subprocess.run([SERVER, "--home", home, "--port", "0"], capture_output=True, text=True,
+                                     timeout=60)
+                self.assertEqual(out.returncode, 1, tls)
+                self.assertIn(message, out.stderr)
+
     def test_postgresql_database(self):
         with TempDir() as tmp:
             home, _ = init_home(tmp)

@@ -104,6 +104,23 @@ TEST_F(ServerConfigTest, OversizedOrSpecialFilesAreRefused) {
   }
 }
 
+TEST_F(ServerConfigTest, TlsProtocolsAreModernOnly) {
+  ServerConfig c = loadServerConfig(dir_.path(), write(valid()));
+  EXPECT_TRUE(c.tls.tls12 && c.tls.tls13) << "both by default";
+  std::string body = valid();
+  body.insert(8, "<Tls protocols=\"TLSv1.3\" cipherSuites=\"TLS_AES_256_GCM_SHA384\"/>");
+  c = loadServerConfig(dir_.path(), write(body));
+  EXPECT_FALSE(c.tls.tls12);
+  EXPECT_TRUE(c.tls.tls13);
+  EXPECT_EQ(c.tls.cipher_suites, "TLS_AES_256_GCM_SHA384");
+  for (const char* bad : {"TLSv1.1", "SSLv3", "TLSv1.2 TLSv1", ""}) {
+    std::string b = valid();
+    b.insert(8, std::string("<Tls protocols=\"") + bad + "\"/>");
+    EXPECT_NE(errorOf(b).find("element <Server/Tls> attribute 'protocols'"), std::string::npos)
+        << bad;
+  }
+}
+
 TEST_F(ServerConfigTest, PublicUrlsAreOriginsOnly) {
   std::string body = valid();
   body.insert(8,

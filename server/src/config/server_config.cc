@@ -7,6 +7,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include "common/split.h"
 #include "config/xml_element.h"
 #include "crypto/password_hash.h"
 #include "keystore/keystore.h"
@@ -68,7 +69,7 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
-  root.allowOnly({"Issuer", "PublicUrl", "Listeners", "Tokens", "Http", "Database", "Admin",
+  root.allowOnly({"Issuer", "PublicUrl", "Tls", "Listeners", "Tokens", "Http", "Database", "Admin",
                   "Security", "JwksFetch", "Jti", "Clients", "openidConnectClient", "authFilter",
                   "basicRegistry", "route"},
                  {});
@@ -137,6 +138,28 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   if (auto tokens = root.child("Tokens")) {
     tokens->allowOnly({}, {"accessTokenLifetimeSeconds"});
     c.access_token_lifetime_s = tokens->intAttribute("accessTokenLifetimeSeconds", 3600, 60, 86400);
+  }
+  if (auto tls = root.child("Tls")) {
+    tls->allowOnly({}, {"protocols", "ciphers", "cipherSuites"});
+    if (auto protocols = tls->attribute("protocols")) {
+      c.tls.tls12 = c.tls.tls13 = false;
+      for (const auto& p : splitAny(*protocols, " ,")) {
+        if (p == "TLSv1.2") {
+          c.tls.tls12 = true;
+        } else if (p == "TLSv1.3") {
+          c.tls.tls13 = true;
+        } else {
+          tls->failAttribute("protocols", "'" + p +
+                                              "' is not offered: TLSv1.2 and TLSv1.3 are (older "
+                                              "versions have known weaknesses)");
+        }
+      }
+      if (!c.tls.tls12 && !c.tls.tls13) {
+        tls->failAttribute("protocols", "must name TLSv1.2, TLSv1.3 or both");
+      }
+    }
+    c.tls.ciphers = tls->attribute("ciphers").value_or("");
+    c.tls.cipher_suites = tls->attribute("cipherSuites").value_or("");
   }
   if (auto http = root.child("Http")) {
     http->allowOnly({}, {"maxRequestBytes", "threads"});

@@ -42,6 +42,14 @@ struct DatabaseConfig {
   int pool_size = 8;
 };
 
+/// <Tls>: what every HTTPS listener offers (http/tls_settings.h applies it).
+struct TlsConfig {
+  bool tls12 = true;
+  bool tls13 = true;
+  std::string ciphers;        ///< TLS 1.2, OpenSSL syntax; empty = kDefaultTls12Ciphers
+  std::string cipher_suites;  ///< TLS 1.3; empty = kDefaultTls13Suites
+};
+
 struct ServerConfig {
   std::string file;
   std::string home;
@@ -50,6 +58,7 @@ struct ServerConfig {
   /// balancer in front), accepted as token audiences beside the issuer and the listeners.
   std::vector<std::string> public_urls;
   std::vector<ListenerConfig> listeners;
+  TlsConfig tls;
   int64_t access_token_lifetime_s = 3600;
   int64_t max_request_bytes = 65536;
   int threads = 16;

@@ -20,6 +20,7 @@
 #include "http/responses.h"
 #include "http/routes.h"
 #include "http/server_exchange.h"
+#include "http/tls_settings.h"
 
 namespace idgate {
 namespace {
@@ -87,7 +88,10 @@ Poco::Net::Context::Ptr tlsContext(const ServerConfig& config, const ListenerCon
   Poco::Net::Context::Ptr ctx =
       new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, Poco::Net::Context::Params());
   SSL_CTX* ssl = ctx->sslContext();
-  SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
+  // Poco's Context sets its own cipher list ("ALL:!ADH:!LOW:!EXP:!MD5"); <Tls> replaces it.
+  if (std::string why = applyTlsSettings(ssl, config.tls); !why.empty()) {
+    throw ConfigError(config.file + ": element <Server/Tls> attribute " + why);
+  }
   if (SSL_CTX_use_certificate(ssl, e->chain.front().get()) != 1 ||
       SSL_CTX_use_PrivateKey(ssl, e->key.get()) != 1 || SSL_CTX_check_private_key(ssl) != 1) {
     throw ConfigError(config.file +
@@ -113,8 +117,7 @@ std::vector<BoundListener> bindListeners(const ServerConfig& config, const Keyst
     try {
       Poco::Net::SocketAddress addr(l.host, static_cast<Poco::UInt16>(l.port));
       if (l.scheme == ListenerConfig::Scheme::kHttps) {
-        b.socket =
-            std::make_unique<Poco::Net::SecureServerSocket>(tlsContext(config, l, keystore));
+        b.socket = std::make_unique<Poco::Net::SecureServerSocket>(tlsContext(config, l, keystore));
       } else {
         b.socket = std::make_unique<Poco::Net::ServerSocket>();
       }
