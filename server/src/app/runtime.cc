@@ -64,7 +64,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   jtis_ = makeSqlJtiStore(*db_);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));
-  jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makePocoJwksTransport());
+  jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makeSystemJwksTransport());
 
   settings_.issuer = issuer;
   settings_.access_token_lifetime_s = config_.access_token_lifetime_s;

@@ -49,7 +49,7 @@ class JwksTransport {
 
 /// The production transport: the system resolver and a direct TCP connection to a checked
 /// address (jwks_http_transport.h), trusting the system's CAs.
-std::unique_ptr<JwksTransport> makePocoJwksTransport();
+std::unique_ptr<JwksTransport> makeSystemJwksTransport();
 
 class JwksFetcher {
  public:

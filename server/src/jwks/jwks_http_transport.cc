@@ -659,7 +659,7 @@ std::unique_ptr<JwksTransport> makeJwksHttpTransport(std::unique_ptr<HostResolve
   return std::make_unique<HttpJwksTransport>(std::move(resolver), std::move(dialer), trust);
 }
 
-std::unique_ptr<JwksTransport> makePocoJwksTransport() {
+std::unique_ptr<JwksTransport> makeSystemJwksTransport() {
   return makeJwksHttpTransport(makeSystemHostResolver(), makeTcpDialer());
 }
 
