@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "store/client_id_collisions.h"
@@ -133,6 +135,35 @@ TEST_P(StoreTest, ClientIdsAreUniqueWithoutCase) {
                 now),
                Poco::Exception)
       << "the database itself refuses the pair";
+}
+
+TEST_P(StoreTest, AsyncJtiAnswersAfterTheRowIsCommitted) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::pair<JtiStore::Result, int64_t>> answers;  // result, rows seen by another session
+  std::thread::id committer;
+  auto done = [&](JtiStore::Result r, std::exception_ptr error) {
+    ASSERT_FALSE(error);
+    // Another session sees the row already: the answer comes after the commit, not before.
+    Poco::Data::Session other = db_->session();
+    Poco::Int64 rows = 0;
+    other << "SELECT COUNT(*) FROM IDN_OIDC_JTI WHERE JWT_ID = 'async-1'", into(rows), now;
+    std::lock_guard<std::mutex> lock(m);
+    committer = std::this_thread::get_id();
+    answers.emplace_back(r, rows);
+    cv.notify_all();
+  };
+  jtis_->checkAndInsertAsync("c", "async-1", 2000, 1000, done);
+  {
+    std::unique_lock<std::mutex> lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return answers.size() == 1; }));
+  }
+  jtis_->checkAndInsertAsync("c", "async-1", 2000, 1000, done);
+  std::unique_lock<std::mutex> lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return answers.size() == 2; }));
+  EXPECT_EQ(answers[0], std::make_pair(JtiStore::Result::kFresh, int64_t{1}));
+  EXPECT_EQ(answers[1], std::make_pair(JtiStore::Result::kReplayed, int64_t{1}));
+  EXPECT_NE(committer, std::this_thread::get_id()) << "no caller thread waited for it";
 }
 
 TEST_P(StoreTest, JtiIsFreshOnceThenReplayed) {

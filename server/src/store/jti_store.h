@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,6 +19,23 @@ class JtiStore {
   /// A row whose EXP_TIME is before `now` no longer blocks. Throws StoreError.
   virtual Result checkAndInsert(const std::string& client_id, const std::string& jti,
                                 int64_t expires_at, int64_t now) = 0;
+
+  /// `error` is null with a result, or holds the StoreError (the result then means nothing).
+  using Done = std::function<void(Result result, std::exception_ptr error)>;
+  /// The same decision without a waiting thread: `done` runs once the row's fate is durable
+  /// (after the commit of its group), on the store's own thread, or inline when the store has
+  /// none. It must not block. The default runs checkAndInsert inline.
+  virtual void checkAndInsertAsync(const std::string& client_id, const std::string& jti,
+                                   int64_t expires_at, int64_t now, Done done) {
+    Result r = Result::kReplayed;
+    std::exception_ptr error;
+    try {
+      r = checkAndInsert(client_id, jti, expires_at, now);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(r, error);
+  }
   /// Deletes at most `limit` rows that expired before `now`; returns how many.
   virtual int purgeExpired(int64_t now, int limit) = 0;
 };

@@ -46,19 +46,21 @@ class SqlJtiStore : public JtiStore {
 
   Result checkAndInsert(const std::string& client_id, const std::string& jti, int64_t expires_at,
                         int64_t now_s) override {
-    auto item = std::make_shared<Pending>();
-    item->client_id = client_id;
-    item->jti = jti;
-    item->expires_at = expires_at;
-    item->now = now_s;
-    std::future<Result> result = item->promise.get_future();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) throw StoreError("jti store is shutting down");
-      queue_.push_back(item);
-    }
-    wake_.notify_one();
+    auto promise = std::make_shared<std::promise<Result>>();
+    std::future<Result> result = promise->get_future();
+    enqueue(client_id, jti, expires_at, now_s, [promise](Result r, std::exception_ptr error) {
+      if (error) {
+        promise->set_exception(error);
+      } else {
+        promise->set_value(r);
+      }
+    });
     return result.get();  // rethrows StoreError from the committer
+  }
+
+  void checkAndInsertAsync(const std::string& client_id, const std::string& jti, int64_t expires_at,
+                           int64_t now_s, Done done) override {
+    enqueue(client_id, jti, expires_at, now_s, std::move(done));
   }
 
   int purgeExpired(int64_t now_s, int limit) override {
@@ -83,8 +85,40 @@ class SqlJtiStore : public JtiStore {
     std::string jti;
     int64_t expires_at;
     int64_t now;
-    std::promise<Result> promise;
+    Done done;  ///< called once, by the committer, after the commit (or the failure)
   };
+
+  /// A caller's callback must not take the committer down with it.
+  static void deliver(Pending& p, Result r, std::exception_ptr error) {
+    try {
+      p.done(r, error);
+    } catch (const std::exception& e) {
+      Poco::Logger::get("idgate.store").error(std::string("jti callback threw: ") + e.what());
+    } catch (...) {
+      Poco::Logger::get("idgate.store").error("jti callback threw");
+    }
+  }
+
+  void enqueue(const std::string& client_id, const std::string& jti, int64_t expires_at,
+               int64_t now_s, Done done) {
+    auto item = std::make_shared<Pending>();
+    item->client_id = client_id;
+    item->jti = jti;
+    item->expires_at = expires_at;
+    item->now = now_s;
+    item->done = std::move(done);
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (stopping_) {
+        lock.unlock();
+        item->done(Result::kReplayed,
+                   std::make_exception_ptr(StoreError("jti store is shutting down")));
+        return;
+      }
+      queue_.push_back(std::move(item));
+    }
+    wake_.notify_one();
+  }
   using Batch = std::vector<std::shared_ptr<Pending>>;
 
   void run() {
@@ -155,7 +189,7 @@ class SqlJtiStore : public JtiStore {
         w.commit();
         ++transactions_;
         rows_ += batch.size();
-        for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(results[i]);
+        for (size_t i = 0; i < batch.size(); ++i) deliver(*batch[i], results[i], nullptr);
         return {};
       } catch (const Poco::Exception& e) {
         error = e.displayText();
@@ -168,8 +202,8 @@ class SqlJtiStore : public JtiStore {
     Poco::Logger::get("idgate.store")
         .error("jti batch of " + std::to_string(batch.size()) + " failed" +
                (at_commit ? " at commit: " : ": ") + error);
-    for (const auto& p : batch)
-      p->promise.set_exception(std::make_exception_ptr(StoreError("jti store: " + error)));
+    auto failure = std::make_exception_ptr(StoreError("jti store: " + error));
+    for (const auto& p : batch) deliver(*p, Result::kReplayed, failure);
     return {};
   }
 
