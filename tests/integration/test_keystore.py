@@ -212,8 +212,13 @@ class ServerKeystoreTest(unittest.TestCase):
                                  "a certificate under alias api-client")
                 r = server.admin("POST", "/api/admin/keystore/certificates",
                                  {"alias": "API-Client", "certificate": certificate(key, "api", -1, 30)})
+                self.assertEqual((r.status, r.json()["error_description"]), (400, (
+                    "alias 'API-Client' differs only in case from client 'api-client': import its certificate "
+                    "under 'api-client'")))
+                r = server.admin("POST", "/api/admin/keystore/certificates",
+                                 {"alias": "api-client", "certificate": certificate(key, "api", -1, 30)})
                 self.assertEqual(r.status, 201, r.text)
-                self.assertEqual(token_with(server, "api-client", key).status, 200, "alias match ignores case")
+                self.assertEqual(token_with(server, "api-client", key).status, 200)
                 r = server.admin("POST", "/api/admin/keystore/certificates",
                                  {"alias": "api-client", "certificate": certificate(key, "api", -1, 30)})
                 self.assertEqual((r.status, r.json()["error_description"]),
@@ -222,9 +227,9 @@ class ServerKeystoreTest(unittest.TestCase):
                 self.assertNotIn("PRIVATE", listing.text)
                 entries = {e["alias"]: e for e in listing.json()["entries"]}
                 self.assertEqual(entries["idgate"]["entry_type"], "PrivateKeyEntry")
-                self.assertEqual(entries["API-Client"]["entry_type"], "trustedCertEntry")
-                self.assertEqual(entries["API-Client"]["subject"], "CN=api")
-                self.assertRegex(entries["API-Client"]["sha256_fingerprint"], r"^([0-9A-F]{2}:){31}[0-9A-F]{2}$")
+                self.assertEqual(entries["api-client"]["entry_type"], "trustedCertEntry")
+                self.assertEqual(entries["api-client"]["subject"], "CN=api")
+                self.assertRegex(entries["api-client"]["sha256_fingerprint"], r"^([0-9A-F]{2}:){31}[0-9A-F]{2}$")
                 self.assertEqual(server.admin("DELETE", "/api/admin/keystore/certificates/idgate").status, 409)
                 for bad in ("caf\u00e9", "a\nb", "x\u202ey", "../x", "a/b", "", "x" * 256, "."):
                     r = server.admin("POST", "/api/admin/keystore/certificates",
@@ -341,6 +346,44 @@ class ClientIdCaseTest(unittest.TestCase):
                 r = server.admin("POST", "/api/admin/clients",
                                  {"client_id": "tenant-a", "token_endpoint_auth_method": "private_key_jwt"})
                 self.assertEqual(r.status, 409, r.text)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_a_certificate_never_serves_another_client(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            server = Server(home).start()
+            key = A.private_key("RS256")
+            try:
+                # Deleting a client deletes its certificate: a later id in other case inherits nothing.
+                server.register(client_id="tenant-x", token_endpoint_auth_method="private_key_jwt")
+                server.admin("POST", "/api/admin/keystore/certificates",
+                             {"alias": "tenant-x", "certificate": certificate(key, "x", -1, 30)})
+                self.assertEqual(token_with(server, "tenant-x", key).status, 200)
+                self.assertEqual(server.admin("DELETE", "/api/admin/clients/tenant-x").status, 204)
+                aliases = [e["alias"] for e in server.admin("GET", "/api/admin/keystore").json()["entries"]]
+                self.assertNotIn("tenant-x", aliases)
+                self.assertIn("deleted keystore certificate 'tenant-x' with client tenant-x", server.log())
+                server.register(client_id="TENANT-X", token_endpoint_auth_method="private_key_jwt")
+                r = token_with(server, "TENANT-X", key)
+                self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"))
+                # A certificate imported by hand (keytool) under another case variant serves nobody.
+                server.register(client_id="tenant-y", token_endpoint_auth_method="private_key_jwt")
+                pem = os.path.join(tmp, "y.pem")
+                with open(pem, "w") as f:
+                    f.write(certificate(key, "y", -1, 30))
+                run(IDGATE_KEYTOOL, "-importcert", "-alias", "Tenant-Y", "-file", pem, "-keystore",
+                    home + "/keystore/idgate.p12", "-storetype", "PKCS12", "-storepass", store_password(home),
+                    "-noprompt")
+                self.assertTrue(wait_for(lambda: "reloaded " in server.log()), server.log())
+                self.assertEqual(token_with(server, "tenant-y", key).status, 401)
+                self.assertIn("keystore certificate 'Tenant-Y' not used for client 'tenant-y'", server.log())
+                # The server's own keys are no client's: such ids cannot be registered.
+                r = server.admin("POST", "/api/admin/clients",
+                                 {"client_id": "IDGATE", "token_endpoint_auth_method": "private_key_jwt"})
+                self.assertEqual((r.status, r.json()["error"]), (400, "invalid_client_metadata"))
+                self.assertIn("is the alias of a keystore entry the server's configuration uses",
+                              r.json()["error_description"])
             finally:
                 self.assertEqual(server.stop(), 0)
 

@@ -89,7 +89,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   KeystoreHolder* holder = keystore_holder_.get();
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
-      identity_.timestamp_skew_s, jwks_.get(), &collisions_);
+      identity_.timestamp_skew_s, jwks_.get(), &collisions_, reservedAliases());
   plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
   plugins_->loadAll();
 
@@ -106,8 +106,53 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         return std::nullopt;
       },
       &collisions_);
+  registry_->setReservedAliases(reservedAliases());
+  registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
   setUpResourceServer();
+}
+
+std::set<std::string> Runtime::reservedAliases() const {
+  std::set<std::string> out = {asciiLower(config_.keystore.key_alias), asciiLower(kSecretKeyAlias)};
+  for (const auto& r : config_.keystore.retired) out.insert(asciiLower(r.alias));
+  for (const auto& l : config_.listeners) {
+    if (!l.key_alias.empty()) out.insert(asciiLower(l.key_alias));
+  }
+  for (const auto& c : config_.resource.clients) {
+    if (!c.trust_alias_name.empty()) out.insert(asciiLower(c.trust_alias_name));
+    if (!c.key_management_key_alias.empty()) out.insert(asciiLower(c.key_management_key_alias));
+  }
+  return out;
+}
+
+std::string Runtime::deleteClientCertificate(const std::string& client_id) {
+  // Only an alias that is the client's own (the id, or the id in lower case); for an id of a
+  // legacy case pair only the exact id, since the lower-case alias may be the other one's.
+  const bool paired = collisions_.blocks(client_id);
+  std::string removed;
+  try {
+    std::string refused = keystore_holder_->update([&](Keystore& ks) -> std::string {
+      const KeystoreEntry* e = ks.find(client_id);
+      if (e == nullptr || e->kind != KeystoreEntry::Kind::kTrustedCertificate) return "unchanged";
+      if (paired ? e->alias != client_id : !certificateAliasFits(e->alias, client_id)) {
+        return "unchanged";
+      }
+      removed = e->alias;
+      ks.remove(removed);
+      return {};
+    });
+    if (!refused.empty() && refused != "unchanged") {
+      return "client not deleted: its keystore certificate could not be removed: " + refused;
+    }
+  } catch (const KeystoreError& e) {
+    return std::string("client not deleted: its keystore certificate could not be removed: ") +
+           e.what();
+  }
+  if (!removed.empty()) {
+    Poco::Logger::get("idgate.admin")
+        .information("deleted keystore certificate '" + removed + "' with client " + client_id);
+  }
+  return {};
 }
 
 void Runtime::checkClientIdCase() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "clients/client_registry.h"
@@ -55,6 +56,7 @@ class Runtime {
   const SigningKeys& signingKeys() const { return *keys_; }
   TokenEndpoint& tokenEndpoint() { return *token_; }
   ClientRegistry& registry() { return *registry_; }
+  ClientStore& clients() { return *clients_; }
   AdminAuth& adminAuth() { return *admin_; }
   JwksFetcher& jwksFetcher() { return *jwks_; }
   ResourceGuard& resourceGuard() { return *guard_; }
@@ -64,6 +66,10 @@ class Runtime {
   std::string secretBoxKey();
   void setUpResourceServer();
   void checkClientIdCase();
+  /// Keystore aliases the configuration uses (lower-cased): never a client's certificate.
+  std::set<std::string> reservedAliases() const;
+  /// Removes `client_id`'s own certificate entry, if any; "" or why it could not.
+  std::string deleteClientCertificate(const std::string& client_id);
 
   std::string home_;
   ServerConfig config_;

@@ -72,6 +72,12 @@ std::string ClientRegistry::render(const Client& c, const std::optional<std::str
 }
 
 std::optional<ApiError> ClientRegistry::caseTwin(const std::string& client_id) {
+  if (reserved_.count(asciiLower(client_id)) != 0) {
+    return ApiError{ErrorCode::kInvalidClientMetadata,
+                    "client_id '" + client_id +
+                        "' is the alias of a keystore entry the server's configuration uses; "
+                        "choose another client_id"};
+  }
   auto existing = store_.findIdIgnoringCase(client_id);
   if (!existing || *existing == client_id) return std::nullopt;
   return ApiError{ErrorCode::kInvalidClientMetadata,
@@ -151,6 +157,13 @@ RegistryResult ClientRegistry::list() {
 
 RegistryResult ClientRegistry::remove(const std::string& client_id) {
   try {
+    if (!store_.find(client_id))
+      return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    if (before_delete_) {
+      if (std::string refused = before_delete_(client_id); !refused.empty()) {
+        return ApiError{ErrorCode::kServerError, refused};
+      }
+    }
     if (!store_.remove(client_id))
       return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
     Poco::Logger::get("idgate.admin").information("deleted client " + client_id);

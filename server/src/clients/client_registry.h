@@ -2,8 +2,10 @@
 // keeps secrets only as a hash or sealed, and renders client records.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -29,6 +31,16 @@ class ClientRegistry {
                  std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods,
                  ClientIdCollisions* collisions = nullptr);
 
+  /// Keystore aliases the server's configuration uses (lower-cased): no client id may equal
+  /// one without regard to case, or that entry's certificate would be the client's key.
+  void setReservedAliases(std::set<std::string> lowered) { reserved_ = std::move(lowered); }
+  /// Runs before a client is deleted (its keystore certificate goes with it, so a later client
+  /// whose id differs only in case cannot inherit it); a non-empty result refuses the deletion
+  /// with a 500 naming it.
+  void setBeforeDelete(std::function<std::string(const std::string& client_id)> hook) {
+    before_delete_ = std::move(hook);
+  }
+
   /// Store failures come back as kServerError; nothing here throws.
   RegistryResult create(const std::string& body);
   RegistryResult replace(const std::string& client_id, const std::string& body);
@@ -49,6 +61,8 @@ class ClientRegistry {
   std::shared_ptr<const crypto::SecretBox> box_;
   MethodCatalog methods_;
   ClientIdCollisions* collisions_;
+  std::set<std::string> reserved_;
+  std::function<std::string(const std::string&)> before_delete_;
 };
 
 }  // namespace idgate

@@ -1,6 +1,7 @@
 #include "http/routes.h"
 
 #include <Poco/Data/Session.h>
+#include <Poco/Logger.h>
 #include <Poco/String.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "keystore/alias.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"
+#include "store/client_id_collisions.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;
@@ -233,6 +235,19 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
           {ErrorCode::kInvalidRequest, "body must be {\"alias\": ..., \"certificate\": PEM}"});
     }
     if (auto bad = aliasError(*alias)) return errorResponse({ErrorCode::kInvalidRequest, *bad});
+    try {
+      // A certificate for a client goes under its id (or the id in lower case): any other case
+      // variant would be matched to that client by nothing, or to a later one by mistake.
+      auto owner = rt_.clients().findIdIgnoringCase(*alias);
+      if (owner && !certificateAliasFits(*alias, *owner)) {
+        return errorResponse({ErrorCode::kInvalidRequest,
+                              "alias '" + *alias + "' differs only in case from client '" + *owner +
+                                  "': import its certificate under '" + *owner + "'"});
+      }
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.store").error(e.what());
+      return errorResponse({ErrorCode::kServerError, "client store unavailable"});
+    }
     auto cert = crypto::certificateFromPemOrDer(*pem);
     if (!cert)
       return errorResponse(

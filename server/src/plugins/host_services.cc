@@ -182,7 +182,8 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
                            std::function<std::shared_ptr<const Keystore>()> keystore,
                            std::shared_ptr<const crypto::SecretBox> secret_box,
                            std::map<std::string, std::string> global_properties, int64_t skew_s,
-                           JwksFetcher* jwks, const ClientIdCollisions* collisions)
+                           JwksFetcher* jwks, const ClientIdCollisions* collisions,
+                           std::set<std::string> reserved_aliases)
     : clients_(clients),
       jtis_(jtis),
       clock_(clock),
@@ -192,6 +193,7 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
       skew_s_(skew_s),
       jwks_(jwks),
       collisions_(collisions),
+      reserved_aliases_(std::move(reserved_aliases)),
       dummy_secret_hash_(
           crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
   api_ = idgate_host_api{};
@@ -280,9 +282,26 @@ idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, s
                  "warning); delete one of them");
     return IDGATE_LOOKUP_NOT_FOUND;
   }
+  if (reserved_aliases_.count(asciiLower(alias)) != 0) {
+    // idgate's own keys and the certificates its configuration trusts are nobody's client key.
+    Poco::Logger::get("idgate.keystore")
+        .warning("keystore entry '" + alias +
+                 "' is used by the server's configuration and is not a client certificate");
+    return IDGATE_LOOKUP_NOT_FOUND;
+  }
   std::shared_ptr<const Keystore> ks = keystore_();
   const KeystoreEntry* e = ks ? ks->find(alias) : nullptr;
-  if (e == nullptr || e->chain.empty()) return IDGATE_LOOKUP_NOT_FOUND;
+  if (e == nullptr || e->kind != KeystoreEntry::Kind::kTrustedCertificate || e->chain.empty()) {
+    return IDGATE_LOOKUP_NOT_FOUND;
+  }
+  if (!certificateAliasFits(e->alias, alias)) {
+    Poco::Logger::get("idgate.keystore")
+        .warning("keystore certificate '" + e->alias + "' not used for client '" + alias +
+                 "': the alias must be the client id or the client id in lower case (as "
+                 "keytool writes it); re-import it under '" +
+                 alias + "'");
+    return IDGATE_LOOKUP_NOT_FOUND;
+  }
   *der = crypto::certificateDer(e->chain.front().get());
   return IDGATE_LOOKUP_FOUND;
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/clock.h"
@@ -25,7 +26,8 @@ class HostServices {
                std::function<std::shared_ptr<const Keystore>()> keystore,
                std::shared_ptr<const crypto::SecretBox> secret_box,
                std::map<std::string, std::string> global_properties, int64_t skew_s,
-               JwksFetcher* jwks = nullptr, const ClientIdCollisions* collisions = nullptr);
+               JwksFetcher* jwks = nullptr, const ClientIdCollisions* collisions = nullptr,
+               std::set<std::string> reserved_aliases = {});
 
   const idgate_host_api* api() const { return &api_; }
 
@@ -50,7 +52,8 @@ class HostServices {
   int64_t skew_s_;
   JwksFetcher* jwks_;
   const ClientIdCollisions* collisions_;
-  std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash
+  std::set<std::string> reserved_aliases_;  ///< lower-cased; never a client's certificate
+  std::string dummy_secret_hash_;           ///< verified against when a client has no secret hash
   idgate_host_api api_;
 };
 

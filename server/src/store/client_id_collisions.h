@@ -30,3 +30,14 @@ class ClientIdCollisions {
 std::string asciiLower(std::string s);
 
 }  // namespace idgate
+
+namespace idgate {
+
+/// Whether a keystore certificate under `alias` may be `client_id`'s: the id itself, or the id
+/// in lower case (Java's keytool writes aliases lower-cased). Any other case variant belongs to
+/// another id, or to nobody.
+inline bool certificateAliasFits(const std::string& alias, const std::string& client_id) {
+  return alias == client_id || alias == asciiLower(client_id);
+}
+
+}  // namespace idgate
