@@ -335,7 +335,9 @@ TEST(RequestPathTest, AmbiguousPathsAreRefused) {
   EXPECT_EQ(canonicalPath("/orders/42"), "/orders/42");
   EXPECT_EQ(canonicalPath("/%70artners/%41"), "/partners/A");
   EXPECT_EQ(canonicalPath("/a..b/c."), "/a..b/c.") << "dots inside a segment are fine";
-  EXPECT_EQ(canonicalPath("/a;v=1/b;x"), "/a;v=1/b;x") << "path parameters elsewhere are fine";
+  EXPECT_EQ(canonicalPath("/a;v=1/b;x"), "/a/b") << "path parameters are dropped, as servlets do";
+  EXPECT_EQ(canonicalPath("/shop/admin%3Bx/secret"), "/shop/admin/secret");
+  EXPECT_EQ(canonicalPath("/a/b/"), "/a/b/");
   for (const char* bad : {"/a/../b", "/a/./b", "/..", "/a/.", "/a/%2e%2e/b", "/a/%2E/b", "/a%2fb",
                           "/a%2Fb", "/a%5cb", "/a\\b", "/a%00b", "/a%zz", "/a%4", "/a/..;/b",
                           "/a/..;x=1/b", "/a/.;/b", "/a/..%3B/b", "/a/..%3b/b", "/a/%2e%2e;/b",

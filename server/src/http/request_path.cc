@@ -15,17 +15,22 @@ std::optional<std::string> canonicalPath(std::string_view raw) {
       return std::nullopt;
     }
   }
-  std::optional<std::string> out = percentDecode(std::string(raw), false);
-  if (!out) return std::nullopt;
+  std::optional<std::string> decoded = percentDecode(std::string(raw), false);
+  if (!decoded) return std::nullopt;
+  // Path parameters (";..." in a segment) are dropped, as servlet containers (Tomcat, Jetty)
+  // drop them before resolving: "/shop/admin;x/secret" is /shop/admin/secret to the upstream,
+  // so routes and filters must see that path too; and "..;x" or "..%3B" is a dot segment.
+  std::string out;
+  out.reserve(decoded->size());
   size_t start = 0;
-  while (start <= out->size()) {
-    size_t end = out->find('/', start);
-    if (end == std::string::npos) end = out->size();
-    std::string_view seg(out->data() + start, end - start);
-    // A path parameter does not hide a dot segment: servlet containers (Tomcat, Jetty) drop
-    // ";..." before resolving, so "..;x" or "..%3B" climbs for the upstream.
+  while (start <= decoded->size()) {
+    size_t end = decoded->find('/', start);
+    if (end == std::string::npos) end = decoded->size();
+    std::string_view seg(decoded->data() + start, end - start);
     seg = seg.substr(0, seg.find(';'));
     if (seg == "." || seg == "..") return std::nullopt;
+    out.append(seg);
+    if (end < decoded->size()) out += '/';
     start = end + 1;
   }
   return out;

@@ -9,8 +9,10 @@
 
 namespace idgate {
 
-/// The percent-decoded path, or nullopt when it is ambiguous: a "." or ".." segment, "%2e",
-/// "%2f" or "%5c" in any case, a backslash, an encoded NUL, or broken %-encoding.
+/// The percent-decoded path without path parameters (";..." in a segment, dropped as servlet
+/// containers drop them), or nullopt when it is ambiguous: a "." or ".." segment (also with
+/// parameters, "..;x"), "%2e", "%2f" or "%5c" in any case, a backslash, an encoded NUL, or
+/// broken %-encoding. Routes and filters decide on this path; the upstream gets the original.
 std::optional<std::string> canonicalPath(std::string_view raw_path);
 
 }  // namespace idgate
