@@ -545,6 +545,12 @@ class ResourceServerTest(unittest.TestCase):
         # A session of one configuration is nothing to another.
         r = self.server.request("GET", "/hs/b", headers={"Cookie": "idgate_session_hs=" + value})
         self.assertEqual(r.status, 401)
+        # A session made on a request to idgate is nothing to /auth/check, even for the same
+        # origin: the audience rule differs between the two.
+        host = self.origin.split("//")[1]
+        r = self.server.request("GET", "/auth/check", headers=dict(jar, **{
+            "X-Forwarded-Proto": "http", "X-Forwarded-Host": host, "X-Forwarded-Uri": "/sess/b"}))
+        self.assertEqual(r.status, 401, r.text)
         # Forward-auth hands the cookie to the proxy, marked Secure when the client used HTTPS.
         t = R.hs(R.claims("https://sess.example"), SECRET)
         r = self.server.request("GET", "/auth/check", headers=dict(R.bearer(t), **{

@@ -180,7 +180,10 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
                          fallback->inbound == OidcClientConfig::Propagation::kSupported;
   const std::optional<std::string> token = tokens.get(*c);
   const int64_t now = clock_.nowSeconds();
-  const std::string origin = req.origin();
+  // A session cookie is bound to the origin the client used and to the kind of request: the
+  // audience rule differs between requests to idgate and those a proxy describes, so a cookie
+  // minted on one must not pass the other.
+  const std::string origin = (req.via_proxy ? "forwarded " : "direct ") + req.origin();
   const bool sessions = !c->authn_session_disabled && sessions_ != nullptr;
   if (!token) {
     if (sessions) {
