@@ -18,7 +18,12 @@ class PublicClient : public idgate::sdk::ClientAuthenticator {
     }
     auto id = request.param("client_id");
     if (!id || id->empty()) return Outcome::notHandled();
-    if (!host_.clientMetadata(*id)) return Outcome::denied("client unknown");
+    // The same words the host uses for a registered client of another method: a request
+    // without credentials must not tell which client ids exist.
+    if (!host_.clientMetadata(*id)) {
+      return Outcome::denied(
+          "client unknown, or not registered for token_endpoint_auth_method none");
+    }
     return Outcome::authenticated(*id);
   }
 

@@ -101,6 +101,12 @@ class TokenEndpointTest(ServerTestCase, unittest.TestCase):
     def test_public_client_may_not_use_client_credentials(self):
         code, body = self.server.curl_token(GRANT, "client_id=spa")
         self.assertEqual((code, body["error"]), (400, "unauthorized_client"))
+        # Without credentials, an unknown id and a confidential client's id get the same answer.
+        for client_id in ("nobody", "basic-app"):
+            code, body = self.server.curl_token(GRANT, "client_id=" + client_id)
+            self.assertEqual((code, body), (401, {
+                "error": "invalid_client",
+                "error_description": "client unknown, or not registered for token_endpoint_auth_method none"}))
 
     def test_two_methods_at_once_is_invalid_request(self):
         code, body = self.server.curl_token(GRANT, "client_secret=x", user="basic-app:" + self.basic["client_secret"])

@@ -182,7 +182,11 @@ TEST_F(TokenEndpointTest, RegisteredMethodIsEnforced) {
   EXPECT_EQ(e.description, "client is registered for client_secret_basic, not client_secret_post");
   ApiError pub =
       std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "app"}}));
-  EXPECT_EQ(pub.description, "client is registered for client_secret_basic, not none");
+  EXPECT_EQ(pub.description,
+            "client unknown, or not registered for token_endpoint_auth_method none");
+  ApiError nobody =
+      std::get<ApiError>(call({{"grant_type", "client_credentials"}, {"client_id", "nobody"}}));
+  EXPECT_EQ(nobody.description, pub.description) << "no credential: existence is not told";
 }
 
 TEST_F(TokenEndpointTest, PublicClientCannotUseClientCredentials) {

@@ -50,6 +50,12 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
         }
         if (!client) return ApiError{ErrorCode::kInvalidClient, "client unknown", basic};
         std::string registered = registeredMethod(*client);
+        if (registered != plugin->authMethod() && plugin->authMethod() == "none") {
+          // No credential was proven: say no more than for an unknown id (plugins/none).
+          return ApiError{ErrorCode::kInvalidClient,
+                          "client unknown, or not registered for token_endpoint_auth_method none",
+                          basic};
+        }
         if (registered != plugin->authMethod()) {
           return ApiError{
               ErrorCode::kInvalidClient,
