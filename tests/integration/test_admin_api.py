@@ -139,3 +139,43 @@ class AdminLoginThrottleTest(unittest.TestCase):
                 self.assertEqual(server.request("GET", "/health").status, 200)
             finally:
                 self.assertEqual(server.stop(), 0)
+
+    def test_guesses_elsewhere_do_not_lock_the_admin_out(self):
+        import http.client
+        import threading
+        import time
+        from harness import Server, TempDir, init_home
+        with TempDir() as tmp:
+            server = Server(init_home(tmp)[0]).start()
+            try:
+                host, port = server.url.split("//")[1].split(":")
+
+                def get_from(source, password):
+                    c = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+                    c.request("GET", "/api/admin/clients", headers={"Authorization": basic("admin", password)})
+                    r = c.getresponse()
+                    r.read()
+                    c.close()
+                    return r.status, r.getheader("Retry-After")
+
+                # Concurrent guesses are counted before their hash: at most 5 are checked.
+                statuses = []
+                threads = [threading.Thread(target=lambda: statuses.append(get_from("127.0.0.2", "guess")))
+                           for _ in range(16)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                checked = sum(1 for status, _ in statuses if status == 401)
+                self.assertLessEqual(checked, 5, statuses)
+                self.assertEqual(sum(1 for status, _ in statuses if status == 429), 16 - checked, statuses)
+                # The guesser's address backs off; the admin user is held to one hash a second only.
+                self.assertEqual(get_from("127.0.0.2", ADMIN_PASSWORD)[0], 429)
+                status, retry = get_from("127.0.0.1", ADMIN_PASSWORD)
+                if status == 429:
+                    self.assertEqual(retry, "1")
+                    time.sleep(1.1)
+                    status, retry = get_from("127.0.0.1", ADMIN_PASSWORD)
+                self.assertEqual(status, 200)
+            finally:
+                self.assertEqual(server.stop(), 0)

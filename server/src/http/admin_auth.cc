@@ -38,21 +38,21 @@ AdminAuth::AdminAuth(std::string username, std::string password_hash, const Cloc
       password_hash_(std::move(password_hash)),
       clock_(clock),
       cache_key_(crypto::randomBytes(32)),
-      throttle_(clock) {}
+      by_address_(clock),
+      for_user_(clock, 5, 1) {}
 
 AdminAuth::Result AdminAuth::check(const std::string& authorization,
                                    const std::string& remote_address) {
-  const std::string address_key = "address:" + remote_address;
-  auto refuse = [&] {
-    throttle_.failed(address_key);
-    return Result{};
-  };
   if (authorization.size() < 6 || Poco::icompare(authorization.substr(0, 6), "basic ") != 0)
     return Result{};  // no credentials at all: a challenge, not a guess
+  const std::string address_key = addressThrottleKey(remote_address);
   auto decoded = decodeStdBase64(Poco::trim(authorization.substr(6)));
-  if (!decoded) return refuse();
-  auto colon = decoded->find(':');
-  if (colon == std::string::npos) return refuse();
+  std::string::size_type colon = decoded ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos) {
+    // Malformed: a failure of the address like a wrong password (no hash needed to tell).
+    if (int64_t wait = by_address_.begin(address_key)) return Result{false, wait};
+    return Result{};
+  }
   std::string user = decoded->substr(0, colon);
   std::string password = decoded->substr(colon + 1);
 
@@ -62,27 +62,31 @@ AdminAuth::Result AdminAuth::check(const std::string& authorization,
        reinterpret_cast<const unsigned char*>(decoded->data()), decoded->size(), mac, &mac_len);
   std::string digest(reinterpret_cast<char*>(mac), mac_len);
   int64_t now = clock_.nowSeconds();
+  bool remembered = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (now < remembered_until_ && crypto::constantTimeEquals(digest, remembered_)) {
-      return Result{true, 0};
-    }
+    remembered = now < remembered_until_ && crypto::constantTimeEquals(digest, remembered_);
   }
-  // Throttled keys are refused before the slow hash. Only the configured user has a key of
-  // its own: names a guesser makes up are throttled through the address alone.
-  bool user_ok = crypto::constantTimeEquals(user, username_);
-  const std::string user_key = "user:" + username_;
-  int64_t wait = throttle_.retryAfterSeconds(address_key);
-  if (user_ok) wait = std::max(wait, throttle_.retryAfterSeconds(user_key));
+  if (remembered) {
+    by_address_.succeeded(address_key);  // this address knows the password
+    return Result{true, 0};
+  }
+  // Each attempt is counted before the slow hash (concurrent guesses count too) and taken
+  // back on success. The address backs off exponentially; the admin user, guessed at from
+  // anywhere, is held to about one hash a second, which bounds distributed guessing without
+  // letting anyone lock the real admin out for long.
+  const bool user_ok = crypto::constantTimeEquals(user, username_);
+  int64_t wait = by_address_.retryAfterSeconds(address_key);
+  if (user_ok) wait = std::max(wait, for_user_.retryAfterSeconds(username_));
   if (wait > 0) return Result{false, wait};
-  bool password_ok = crypto::verifyPassword(password, password_hash_);  // also for unknown users
-  if (!(user_ok && password_ok)) {
-    throttle_.failed(address_key);
-    if (user_ok) throttle_.failed(user_key);
-    return Result{};
+  if (int64_t w = by_address_.begin(address_key)) return Result{false, w};  // lost a race
+  if (user_ok) {
+    if (int64_t w = for_user_.begin(username_)) return Result{false, w};  // lost a race
   }
-  throttle_.succeeded(address_key);
-  throttle_.succeeded(user_key);
+  bool password_ok = crypto::verifyPassword(password, password_hash_);  // also for unknown users
+  if (!(user_ok && password_ok)) return Result{};
+  by_address_.succeeded(address_key);
+  for_user_.succeeded(username_);
   std::lock_guard<std::mutex> lock(mutex_);
   remembered_ = digest;
   remembered_until_ = now + kRememberSeconds;

@@ -30,7 +30,8 @@ class AdminAuth {
   std::mutex mutex_;
   std::string remembered_;  ///< HMAC of the last good credentials
   int64_t remembered_until_ = 0;
-  LoginThrottle throttle_;
+  LoginThrottle by_address_;  ///< 5 free failures, then 1 s doubling up to 60 s
+  LoginThrottle for_user_;    ///< the admin user from any address: at most 1 s between hashes
 };
 
 }  // namespace idgate
