@@ -1,6 +1,7 @@
 #include <idgate/jose/utf8.h>
 
 #include <cstdint>
+#include <cstdio>
 
 namespace idgate {
 
@@ -58,8 +59,22 @@ std::string logSafe(std::string_view s) {
     }
     if (c >= 0x80) {
       size_t n = utf8SequenceLength(s, i);
-      // C1 controls (U+0080-U+009F, encoded C2 80-C2 9F) act as terminal escapes too.
+      // C1 controls (U+0080-U+009F, encoded C2 80-C2 9F) act as terminal escapes too; line and
+      // paragraph separators and the bidirectional controls reorder or split what a reader sees.
       bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+      unsigned cp = 0;
+      if (n == 3 && c == 0xE2) {  // U+2000-U+2FFF
+        cp = 0x2000 | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+             (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+      }
+      if (cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+          (cp >= 0x2066 && cp <= 0x2069)) {
+        char buf[12];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
+        out += buf;
+        i += n;
+        continue;
+      }
       if (n != 0 && !c1) {
         out.append(s.data() + i, n);
         i += n;

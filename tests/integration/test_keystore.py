@@ -152,6 +152,21 @@ class LegacyPkcs12Test(unittest.TestCase):
 
 
 class KeytoolCliTest(unittest.TestCase):
+    @unittest.skipUnless(KEYTOOL, "Java keytool is not installed")
+    def test_importkeystore_applies_the_alias_alphabet_to_source_aliases(self):
+        with TempDir() as tmp:
+            src, dst = os.path.join(tmp, "src.p12"), os.path.join(tmp, "dst.p12")
+            run(KEYTOOL, "-genkeypair", "-alias", "my key", "-keyalg", "EC", "-dname", "CN=k", "-keystore", src,
+                "-storetype", "PKCS12", "-storepass", "changeit", "-noprompt")
+            out = subprocess.run([IDGATE_KEYTOOL, "-importkeystore", "-srckeystore", src, "-srcstorepass", "changeit",
+                                  "-destkeystore", dst, "-deststorepass", "changeit", "-noprompt"],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 1, out.stdout)
+            self.assertIn("Invalid alias <my key>: alias must be 1-255 characters", out.stderr)
+            run(IDGATE_KEYTOOL, "-importkeystore", "-srckeystore", src, "-srcstorepass", "changeit", "-destkeystore",
+                dst, "-deststorepass", "changeit", "-srcalias", "my key", "-destalias", "my-key", "-noprompt")
+            self.assertIn("my-key, ", run(IDGATE_KEYTOOL, "-list", "-keystore", dst, "-storepass", "changeit"))
+
     def test_existing_alias_message_and_exit_code(self):
         with TempDir() as tmp:
             store = os.path.join(tmp, "s.p12")

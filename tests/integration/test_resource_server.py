@@ -429,6 +429,18 @@ class ResourceServerTest(unittest.TestCase):
         r = self.server.request("GET", "/hs/items", headers=dict(R.bearer(again), **{"X-Request-Id": "forged"}))
         self.assertEqual(r.status, 200, r.text)
         self.assertNotEqual(R.header_map(r.json())["x-request-id"], ["forged"])
+        # Every copy of a repeated X-Request-Id is replaced, not only the first.
+        import http.client
+        c = http.client.HTTPConnection(self.origin.split("//")[1].split(":")[0], int(self.origin.rsplit(":", 1)[1]))
+        c.putrequest("GET", "/hs/items")
+        c.putheader("Authorization", "Bearer " + self.hs_token(aud=self.origin))
+        c.putheader("X-Request-Id", "forged-1")
+        c.putheader("X-Request-Id", "forged-2")
+        c.endheaders()
+        resp = c.getresponse()
+        echo = json.loads(resp.read())
+        c.close()
+        self.assertEqual(R.header_map(echo)["x-request-id"], [resp.getheader("X-Request-Id")])
         rid = "[%s]" % r.headers["x-request-id"]
         deadline = time.time() + 5  # the access line is written after the response is sent
         while rid not in self.server.log() and time.time() < deadline:

@@ -43,7 +43,9 @@ TEST(ClientMetadataTest, RefusesWhatCannotWork) {
   EXPECT_EQ(errorFor("{\"grant_types\":[\"password\"]}"),
             "grant type 'password' is not supported (client_credentials is)");
   EXPECT_EQ(errorFor("{\"client_id\":\"a b\"}"),
-            "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @");
+            "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @, and not . or ..");
+  EXPECT_EQ(errorFor("{\"client_id\":\"..\"}"),
+            "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @, and not . or ..");
   EXPECT_EQ(errorFor("{\"scope\":\"a  b\"}"), "scope must be tokens separated by single spaces");
   EXPECT_EQ(
       errorFor("{\"token_endpoint_auth_method\":\"none\",\"client_secret\":\"0123456789abcdef\"}"),

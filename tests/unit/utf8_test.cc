@@ -30,6 +30,13 @@ TEST(Utf8Test, LogSafeEscapesControlsAndForeignBytes) {
             "\\xc2\\x9b2J")
       << "C1 CSI is a terminal escape too";
   EXPECT_EQ(logSafe(std::string_view("x\0y", 3)), "x\\x00y");
+  EXPECT_EQ(logSafe("a\xe2\x80\xae"
+                    "b\xe2\x80\xa8"
+                    "c\xe2\x81\xa6"
+                    "d\xe2\x80\x8f"),
+            "a\\u202eb\\u2028c\\u2066d\\u200f")
+      << "bidi controls and separators";
+  EXPECT_EQ(logSafe("\xe2\x82\xac"), "\xe2\x82\xac") << "other U+2xxx characters pass";
 }
 
 TEST(Utf8Test, JsonWriterNeverEmitsInvalidUtf8) {

@@ -89,7 +89,7 @@ SecretForm secretFormFor(const std::string& m) {
 }
 
 bool isValidClientId(const std::string& id) {
-  if (id.empty() || id.size() > 255) return false;
+  if (id.empty() || id.size() > 255 || id == "." || id == "..") return false;  // URL dot segments
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@';
   });
@@ -122,7 +122,7 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
   try {
     if (auto id = str("client_id")) {
       if (!isValidClientId(*id)) {
-        return "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @";
+        return "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @, and not . or ..";
       }
       out->client_id = *id;
     }

@@ -142,8 +142,8 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
     if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
         Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "Expect") == 0 ||
         Poco::icompare(k, "X-Forwarded-For") == 0 || Poco::icompare(k, "X-Forwarded-Proto") == 0 ||
-        Poco::icompare(k, "X-Forwarded-Host") == 0) {
-      continue;
+        Poco::icompare(k, "X-Forwarded-Host") == 0 || Poco::icompare(k, "X-Request-Id") == 0) {
+      continue;  // set below (every copy of a repeated field, not only the first, is dropped)
     }
     if (Poco::icompare(k, "Cookie") == 0) {
       // idgate's session cookies are credentials for idgate, not for the upstream.

@@ -490,7 +490,7 @@ int cmdImportKeystore(const Options& o, std::ostream& out) {
         Keystore(std::vector<KeystoreEntry>{e}).find(o.get("-srcalias")) == nullptr)
       continue;
     KeystoreEntry copy = e;
-    if (o.has("-destalias")) copy.alias = newAlias(o.get("-destalias"));
+    copy.alias = newAlias(o.has("-destalias") ? o.get("-destalias") : copy.alias);
     if (to.find(copy.alias) != nullptr && !o.flag("-noprompt")) {
       throw std::runtime_error("Existing entry alias " + copy.alias +
                                " exists; use -noprompt to overwrite");
