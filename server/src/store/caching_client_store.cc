@@ -14,10 +14,22 @@ std::optional<Client> CachingClientStore::find(const std::string& client_id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(client_id);
     if (it != entries_.end() && it->second.expires_ms > now) return it->second.client;
+    auto miss = unknown_.find(client_id);
+    if (miss != unknown_.end() && miss->second > now) return std::nullopt;
     generation = generation_;
   }
   std::optional<Client> c = inner_->find(client_id);  // StoreError propagates: never cached
-  if (c) {
+  if (!c) {
+    // Unknown ids are remembered too, in a table of their own (a flood of made-up ids cannot
+    // push the known clients out): an unknown id then costs what a known one does, so the time
+    // of an answer does not tell which ids exist.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (generation != generation_) return c;
+    if (unknown_.size() >= capacity_) unknown_.clear();
+    unknown_[client_id] = now + ttl_ms_;
+    return c;
+  }
+  {
     std::lock_guard<std::mutex> lock(mutex_);
     // A write (here) during the read may have made `c` stale: then it is returned, not cached.
     if (generation != generation_) return c;
@@ -30,6 +42,7 @@ std::optional<Client> CachingClientStore::find(const std::string& client_id) {
 void CachingClientStore::forget(const std::string& client_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   entries_.erase(client_id);
+  unknown_.erase(client_id);
   ++generation_;
 }
 

@@ -1,7 +1,8 @@
 // A read-through cache in front of a ClientStore: token requests look a client up two or three
 // times, and every lookup is a SQL query otherwise. Writes through this store invalidate at
 // once; changes made by another server process sharing the database are seen after at most
-// `ttl_s` seconds (0 disables the cache). Unknown clients are not cached.
+// `ttl_s` seconds (0 disables the cache), a client registered there included: unknown ids are
+// cached as well, in a table of their own.
 #pragma once
 
 #include <memory>
@@ -42,6 +43,7 @@ class CachingClientStore : public ClientStore {
     int64_t expires_ms;
   };
   std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, int64_t> unknown_;  ///< id -> expiry (ms)
 };
 
 }  // namespace idgate
