@@ -434,14 +434,13 @@ class ClientIdCaseTest(unittest.TestCase):
                 self.assertIn("keystore certificate for 'TENANT-A' refused", server.log())
                 self.assertEqual(server.admin("DELETE", "/api/admin/clients/TENANT-A").status, 204)
                 self.assertEqual(token_with(server, "tenant-a", key).status, 200)
+                # The last pair resolved: the database refuses new pairs at once, no restart needed.
+                self.assertIn("the database now refuses such pairs", server.log())
+                db = sqlite3.connect(os.path.join(home, "data", "idgate.db"))
+                names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+                db.close()
+                self.assertIn("IDGATE_CLIENT_ID_NOCASE", names)
                 r = token_with(server, "TENANT-A", key)
                 self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"))
             finally:
                 self.assertEqual(server.stop(), 0)
-            # Once resolved, the next start makes the database itself refuse pairs.
-            db = sqlite3.connect(os.path.join(home, "data", "idgate.db"))
-            server = Server(home).start()
-            server.stop()
-            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
-            self.assertIn("IDGATE_CLIENT_ID_NOCASE", names)
-            db.close()

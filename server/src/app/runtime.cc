@@ -108,6 +108,16 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       &collisions_);
   registry_->setReservedAliases(reservedAliases());
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
+  registry_->setOnCaseCollisionsResolved([this] {
+    try {
+      createCaseInsensitiveClientIdIndex(*db_);
+      Poco::Logger::get("idgate.store")
+          .information(
+              "no client ids differ only in case any more: the database now refuses such pairs");
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.store").error(e.what());
+    }
+  });
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
   setUpResourceServer();
 }

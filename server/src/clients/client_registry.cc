@@ -169,7 +169,10 @@ RegistryResult ClientRegistry::remove(const std::string& client_id) {
     Poco::Logger::get("idgate.admin").information("deleted client " + client_id);
     if (collisions_ != nullptr) {
       try {
-        collisions_->refresh(store_);
+        // The last pair resolved: the database itself can now refuse new ones.
+        if (!collisions_->empty() && collisions_->refresh(store_).empty() && on_resolved_) {
+          on_resolved_();
+        }
       } catch (const StoreError& e) {  // the old list stays: refusing more, never less
         Poco::Logger::get("idgate.store").error(e.what());
       }

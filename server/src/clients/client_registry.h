@@ -37,6 +37,8 @@ class ClientRegistry {
   /// Runs before a client is deleted (its keystore certificate goes with it, so a later client
   /// whose id differs only in case cannot inherit it); a non-empty result refuses the deletion
   /// with a 500 naming it.
+  /// Runs when a deletion resolves the last pair of ids that differ only in case.
+  void setOnCaseCollisionsResolved(std::function<void()> hook) { on_resolved_ = std::move(hook); }
   void setBeforeDelete(std::function<std::string(const std::string& client_id)> hook) {
     before_delete_ = std::move(hook);
   }
@@ -63,6 +65,7 @@ class ClientRegistry {
   ClientIdCollisions* collisions_;
   std::set<std::string> reserved_;
   std::function<std::string(const std::string&)> before_delete_;
+  std::function<void()> on_resolved_;
 };
 
 }  // namespace idgate

@@ -21,6 +21,10 @@ class ClientIdCollisions {
 
   /// True when `alias` equals, without regard to case, an id that collides with another.
   bool blocks(const std::string& alias) const;
+  bool empty() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lowered_.empty();
+  }
 
  private:
   mutable std::mutex mutex_;

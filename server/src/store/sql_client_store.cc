@@ -17,6 +17,13 @@ Poco::Nullable<std::string> nullable(const std::optional<std::string>& v) {
   return v ? Poco::Nullable<std::string>(*v) : Poco::Nullable<std::string>();
 }
 
+/// `expr` lower-cased in ASCII only, the way keystore aliases are compared: PostgreSQL's
+/// LOWER follows the database's locale otherwise (in tr_TR, 'I' is not 'i').
+std::string folded(const Database& db, const std::string& expr) {
+  if (!db.isPostgres()) return "LOWER(" + expr + ")";  // SQLite folds ASCII only
+  return "LOWER(CAST(" + expr + " AS TEXT) COLLATE \"C\")";
+}
+
 std::optional<std::string> optional(const Poco::Dynamic::Var& v) {
   if (v.isEmpty()) return std::nullopt;
   return v.convert<std::string>();
@@ -46,7 +53,9 @@ class SqlClientStore : public ClientStore {
       s << db_.sql(
           "INSERT INTO IDGATE_CLIENT (CLIENT_ID, METADATA, SECRET_HASH, SECRET_SEALED, "
           "CREATED_AT, UPDATED_AT) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
-          "(SELECT 1 FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) = LOWER(?)) "
+          "(SELECT 1 FROM IDGATE_CLIENT WHERE " +
+          folded(db_, "CLIENT_ID") + " = " + folded(db_, "?") +
+          ") "
           "ON CONFLICT DO NOTHING RETURNING CLIENT_ID"),
           use(id), use(meta), use(hash), use(sealed), use(created), use(updated), use(id),
           into(ids), now;
@@ -85,9 +94,10 @@ class SqlClientStore : public ClientStore {
       Poco::Data::Session s = db_.session();
       std::vector<std::string> ids;
       std::string id = client_id;
-      s << db_.sql(
-          "SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) = LOWER(?) "
-          "ORDER BY CLIENT_ID = ? DESC, CLIENT_ID"),
+      s << db_.sql("SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE " + folded(db_, "CLIENT_ID") + " = " +
+                   folded(db_, "?") +
+                   " "
+                   "ORDER BY CLIENT_ID = ? DESC, CLIENT_ID"),
           use(id), use(id), into(ids), now;
       if (ids.empty()) return std::nullopt;
       return ids.front();
@@ -98,8 +108,9 @@ class SqlClientStore : public ClientStore {
     return guard([&] {
       Poco::Data::Session s = db_.session();
       std::vector<std::string> ids;
-      s << "SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE LOWER(CLIENT_ID) IN (SELECT LOWER(CLIENT_ID) "
-           "FROM IDGATE_CLIENT GROUP BY LOWER(CLIENT_ID) HAVING COUNT(*) > 1) ORDER BY CLIENT_ID",
+      const std::string id = folded(db_, "CLIENT_ID");
+      s << "SELECT CLIENT_ID FROM IDGATE_CLIENT WHERE " + id + " IN (SELECT " + id +
+               " FROM IDGATE_CLIENT GROUP BY " + id + " HAVING COUNT(*) > 1) ORDER BY CLIENT_ID",
           into(ids), now;
       return ids;
     });
@@ -159,7 +170,8 @@ void createCaseInsensitiveClientIdIndex(Database& db) {
   try {
     Poco::Data::Session s = db.session();
     s << "CREATE UNIQUE INDEX IF NOT EXISTS IDGATE_CLIENT_ID_NOCASE ON IDGATE_CLIENT "
-         "(LOWER(CLIENT_ID))",
+         "(" +
+             folded(db, "CLIENT_ID") + ")",
         now;
   } catch (const Poco::Exception& e) {
     throw StoreError("client store: " + e.displayText());
