@@ -2,7 +2,7 @@
 // amortised at 10k assertions/s on SQLite). Submits RATE check-and-inserts per second for
 // SECONDS, each a fresh jti, and reports the process's CPU time (user + system, every thread:
 // the caller, the committer, SQLite) divided by the rows decided, and the commits made.
-//   idgate_jti_bench [RATE=10000] [SECONDS=3] [PREFILL_ROWS=0] [async|sync]
+//   idgate_jti_bench [RATE=10000] [SECONDS=3] [PREFILL_ROWS=0] [async|sync] [COMMIT_WINDOW_US=0]
 // async: checkAndInsertAsync from one thread, answers on the committer (no waiting thread).
 // sync: checkAndInsert from 16 threads, each waiting for its answer (today's request path).
 // The database is SQLite with synchronous=FULL in a temporary folder (as the server runs it).
@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   const int seconds = argc > 2 ? std::atoi(argv[2]) : 3;
   const int prefill = argc > 3 ? std::atoi(argv[3]) : 0;
   const bool async = argc <= 4 || std::string(argv[4]) != "sync";
+  const int64_t window_us = argc > 5 ? std::atoll(argv[5]) : 0;
   if (rate <= 0 || seconds <= 0 || prefill < 0) {
     std::fprintf(stderr, "usage: idgate_jti_bench [RATE] [SECONDS] [PREFILL_ROWS] [async|sync]\n");
     return 2;
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
     DatabaseConfig config;
     config.path = dir + "/jti.db";
     Database db(config);
-    auto store = makeSqlJtiStore(db);
+    auto store = makeSqlJtiStore(db, window_us);
     const int64_t now = 1'800'000'000;
     for (int i = 0; i < prefill; ++i) {
       store->checkAndInsert("prefill", "p" + std::to_string(i), now + 3600, now);

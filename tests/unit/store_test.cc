@@ -140,7 +140,8 @@ TEST_P(StoreTest, ClientIdsAreUniqueWithoutCase) {
 TEST_P(StoreTest, AsyncJtiAnswersAfterTheRowIsCommitted) {
   std::mutex m;
   std::condition_variable cv;
-  std::vector<std::pair<JtiStore::Result, int64_t>> answers;  // result, rows seen by another session
+  std::vector<std::pair<JtiStore::Result, int64_t>>
+      answers;  // result, rows seen by another session
   std::thread::id committer;
   auto done = [&](JtiStore::Result r, std::exception_ptr error) {
     ASSERT_FALSE(error);
@@ -164,6 +165,30 @@ TEST_P(StoreTest, AsyncJtiAnswersAfterTheRowIsCommitted) {
   EXPECT_EQ(answers[0], std::make_pair(JtiStore::Result::kFresh, int64_t{1}));
   EXPECT_EQ(answers[1], std::make_pair(JtiStore::Result::kReplayed, int64_t{1}));
   EXPECT_NE(committer, std::this_thread::get_id()) << "no caller thread waited for it";
+}
+
+TEST_P(StoreTest, CommitWindowKeepsEveryAnswerExact) {
+  jtis_ = makeSqlJtiStore(*db_, 20000);  // 20 ms: groups grow while busy
+  std::atomic<int> fresh{0}, replayed{0}, failed{0};
+  auto done = [&](JtiStore::Result r, std::exception_ptr error) {
+    if (error)
+      ++failed;
+    else if (r == JtiStore::Result::kFresh)
+      ++fresh;
+    else
+      ++replayed;
+  };
+  for (int i = 0; i < 200; ++i) {
+    jtis_->checkAndInsertAsync("c", "w" + std::to_string(i % 100), 2000, 1000, done);
+  }
+  for (int i = 0; i < 500 && fresh + replayed + failed < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(fresh.load(), 100);
+  EXPECT_EQ(replayed.load(), 100);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(jtis_->checkAndInsert("c", "w1", 2000, 1000), JtiStore::Result::kReplayed);
+  jtis_.reset();  // stops promptly even inside a window
 }
 
 TEST_P(StoreTest, JtiIsFreshOnceThenReplayed) {

@@ -61,7 +61,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   clients_ = std::make_unique<CachingClientStore>(makeSqlClientStore(*db_), clock_,
                                                   config_.client_cache_s);
   checkClientIdCase();
-  jtis_ = makeSqlJtiStore(*db_);
+  jtis_ = makeSqlJtiStore(*db_, config_.jti_commit_window_us);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));
   jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makeSystemJwksTransport());

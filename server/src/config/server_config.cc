@@ -202,7 +202,8 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
     c.client_cache_s = clients->intAttribute("cacheSeconds", 5, 0, 3600);
   }
   if (auto jti = root.child("Jti")) {
-    jti->allowOnly({}, {"purgeIntervalSeconds", "purgeBatch"});
+    jti->allowOnly({}, {"purgeIntervalSeconds", "purgeBatch", "commitWindowMicros"});
+    c.jti_commit_window_us = jti->intAttribute("commitWindowMicros", 0, 0, 100000);
     c.jti_purge_interval_s = jti->intAttribute("purgeIntervalSeconds", 60, 1, 86400);
     c.jti_purge_batch = jti->intAttribute("purgeBatch", 1000, 1, 100000);
   }

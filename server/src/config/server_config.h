@@ -71,6 +71,7 @@ struct ServerConfig {
   int64_t client_cache_s = 5;
   int64_t jti_purge_interval_s = 60;
   int64_t jti_purge_batch = 1000;
+  int64_t jti_commit_window_us = 0;  ///< <Jti commitWindowMicros>: see makeSqlJtiStore
   ResourceServerConfig resource;  ///< <openidConnectClient>, <authFilter>, <basicRegistry>, <route>
 };
 

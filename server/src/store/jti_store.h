@@ -40,6 +40,10 @@ class JtiStore {
   virtual int purgeExpired(int64_t now, int limit) = 0;
 };
 
-std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db);
+/// `commit_window_us` > 0: a busy committer (the last group had more than one row) waits up
+/// to that long for more rows before committing a group, trading that much latency for fewer
+/// commits (each costs an fsync, most of the CPU of the path: docs/performance.md). 0: commit
+/// as soon as the previous commit is done.
+std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db, int64_t commit_window_us = 0);
 
 }  // namespace idgate

@@ -7,6 +7,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -27,7 +28,10 @@ constexpr size_t kMaxBatch = 256;
 
 class SqlJtiStore : public JtiStore {
  public:
-  explicit SqlJtiStore(Database& db) : db_(db), committer_([this] { run(); }) {}
+  SqlJtiStore(Database& db, int64_t commit_window_us)
+      : db_(db),
+        window_(std::chrono::microseconds(commit_window_us)),
+        committer_([this] { run(); }) {}
 
   ~SqlJtiStore() override {
     {
@@ -35,6 +39,7 @@ class SqlJtiStore : public JtiStore {
       stopping_ = true;
     }
     wake_.notify_all();
+    grow_.notify_all();
     committer_.join();
     writer_.reset();
     if (transactions_ > 0) {
@@ -116,6 +121,7 @@ class SqlJtiStore : public JtiStore {
         return;
       }
       queue_.push_back(std::move(item));
+      if (queue_.size() >= kMaxBatch) grow_.notify_one();
     }
     wake_.notify_one();
   }
@@ -137,10 +143,16 @@ class SqlJtiStore : public JtiStore {
           lock.lock();
           if (queue_.size() == before) break;
         }
+        if (window_.count() > 0 && last_batch_ > 1) {
+          // Busy: let the group grow for up to the window (the first row waits the longest).
+          auto until = std::chrono::steady_clock::now() + window_;
+          grow_.wait_until(lock, until, [this] { return stopping_ || queue_.size() >= kMaxBatch; });
+        }
         while (!queue_.empty() && batch.size() < kMaxBatch) {
           batch.push_back(queue_.front());
           queue_.pop_front();
         }
+        last_batch_ = batch.size();
       }
       // One lock order for every batch on every node: no deadlocks between transactions.
       std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) {
@@ -213,6 +225,9 @@ class SqlJtiStore : public JtiStore {
   uint64_t rows_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable grow_;  ///< a full group ends the commit window early
+  const std::chrono::microseconds window_;
+  size_t last_batch_ = 0;  // committer thread only (under mutex_)
   std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
   std::thread committer_;
@@ -220,8 +235,8 @@ class SqlJtiStore : public JtiStore {
 
 }  // namespace
 
-std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db) {
-  return std::make_unique<SqlJtiStore>(db);
+std::unique_ptr<JtiStore> makeSqlJtiStore(Database& db, int64_t commit_window_us) {
+  return std::make_unique<SqlJtiStore>(db, commit_window_us);
 }
 
 }  // namespace idgate
