@@ -331,7 +331,23 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
     }
     // A pipelined next head already begun: its time counts from now.
     if (!connection->buffered().empty()) connection->markHeadStart();
+    // Fairness: one request, then every other connection that is ready gets its turn. Without
+    // this a thread kept serving one keep-alive client as long as its next request came within
+    // kLinger, and with more connections than threads a ready request waited seconds.
+    if (othersWaiting()) {
+      if (!connection->buffered().empty() || connection->readable(std::chrono::milliseconds(0))) {
+        enqueue(std::move(connection));  // ready now (pipelined, or bytes already arrived)
+      } else {
+        poller_.park(std::move(connection));
+      }
+      return;
+    }
   }
+}
+
+bool HttpServer::othersWaiting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !queue_.empty();
 }
 
 void HttpServer::dispatch(Connection& connection, ServerExchange& exchange) {

@@ -55,6 +55,8 @@ class HttpServer {
   void acceptLoop(size_t listener);
   void workerLoop();
   bool stopping();
+  /// Connections with bytes to read are waiting for a request thread.
+  bool othersWaiting();
   /// A connection with bytes to read, for the next free request thread.
   void enqueue(std::unique_ptr<Connection> connection);
   /// Requests on `connection` until it closes or has to wait (then it goes to the poller).
