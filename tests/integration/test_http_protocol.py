@@ -299,6 +299,51 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
             time.sleep(0.05)
         self.fail("no https listener")
 
+    def test_busy_keep_alive_clients_take_turns_with_everyone_else(self):
+        """Four clients send request after request on their keep-alive connections as fast as
+        they can; with two request threads, a thread used to keep serving one of them as long
+        as its next request came within 2 ms, and a fifth connection waited for as long as the
+        stream went on. Now every connection gets its turn after one request."""
+        import threading
+        host, port = self.server.url.split("//")[1].split(":")
+        stop = threading.Event()
+        served = []
+
+        def hammer():
+            s = socket.create_connection((host, int(port)), timeout=10)
+            n = 0
+            try:
+                while not stop.is_set():
+                    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    data = b""
+                    while b"\r\n\r\n" not in data or not data.endswith(b"}"):
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            return
+                        data += chunk
+                    n += 1
+            finally:
+                served.append(n)
+                s.close()
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(0.3)  # the streams are running
+            waits = []
+            for _ in range(10):
+                started = time.monotonic()
+                r = self.server.request("GET", "/health")
+                waits.append(time.monotonic() - started)
+                self.assertEqual(r.status, 200)
+            self.assertLess(max(waits), 1.0, "a fresh connection waited behind keep-alive streams: %s" % waits)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(15)
+        self.assertTrue(all(n > 0 for n in served), "every busy client was served too: %s" % served)
+
     def test_idle_tls_connections_do_not_take_request_threads(self):
         import ssl
         url = self.https_url()
