@@ -47,9 +47,17 @@ bool isValidUtf8(std::string_view s) {
 
 std::string logSafe(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
+  // Most lines are printable ASCII without a backslash: copied as they are, in one step.
+  size_t clean = 0;
+  while (clean < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[clean]);
+    if (c < 0x20 || c >= 0x7f || c == '\\') break;
+    ++clean;
+  }
+  std::string out(s.substr(0, clean));
+  if (clean == s.size()) return out;
+  out.reserve(s.size() + 16);
+  for (size_t i = clean; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7f) {
       if (c == '\\') out += '\\';
