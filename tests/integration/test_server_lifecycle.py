@@ -231,6 +231,15 @@ class HttpsAndPostgresTest(unittest.TestCase):
             edit(home + "/conf/server.xml", "  <Listeners>", tls + "\n  <Listeners>")
         return home
 
+    @staticmethod
+    def https_address(server):
+        """host:port of the HTTPS listener (logged after the plain one)."""
+        deadline = time.time() + 10
+        while len(server.urls) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+            server.urls = re.findall(r"listening on (\S+)", server.log())
+        return [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+
     def s_client(self, address, *args):
         out = subprocess.run(["openssl", "s_client", "-connect", address, "-brief", *args],
                              input="", capture_output=True, text=True, timeout=30)
@@ -240,11 +249,7 @@ class HttpsAndPostgresTest(unittest.TestCase):
         with TempDir() as tmp:
             server = Server(self.https_server(tmp)).start()
             try:
-                deadline = time.time() + 10
-                while len(server.urls) < 2 and time.time() < deadline:
-                    time.sleep(0.05)
-                    server.urls = re.findall(r"listening on (\S+)", server.log())
-                address = [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+                address = self.https_address(server)
                 code, out = self.s_client(address, "-tls1_3")
                 self.assertEqual(code, 0, out)
                 self.assertIn("Protocol version: TLSv1.3", out)
@@ -274,11 +279,7 @@ class HttpsAndPostgresTest(unittest.TestCase):
             home = self.https_server(tmp, '  <Tls protocols="TLSv1.3"/>')
             server = Server(home).start()
             try:
-                deadline = time.time() + 10
-                while len(server.urls) < 2 and time.time() < deadline:
-                    time.sleep(0.05)
-                    server.urls = re.findall(r"listening on (\S+)", server.log())
-                address = [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+                address = self.https_address(server)
                 self.assertNotEqual(self.s_client(address, "-tls1_2")[0], 0)
                 self.assertEqual(self.s_client(address, "-tls1_3")[0], 0)
             finally:
