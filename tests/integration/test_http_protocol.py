@@ -344,6 +344,42 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
                 t.join(15)
         self.assertTrue(all(n > 0 for n in served), "every busy client was served too: %s" % served)
 
+    def test_slow_bodies_do_not_take_request_threads(self):
+        """Twenty clients send a head with Content-Length: 60000 and then a byte now and then:
+        with two request threads, those bodies held both threads until their 30 s pace ran out
+        and the server answered nothing else. Now a body that has not all arrived waits in the
+        poller, and the request goes to a thread only when it has."""
+        host, port = self.server.url.split("//")[1].split(":")
+        slow = []
+        try:
+            for _ in range(20):
+                s = socket.create_connection((host, int(port)), timeout=10)
+                s.sendall(b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+                          b"\r\nContent-Length: 60000\r\n\r\ngrant_type=")
+                slow.append(s)
+            time.sleep(0.3)
+            for s in slow:
+                s.sendall(b"c")
+            waits = []
+            for _ in range(5):
+                started = time.monotonic()
+                self.assertEqual(self.server.request("GET", "/health").status, 200)
+                waits.append(time.monotonic() - started)
+            self.assertLess(max(waits), 1.0, "waited behind slow bodies: %s" % waits)
+            # A body that does arrive in the end is read and answered as before.
+            w = Wire(self.server.url)
+            body = "grant_type=client_credentials"
+            w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + "Content-Length: %d\r\n\r\n" % len(body))
+            time.sleep(0.2)
+            w.send(body[:10])
+            time.sleep(0.2)
+            w.send(body[10:])
+            self.assertEqual(w.response()[0], 401, "the request was answered (no client credentials)")
+            w.close()
+        finally:
+            for s in slow:
+                s.close()
+
     def test_idle_tls_connections_do_not_take_request_threads(self):
         import ssl
         url = self.https_url()

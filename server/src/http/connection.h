@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,19 @@ class Connection {
   void endHead() { head_begun_ = false; }
   bool headBegun() const { return head_begun_; }
   std::chrono::steady_clock::time_point headStarted() const { return head_started_; }
+  /// A request whose head is complete and whose body is still arriving waits in the poller,
+  /// not on a request thread. `token` is released when the wait ends or the connection closes
+  /// (the server counts these requests to finish them before it stops).
+  void beginBodyWait(std::shared_ptr<void> token) {
+    body_wait_ = std::move(token);
+    body_wait_since_ = std::chrono::steady_clock::now();
+  }
+  void endBodyWait() { body_wait_.reset(); }
+  bool inBodyWait() const { return body_wait_.use_count() != 0; }  // the token may hold null
+  std::chrono::steady_clock::time_point bodyWaitSince() const { return body_wait_since_; }
+  /// "100 Continue" went out while the body was awaited: the exchange must not send another.
+  void setContinueSent(bool sent) { continue_sent_ = sent; }
+  bool continueSent() const { return continue_sent_; }
   /// Ends both directions (unblocks a reader in another thread).
   void shutdown();
   /// Before closing with request bytes still unread: stop sending, then read and drop what
@@ -87,6 +101,9 @@ class Connection {
   std::string in_;
   size_t pos_ = 0;
   std::chrono::steady_clock::time_point head_started_;
+  std::shared_ptr<void> body_wait_;
+  std::chrono::steady_clock::time_point body_wait_since_;
+  bool continue_sent_ = false;
 };
 
 }  // namespace idgate

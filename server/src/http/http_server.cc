@@ -167,14 +167,21 @@ void HttpServer::stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
-    queue_.clear();
+    // Connections waiting for a thread between requests are closed; a request whose body is
+    // still arriving is finished.
+    std::deque<std::unique_ptr<Connection>> kept;
+    for (auto& c : queue_) {
+      if (c->inBodyWait()) kept.push_back(std::move(c));
+    }
+    queue_.swap(kept);
   }
   ready_.notify_all();
   for (auto& t : acceptors_) t.join();
-  // Idle connections are closed; a request being served finishes first (its thread sees
-  // stopping_ afterwards and closes the connection).
-  poller_.stop();
+  // Idle connections are closed; a request being served, or parked for the rest of its body,
+  // finishes first (bounded by kBodyTimeout and the idle timeout); then the threads end.
+  poller_.closeIdle();
   for (auto& t : workers_) t.join();
+  poller_.stop();
   deadlines_.stop();
   acceptors_.clear();
   workers_.clear();
@@ -188,7 +195,7 @@ bool HttpServer::stopping() {
 void HttpServer::enqueue(std::unique_ptr<Connection> connection) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;  // closed
+    if (stopping_ && !connection->inBodyWait()) return;  // closed
     queue_.push_back(std::move(connection));
   }
   ready_.notify_one();
@@ -236,8 +243,9 @@ void HttpServer::workerLoop() {
     std::unique_ptr<Connection> connection;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
+      // While stopping, the threads go on until no request waits for its body any more.
+      ready_.wait(lock, [this] { return !queue_.empty() || (stopping_ && awaiting_bodies_ == 0); });
+      if (queue_.empty()) return;
       connection = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -320,10 +328,20 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
       connection->lingeringClose();
       return;
     }
+    switch (awaitBody(*connection, head, consumed)) {
+      case BodyWait::kReady:
+        break;
+      case BodyWait::kPark:
+        poller_.park(std::move(connection));
+        return;
+      case BodyWait::kClose:
+        return;  // closed
+    }
     connection->consume(consumed);
     connection->endHead();
     ServerExchange exchange(*connection, head, &deadlines_);
     dispatch(*connection, exchange);
+    connection->setContinueSent(false);
     setCurrentRequestId("");
     if (!exchange.reusable()) {
       if (!exchange.bodyRead()) connection->lingeringClose();
@@ -343,6 +361,58 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
       return;
     }
   }
+}
+
+HttpServer::BodyWait HttpServer::awaitBody(Connection& connection, const RequestHead& head,
+                                           size_t consumed) {
+  const BodyFraming framing = bodyFraming(head);
+  if (framing.kind != BodyFraming::Kind::kLength || framing.length > max_bytes_) {
+    return BodyWait::kReady;  // no body, chunked, or refused by its declared size (413)
+  }
+  const size_t need = consumed + static_cast<size_t>(framing.length);
+  if (connection.buffered().size() >= need) {
+    connection.endBodyWait();
+    return BodyWait::kReady;
+  }
+  if (gateway_ != nullptr) {
+    const std::string& target = head.target;
+    auto canonical = canonicalPath(std::string_view(target).substr(0, target.find('?')));
+    if (canonical && gateway_->match(*canonical) != nullptr) return BodyWait::kReady;  // streamed
+  }
+  if (!connection.inBodyWait()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++awaiting_bodies_;
+    }
+    connection.beginBodyWait(std::shared_ptr<void>(nullptr, [this](void*) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        --awaiting_bodies_;
+      }
+      ready_.notify_all();
+    }));
+    const std::string* expect = findHeader(head.headers, "Expect");
+    if (head.minor_version == 1 && expect != nullptr && sameHeaderName(*expect, "100-continue")) {
+      if (!connection.write("HTTP/1.1 100 Continue\r\n\r\n")) return BodyWait::kClose;
+      connection.setContinueSent(true);
+    }
+  }
+  while (connection.buffered().size() < need) {
+    if (std::chrono::steady_clock::now() - connection.bodyWaitSince() > kBodyTimeout) {
+      return BodyWait::kClose;  // under kPaceBytes per kBodyTimeout, as for streamed bodies
+    }
+    if (!connection.readable(std::chrono::milliseconds(0))) return BodyWait::kPark;
+    switch (connection.fillArrived()) {
+      case Connection::Fill::kGot:
+        break;
+      case Connection::Fill::kWouldBlock:
+        return BodyWait::kPark;
+      case Connection::Fill::kClosed:
+        return BodyWait::kClose;
+    }
+  }
+  connection.endBodyWait();
+  return BodyWait::kReady;
 }
 
 bool HttpServer::othersWaiting() {

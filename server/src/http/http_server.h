@@ -67,6 +67,12 @@ class HttpServer {
                       std::string* error, bool* park);
   /// One request whose head has been read; the exchange says whether the connection goes on.
   void dispatch(Connection& connection, ServerExchange& exchange);
+  /// A request for the URL map whose Content-Length body has not all arrived waits for it in
+  /// the poller (kPark), so a slow body costs its connection, not a request thread; kClose
+  /// when the client went away or the body is later than kBodyTimeout. Gateway routes stream
+  /// their bodies instead (kReady).
+  enum class BodyWait { kReady, kPark, kClose };
+  BodyWait awaitBody(Connection& connection, const RequestHead& head, size_t consumed);
 
   Routes& routes_;
   Gateway* gateway_;
@@ -78,6 +84,7 @@ class HttpServer {
   std::condition_variable ready_;
   std::deque<std::unique_ptr<Connection>> queue_;  ///< readable, waiting for a request thread
   bool stopping_ = false;
+  size_t awaiting_bodies_ = 0;  ///< requests parked for their body (finished before stopping)
   IdlePoller poller_;
   ReadDeadlines deadlines_;
   std::vector<std::thread> acceptors_;

@@ -51,6 +51,24 @@ void IdlePoller::stop() {
   for (auto& [fd, p] : closing) p.connection->shutdown();  // no TLS close_notify can block
 }  // closed here, outside the lock
 
+void IdlePoller::closeIdle() {
+  std::vector<std::unique_ptr<Connection>> closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    draining_ = true;
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      if (it->second.connection->inBodyWait()) {
+        ++it;
+        continue;
+      }
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+      closing.push_back(std::move(it->second.connection));
+      it = parked_.erase(it);
+    }
+  }
+  for (auto& c : closing) c->shutdown();
+}  // closed here, outside the lock
+
 size_t IdlePoller::parked() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return parked_.size();
@@ -59,7 +77,7 @@ size_t IdlePoller::parked() const {
 void IdlePoller::park(std::unique_ptr<Connection> connection) {
   const int fd = connection->descriptor();
   std::unique_lock<std::mutex> lock(mutex_);
-  if (stopping_) {
+  if (stopping_ || (draining_ && !connection->inBodyWait())) {
     lock.unlock();
     connection->shutdown();
     return;  // closed

@@ -27,6 +27,10 @@ class IdlePoller {
   void start();
   /// Closes every parked connection; later park() calls close theirs at once.
   void stop();
+  /// The drain before stop(): closes the parked connections that are not awaiting the body
+  /// of a request (Connection::inBodyWait); those go on being watched, and later park()
+  /// calls close only the others.
+  void closeIdle();
   /// Holds `connection` until it is readable or has been idle for the idle timeout.
   void park(std::unique_ptr<Connection> connection);
   size_t parked() const;
@@ -45,6 +49,7 @@ class IdlePoller {
   mutable std::mutex mutex_;
   std::unordered_map<int, Parked> parked_;  ///< by descriptor
   bool stopping_ = false;
+  bool draining_ = false;
   std::thread thread_;
 };
 

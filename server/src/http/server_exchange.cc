@@ -41,7 +41,7 @@ ServerExchange::ServerExchange(Connection& connection, const RequestHead& head,
   if (framing_.kind == BodyFraming::Kind::kLength) remaining_ = framing_.length;
   const std::string* expect = findHeader(head.headers, "Expect");
   expect_continue_ = !body_done_ && head.minor_version == 1 && expect != nullptr &&
-                     sameHeaderName(*expect, "100-continue");
+                     sameHeaderName(*expect, "100-continue") && !connection.continueSent();
 }
 
 bool ServerExchange::readChunkLine(std::string* line) {
