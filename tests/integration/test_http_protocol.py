@@ -1,6 +1,7 @@
 """idgate's own HTTP/1.1 layer on the wire: keep-alive, pipelining, chunked and 100-continue
 request bodies, HEAD, HTTP/1.0, malformed heads and framing, and a drain on SIGTERM. Raw
 sockets, so every byte the server sends is checked."""
+import json
 import socket
 import subprocess
 import time
@@ -192,6 +193,20 @@ class HttpProtocolTest(ServerTestCase, unittest.TestCase):
                "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n")
         status, headers, body = w.response()
         self.assertEqual((status, headers.get("connection")), (413, "close"))
+
+    def test_refused_paths_and_cut_bodies_are_answered_at_once(self):
+        # A request refused before its body is read gets its 400 at once, not "100 Continue".
+        w = self.wire()
+        w.send("POST /oauth2/%2e%2e/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD +
+               "Expect: 100-continue\r\nContent-Length: 1000\r\n\r\n")
+        self.assertEqual(w.response()[0], 400)
+        # A body cut short by the client's end of stream is a 400, not a silent close.
+        w = self.wire()
+        w.send("POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD + "Content-Length: 100\r\n\r\ngrant_type=")
+        time.sleep(0.2)
+        w.sock.shutdown(socket.SHUT_WR)
+        status, _, body = w.response()
+        self.assertEqual((status, json.loads(body)["error_description"]), (400, "the request body could not be read"))
 
     def test_head_has_headers_but_no_body(self):
         w = self.wire()
@@ -593,9 +608,14 @@ class DrainTest(unittest.TestCase):
                 time.sleep(0.3)
                 server.proc.terminate()
                 time.sleep(0.3)
-                busy.send("credentials")
+                # The rest of the body, and a next request with part of its body behind it: the
+                # first is finished, the next is not begun (a client could chain them forever).
+                busy.send("credentials" + "POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM_HEAD +
+                          "Content-Length: 29\r\n\r\ngrant_type=")
                 status, _, body = busy.response()
                 self.assertEqual(status, 401, body)  # answered, although stopping
+                busy.sock.settimeout(5)  # closed after the answer, not when the next body times out
+                self.assertTrue(busy.closed())
                 self.assertTrue(idle.closed())
                 self.assertEqual(server.proc.wait(timeout=20), 0)
             finally:

@@ -75,8 +75,17 @@ class Connection {
   void beginBodyWait(std::shared_ptr<void> token) {
     body_wait_ = std::move(token);
     body_wait_since_ = std::chrono::steady_clock::now();
+    body_window_bytes_ = buffered().size();
   }
   void endBodyWait() { body_wait_.reset(); }
+  /// `buffered` bytes are held now: every `pace` bytes more than at the window's start open a
+  /// new window (bodyWaitSince() moves to now).
+  void bodyProgress(size_t buffered, size_t pace) {
+    if (buffered >= body_window_bytes_ + pace) {
+      body_window_bytes_ = buffered;
+      body_wait_since_ = std::chrono::steady_clock::now();
+    }
+  }
   bool inBodyWait() const { return body_wait_.use_count() != 0; }  // the token may hold null
   std::chrono::steady_clock::time_point bodyWaitSince() const { return body_wait_since_; }
   /// "100 Continue" went out while the body was awaited: the exchange must not send another.
@@ -103,6 +112,7 @@ class Connection {
   std::chrono::steady_clock::time_point head_started_;
   std::shared_ptr<void> body_wait_;
   std::chrono::steady_clock::time_point body_wait_since_;
+  size_t body_window_bytes_ = 0;
   bool continue_sent_ = false;
 };
 

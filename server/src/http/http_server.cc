@@ -163,6 +163,7 @@ void HttpServer::start() {
 }
 
 void HttpServer::stop() {
+  std::vector<std::unique_ptr<Connection>> dropped;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return;
@@ -171,10 +172,16 @@ void HttpServer::stop() {
     // still arriving is finished.
     std::deque<std::unique_ptr<Connection>> kept;
     for (auto& c : queue_) {
-      if (c->inBodyWait()) kept.push_back(std::move(c));
+      if (c->inBodyWait()) {
+        kept.push_back(std::move(c));
+      } else {
+        dropped.push_back(std::move(c));
+      }
     }
     queue_.swap(kept);
   }
+  for (auto& c : dropped) c->shutdown();  // closed outside the lock
+  dropped.clear();
   ready_.notify_all();
   for (auto& t : acceptors_) t.join();
   // Idle connections are closed; a request being served, or parked for the rest of its body,
@@ -195,8 +202,14 @@ bool HttpServer::stopping() {
 void HttpServer::enqueue(std::unique_ptr<Connection> connection) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_ && !connection->inBodyWait()) return;  // closed
-    queue_.push_back(std::move(connection));
+    if (!stopping_ || connection->inBodyWait()) {
+      queue_.push_back(std::move(connection));
+      connection = nullptr;
+    }
+  }
+  if (connection != nullptr) {
+    connection->shutdown();  // closed, outside the lock; no TLS close_notify can block
+    return;
   }
   ready_.notify_one();
 }
@@ -343,6 +356,7 @@ void HttpServer::serve(std::unique_ptr<Connection> connection) {
     dispatch(*connection, exchange);
     connection->setContinueSent(false);
     setCurrentRequestId("");
+    if (stopping()) return;  // draining: this request was finished, no further one is taken
     if (!exchange.reusable()) {
       if (!exchange.bodyRead()) connection->lingeringClose();
       return;
@@ -374,20 +388,28 @@ HttpServer::BodyWait HttpServer::awaitBody(Connection& connection, const Request
     connection.endBodyWait();
     return BodyWait::kReady;
   }
-  if (gateway_ != nullptr) {
+  if (!connection.inBodyWait()) {
+    // Refused before its body is read (an ambiguous path), or streamed (a gateway route): as
+    // before, on the thread.
     const std::string& target = head.target;
     auto canonical = canonicalPath(std::string_view(target).substr(0, target.find('?')));
-    if (canonical && gateway_->match(*canonical) != nullptr) return BodyWait::kReady;  // streamed
-  }
-  if (!connection.inBodyWait()) {
+    if (!canonical || (gateway_ != nullptr && gateway_->match(*canonical) != nullptr)) {
+      return BodyWait::kReady;
+    }
+    if (stopping()) return BodyWait::kClose;  // no new waits once the drain has begun
+    // Parked bodies are held in memory: within a budget, else read on a thread as before.
+    const size_t reserve = static_cast<size_t>(framing.length);
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (parked_body_bytes_ + reserve > kMaxParkedBodyBytes) return BodyWait::kReady;
+      parked_body_bytes_ += reserve;
       ++awaiting_bodies_;
     }
-    connection.beginBodyWait(std::shared_ptr<void>(nullptr, [this](void*) {
+    connection.beginBodyWait(std::shared_ptr<void>(nullptr, [this, reserve](void*) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         --awaiting_bodies_;
+        parked_body_bytes_ -= reserve;
       }
       ready_.notify_all();
     }));
@@ -397,18 +419,29 @@ HttpServer::BodyWait HttpServer::awaitBody(Connection& connection, const Request
       connection.setContinueSent(true);
     }
   }
+  // A read that TLS has to turn into a blocking one is watched like a head read.
+  struct Unwatch {
+    ReadDeadlines& deadlines;
+    Connection* connection;
+    ~Unwatch() { deadlines.unwatch(connection); }
+  } unwatch{deadlines_, &connection};
   while (connection.buffered().size() < need) {
-    if (std::chrono::steady_clock::now() - connection.bodyWaitSince() > kBodyTimeout) {
-      return BodyWait::kClose;  // under kPaceBytes per kBodyTimeout, as for streamed bodies
-    }
+    // At least kPaceBytes per kBodyTimeout, as for bodies read on a thread: each kPaceBytes
+    // that arrived opens a new window.
+    connection.bodyProgress(connection.buffered().size(), kPaceBytes);
+    const auto window_end = connection.bodyWaitSince() + kBodyTimeout;
+    if (std::chrono::steady_clock::now() > window_end) return BodyWait::kClose;
     if (!connection.readable(std::chrono::milliseconds(0))) return BodyWait::kPark;
+    deadlines_.watch(&connection, window_end);
     switch (connection.fillArrived()) {
       case Connection::Fill::kGot:
         break;
       case Connection::Fill::kWouldBlock:
         return BodyWait::kPark;
       case Connection::Fill::kClosed:
-        return BodyWait::kClose;
+        // Cut short: the body reader on the thread answers 400 for what is buffered.
+        connection.endBodyWait();
+        return BodyWait::kReady;
     }
   }
   connection.endBodyWait();

@@ -84,7 +84,10 @@ class HttpServer {
   std::condition_variable ready_;
   std::deque<std::unique_ptr<Connection>> queue_;  ///< readable, waiting for a request thread
   bool stopping_ = false;
-  size_t awaiting_bodies_ = 0;  ///< requests parked for their body (finished before stopping)
+  size_t awaiting_bodies_ = 0;    ///< requests parked for their body (finished before stopping)
+  size_t parked_body_bytes_ = 0;  ///< their declared lengths, within kMaxParkedBodyBytes
+  /// What parked bodies may hold in memory together; past it a body is read on a thread.
+  static constexpr size_t kMaxParkedBodyBytes = 64 * 1024 * 1024;
   IdlePoller poller_;
   ReadDeadlines deadlines_;
   std::vector<std::thread> acceptors_;
