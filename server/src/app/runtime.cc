@@ -9,6 +9,7 @@
 
 #include "config/config_error.h"
 #include "crypto/random.h"
+#include "keystore/alias.h"
 #include "resource/request_origin.h"
 #include "store/caching_client_store.h"
 #include "store/store_error.h"

@@ -18,7 +18,6 @@
 #include "keystore/alias.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"
-#include "store/client_id_collisions.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;

@@ -9,6 +9,7 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
 #include "crypto/keys.h"
 
 namespace idgate {
@@ -283,7 +284,7 @@ std::string encodeJks(const std::vector<KeystoreEntry>& entries, const std::stri
     // Java's JKS keeps aliases in lower case (it lowercases on store and on lookup); an
     // upper-case alias in the file is listed by keytool but cannot be read back by it.
     std::string alias = e.alias;
-    for (auto& c : alias) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    alias = asciiLower(alias);
     putUtf(out, alias);
     putU64(out, static_cast<uint64_t>(now_ms));
     if (e.kind == KeystoreEntry::Kind::kPrivateKey) {

@@ -1,5 +1,6 @@
 #include "keystore/keystore.h"
 
+#include "common/ascii.h"
 #include "keystore/jks_codec.h"
 
 #include <fcntl.h>
@@ -15,11 +16,6 @@
 
 namespace idgate {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string sysError(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
@@ -55,7 +51,7 @@ const char* toString(Keystore::Format format) {
 }
 
 std::optional<Keystore::Format> parseKeystoreType(const std::string& type) {
-  std::string t = lower(type);
+  std::string t = asciiLower(type);
   if (t == "pkcs12" || t == "p12") return Keystore::Format::kPkcs12;
   if (t == "jks") return Keystore::Format::kJks;
   return std::nullopt;
@@ -76,9 +72,9 @@ void Keystore::save(const std::string& path, const std::string& password,
 }
 
 const KeystoreEntry* Keystore::find(const std::string& alias) const {
-  std::string want = lower(alias);
+  std::string want = asciiLower(alias);
   for (const auto& e : entries_) {
-    if (lower(e.alias) == want) return &e;
+    if (asciiLower(e.alias) == want) return &e;
   }
   return nullptr;
 }
@@ -89,9 +85,9 @@ void Keystore::put(KeystoreEntry entry) {
 }
 
 bool Keystore::remove(const std::string& alias) {
-  std::string want = lower(alias);
+  std::string want = asciiLower(alias);
   auto it = std::remove_if(entries_.begin(), entries_.end(),
-                           [&](const KeystoreEntry& e) { return lower(e.alias) == want; });
+                           [&](const KeystoreEntry& e) { return asciiLower(e.alias) == want; });
   bool removed = it != entries_.end();
   entries_.erase(it, entries_.end());
   return removed;

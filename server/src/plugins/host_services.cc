@@ -7,6 +7,7 @@
 #include "crypto/keys.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
+#include "keystore/alias.h"
 #include "plugins/client_authenticator.h"
 #include "store/store_error.h"
 

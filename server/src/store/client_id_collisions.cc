@@ -1,14 +1,6 @@
 #include "store/client_id_collisions.h"
 
-#include <algorithm>
-
 namespace idgate {
-
-std::string asciiLower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return c >= 'A' && c <= 'Z' ? char(c + 32) : char(c); });
-  return s;
-}
 
 std::vector<std::string> ClientIdCollisions::refresh(ClientStore& store) {
   std::vector<std::string> ids = store.caseCollisions();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "store/client_store.h"
 
 namespace idgate {
@@ -30,18 +31,5 @@ class ClientIdCollisions {
   mutable std::mutex mutex_;
   std::set<std::string> lowered_;
 };
-
-std::string asciiLower(std::string s);
-
-}  // namespace idgate
-
-namespace idgate {
-
-/// Whether a keystore certificate under `alias` may be `client_id`'s: the id itself, or the id
-/// in lower case (Java's keytool writes aliases lower-cased). Any other case variant belongs to
-/// another id, or to nobody.
-inline bool certificateAliasFits(const std::string& alias, const std::string& client_id) {
-  return alias == client_id || alias == asciiLower(client_id);
-}
 
 }  // namespace idgate
