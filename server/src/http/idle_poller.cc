@@ -51,20 +51,27 @@ void IdlePoller::stop() {
   for (auto& [fd, p] : closing) p.connection->shutdown();  // no TLS close_notify can block
 }  // closed here, outside the lock
 
+std::vector<std::unique_ptr<Connection>> IdlePoller::takeLocked(
+    const std::function<bool(const Parked&)>& which) {
+  std::vector<std::unique_ptr<Connection>> taken;
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (!which(it->second)) {
+      ++it;
+      continue;
+    }
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+    taken.push_back(std::move(it->second.connection));
+    it = parked_.erase(it);
+  }
+  return taken;
+}
+
 void IdlePoller::closeIdle() {
   std::vector<std::unique_ptr<Connection>> closing;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     draining_ = true;
-    for (auto it = parked_.begin(); it != parked_.end();) {
-      if (it->second.connection->inBodyWait()) {
-        ++it;
-        continue;
-      }
-      epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
-      closing.push_back(std::move(it->second.connection));
-      it = parked_.erase(it);
-    }
+    closing = takeLocked([](const Parked& p) { return !p.connection->inBodyWait(); });
   }
   for (auto& c : closing) c->shutdown();
 }  // closed here, outside the lock
@@ -114,15 +121,7 @@ void IdlePoller::run() {
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_sweep) {
         next_sweep = now + std::chrono::seconds(1);
-        for (auto it = parked_.begin(); it != parked_.end();) {
-          if (it->second.deadline > now) {
-            ++it;
-            continue;
-          }
-          epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
-          expired.push_back(std::move(it->second.connection));
-          it = parked_.erase(it);
-        }
+        expired = takeLocked([now](const Parked& p) { return p.deadline <= now; });
       }
     }
     // Idle too long: closed outside the lock, the socket shut down first so that a TLS

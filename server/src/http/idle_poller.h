@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "http/connection.h"
 
@@ -41,6 +42,9 @@ class IdlePoller {
     std::chrono::steady_clock::time_point deadline;
   };
   void run();
+  /// Removes the parked connections `which` selects from the set and the epoll set.
+  std::vector<std::unique_ptr<Connection>> takeLocked(
+      const std::function<bool(const Parked&)>& which);
 
   Ready ready_;
   std::chrono::milliseconds idle_timeout_;
