@@ -21,7 +21,8 @@ std::vector<std::string> splitScope(const std::string& s) { return splitAny(s, "
 /// must be percent-encoded) without a fragment.
 bool validResource(const std::string& r) {
   static const std::string_view kAllowed =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?[]@!$&'()*+,;=%";  // no
+                                                                                               // #
   for (size_t i = 0; i < r.size(); ++i) {
     if (kAllowed.find(r[i]) == std::string_view::npos) return false;
     if (r[i] == '%' && (i + 2 >= r.size() || !std::isxdigit(static_cast<unsigned char>(r[i + 1])) ||
@@ -29,10 +30,9 @@ bool validResource(const std::string& r) {
       return false;
     }
   }
-  if (r.find('#') != std::string::npos) return false;
   try {
     Poco::URI u(r);
-    return !u.getScheme().empty() && u.getFragment().empty() && !u.getHost().empty();
+    return !u.getScheme().empty() && !u.getHost().empty();
   } catch (...) {
     return false;
   }
