@@ -88,9 +88,10 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   if (config_.keystore.reload_interval_ms > 0)
     keystore_holder_->startWatching(config_.keystore.reload_interval_ms);
   KeystoreHolder* holder = keystore_holder_.get();
+  const std::set<std::string> reserved = reservedAliases();
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
-      identity_.timestamp_skew_s, jwks_.get(), &collisions_, reservedAliases());
+      identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved);
   plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
   plugins_->loadAll();
 
@@ -107,7 +108,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         return std::nullopt;
       },
       &collisions_);
-  registry_->setReservedAliases(reservedAliases());
+  registry_->setReservedAliases(reserved);
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   registry_->setOnCaseCollisionsResolved([this] {
     try {
