@@ -15,8 +15,9 @@
 #include "app/runtime.h"
 #include "config/config_error.h"
 #include "crypto/password_hash.h"
+#include "api/app_handler.h"
 #include "http/http_server.h"
-#include "http/routes.h"
+#include "api/routes.h"
 #include "store/store_error.h"
 
 namespace fs = std::filesystem;
@@ -103,7 +104,9 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   Poco::Logger& log = Poco::Logger::get("idgate");
 
   std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<IoLoops> loops;
   std::unique_ptr<Routes> routes;
+  std::unique_ptr<AppHandler> handler;
   std::unique_ptr<HttpServer> server;
   try {
     ServerConfig config = loadServerConfig(home, home + "/conf/server.xml");
@@ -111,15 +114,23 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     // The keystore is read once here for TLS listeners and again by the runtime.
     Keystore tls_keys = Keystore::load(config.keystore.location, config.keystore.type,
                                        config.keystore.password, config.keystore.key_password);
-    std::vector<BoundListener> listeners = bindListeners(config, tls_keys);
+    loops = std::make_unique<IoLoops>(config.io_threads > 0 ? config.io_threads
+                                                            : IoLoops::autoCount());
+    std::vector<BoundListener> listeners = bindListeners(config, tls_keys, *loops);
     std::string issuer = config.issuer.empty() ? listeners.front().url : config.issuer;
     std::vector<std::string> urls;
     for (const auto& l : listeners) urls.push_back(l.url);
     runtime = std::make_unique<Runtime>(home, config, issuer, urls);
     routes = std::make_unique<Routes>(*runtime);
-    server = std::make_unique<HttpServer>(*routes, runtime->gateway(), std::move(listeners),
-                                          config.threads, config.max_request_bytes);
-    log.information("issuer " + issuer);
+    handler = std::make_unique<AppHandler>(*routes, runtime->gateway());
+    HttpServerOptions options;
+    options.workers = config.threads;
+    options.stream_workers = runtime->gateway() != nullptr ? config.threads : 1;
+    options.max_request_bytes = config.max_request_bytes;
+    server = std::make_unique<HttpServer>(*handler, *loops, std::move(listeners), options);
+    log.information("issuer " + issuer + ", " + std::to_string(loops->size()) +
+                    " event loop(s), " + std::to_string(config.threads) + " worker threads");
+    loops->start();
     server->start();
   } catch (const KeystoreError& e) {
     log.fatal(home + "/conf/server.xml: element <Server/Security/KeyStore>: " + e.what());
@@ -140,6 +151,7 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                   ", draining in-flight requests");
   server->stop();
+  loops->stop();
   log.information("stopped");
   return 0;
 }

@@ -1,14 +1,11 @@
 // The HTTP/1.1 request head parser and body framing rules, and ServerExchange's body decoding
-// and response writing over a real loopback connection.
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
+// and response writing over a scripted connection.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
+#include <memory>
+#include <vector>
 
 #include "http/connection.h"
-#include "http/idle_poller.h"
 #include "http/request_head.h"
 #include "http/server_exchange.h"
 
@@ -131,35 +128,44 @@ TEST(BodyFramingRule, LengthChunkedAndAmbiguity) {
   }
 }
 
-/// A loopback connection: the server side as a Connection, the client side as a raw socket.
-struct Loopback {
-  Poco::Net::ServerSocket listener{Poco::Net::SocketAddress("127.0.0.1", 0)};
-  Poco::Net::StreamSocket client{listener.address()};
-  Connection server{listener.acceptConnection()};
-  Loopback() {
-    server.setTimeout(std::chrono::milliseconds(5000));
-    client.setReceiveTimeout(Poco::Timespan(5, 0));
+/// A connection fed by the test: each send() is what one fill() receives (so bodies arrive in
+/// pieces); after shutdownSend() a fill() past the sent pieces is the end of the stream. What
+/// the server side writes collects in `wire`.
+class ScriptedConnection : public Connection {
+ public:
+  bool fill() override {
+    if (next_ >= pieces_.size()) return false;
+    receiveBuffer() += pieces_[next_++];
+    return true;
   }
+  bool write(std::string_view data) override {
+    wire.append(data);
+    return true;
+  }
+  void send(std::string piece) { pieces_.push_back(std::move(piece)); }
+  std::string wire;
 
-  /// Everything the server side wrote (the server side is shut down first).
-  std::string readAll() {
-    server.shutdown();
-    std::string out;
-    char buf[4096];
-    int n;
-    while ((n = client.receiveBytes(buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-    return out;
-  }
+ private:
+  std::vector<std::string> pieces_;
+  size_t next_ = 0;
+};
+
+struct Loopback {
+  ScriptedConnection server;
+  struct Client {
+    ScriptedConnection& c;
+    void sendBytes(const char* data, int n) { c.send(std::string(data, static_cast<size_t>(n))); }
+    void shutdownSend() {}
+  } client{server};
+  std::string readAll() { return server.wire; }
 };
 
 struct Exchange {
   RequestHead head;
   std::unique_ptr<ServerExchange> ex;
   explicit Exchange(Loopback& l, const std::string& head_text) {
-    std::string text;
-    while (text.find("\r\n\r\n") == std::string::npos) {
-      EXPECT_TRUE(l.server.fill());
-      text = std::string(l.server.buffered());
+    while (std::string(l.server.buffered()).find("\r\n\r\n") == std::string::npos) {
+      if (!l.server.fill()) break;
     }
     size_t consumed = 0;
     std::string error;
@@ -284,44 +290,6 @@ TEST(ServerExchangeTest, FixedLengthResponseCutShortIsNotReusable) {
   EXPECT_FALSE(e.ex->sendBodyPart("123456"));  // more than declared
   EXPECT_FALSE(e.ex->finish());
   EXPECT_FALSE(e.ex->reusable());
-}
-
-TEST(IdlePollerTest, HandsOverReadableConnectionsAndClosesIdleOnes) {
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<std::unique_ptr<Connection>> ready;
-  IdlePoller poller(
-      [&](std::unique_ptr<Connection> c) {
-        std::lock_guard<std::mutex> lock(m);
-        ready.push_back(std::move(c));
-        cv.notify_all();
-      },
-      std::chrono::milliseconds(300));
-  poller.start();
-  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
-  Poco::Net::StreamSocket talker(listener.address());
-  Poco::Net::StreamSocket silent(listener.address());
-  silent.setReceiveTimeout(Poco::Timespan(5, 0));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
-  EXPECT_EQ(poller.parked(), 2u);
-  talker.sendBytes("GET", 3);
-  {
-    std::unique_lock<std::mutex> lock(m);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return ready.size() == 1; }));
-  }
-  ASSERT_TRUE(ready[0]->fill());
-  EXPECT_EQ(ready[0]->buffered(), "GET");
-  // The silent one is closed once idle past the timeout (swept about once a second).
-  char c;
-  EXPECT_EQ(silent.receiveBytes(&c, 1), 0);
-  EXPECT_EQ(poller.parked(), 0u);
-  poller.stop();
-  // After stop, a parked connection is closed at once.
-  Poco::Net::StreamSocket late(listener.address());
-  late.setReceiveTimeout(Poco::Timespan(5, 0));
-  poller.park(std::make_unique<Connection>(listener.acceptConnection()));
-  EXPECT_EQ(late.receiveBytes(&c, 1), 0);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "http/login_throttle.h"
+#include "api/login_throttle.h"
 
 #include <Poco/Base64Encoder.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "crypto/password_hash.h"
-#include "http/admin_auth.h"
+#include "api/admin_auth.h"
 #include "test_support.h"
 
 namespace idgate {

@@ -13,7 +13,7 @@
 #include "config/server_config.h"
 #include "crypto/secret_box.h"
 #include "gateway/gateway.h"
-#include "http/admin_auth.h"
+#include "api/admin_auth.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
 #include "keystore/keystore_holder.h"

@@ -72,8 +72,12 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   root.allowOnly({"Issuer", "PublicUrl", "Tls", "Listeners", "Tokens", "Http", "Database", "Admin",
                   "Security", "JwksFetch", "Jti", "Clients", "openidConnectClient", "authFilter",
                   "basicRegistry", "route"},
-                 {});
+                 {"ioThreads"});
   ServerConfig c;
+  // ioThreads: the event loops; "auto" (the default) = one per core this process may use.
+  if (auto io = root.attribute("ioThreads"); io && *io != "auto") {
+    c.io_threads = static_cast<int>(root.intAttribute("ioThreads", 0, 1, 256));
+  }
   c.file = file;
   c.home = home;
 

@@ -61,7 +61,8 @@ struct ServerConfig {
   TlsConfig tls;
   int64_t access_token_lifetime_s = 3600;
   int64_t max_request_bytes = 65536;
-  int threads = 16;
+  int threads = 16;    ///< <Http threads>: the worker pool for requests that may block
+  int io_threads = 0;  ///< <Server ioThreads>: event loops; 0 = "auto" (one per core)
   DatabaseConfig database;
   std::string admin_username = "admin";
   std::string admin_password_hash;

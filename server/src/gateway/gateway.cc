@@ -1,24 +1,22 @@
 #include "gateway/gateway.h"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
 
 #include <set>
 
+#include "api/responses.h"
+#include "gateway/upstream_connection.h"
+#include "http/chunked_decoder.h"
 #include "http/form_decoder.h"
 #include "http/request_head.h"
-#include "http/responses.h"
+#include "http/response_head.h"
 #include "resource/identity_headers.h"
 
 namespace idgate {
 namespace {
-
-using Poco::Net::HTTPClientSession;
 
 // RFC 9110 §7.6.1 hop-by-hop fields, never forwarded in either direction.
 const std::set<std::string> kHopByHop = {"connection",          "keep-alive", "proxy-authenticate",
@@ -49,31 +47,39 @@ int sendError(ServerExchange& exchange, const HttpRequestData& req, ErrorCode co
 struct Gateway::Upstream {
   std::string host;
   uint16_t port = 80;
-  std::string base_path;  ///< upstream URL path without trailing '/'
+  std::string host_header;  ///< host[:port] as the upstream expects it in Host
+  std::string base_path;    ///< upstream URL path without trailing '/'
   std::mutex mutex;
-  std::vector<std::unique_ptr<HTTPClientSession>> idle;
+  std::vector<std::unique_ptr<UpstreamConnection>> idle;
 
-  std::unique_ptr<HTTPClientSession> take(const RouteConfig& r, bool* reused) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!idle.empty()) {
-        auto s = std::move(idle.back());
+  /// A kept-alive connection (`*reused`) or a new one; empty with `*error` set when none.
+  std::unique_ptr<UpstreamConnection> take(const RouteConfig& r, boost::asio::io_context& io,
+                                           bool* reused, std::string* error) {
+    for (;;) {
+      std::unique_ptr<UpstreamConnection> c;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (idle.empty()) break;
+        c = std::move(idle.back());
         idle.pop_back();
+      }
+      if (c->reusable()) {
         *reused = true;
-        return s;
+        c->setTimeout(std::chrono::milliseconds(r.timeout_ms));
+        return c;
       }
     }
     *reused = false;
-    auto s = std::make_unique<HTTPClientSession>(host, port);
-    s->setKeepAlive(true);
-    s->setTimeout(Poco::Timespan(r.connect_timeout_ms * 1000), Poco::Timespan(r.timeout_ms * 1000),
-                  Poco::Timespan(r.timeout_ms * 1000));
-    return s;
+    auto c = std::make_unique<UpstreamConnection>(io);
+    *error = c->connect(host, port, std::chrono::milliseconds(r.connect_timeout_ms));
+    if (!error->empty()) return c->timedOut() ? std::move(c) : nullptr;
+    c->setTimeout(std::chrono::milliseconds(r.timeout_ms));
+    return c;
   }
 
-  void give(std::unique_ptr<HTTPClientSession> s) {
+  void give(std::unique_ptr<UpstreamConnection> c) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (idle.size() < 64) idle.push_back(std::move(s));
+    if (idle.size() < 64) idle.push_back(std::move(c));
   }
 };
 
@@ -85,6 +91,8 @@ Gateway::Gateway(const std::vector<RouteConfig>& routes, ResourceGuard& guard,
     Poco::URI uri(r.upstream);
     u->host = uri.getHost();
     u->port = uri.getPort();
+    u->host_header = (u->host.find(':') != std::string::npos ? "[" + u->host + "]" : u->host) +
+                     (u->port == 80 ? "" : ":" + std::to_string(u->port));
     u->base_path = uri.getPath();
     while (!u->base_path.empty() && u->base_path.back() == '/') u->base_path.pop_back();
     upstreams_.push_back(std::move(u));
@@ -107,7 +115,7 @@ Gateway::Upstream& Gateway::upstream(const RouteConfig& route) {
 }
 
 int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequestData& req,
-                    std::string* note) {
+                    boost::asio::io_context& io, std::string* note) {
   const OidcClientConfig* config = guard_.client(route.oidc_client_ref);
   // A token in a form body (access_token) needs the body before the decision; such bodies are
   // small and are buffered (bounded). Every other body streams.
@@ -134,18 +142,20 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
   }
 
   Upstream& up = upstream(route);
-  Poco::Net::HTTPRequest out(req.method, up.base_path + exchange.head().target,
-                             Poco::Net::HTTPMessage::HTTP_1_1);
+  std::string head = req.method + " " + up.base_path + exchange.head().target + " HTTP/1.1\r\n";
+  auto add = [&head](std::string_view k, std::string_view v) {
+    head.append(k).append(": ").append(v).append("\r\n");
+  };
   const std::string* connection_header = req.header("Connection");
   const std::string connection = connection_header ? *connection_header : "";
   for (const auto& [k, v] : req.headers) {
-    if (hopByHop(k, connection) || isIdentityHeader(k) || Poco::icompare(k, "Host") == 0 ||
-        Poco::icompare(k, "Content-Length") == 0 || Poco::icompare(k, "Expect") == 0 ||
-        Poco::icompare(k, "X-Forwarded-For") == 0 || Poco::icompare(k, "X-Forwarded-Proto") == 0 ||
-        Poco::icompare(k, "X-Forwarded-Host") == 0 || Poco::icompare(k, "X-Request-Id") == 0) {
+    if (hopByHop(k, connection) || isIdentityHeader(k) || sameHeaderName(k, "Host") ||
+        sameHeaderName(k, "Content-Length") || sameHeaderName(k, "Expect") ||
+        sameHeaderName(k, "X-Forwarded-For") || sameHeaderName(k, "X-Forwarded-Proto") ||
+        sameHeaderName(k, "X-Forwarded-Host") || sameHeaderName(k, "X-Request-Id")) {
       continue;  // set below (every copy of a repeated field, not only the first, is dropped)
     }
-    if (Poco::icompare(k, "Cookie") == 0) {
+    if (sameHeaderName(k, "Cookie")) {
       // idgate's session cookies are credentials for idgate, not for the upstream.
       std::string kept;
       for (const auto& c : Poco::StringTokenizer(
@@ -153,132 +163,201 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
         if (c.rfind("idgate_session_", 0) == 0) continue;
         kept += (kept.empty() ? "" : "; ") + c;
       }
-      if (!kept.empty()) out.add(k, kept);
+      if (!kept.empty()) add(k, kept);
       continue;
     }
-    out.add(k, v);
+    add(k, v);
   }
-  out.setHost(up.host, up.port);
+  add("Host", up.host_header);
   const std::string* xff = req.header("X-Forwarded-For");
-  out.set("X-Forwarded-For", (xff && !xff->empty() ? *xff + ", " : "") + req.remote_address);
-  out.set("X-Forwarded-Proto", req.scheme);
-  if (!req.host.empty()) out.set("X-Forwarded-Host", req.host);
+  add("X-Forwarded-For", (xff && !xff->empty() ? *xff + ", " : "") + req.remote_address);
+  add("X-Forwarded-Proto", req.scheme);
+  if (!req.host.empty()) add("X-Forwarded-Host", req.host);
   // The upstream logs the same id as idgate's own lines (a client's value is replaced).
-  out.set("X-Request-Id", req.request_id);
+  add("X-Request-Id", req.request_id);
   if (g.kind == GuardResult::Kind::kAuthenticated) {
-    for (const auto& [k, v] : identityHeaders(g.subject)) out.set(k, v);
+    for (const auto& [k, v] : identityHeaders(g.subject)) add(k, v);
   }
   bool streaming_body = false;
+  bool chunked_body = false;
   if (buffered) {
-    out.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
+    add("Content-Length", std::to_string(req.body.size()));
   } else if (exchange.framing().kind == BodyFraming::Kind::kChunked) {
-    out.setChunkedTransferEncoding(true);
-    streaming_body = true;
+    add("Transfer-Encoding", "chunked");
+    streaming_body = chunked_body = true;
   } else if (exchange.framing().kind == BodyFraming::Kind::kLength) {
-    out.setContentLength64(exchange.framing().length);
+    add("Content-Length", std::to_string(exchange.framing().length));
     streaming_body = true;
   } else if (req.header("Content-Length") != nullptr) {
-    out.setContentLength64(0);
+    add("Content-Length", "0");
   }
-  out.setKeepAlive(true);
+  head += "\r\n";
+  if (buffered) head += req.body;
 
-  std::unique_ptr<HTTPClientSession> session;
-  Poco::Net::HTTPResponse in_response;
-  std::istream* body_in = nullptr;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    bool reused = false;
-    session = up.take(route, &reused);
-    try {
-      std::ostream& os = session->sendRequest(out);
-      if (buffered) {
-        os << req.body;
-      } else if (streaming_body) {
-        char buf[16384];
-        long n = 0;
-        while ((n = exchange.readBody(buf, sizeof(buf))) > 0) os.write(buf, n);
-        if (n < 0) {
-          // A malformed chunk or a cut connection: the upstream must not take the part it got
-          // for the whole request. Drop its connection; tell the client.
-          session->reset();
-          return sendError(exchange, req, ErrorCode::kInvalidRequest,
-                           "the request body could not be read", note);
-        }
-      }
-      body_in = &session->receiveResponse(in_response);
-      break;
-    } catch (const Poco::TimeoutException&) {
-      exchange.setKeepAlive(false);
-      return sendError(
-          exchange, req, ErrorCode::kGatewayTimeout,
-          "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms", note);
-    } catch (const Poco::Exception& e) {
-      // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
-      // no body was consumed that cannot be sent again.
-      const bool idempotent = req.method == "GET" || req.method == "HEAD" ||
-                              req.method == "OPTIONS" || req.method == "PUT" ||
-                              req.method == "DELETE";
-      if (reused && idempotent && !streaming_body && attempt == 0) continue;
-      exchange.setKeepAlive(false);
-      Poco::Logger::get("idgate.gateway")
-          .warning("route " + route.path + ": upstream " + route.upstream + ": " + e.displayText());
-      return sendError(exchange, req, ErrorCode::kBadGateway, "the upstream cannot be reached",
-                       note);
-    }
-  }
-
-  const int status = static_cast<int>(in_response.getStatus());
-  if (status < 200) {
-    // 103 Early Hints and the like: Poco's client cannot read the final response after one,
-    // and the connection must not go back to the pool with that response unread.
-    session->reset();
+  auto timeout = [&] {
     exchange.setKeepAlive(false);
-    return sendError(exchange, req, ErrorCode::kBadGateway,
-                     "the upstream sent an interim (1xx) response", note);
+    return sendError(
+        exchange, req, ErrorCode::kGatewayTimeout,
+        "the upstream did not answer within " + std::to_string(route.timeout_ms) + " ms", note);
+  };
+  auto unreachable = [&](const std::string& why) {
+    exchange.setKeepAlive(false);
+    Poco::Logger::get("idgate.gateway")
+        .warning("route " + route.path + ": upstream " + route.upstream + ": " + why);
+    return sendError(exchange, req, ErrorCode::kBadGateway, "the upstream cannot be reached", note);
+  };
+  auto badUpstream = [&](const std::string& why) {
+    exchange.setKeepAlive(false);
+    return sendError(exchange, req, ErrorCode::kBadGateway, why, note);
+  };
+
+  std::unique_ptr<UpstreamConnection> conn;
+  ResponseHead response;
+  for (int attempt = 0;; ++attempt) {
+    bool reused = false;
+    std::string error;
+    conn = up.take(route, io, &reused, &error);
+    if (conn == nullptr) return unreachable(error);
+    if (!error.empty()) return timeout();  // no connection within connectTimeout
+    bool sent = conn->write(head);
+    if (sent && streaming_body) {
+      char buf[16384];
+      long n = 0;
+      while ((n = exchange.readBody(buf, sizeof(buf))) > 0) {
+        std::string_view part(buf, static_cast<size_t>(n));
+        if (chunked_body) {
+          char size[24];
+          int k = std::snprintf(size, sizeof(size), "%lx\r\n", n);
+          sent = conn->write(std::string(size, static_cast<size_t>(k)).append(part).append("\r\n"));
+        } else {
+          sent = conn->write(part);
+        }
+        if (!sent) break;
+      }
+      if (n < 0) {
+        // A malformed chunk or a cut connection: the upstream must not take the part it got
+        // for the whole request. Its connection is dropped; the client is told.
+        return sendError(exchange, req, ErrorCode::kInvalidRequest,
+                         "the request body could not be read", note);
+      }
+      if (sent && chunked_body) sent = conn->write("0\r\n\r\n");
+    }
+    // The response head; interim (1xx) responses before it are read and dropped.
+    HeadStatus status = HeadStatus::kIncomplete;
+    bool got_bytes = false;
+    std::string error_text;
+    while (sent) {
+      size_t consumed = 0;
+      status = parseResponseHead(conn->buffered(), &response, &consumed, &error_text);
+      if (status == HeadStatus::kComplete && response.status >= 100 && response.status < 200 &&
+          response.status != 101) {
+        conn->consume(consumed);
+        response = ResponseHead{};
+        continue;
+      }
+      if (status != HeadStatus::kIncomplete) {
+        conn->consume(consumed);
+        break;
+      }
+      if (!conn->fill()) break;
+      got_bytes = true;
+    }
+    if (status == HeadStatus::kComplete) break;
+    if (status == HeadStatus::kBad || status == HeadStatus::kTooLarge) {
+      return badUpstream("the upstream sent a malformed response head: " + error_text);
+    }
+    if (conn->timedOut()) return timeout();
+    // A kept-alive connection the upstream closed meanwhile: once more on a new one, when
+    // no body was consumed that cannot be sent again.
+    const bool idempotent = req.method == "GET" || req.method == "HEAD" ||
+                            req.method == "OPTIONS" || req.method == "PUT" ||
+                            req.method == "DELETE";
+    if (reused && !got_bytes && idempotent && !streaming_body && attempt == 0) continue;
+    return unreachable("the connection ended before a response");
+  }
+
+  if (response.status == 101) {
+    return badUpstream("the upstream switched protocols, which routes do not forward");
+  }
+  const ResponseFraming framing = responseFraming(response, req.method);
+  if (framing.kind == ResponseFraming::Kind::kInvalid) {
+    return badUpstream("the upstream sent an ambiguous response body framing: " + framing.error);
   }
   HeaderList headers;
   headers.emplace_back("X-Request-Id", req.request_id);
   if (!g.set_cookie.empty()) headers.emplace_back("Set-Cookie", g.set_cookie);
-  const std::string up_connection = in_response.get("Connection", "");
-  for (const auto& [k, v] : in_response) {
-    if (hopByHop(k, up_connection) || Poco::icompare(k, "Content-Length") == 0 ||
-        Poco::icompare(k, "X-Request-Id") == 0) {
+  const std::string* up_connection = findHeader(response.headers, "Connection");
+  for (const auto& [k, v] : response.headers) {
+    if (hopByHop(k, up_connection ? *up_connection : "") || sameHeaderName(k, "Content-Length") ||
+        sameHeaderName(k, "X-Request-Id")) {
       continue;
-    }
-    if (!isFieldName(k) || !isFieldValue(v)) {
-      // idgate writes these lines itself: nothing the upstream sends may split them.
-      session->reset();
-      exchange.setKeepAlive(false);
-      return sendError(exchange, req, ErrorCode::kBadGateway,
-                       "the upstream sent a malformed header field", note);
     }
     headers.emplace_back(k, v);
   }
-  const std::string reason =
-      isFieldValue(in_response.getReason()) ? in_response.getReason() : std::string();
-  const bool no_body = req.method == "HEAD" || status == 204 || status == 304;
+  const bool no_body = framing.kind == ResponseFraming::Kind::kNone;
   std::optional<int64_t> length;
-  if (in_response.hasContentLength()) length = in_response.getContentLength64();
-  bool whole = exchange.sendHead(status, reason, headers, length, no_body);
-  try {
-    char buf[16384];
-    while (whole && !no_body && body_in->read(buf, sizeof(buf)).gcount() > 0) {
-      whole = exchange.sendBodyPart(std::string_view(buf, static_cast<size_t>(body_in->gcount())));
+  if (framing.kind == ResponseFraming::Kind::kLength) length = framing.length;
+  bool whole = exchange.sendHead(response.status, response.reason, headers, length, no_body);
+  if (whole && framing.kind == ResponseFraming::Kind::kLength) {
+    int64_t remaining = framing.length;
+    while (whole && remaining > 0) {
+      if (conn->buffered().empty() && !conn->fill()) {
+        whole = false;
+        break;
+      }
+      std::string_view part = conn->buffered().substr(
+          0, static_cast<size_t>(std::min<int64_t>(remaining, conn->buffered().size())));
+      whole = exchange.sendBodyPart(part);
+      remaining -= static_cast<int64_t>(part.size());
+      conn->consume(part.size());
     }
-    if (whole && !no_body && body_in->bad()) whole = false;
-  } catch (const Poco::Exception& e) {
+  } else if (whole && framing.kind == ResponseFraming::Kind::kChunked) {
+    ChunkedDecoder decoder;
+    std::string part;
+    for (;;) {
+      size_t used = 0;
+      const ChunkedDecoder::Status st = decoder.feed(conn->buffered(), &used, &part);
+      conn->consume(used);
+      if (!part.empty()) {
+        whole = exchange.sendBodyPart(part);
+        part.clear();
+      }
+      if (!whole || st == ChunkedDecoder::Status::kDone) break;
+      if (st == ChunkedDecoder::Status::kMalformed || !conn->fill()) {
+        whole = false;
+        break;
+      }
+    }
+  } else if (whole && framing.kind == ResponseFraming::Kind::kUntilClose) {
+    for (;;) {
+      if (!conn->buffered().empty()) {
+        whole = exchange.sendBodyPart(conn->buffered());
+        conn->consume(conn->buffered().size());
+        if (!whole) break;
+      }
+      if (!conn->fill()) {
+        whole = conn->endOfStream();  // the close ends such a body; anything else cuts it
+        break;
+      }
+    }
+  }
+  if (!whole) {
     Poco::Logger::get("idgate.gateway")
-        .warning("route " + route.path + ": response body cut short: " + e.displayText());
-    whole = false;
+        .warning("route " + route.path + ": response body cut short" +
+                 (conn->timedOut() ? " (upstream timeout)" : ""));
   }
   if (!whole || !exchange.finish()) {
     // The status line is out: all that can be done is to stop.
     exchange.setKeepAlive(false);
     *note = "body cut short";
-    return status;
+    return response.status;
   }
-  if (in_response.getKeepAlive()) up.give(std::move(session));  // body read to its end
+  if (response.keepAlive() && framing.kind != ResponseFraming::Kind::kUntilClose &&
+      conn->buffered().empty()) {
+    up.give(std::move(conn));  // body read to its end
+  }
   *note = g.logNote();
-  return status;
+  return response.status;
 }
 
 }  // namespace idgate

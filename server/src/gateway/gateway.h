@@ -1,11 +1,12 @@
 // Gateway routes (<route path upstream openidConnectClientRef>): a request under the path is
 // authenticated by the route's <openidConnectClient>, then forwarded to the upstream with the
 // caller's identity in X-Auth-* headers (any the caller sent are removed). Bodies stream both
-// ways; upstream connections are kept alive and reused; upstream down = 502, slower than the
-// route's timeout = 504.
+// ways; upstream connections are kept alive and reused; interim (1xx) responses are skipped;
+// upstream down = 502, slower than the route's timeout = 504. Runs on a stream worker: the
+// client's connection and the upstream's are event-loop sockets driven with blocking calls.
 #pragma once
 
-#include <Poco/Net/HTTPClientSession.h>
+#include <boost/asio/io_context.hpp>
 
 #include <memory>
 #include <mutex>
@@ -28,10 +29,11 @@ class Gateway {
   const RouteConfig* match(const std::string& path) const;
 
   /// Answers the request; `req` holds the request line and headers (no body read yet); the
-  /// body is read from, and the response written to, `exchange`.
+  /// body is read from, and the response written to, `exchange`. New upstream connections go
+  /// on `io` (the loop of the client's connection).
   /// Returns the response status for the access log; `note` gets a short reason.
   int handle(const RouteConfig& route, ServerExchange& exchange, HttpRequestData& req,
-             std::string* note);
+             boost::asio::io_context& io, std::string* note);
 
  private:
   struct Upstream;

@@ -1,6 +1,7 @@
 // Plain request/response values the route functions work on (no Poco types: testable alone).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,13 @@ struct HttpResponseData {
   std::string body;
   HeaderList headers;
   std::string log_note;  ///< appended to the access log line (never secrets)
+
+  /// The response to send once it may leave: the held one, or one that replaces it.
+  using Release = std::function<void(HttpResponseData)>;
+  /// Set when this response may leave only after something completes elsewhere (the durable
+  /// commit of an assertion's jti): the HTTP layer calls it with a Release, which may run on
+  /// any thread, and sends nothing meanwhile (holding no thread).
+  std::function<void(Release)> hold;
 };
 
 }  // namespace idgate

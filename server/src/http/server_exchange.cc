@@ -30,11 +30,9 @@ const std::string& httpDate() {
 
 }  // namespace
 
-ServerExchange::ServerExchange(Connection& connection, const RequestHead& head,
-                               ReadDeadlines* deadlines)
+ServerExchange::ServerExchange(Connection& connection, const RequestHead& head)
     : connection_(connection),
       head_(head),
-      deadlines_(deadlines),
       framing_(bodyFraming(head)),
       keep_alive_(head.keepAlive()),
       body_done_(framing_.kind == BodyFraming::Kind::kNone) {
@@ -59,15 +57,7 @@ bool ServerExchange::readChunkLine(std::string* line) {
   }
 }
 
-long ServerExchange::readBody(char* out, size_t n) {
-  const long got = readBodyStep(out, n);
-  if (got > 0) {
-    pace(static_cast<size_t>(got));
-  } else {
-    stopPacing();
-  }
-  return got;
-}
+long ServerExchange::readBody(char* out, size_t n) { return readBodyStep(out, n); }
 
 bool ServerExchange::readChunkHeader() {
   // RFC 9112 §7.1: chunk-size [ BWS ";" extensions ] CRLF; after the last chunk, trailer
@@ -104,7 +94,6 @@ bool ServerExchange::readChunkHeader() {
 long ServerExchange::readBodyStep(char* out, size_t n) {
   if (body_broken_) return -1;
   if (body_done_) return 0;
-  pace(0);
   if (expect_continue_) {
     expect_continue_ = false;
     if (!started_ && !connection_.write("HTTP/1.1 100 Continue\r\n\r\n")) return broken();
@@ -138,29 +127,9 @@ ServerExchange::ReadResult ServerExchange::readAll(int64_t max_bytes, std::strin
     if (n == 0) return ReadResult::kOk;
     if (n < 0) return ReadResult::kBroken;
     body->append(buf, static_cast<size_t>(n));
-    if (static_cast<int64_t>(body->size()) > max_bytes) {
-      stopPacing();
-      return ReadResult::kTooLarge;
-    }
+    if (static_cast<int64_t>(body->size()) > max_bytes) return ReadResult::kTooLarge;
   }
 }
-
-void ServerExchange::pace(size_t bytes) {
-  if (deadlines_ == nullptr) return;
-  paced_bytes_ += bytes;
-  if (!pacing_ || paced_bytes_ >= next_pace_) {
-    deadlines_->watch(&connection_, std::chrono::steady_clock::now() + kBodyTimeout);
-    pacing_ = true;
-    next_pace_ = paced_bytes_ + kPaceBytes;
-  }
-}
-
-void ServerExchange::stopPacing() {
-  if (pacing_) deadlines_->unwatch(&connection_);
-  pacing_ = false;
-}
-
-ServerExchange::~ServerExchange() { stopPacing(); }
 
 bool ServerExchange::reusable() const {
   return keep_alive_ && body_done_ && !body_broken_ && complete_;
@@ -248,7 +217,6 @@ bool ServerExchange::sendHead(int status, std::string_view reason, const HeaderL
 
 bool ServerExchange::sendBodyPart(std::string_view data) {
   if (no_body_out_ || data.empty()) return true;
-  pace(data.size());
   if (chunked_out_) {
     char size[24];
     int k = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
@@ -265,7 +233,6 @@ bool ServerExchange::sendBodyPart(std::string_view data) {
 }
 
 bool ServerExchange::finish() {
-  stopPacing();
   if (chunked_out_ && !no_body_out_ && !connection_.write("0\r\n\r\n")) return false;
   complete_ = out_remaining_ == 0 || no_body_out_ || close_delimited_;
   return complete_;

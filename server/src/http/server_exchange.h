@@ -11,23 +11,20 @@
 
 #include "http/connection.h"
 #include "http/http_exchange.h"
-#include "http/read_deadlines.h"
 #include "http/request_head.h"
 
 namespace idgate {
 
 /// Bodies (read or streamed out) must move at least kPaceBytes per kBodyTimeout: each
-/// kPaceBytes moved buys another kBodyTimeout from ReadDeadlines.
+/// kPaceBytes moved opens another kBodyTimeout (enforced by the stream under the exchange).
 inline constexpr std::chrono::seconds kBodyTimeout{30};
 inline constexpr size_t kPaceBytes = 64 * 1024;
 
 class ServerExchange {
  public:
-  /// The body framing comes from `head` (bodyFraming). `deadlines` (may be null) paces body
-  /// reads and streamed writes.
-  ServerExchange(Connection& connection, const RequestHead& head,
-                 ReadDeadlines* deadlines = nullptr);
-  ~ServerExchange();
+  /// The body framing comes from `head` (bodyFraming).
+  ServerExchange(Connection& connection, const RequestHead& head);
+  ~ServerExchange() = default;
   ServerExchange(const ServerExchange&) = delete;
   ServerExchange& operator=(const ServerExchange&) = delete;
 
@@ -40,6 +37,8 @@ class ServerExchange {
   /// Reads the whole body; kTooLarge as soon as it is over `max_bytes` (declared or read).
   ReadResult readAll(int64_t max_bytes, std::string* body);
 
+  /// The event loop read and decoded the whole body itself.
+  void markBodyRead() { body_done_ = true; }
   /// The request body was read to its end (or there was none).
   bool bodyRead() const { return body_done_ && !body_broken_; }
 
@@ -67,8 +66,6 @@ class ServerExchange {
     body_broken_ = true;
     return -1;
   }
-  void pace(size_t bytes);
-  void stopPacing();
   /// Starts a response: the status line, Date and Server unless given, then `headers`. An
   /// unread request body makes this the connection's last response.
   std::string beginHead(int status, std::string_view reason, const HeaderList& headers);
@@ -77,7 +74,6 @@ class ServerExchange {
 
   Connection& connection_;
   const RequestHead& head_;
-  ReadDeadlines* deadlines_;
   BodyFraming framing_;
   bool keep_alive_;
   bool expect_continue_ = false;
@@ -86,9 +82,6 @@ class ServerExchange {
   int64_t remaining_ = 0;  ///< of the body (length framing) or of the current chunk
   bool in_chunk_ = false;
   size_t framing_bytes_ = 0;  ///< chunk extensions and trailers read so far
-  bool pacing_ = false;
-  size_t paced_bytes_ = 0;
-  size_t next_pace_ = 0;
 
   bool started_ = false;
   bool complete_ = false;

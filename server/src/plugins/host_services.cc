@@ -9,6 +9,7 @@
 #include "crypto/random.h"
 #include "keystore/alias.h"
 #include "plugins/client_authenticator.h"
+#include "store/jti_deferral.h"
 #include "store/store_error.h"
 
 namespace idgate {
@@ -309,6 +310,12 @@ idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, s
 
 idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id,
                                                 const std::string& jti, int64_t exp_unix_s) {
+  if (JtiDeferral* deferral = JtiDeferral::current()) {
+    // The request's response waits for the durable verdict, not this thread (jti_deferral.h).
+    jtis_.checkAndInsertAsync(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds(),
+                              deferral->add());
+    return IDGATE_JTI_FRESH;
+  }
   try {
     auto r = jtis_.checkAndInsert(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds());
     return r == JtiStore::Result::kFresh ? IDGATE_JTI_FRESH : IDGATE_JTI_REPLAYED;

@@ -4,8 +4,9 @@
 
 #include "app/runtime.h"
 #include "http/http_exchange.h"
-#include "http/responses.h"
+#include "api/responses.h"
 
+#include <atomic>
 #include <optional>
 
 namespace idgate {
@@ -15,6 +16,11 @@ class Routes {
   explicit Routes(Runtime& runtime) : rt_(runtime) {}
 
   HttpResponseData handle(const HttpRequestData& request);
+
+  /// The answer needs nothing that can block (no database, plugin or network call): the
+  /// event loop may give it itself. /health qualifies while its last database check is
+  /// younger than kHealthCacheMs.
+  bool answersWithoutBlocking(const HttpRequestData& request) const;
 
  private:
   HttpResponseData token(const HttpRequestData& request);
@@ -30,6 +36,10 @@ class Routes {
   HttpResponseData authCheck(const HttpRequestData& request);
 
   Runtime& rt_;
+  /// /health checks the database at most once per kHealthCacheMs while it is up (a load
+  /// balancer polling it costs no round trip per poll); a failed check is not cached.
+  static constexpr int64_t kHealthCacheMs = 1000;
+  std::atomic<int64_t> health_ok_until_ms_{0};  ///< steady clock
 };
 
 }  // namespace idgate

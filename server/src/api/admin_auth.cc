@@ -1,4 +1,4 @@
-#include "http/admin_auth.h"
+#include "api/admin_auth.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -1,4 +1,4 @@
-#include "http/routes.h"
+#include "api/routes.h"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
@@ -10,6 +10,7 @@
 #include <idgate/jose/json.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "crypto/keys.h"
@@ -18,6 +19,7 @@
 #include "keystore/alias.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"
+#include "store/jti_deferral.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;
@@ -77,11 +79,36 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   tr.params = std::move(form.params);
   tr.authorization = req.authorization;
   tr.endpoint_url = rt_.issuer() + req.path;
+  // Assertion jtis the plugins insert are decided by the store's committer; the answer waits
+  // for their durable verdict (store/jti_deferral.h) instead of this thread.
+  JtiDeferral deferral;
   auto result = rt_.tokenEndpoint().handle(tr);
-  if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
-  const auto& issued = std::get<TokenEndpoint::Issued>(result);
-  HttpResponseData r = noStore(json(200, issued.body));
-  r.log_note = issued.log_note;
+  HttpResponseData r;
+  if (auto* err = std::get_if<ApiError>(&result)) {
+    r = noStore(errorResponse(*err));
+  } else {
+    const auto& issued = std::get<TokenEndpoint::Issued>(result);
+    r = noStore(json(200, issued.body));
+    r.log_note = issued.log_note;
+  }
+  if (deferral.empty()) return r;
+  r.hold = [when = deferral.whenDurable(), held = r](HttpResponseData::Release release) {
+    when([held, release](JtiDeferral::Verdict verdict) {
+      switch (verdict) {
+        case JtiDeferral::Verdict::kFresh:
+          release(held);
+          return;
+        case JtiDeferral::Verdict::kReplayed:
+          // What the assertion plugins answer for a replay they see themselves.
+          release(noStore(errorResponse({ErrorCode::kInvalidClient, "jti already used"})));
+          return;
+        case JtiDeferral::Verdict::kFailed:
+          release(noStore(errorResponse(
+              {ErrorCode::kServerError, "client authentication could not be completed"})));
+          return;
+      }
+    });
+  };
   return r;
 }
 
@@ -120,12 +147,33 @@ HttpResponseData Routes::discovery() {
   return r;
 }
 
+namespace {
+int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+bool Routes::answersWithoutBlocking(const HttpRequestData& req) const {
+  if (req.method != "GET") return false;
+  const std::string& p = req.path;
+  if (p == "/oauth2/jwks" || p == "/.well-known/openid-configuration" ||
+      p == "/.well-known/oauth-authorization-server") {
+    return true;
+  }
+  return p == "/health" && steadyMs() < health_ok_until_ms_.load(std::memory_order_relaxed);
+}
+
 HttpResponseData Routes::health() {
+  const std::string ok = JsonWriter().field("status", "ok").field("database", "ok").finish();
+  if (steadyMs() < health_ok_until_ms_.load(std::memory_order_relaxed)) return json(200, ok);
   try {
     Poco::Data::Session s = rt_.database().session();
     int one = 0;
     s << "SELECT 1", into(one), now;
-    return json(200, JsonWriter().field("status", "ok").field("database", "ok").finish());
+    health_ok_until_ms_.store(steadyMs() + kHealthCacheMs, std::memory_order_relaxed);
+    return json(200, ok);
   } catch (const std::exception&) {
     HttpResponseData r =
         json(503, JsonWriter().field("status", "unavailable").field("database", "failed").finish());

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/clock.h"
-#include "http/login_throttle.h"
+#include "api/login_throttle.h"
 
 namespace idgate {
 

@@ -1,4 +1,4 @@
-#include "http/login_throttle.h"
+#include "api/login_throttle.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "http/responses.h"
+#include "api/responses.h"
 
 namespace idgate {
 

@@ -1,0 +1,15 @@
+// The access log line of a request: method, path, status, time taken and a note (never
+// secrets). Written before the answer leaves, so a client that has the answer finds the line.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "http/http_exchange.h"
+
+namespace idgate {
+
+void accessLog(const HttpRequestData& request, int status,
+               std::chrono::steady_clock::time_point start, const std::string& note);
+
+}  // namespace idgate
