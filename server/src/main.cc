@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "api/app_handler.h"
+#include "api/routes.h"
 #include "app/home_init.h"
 #include "app/log_setup.h"
 #include "app/runtime.h"
 #include "config/config_error.h"
 #include "crypto/password_hash.h"
-#include "api/app_handler.h"
 #include "http/http_server.h"
-#include "api/routes.h"
 #include "store/store_error.h"
 
 namespace fs = std::filesystem;
@@ -114,8 +114,8 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     // The keystore is read once here for TLS listeners and again by the runtime.
     Keystore tls_keys = Keystore::load(config.keystore.location, config.keystore.type,
                                        config.keystore.password, config.keystore.key_password);
-    loops = std::make_unique<IoLoops>(config.io_threads > 0 ? config.io_threads
-                                                            : IoLoops::autoCount());
+    loops =
+        std::make_unique<IoLoops>(config.io_threads > 0 ? config.io_threads : IoLoops::autoCount());
     std::vector<BoundListener> listeners = bindListeners(config, tls_keys, *loops);
     std::string issuer = config.issuer.empty() ? listeners.front().url : config.issuer;
     std::vector<std::string> urls;
@@ -128,8 +128,8 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     options.stream_workers = runtime->gateway() != nullptr ? config.threads : 1;
     options.max_request_bytes = config.max_request_bytes;
     server = std::make_unique<HttpServer>(*handler, *loops, std::move(listeners), options);
-    log.information("issuer " + issuer + ", " + std::to_string(loops->size()) +
-                    " event loop(s), " + std::to_string(config.threads) + " worker threads");
+    log.information("issuer " + issuer + ", " + std::to_string(loops->size()) + " event loop(s), " +
+                    std::to_string(config.threads) + " worker threads");
     loops->start();
     server->start();
   } catch (const KeystoreError& e) {

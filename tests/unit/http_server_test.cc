@@ -52,7 +52,9 @@ class ScriptedHandler : public RequestHandler {
   }
   HttpResponseData refusal(Refusal refusal, const std::string& description) const override {
     HttpResponseData r;
-    r.status = refusal == Refusal::kOverloaded ? 503 : refusal == Refusal::kBodyTooLarge ? 413 : 400;
+    r.status = refusal == Refusal::kOverloaded     ? 503
+               : refusal == Refusal::kBodyTooLarge ? 413
+                                                   : 400;
     r.body = description;
     return r;
   }
@@ -91,7 +93,9 @@ class Client {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }
   ~Client() { ::close(fd_); }
-  void send(const std::string& s) { EXPECT_EQ(::send(fd_, s.data(), s.size(), 0), (ssize_t)s.size()); }
+  void send(const std::string& s) {
+    EXPECT_EQ(::send(fd_, s.data(), s.size(), 0), (ssize_t)s.size());
+  }
   /// Reads until `count` whole responses (Content-Length framed) arrived; their bodies.
   std::vector<std::string> bodies(size_t count) {
     std::vector<std::string> out;
@@ -174,7 +178,8 @@ TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWithTheirBodies) {
   c.send(
       "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
       "GET /loop HTTP/1.1\r\nHost: x\r\n\r\n"
-      "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n1\r\nf\r\n0\r\n\r\n");
+      "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n2\r\nde\r\n1\r\nf\r\n0\r\n\r\n");
   EXPECT_EQ(c.bodies(3), (std::vector<std::string>{"/a:abc", "/loop:", "/b:def"}));
 }
 

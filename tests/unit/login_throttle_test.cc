@@ -5,8 +5,8 @@
 
 #include <sstream>
 
-#include "crypto/password_hash.h"
 #include "api/admin_auth.h"
+#include "crypto/password_hash.h"
 #include "test_support.h"
 
 namespace idgate {

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 
-#include "common/clock.h"
 #include "api/login_throttle.h"
+#include "common/clock.h"
 
 namespace idgate {
 

@@ -7,13 +7,13 @@
 #include <set>
 #include <string>
 
+#include "api/admin_auth.h"
 #include "clients/client_registry.h"
 #include "common/clock.h"
 #include "config/identity_config.h"
 #include "config/server_config.h"
 #include "crypto/secret_box.h"
 #include "gateway/gateway.h"
-#include "api/admin_auth.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
 #include "keystore/keystore_holder.h"

@@ -36,11 +36,10 @@ std::string UpstreamConnection::connect(const std::string& host, uint16_t port,
   tcp::resolver::results_type endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec) return "cannot resolve " + host + ": " + ec.message();
   IoResult r = runBlocking(socket_, deadline, [&](auto handler) {
-    boost::asio::async_connect(socket_, endpoints,
-                               [handler = std::move(handler)](const boost::system::error_code& e,
-                                                              const tcp::endpoint&) mutable {
-                                 handler(e, 0);
-                               });
+    boost::asio::async_connect(
+        socket_, endpoints,
+        [handler = std::move(handler)](const boost::system::error_code& e,
+                                       const tcp::endpoint&) mutable { handler(e, 0); });
   });
   if (r.timed_out) {
     timed_out_ = true;

@@ -23,8 +23,7 @@ struct IoResult {
 /// operation on the socket (or a stream over it) that completes with handler(error, bytes).
 /// At `deadline` the socket's operations are cancelled. Blocks until the handler ran.
 template <class Socket, class Start>
-IoResult runBlocking(Socket& socket, std::chrono::steady_clock::time_point deadline,
-                     Start start) {
+IoResult runBlocking(Socket& socket, std::chrono::steady_clock::time_point deadline, Start start) {
   std::promise<IoResult> done;
   std::future<IoResult> result = done.get_future();
   boost::asio::post(socket.get_executor(), [&socket, &done, deadline, &start] {

@@ -131,7 +131,7 @@ void HttpServer::accept(size_t index) {
   const size_t loop = loops_.nextIndex();
   l.acceptor->async_accept(
       loops_.loop(loop), [this, index, loop](const boost::system::error_code& ec,
-                                              boost::asio::ip::tcp::socket socket) {
+                                             boost::asio::ip::tcp::socket socket) {
         BoundListener& bl = listeners_[index];
         if (ec == boost::asio::error::operation_aborted || !bl.acceptor->is_open()) return;
         if (ec) {
@@ -164,9 +164,8 @@ void HttpServer::accept(size_t index) {
         } else {
           boost::asio::post(
               loops_.loop(loop), [this, loop, tls = bl.tls, s = std::move(socket)]() mutable {
-                auto session = std::make_shared<HttpSession>(host_, *sessions_[loop],
-                                                             loops_.loop(loop), std::move(s),
-                                                             tls.get());
+                auto session = std::make_shared<HttpSession>(
+                    host_, *sessions_[loop], loops_.loop(loop), std::move(s), tls.get());
                 // The context outlives the session: the listener keeps it until the server ends.
                 session->start();
               });

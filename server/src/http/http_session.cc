@@ -88,8 +88,7 @@ HttpSession::HttpSession(SessionHost& host, LoopSessions& sessions, boost::asio:
       stream_(std::make_unique<Stream>(*this)) {
   host_.live.fetch_add(1, std::memory_order_relaxed);
   if (tls != nullptr) {
-    tls_ = std::make_unique<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>>(socket_,
-                                                                                      *tls);
+    tls_ = std::make_unique<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>>(socket_, *tls);
   }
 }
 

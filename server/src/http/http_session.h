@@ -106,7 +106,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ChunkedDecoder chunked_;
   bool body_read_ = false;
   std::chrono::steady_clock::time_point body_window_;  ///< body pace window start
-  size_t window_bytes_ = 0;                             ///< bytes received in the window
+  size_t window_bytes_ = 0;                            ///< bytes received in the window
   bool keep_alive_ = false;
   std::string out_;
   size_t discarded_ = 0;

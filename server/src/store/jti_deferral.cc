@@ -5,9 +5,7 @@ namespace {
 thread_local JtiDeferral* active = nullptr;
 }
 
-JtiDeferral::JtiDeferral() : state_(std::make_shared<State>()), previous_(active) {
-  active = this;
-}
+JtiDeferral::JtiDeferral() : state_(std::make_shared<State>()), previous_(active) { active = this; }
 
 JtiDeferral::~JtiDeferral() { active = previous_; }
 
