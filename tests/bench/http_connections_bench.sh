@@ -16,7 +16,7 @@ bench_start_server
 printf "%-14s %6s %10s %9s %9s %9s %7s %8s\n" path conns "req/s" "p50 ms" "p99 ms" "max ms" errors timeouts
 for path in /health /oauth2/jwks; do
   for conns in "${COUNTS[@]}"; do
-    out=$(taskset -c 1 wrk -t1 -c"$conns" -d"${SECS}s" --timeout 10s --latency -s "$ROOT/tests/bench/status.lua" "$URL$path" | grep RESULT)
+    out=$("${CLIENT_CPU[@]}" wrk -t1 -c"$conns" -d"${SECS}s" --timeout 10s --latency -s "$ROOT/tests/bench/status.lua" "$URL$path" | grep RESULT)
     "$PY" - "$path" "$conns" "$out" <<'PYEOF'
 import sys
 path, conns, out = sys.argv[1:4]

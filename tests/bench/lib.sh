@@ -22,8 +22,21 @@ if [ -n "${IDGATE_BENCH_THREADS:-}" ]; then
   sed -i "s/threads=\"[0-9]*\"/threads=\"$IDGATE_BENCH_THREADS\"/" "$WORK/home/conf/server.xml"
 fi
 
+# <Server ioThreads> (event loops): IDGATE_BENCH_IO_THREADS, default "auto" (one per core the
+# server may use: 1 when pinned).
+if [ -n "${IDGATE_BENCH_IO_THREADS:-}" ]; then
+  sed -i "s/<Server>/<Server ioThreads=\"$IDGATE_BENCH_IO_THREADS\">/" "$WORK/home/conf/server.xml"
+fi
+# Pinning: the server on core 0 and the load generator on core 1, unless IDGATE_BENCH_PIN=none
+# (both free to use either core: the two-loop scaling runs).
+if [ "${IDGATE_BENCH_PIN:-yes}" = none ]; then
+  SERVER_CPU=(); CLIENT_CPU=()
+else
+  SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1)
+fi
+
 bench_start_server() {
-  taskset -c 0 "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
+  "${SERVER_CPU[@]}" "$BUILD/bin/idgate-server" --home "$WORK/home" --port 0 >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
   URL=$(grep -o 'listening on [^ ]*' "$WORK/server.log" | head -1 | cut -d' ' -f3)

@@ -20,6 +20,13 @@ class Connection {
   /// Received bytes not consumed yet.
   std::string_view buffered() const { return std::string_view(in_).substr(pos_); }
   void consume(size_t n);
+  /// Frees the receive buffer's memory when nothing is buffered (a connection going idle).
+  void releaseBuffer() {
+    if (pos_ >= in_.size()) {
+      std::string().swap(in_);
+      pos_ = 0;
+    }
+  }
   /// Up to `n` bytes, buffered ones first; -1 at end of stream, on timeout or error.
   long read(char* out, size_t n);
 

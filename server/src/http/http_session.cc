@@ -209,7 +209,9 @@ void HttpSession::readHead() {
   }
   arm(head_begun_ ? head_started_ + kHeadTimeout : now + kIdleTimeout);
   if (!tls_ && stream_->buffered().empty()) {
-    // An idle plain connection holds no buffer: wait for readability first.
+    // An idle plain connection holds no buffer: wait for readability first. (A TLS one reads
+    // at once: bytes of a next record may already wait inside the TLS stream, where a wait
+    // on the socket would not see them.)
     socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& ec) {
                          if (ec || self->state_ == State::kClosed) {
@@ -496,7 +498,12 @@ void HttpSession::afterResponse() {
     return;
   }
   state_ = State::kHead;
+  // What an idle connection keeps is small: the request, its head and the read buffer go.
+  request_ = HttpRequestData{};
+  head_ = RequestHead{};
+  out_ = std::string();
   if (stream_->buffered().empty()) {
+    stream_->releaseBuffer();
     readHead();
     return;
   }
