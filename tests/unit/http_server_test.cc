@@ -28,7 +28,7 @@ class ScriptedHandler : public RequestHandler {
   Placement placement(const HttpRequestData& r, const std::string&) const override {
     return r.path == "/loop" ? Placement::kLoop : Placement::kWorker;
   }
-  HttpResponseData handle(const HttpRequestData& r) override {
+  HttpResponseData handle(const HttpRequestData& r, Placement) override {
     HttpResponseData res;
     res.content_type = "text/plain";
     res.body = r.path + ":" + r.body;

@@ -13,9 +13,9 @@ Placement AppHandler::placement(const HttpRequestData& request,
   return routes_.answersWithoutBlocking(request) ? Placement::kLoop : Placement::kWorker;
 }
 
-HttpResponseData AppHandler::handle(const HttpRequestData& request) {
+HttpResponseData AppHandler::handle(const HttpRequestData& request, Placement where) {
   try {
-    return routes_.handle(request);
+    return routes_.handle(request, where != Placement::kLoop);
   } catch (const std::exception& e) {
     // Routes do not throw by design; this is the last line of defence.
     Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());

@@ -16,7 +16,7 @@ class AppHandler : public RequestHandler {
 
   Placement placement(const HttpRequestData& request,
                       const std::string& canonical_path) const override;
-  HttpResponseData handle(const HttpRequestData& request) override;
+  HttpResponseData handle(const HttpRequestData& request, Placement where) override;
   int stream(ServerExchange& exchange, HttpRequestData& request, boost::asio::io_context& io,
              std::string* note) override;
   HttpResponseData refusal(Refusal refusal, const std::string& description) const override;

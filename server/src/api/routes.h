@@ -15,7 +15,9 @@ class Routes {
  public:
   explicit Routes(Runtime& runtime) : rt_(runtime) {}
 
-  HttpResponseData handle(const HttpRequestData& request);
+  /// `may_block` false: on an event loop (answersWithoutBlocking said so); the answer must
+  /// not wait for anything, even if the health cache expired since.
+  HttpResponseData handle(const HttpRequestData& request, bool may_block = true);
 
   /// The answer needs nothing that can block (no database, plugin or network call): the
   /// event loop may give it itself. /health qualifies while its last database check is
@@ -26,7 +28,7 @@ class Routes {
   HttpResponseData token(const HttpRequestData& request);
   HttpResponseData jwks();
   HttpResponseData discovery();
-  HttpResponseData health();
+  HttpResponseData health(bool may_block);
   HttpResponseData admin(const HttpRequestData& request);
   HttpResponseData adminPlugins();
   HttpResponseData adminKeystore(const HttpRequestData& request);

@@ -373,7 +373,7 @@ void HttpSession::dispatch() {
     setCurrentRequestId(request_.request_id);
     HttpResponseData res;
     try {
-      res = host_.handler.handle(request_);
+      res = host_.handler.handle(request_, Placement::kLoop);
     } catch (const std::exception& e) {
       Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
       res = host_.handler.refusal(Refusal::kMalformed, "internal error");
@@ -387,7 +387,7 @@ void HttpSession::dispatch() {
     setCurrentRequestId(self->request_.request_id);
     auto res = std::make_shared<HttpResponseData>();
     try {
-      *res = self->host_.handler.handle(self->request_);
+      *res = self->host_.handler.handle(self->request_, Placement::kWorker);
     } catch (const std::exception& e) {
       // Handlers do not throw by design; this is the last line of defence.
       Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());

@@ -34,8 +34,9 @@ class RequestHandler {
   virtual Placement placement(const HttpRequestData& request,
                               const std::string& canonical_path) const = 0;
 
-  /// kLoop and kWorker: the request with its whole body, answered. Never throws by design.
-  virtual HttpResponseData handle(const HttpRequestData& request) = 0;
+  /// kLoop and kWorker (`where`: what placement() chose): the request with its whole body,
+  /// answered. On the loop the answer must not block. Never throws by design.
+  virtual HttpResponseData handle(const HttpRequestData& request, Placement where) = 0;
 
   /// kStream: reads the body from and writes the response to `exchange` (blocking, on a
   /// stream worker). `io` is the loop of the client's connection, for the handler's own
