@@ -136,6 +136,22 @@ class StoreFailureTest(unittest.TestCase):
                 self.assertEqual(r.json()["error"], "server_error")
                 self.assertNotIn("access_token", r.text)
                 self.assertIn("jti batch of 1 failed", server.log())
+                # Nothing was recorded, so once the store is back the client's retry of the
+                # same assertion is accepted: the failure left no "already used" behind (not
+                # in the table, not in the plugin's cache).
+                psql(connection, "CREATE TABLE IDN_OIDC_JTI (JWT_ID VARCHAR(255) NOT NULL, "
+                     "CLIENT_ID VARCHAR(255) NOT NULL, EXP_TIME BIGINT NOT NULL, "
+                     "TIME_CREATED BIGINT NOT NULL, PRIMARY KEY (CLIENT_ID, JWT_ID))")
+                r = post(server, A.form(a))
+                self.assertEqual(r.status, 200, r.text)
+                r = post(server, A.form(a))
+                self.assertEqual((r.status, r.json()["error_description"]), (401, "jti already used"))
+                # A failure after successes (Poco's PostgreSQL statement freed a result twice
+                # then, and the server died) is a 500 like the first, and the server lives on.
+                psql(connection, "DROP TABLE IDN_OIDC_JTI")
+                r = post(server, A.form(A.sign(A.claims("fails", server.url + "/oauth2/token"), key, "ES256", kid="k")))
+                self.assertEqual((r.status, r.json()["error"]), (500, "server_error"))
+                self.assertEqual(server.request("GET", "/health").status, 200)
                 # The resource server's reuse check fails closed the same way.
                 secret = R.SECRET
                 r = server.request("GET", "/api/me", headers=R.bearer(R.hs(R.claims("https://f.example"), secret)))

@@ -1,16 +1,15 @@
 #include "store/jti_batch_writer.h"
 
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <vector>
 
 #include "store/database.h"
 #include "store/store_error.h"
-
-using namespace Poco::Data::Keywords;
 
 namespace idgate {
 namespace {
@@ -26,53 +25,54 @@ constexpr const char* kUpsert =
     "EXP_TIME = excluded.EXP_TIME, TIME_CREATED = excluded.TIME_CREATED "
     "WHERE IDN_OIDC_JTI.EXP_TIME < ?";
 
-class PocoJtiBatchWriter : public JtiBatchWriter {
+/// PostgreSQL through libpq on the session's own connection, with the statement prepared once.
+/// (Poco::Data's PostgreSQL statement frees a result twice when an execution fails after an
+/// earlier one succeeded, Poco 1.11 StatementExecutor::execute: a database restart or a
+/// dropped table then took the whole server down.)
+class PgJtiBatchWriter : public JtiBatchWriter {
  public:
-  explicit PocoJtiBatchWriter(Database& db) : session_(db.dedicatedSession()), upsert_(session_) {
-    upsert_ << db.sql(std::string(kUpsert) + " RETURNING CLIENT_ID"), use(jti_), use(client_id_),
-        use(exp_), use(created_), use(cutoff_), into(returned_);
+  explicit PgJtiBatchWriter(Database& db) : session_(db.dedicatedSession()) {
+    auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session_.impl());
+    if (impl == nullptr) throw StoreError("jti store: not a PostgreSQL session");
+    conn_ = impl->handle();
+    if (conn_ == nullptr) throw StoreError("jti store: no PostgreSQL connection");
+    const std::string sql = db.sql(std::string(kUpsert) + " RETURNING CLIENT_ID");
+    check(PQprepare(conn_, kStatement, sql.c_str(), 5, nullptr), PGRES_COMMAND_OK, "prepare");
   }
 
-  void begin() override {
-    run([&] { session_.begin(); });
-  }
-  void commit() override {
-    run([&] { session_.commit(); });
-  }
-  void rollback() noexcept override {
-    try {
-      session_.rollback();
-    } catch (...) {
-    }
-  }
+  void begin() override { check(PQexec(conn_, "BEGIN"), PGRES_COMMAND_OK, "BEGIN"); }
+  void commit() override { check(PQexec(conn_, "COMMIT"), PGRES_COMMAND_OK, "COMMIT"); }
+  void rollback() noexcept override { PQclear(PQexec(conn_, "ROLLBACK")); }
 
   bool upsert(const std::string& client_id, const std::string& jti, int64_t exp,
               int64_t now) override {
-    jti_ = jti;
-    client_id_ = client_id;
-    exp_ = exp;
-    created_ = now;
-    cutoff_ = now;
-    returned_.clear();
-    run([&] { upsert_.execute(); });
-    return !returned_.empty();
+    const std::string exp_text = std::to_string(exp);
+    const std::string now_text = std::to_string(now);
+    const char* values[5] = {jti.c_str(), client_id.c_str(), exp_text.c_str(), now_text.c_str(),
+                             now_text.c_str()};
+    PGresult* r = PQexecPrepared(conn_, kStatement, 5, values, nullptr, nullptr, 0);
+    const bool fresh = r != nullptr && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    check(r, PGRES_TUPLES_OK, "upsert");
+    return fresh;
   }
 
  private:
-  template <typename F>
-  static void run(F&& f) {
-    try {
-      f();
-    } catch (const Poco::Exception& e) {
-      throw StoreError("jti store: " + e.displayText());
+  static constexpr const char* kStatement = "idgate_jti_upsert";
+
+  /// Clears `r`; throws StoreError unless its status is `expected`.
+  void check(PGresult* r, ExecStatusType expected, const char* what) {
+    if (r != nullptr && PQresultStatus(r) == expected) {
+      PQclear(r);
+      return;
     }
+    std::string why = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    PQclear(r);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    throw StoreError(std::string("jti store: PostgreSQL ") + what + ": " + why);
   }
 
-  Poco::Data::Session session_;
-  Poco::Data::Statement upsert_;
-  std::string jti_, client_id_;
-  Poco::Int64 exp_ = 0, created_ = 0, cutoff_ = 0;
-  std::vector<std::string> returned_;
+  Poco::Data::Session session_;  ///< owns the connection
+  PGconn* conn_ = nullptr;
 };
 
 class SqliteJtiBatchWriter : public JtiBatchWriter {
@@ -157,7 +157,7 @@ class SqliteJtiBatchWriter : public JtiBatchWriter {
 }  // namespace
 
 std::unique_ptr<JtiBatchWriter> makeJtiBatchWriter(Database& db) {
-  if (db.isPostgres()) return std::make_unique<PocoJtiBatchWriter>(db);
+  if (db.isPostgres()) return std::make_unique<PgJtiBatchWriter>(db);
   return std::make_unique<SqliteJtiBatchWriter>(db);
 }
 
