@@ -150,7 +150,9 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
     if (cache_->knownUsed(*client_id, claims->jti, now)) return Outcome::denied("jti already used");
     switch (host_.checkAndInsertJti(*client_id, claims->jti, claims->exp)) {
       case IDGATE_JTI_FRESH:
-        cache_->remember(*client_id, claims->jti, claims->exp + skew_s_, now);
+        // Not remembered: during a token request "fresh" is provisional until the commit
+        // (plugin_abi.h), and a client retrying after a store failure must not be refused by
+        // this cache. The first replay goes to the store and is remembered below.
         break;
       case IDGATE_JTI_REPLAYED:
         cache_->remember(*client_id, claims->jti, claims->exp + skew_s_, now);

@@ -88,7 +88,11 @@ typedef enum idgate_lookup_code {
 typedef enum idgate_jti_code {
   IDGATE_JTI_ERROR = -1, /**< store failure: never treat as replay, never as fresh */
   IDGATE_JTI_REPLAYED = 0,
-  IDGATE_JTI_FRESH = 1, /**< first use, now recorded */
+  /** First use, recorded. During a token request the answer can come before the row's
+   * commit: the response then waits for the durable verdict, and a replay found or a store
+   * failure at commit replaces it (with invalid_client or server_error). So a plugin must not
+   * treat FRESH as proof that a later call with the same jti is a replay: cache REPLAYED. */
+  IDGATE_JTI_FRESH = 1,
 } idgate_jti_code;
 
 /** Outcome of subject mapping (ABI 1.2). Any other value returned counts as ERROR. */
