@@ -103,8 +103,9 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   setupLogging(verbose);
   Poco::Logger& log = Poco::Logger::get("idgate");
 
-  std::unique_ptr<Runtime> runtime;
+  // The loops outlive everything that owns sockets or posts to them (destroyed last).
   std::unique_ptr<IoLoops> loops;
+  std::unique_ptr<Runtime> runtime;
   std::unique_ptr<Routes> routes;
   std::unique_ptr<AppHandler> handler;
   std::unique_ptr<HttpServer> server;
@@ -151,6 +152,12 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                   ", draining in-flight requests");
   server->stop();
+  // What may still post to a loop (a jti commit releasing a held response, the gateway's
+  // pooled upstream sockets) ends while the loops run; then the loops stop.
+  server.reset();
+  handler.reset();
+  routes.reset();
+  runtime.reset();
   loops->stop();
   log.information("stopped");
   return 0;

@@ -72,9 +72,10 @@ class Upstream:
                 if self.path.endswith("/bad-header"):
                     self.send_header("X-Bad", "a\x01b")
                 self.end_headers()
-                self.wfile.write(out)
+                if self.command != "HEAD":
+                    self.wfile.write(out)
 
-            do_GET = do_POST = do_PUT = do_DELETE = handle_one
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_one
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -270,7 +270,7 @@ TEST(HttpServerTest, ATakenPortStopsStartup) {
   }
 }
 
-TEST(WorkerPoolTest, RefusesWorkBeyondTheQueueBound) {
+TEST(WorkerPoolTest, RefusesWorkBeyondTheQueueBoundAndDropsTheQueueOnStop) {
   WorkerPool pool("test", 1, 2);
   std::mutex m;
   std::condition_variable cv;
@@ -286,13 +286,18 @@ TEST(WorkerPoolTest, RefusesWorkBeyondTheQueueBound) {
   EXPECT_TRUE(pool.submit(work));
   EXPECT_TRUE(pool.submit(work));
   EXPECT_FALSE(pool.submit(work));  // queue full
+  // Stopping finishes the work that runs and drops what still waits (its connections are
+  // closed by then).
+  std::thread stopper([&] { pool.stop(); });
+  std::this_thread::sleep_for(50ms);
   {
     std::lock_guard<std::mutex> lock(m);
     go = true;
   }
   cv.notify_all();
-  pool.stop();
-  EXPECT_EQ(ran.load(), 3);
+  stopper.join();
+  EXPECT_EQ(ran.load(), 1);
+  EXPECT_FALSE(pool.submit(work));  // stopped
 }
 
 }  // namespace

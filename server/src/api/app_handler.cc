@@ -37,11 +37,15 @@ int AppHandler::stream(ServerExchange& exchange, HttpRequestData& request,
     exchange.setKeepAlive(false);  // the framing of this connection is unknown now
     if (!exchange.started()) {
       status = 502;
-      exchange.send(errorResponse({ErrorCode::kServerError, "gateway error"}), request.request_id);
+      exchange.send(errorResponse({ErrorCode::kBadGateway, "gateway error"}), request.request_id);
     }
   }
   *note = "route=" + route->path + " " + detail;
   return status;
+}
+
+void AppHandler::shutdown() {
+  if (gateway_ != nullptr) gateway_->shutdown();
 }
 
 HttpResponseData AppHandler::refusal(Refusal refusal, const std::string& description) const {

@@ -20,6 +20,7 @@ class AppHandler : public RequestHandler {
   int stream(ServerExchange& exchange, HttpRequestData& request, boost::asio::io_context& io,
              std::string* note) override;
   HttpResponseData refusal(Refusal refusal, const std::string& description) const override;
+  void shutdown() override;
 
  private:
   Routes& routes_;

@@ -54,7 +54,8 @@ struct Gateway::Upstream {
 
   /// A kept-alive connection (`*reused`) or a new one; empty with `*error` set when none.
   std::unique_ptr<UpstreamConnection> take(const RouteConfig& r, boost::asio::io_context& io,
-                                           bool* reused, std::string* error) {
+                                           UpstreamRegistry& registry, bool* reused,
+                                           std::string* error) {
     for (;;) {
       std::unique_ptr<UpstreamConnection> c;
       {
@@ -70,7 +71,7 @@ struct Gateway::Upstream {
       }
     }
     *reused = false;
-    auto c = std::make_unique<UpstreamConnection>(io);
+    auto c = std::make_unique<UpstreamConnection>(io, registry);
     *error = c->connect(host, port, std::chrono::milliseconds(r.connect_timeout_ms));
     if (!error->empty()) return c->timedOut() ? std::move(c) : nullptr;
     c->setTimeout(std::chrono::milliseconds(r.timeout_ms));
@@ -213,10 +214,11 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
 
   std::unique_ptr<UpstreamConnection> conn;
   ResponseHead response;
+  bool request_sent = false;  ///< the whole request went out
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
     std::string error;
-    conn = up.take(route, io, &reused, &error);
+    conn = up.take(route, io, registry_, &reused, &error);
     if (conn == nullptr) return unreachable(error);
     if (!error.empty()) return timeout();  // no connection within connectTimeout
     bool sent = conn->write(head);
@@ -242,11 +244,15 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
       }
       if (sent && chunked_body) sent = conn->write("0\r\n\r\n");
     }
-    // The response head; interim (1xx) responses before it are read and dropped.
+    // The response head; interim (1xx) responses before it are read and dropped. When the
+    // upstream stopped taking the request (a write failed, not late), it may have answered
+    // early, say 413 for a body too large: that answer is looked for too.
+    request_sent = sent;
+    if (!sent && conn->timedOut()) return timeout();
     HeadStatus status = HeadStatus::kIncomplete;
     bool got_bytes = false;
     std::string error_text;
-    while (sent) {
+    for (;;) {
       size_t consumed = 0;
       status = parseResponseHead(conn->buffered(), &response, &consumed, &error_text);
       if (status == HeadStatus::kComplete && response.status >= 100 && response.status < 200 &&
@@ -297,6 +303,14 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
   const bool no_body = framing.kind == ResponseFraming::Kind::kNone;
   std::optional<int64_t> length;
   if (framing.kind == ResponseFraming::Kind::kLength) length = framing.length;
+  if (no_body && response.status != 204 && response.status >= 200) {
+    // HEAD and 304: the length of the body the upstream would have sent, as it said.
+    const std::string* declared = findHeader(response.headers, "Content-Length");
+    if (declared != nullptr && !declared->empty() && declared->size() <= 18 &&
+        declared->find_first_not_of("0123456789") == std::string::npos) {
+      length = std::stoll(*declared);
+    }
+  }
   bool whole = exchange.sendHead(response.status, response.reason, headers, length, no_body);
   if (whole && framing.kind == ResponseFraming::Kind::kLength) {
     int64_t remaining = framing.length;
@@ -352,7 +366,7 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
     *note = "body cut short";
     return response.status;
   }
-  if (response.keepAlive() && framing.kind != ResponseFraming::Kind::kUntilClose &&
+  if (request_sent && response.keepAlive() && framing.kind != ResponseFraming::Kind::kUntilClose &&
       conn->buffered().empty()) {
     up.give(std::move(conn));  // body read to its end
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/resource_server_config.h"
+#include "gateway/upstream_connection.h"
 #include "http/http_exchange.h"
 #include "http/server_exchange.h"
 #include "resource/resource_guard.h"
@@ -35,10 +36,14 @@ class Gateway {
   int handle(const RouteConfig& route, ServerExchange& exchange, HttpRequestData& req,
              boost::asio::io_context& io, std::string* note);
 
+  /// The server stops: every upstream read or write that waits fails at once.
+  void shutdown() { registry_.shutdownAll(); }
+
  private:
   struct Upstream;
   Upstream& upstream(const RouteConfig& route);
 
+  UpstreamRegistry registry_;  ///< before the pools: their connections unregister at the end
   ResourceGuard& guard_;
   int64_t max_form_bytes_;
   std::vector<std::unique_ptr<Upstream>> upstreams_;  // parallel to routes_

@@ -12,18 +12,33 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 }
 
-UpstreamConnection::~UpstreamConnection() { close(); }
+void UpstreamRegistry::shutdownAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // shutdown(2) only: the kernel wakes whatever waits on the socket, and no Asio object is
+  // touched from this thread. The registry's lock keeps the descriptor from being closed
+  // meanwhile.
+  for (UpstreamConnection* c : open_) {
+    if (c->socket_.is_open()) ::shutdown(c->socket_.native_handle(), SHUT_RDWR);
+  }
+}
+
+UpstreamConnection::UpstreamConnection(boost::asio::io_context& io, UpstreamRegistry& registry)
+    : registry_(registry), socket_(io) {
+  std::lock_guard<std::mutex> lock(registry_.mutex_);
+  registry_.open_.insert(this);
+}
+
+UpstreamConnection::~UpstreamConnection() {
+  std::lock_guard<std::mutex> lock(registry_.mutex_);
+  registry_.open_.erase(this);
+  close();
+}
 
 void UpstreamConnection::close() {
-  if (!socket_.is_open()) return;
-  // Closed on its own loop: an operation of another thread may not race the close.
-  std::promise<void> closed;
-  boost::asio::post(socket_.get_executor(), [this, &closed] {
-    boost::system::error_code ec;
-    socket_.close(ec);
-    closed.set_value();
-  });
-  closed.get_future().wait();
+  // No operation is pending (each blocking call waits for its own to end), so the socket can
+  // be closed from this thread.
+  boost::system::error_code ec;
+  socket_.close(ec);
 }
 
 std::string UpstreamConnection::connect(const std::string& host, uint16_t port,

@@ -7,15 +7,32 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "http/connection.h"
 
 namespace idgate {
 
+class UpstreamConnection;
+
+/// Every upstream connection open, so that a stopping server can end the reads and writes
+/// stream workers wait on (each up to a route's timeout) at once.
+class UpstreamRegistry {
+ public:
+  /// Shuts down every connection's socket (the waiting operation fails at once).
+  void shutdownAll();
+
+ private:
+  friend class UpstreamConnection;
+  std::mutex mutex_;
+  std::unordered_set<UpstreamConnection*> open_;
+};
+
 class UpstreamConnection : public Connection {
  public:
-  explicit UpstreamConnection(boost::asio::io_context& io) : socket_(io) {}
+  UpstreamConnection(boost::asio::io_context& io, UpstreamRegistry& registry);
   ~UpstreamConnection() override;
 
   /// Resolves `host` and connects within `timeout`. Empty on success, else the reason.
@@ -36,6 +53,8 @@ class UpstreamConnection : public Connection {
   void close();
 
  private:
+  friend class UpstreamRegistry;
+  UpstreamRegistry& registry_;
   boost::asio::ip::tcp::socket socket_;
   std::chrono::milliseconds timeout_{30000};
   bool timed_out_ = false;

@@ -15,13 +15,15 @@ namespace idgate {
 struct IoResult {
   boost::system::error_code error;
   size_t bytes = 0;
-  bool timed_out = false;  ///< the deadline passed: the operation was cancelled
+  bool timed_out = false;  ///< the deadline passed: the socket was closed
   bool ok() const { return !error; }
 };
 
 /// Calls `start(handler)` on `socket`'s executor, where `start` begins one asynchronous
 /// operation on the socket (or a stream over it) that completes with handler(error, bytes).
-/// At `deadline` the socket's operations are cancelled. Blocks until the handler ran.
+/// At `deadline` the socket is closed (a late operation is fatal; a close, unlike a cancel,
+/// also stops a connect from going on to the name's next address). Blocks until the handler
+/// ran.
 template <class Socket, class Start>
 IoResult runBlocking(Socket& socket, std::chrono::steady_clock::time_point deadline, Start start) {
   std::promise<IoResult> done;
@@ -35,7 +37,7 @@ IoResult runBlocking(Socket& socket, std::chrono::steady_clock::time_point deadl
       if (ec || state->first) return;  // cancelled, or the operation already ended
       state->second = true;
       boost::system::error_code ignored;
-      socket.cancel(ignored);
+      socket.close(ignored);
     });
     start([&done, timer, state](const boost::system::error_code& ec, size_t bytes) {
       state->first = true;

@@ -162,6 +162,7 @@ void HttpServer::accept(size_t index) {
           }
           // `socket` closes here.
         } else {
+          host_.live.fetch_add(1, std::memory_order_relaxed);  // counted at once: the cap holds
           boost::asio::post(
               loops_.loop(loop), [this, loop, tls = bl.tls, s = std::move(socket)]() mutable {
                 auto session = std::make_shared<HttpSession>(
@@ -214,6 +215,7 @@ void HttpServer::stop() {
     LoopSessions copy = *sessions_[i];
     for (HttpSession* s : copy) s->close();
   });
+  host_.handler.shutdown();
   workers_.stop();
   streams_.stop();
 }

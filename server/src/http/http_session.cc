@@ -33,9 +33,9 @@ class HttpSession::Stream : public Connection {
 
   std::string& buffer() { return receiveBuffer(); }
 
-  /// A stream worker takes over the connection: the pace window starts now.
+  /// A stream worker takes over the connection (on the worker): the pace window starts now.
   void beginBlocking() {
-    window_ = std::chrono::steady_clock::now();
+    window_ = last_end_ = std::chrono::steady_clock::now();
     window_bytes_ = 0;
   }
 
@@ -44,7 +44,7 @@ class HttpSession::Stream : public Connection {
     const size_t old = buf.size();
     buf.resize(old + kReadChunk);
     char* at = buf.data() + old;
-    IoResult r = runBlocking(session_.socket_, deadline(), [&](auto handler) {
+    IoResult r = runBlocking(session_.socket_, begin(), [&](auto handler) {
       session_.asyncReadSome(boost::asio::buffer(at, kReadChunk), std::move(handler));
     });
     buf.resize(old + r.bytes);
@@ -53,7 +53,7 @@ class HttpSession::Stream : public Connection {
   }
 
   bool write(std::string_view data) override {
-    IoResult r = runBlocking(session_.socket_, deadline(), [&](auto handler) {
+    IoResult r = runBlocking(session_.socket_, begin(), [&](auto handler) {
       session_.asyncWrite(boost::asio::buffer(data.data(), data.size()), std::move(handler));
     });
     moved(r.bytes);
@@ -61,11 +61,16 @@ class HttpSession::Stream : public Connection {
   }
 
  private:
-  /// Each read or write within kIdleTimeout, and kPaceBytes moved per kBodyTimeout.
-  std::chrono::steady_clock::time_point deadline() const {
-    return std::min(std::chrono::steady_clock::now() + kIdleTimeout, window_ + kBodyTimeout);
+  /// The deadline of a read or write starting now: within kIdleTimeout, and kPaceBytes moved
+  /// per kBodyTimeout of time spent waiting on the client (time the handler spent elsewhere,
+  /// say waiting for the upstream, is not the client's and moves the window on).
+  std::chrono::steady_clock::time_point begin() {
+    const auto now = std::chrono::steady_clock::now();
+    window_ += now - last_end_;
+    return std::min(now + kIdleTimeout, window_ + kBodyTimeout);
   }
   void moved(size_t bytes) {
+    last_end_ = std::chrono::steady_clock::now();
     window_bytes_ += bytes;
     if (window_bytes_ >= kPaceBytes) {
       window_ = std::chrono::steady_clock::now();
@@ -75,6 +80,7 @@ class HttpSession::Stream : public Connection {
 
   HttpSession& session_;
   std::chrono::steady_clock::time_point window_;
+  std::chrono::steady_clock::time_point last_end_;  ///< of the last read or write
   size_t window_bytes_ = 0;
 };
 
@@ -86,7 +92,7 @@ HttpSession::HttpSession(SessionHost& host, LoopSessions& sessions, boost::asio:
       socket_(std::move(socket)),
       timer_(io),
       stream_(std::make_unique<Stream>(*this)) {
-  host_.live.fetch_add(1, std::memory_order_relaxed);
+  // host_.live was counted when the connection was accepted.
   if (tls != nullptr) {
     tls_ = std::make_unique<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>>(socket_, *tls);
   }
@@ -145,16 +151,27 @@ void HttpSession::start() {
 }
 
 void HttpSession::arm(std::chrono::steady_clock::time_point deadline) {
+  const uint64_t generation = ++timer_generation_;
   timer_.expires_at(deadline);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->state_ == State::kClosed) return;  // re-armed or cancelled
-    if (self->timer_.expiry() > std::chrono::steady_clock::now()) return;
+  timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
+    // A completion already queued when the timer was re-armed or disarmed is stale.
+    if (ec || generation != self->timer_generation_ || self->state_ == State::kClosed) return;
     self->close();  // cancels the read or write that is late
   });
 }
 
+void HttpSession::disarm() {
+  ++timer_generation_;
+  boost::system::error_code ec;
+  timer_.cancel(ec);
+}
+
 void HttpSession::drain() {
-  if (state_ == State::kHandshake || (state_ == State::kHead && !head_begun_)) close();
+  // Between requests (a TLS connection counts its head from the accept: nothing buffered
+  // means no request has begun).
+  if (state_ == State::kHandshake || (state_ == State::kHead && stream_->buffered().empty())) {
+    close();
+  }
 }
 
 void HttpSession::close() {
@@ -162,8 +179,8 @@ void HttpSession::close() {
   state_ = State::kClosed;
   host_.live.fetch_sub(1, std::memory_order_relaxed);  // open connections, not objects
   sessions_.erase(this);
+  disarm();
   boost::system::error_code ec;
-  timer_.cancel(ec);
   socket_.close(ec);
 }
 
@@ -368,7 +385,7 @@ void HttpSession::readBody() {
 
 void HttpSession::dispatch() {
   state_ = State::kBusy;
-  timer_.cancel();
+  disarm();
   if (placement_ == Placement::kLoop) {
     setCurrentRequestId(request_.request_id);
     HttpResponseData res;
@@ -410,11 +427,12 @@ void HttpSession::dispatch() {
 
 void HttpSession::startStream() {
   state_ = State::kBusy;
-  timer_.cancel();
-  stream_->beginBlocking();
+  disarm();
   const bool queued = host_.streams.submit([self = shared_from_this()] {
     setCurrentRequestId(self->request_.request_id);
+    self->stream_->beginBlocking();
     ServerExchange exchange(*self->stream_, self->head_);
+    if (self->host_.draining.load(std::memory_order_relaxed)) exchange.setKeepAlive(false);
     std::string note;
     int status = 500;
     try {
@@ -511,7 +529,7 @@ void HttpSession::afterResponse() {
   // ready connection of this loop is served before it.
   head_begun_ = true;
   head_started_ = std::chrono::steady_clock::now();
-  timer_.cancel();
+  disarm();
   boost::asio::post(io_, [self = shared_from_this()] { self->readHead(); });
 }
 

@@ -71,7 +71,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   template <class Buffers, class Handler>
   void asyncWrite(const Buffers& buffers, Handler&& handler);
 
+  /// The connection closes at `deadline` unless re-armed or disarmed first.
   void arm(std::chrono::steady_clock::time_point deadline);
+  void disarm();
   void readHead();
   /// Receives into the buffer, then continues in the current state.
   void readMore();
@@ -91,6 +93,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;  ///< arm() and disarm() make earlier completions stale
   std::unique_ptr<Stream> stream_;
   std::string peer_host_;
   State state_ = State::kHead;

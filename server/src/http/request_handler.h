@@ -46,6 +46,10 @@ class RequestHandler {
 
   /// The response for a request the HTTP layer refuses (the one error mapping lives above).
   virtual HttpResponseData refusal(Refusal refusal, const std::string& description) const = 0;
+
+  /// The server stops and the drain's time is up: end what waits on others (upstream
+  /// connections), so the workers can finish. Called once, from the stopping thread.
+  virtual void shutdown() {}
 };
 
 }  // namespace idgate

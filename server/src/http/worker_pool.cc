@@ -26,6 +26,7 @@ void WorkerPool::stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
+    queue_.clear();
   }
   ready_.notify_all();
   for (auto& t : threads_) {

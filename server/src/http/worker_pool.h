@@ -24,7 +24,8 @@ class WorkerPool {
 
   /// Queues `work`; false (and `work` dropped) when the queue is full or the pool stopped.
   bool submit(std::function<void()> work);
-  /// Runs what is queued, then joins the threads.
+  /// Joins the threads after the work that is running; work still queued is dropped (its
+  /// connections are closed by then).
   void stop();
 
   int threads() const { return static_cast<int>(threads_.size()); }
