@@ -395,6 +395,24 @@ class IdleConnectionsTest(ServerTestCase, unittest.TestCase):
             for s in slow:
                 s.close()
 
+    def test_tls_connection_close_ends_with_close_notify(self):
+        """After a "Connection: close" answer over TLS the server says close_notify, so a
+        client reading to the end can tell a complete response from a cut one."""
+        import ssl
+        host, port = self.https_url().split("//")[1].split(":")
+        ctx = ssl._create_unverified_context()
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            with ctx.wrap_socket(raw, suppress_ragged_eofs=False) as s:
+                s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = b""
+                while True:
+                    chunk = s.recv(65536)  # SSLEOFError here: the TCP close came without it
+                    if not chunk:
+                        break
+                    data += chunk
+        self.assertTrue(data.startswith(b"HTTP/1.1 200 "), data[:100])
+        self.assertIn(b"\r\nConnection: close\r\n", data)
+
     def test_idle_tls_connections_do_not_take_request_threads(self):
         import ssl
         url = self.https_url()

@@ -99,7 +99,12 @@ HttpSession::HttpSession(SessionHost& host, LoopSessions& sessions, boost::asio:
 }
 
 HttpSession::~HttpSession() {
-  if (state_ != State::kClosed) host_.live.fetch_sub(1, std::memory_order_relaxed);
+  // Only when a handler threw on the loop (which survives it): a closed session left its
+  // loop's set already; one that ends unclosed must not stay there.
+  if (state_ != State::kClosed) {
+    sessions_.erase(this);
+    host_.live.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 template <class Buffers, class Handler>
@@ -510,6 +515,8 @@ void HttpSession::afterResponse() {
   if (!keep_alive_ || host_.draining.load(std::memory_order_relaxed)) {
     if (!body_read_) {
       lingeringClose();
+    } else if (tls_) {
+      tlsShutdown();
     } else {
       close();
     }
@@ -531,6 +538,15 @@ void HttpSession::afterResponse() {
   head_started_ = std::chrono::steady_clock::now();
   disarm();
   boost::asio::post(io_, [self = shared_from_this()] { self->readHead(); });
+}
+
+void HttpSession::tlsShutdown() {
+  // close_notify, so the client can tell the end of the connection from a cut (bounded: a
+  // client that never answers it is closed after kLingerTime).
+  state_ = State::kClosing;
+  arm(std::chrono::steady_clock::now() + kLingerTime);
+  tls_->async_shutdown(
+      [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
 }
 
 void HttpSession::lingeringClose() {

@@ -85,6 +85,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void write(std::string data, void (HttpSession::*next)());
   void afterResponse();
   void lingeringClose();
+  void tlsShutdown();
   void discard();
 
   SessionHost& host_;
