@@ -52,7 +52,8 @@ struct Gateway::Upstream {
   std::mutex mutex;
   std::vector<std::unique_ptr<UpstreamConnection>> idle;
 
-  /// A kept-alive connection (`*reused`) or a new one; empty with `*error` set when none.
+  /// A kept-alive connection (`*reused`) or a new one; empty with `*error` set when none can
+  /// be made within the route's connectTimeout.
   std::unique_ptr<UpstreamConnection> take(const RouteConfig& r, boost::asio::io_context& io,
                                            UpstreamRegistry& registry, bool* reused,
                                            std::string* error) {
@@ -73,7 +74,7 @@ struct Gateway::Upstream {
     *reused = false;
     auto c = std::make_unique<UpstreamConnection>(io, registry);
     *error = c->connect(host, port, std::chrono::milliseconds(r.connect_timeout_ms));
-    if (!error->empty()) return c->timedOut() ? std::move(c) : nullptr;
+    if (!error->empty()) return nullptr;
     c->setTimeout(std::chrono::milliseconds(r.timeout_ms));
     return c;
   }
@@ -219,8 +220,7 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
     bool reused = false;
     std::string error;
     conn = up.take(route, io, registry_, &reused, &error);
-    if (conn == nullptr) return unreachable(error);
-    if (!error.empty()) return timeout();  // no connection within connectTimeout
+    if (conn == nullptr) return unreachable(error);  // none within connectTimeout included
     bool sent = conn->write(head);
     if (sent && streaming_body) {
       char buf[16384];

@@ -52,7 +52,7 @@ bool isFieldValue(std::string_view value) {
   });
 }
 
-bool RequestHead::keepAlive() const {
+bool keepsAlive(const HeaderList& headers, int minor_version) {
   bool close = false;
   bool keep = false;
   for (const auto& [k, v] : headers) {
@@ -62,6 +62,8 @@ bool RequestHead::keepAlive() const {
   }
   return !close && (minor_version >= 1 || keep);
 }
+
+bool RequestHead::keepAlive() const { return keepsAlive(headers, minor_version); }
 
 BodyFraming bodyFraming(const RequestHead& head) {
   BodyFraming f;

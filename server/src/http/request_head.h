@@ -30,6 +30,10 @@ bool isFieldValue(std::string_view value);
 /// without regard to case ("Connection: keep-alive, Upgrade").
 bool listHasToken(std::string_view list, std::string_view token);
 
+/// A message with these fields may be followed by another on its connection: HTTP/1.1 unless
+/// "Connection: close"; HTTP/1.0 only with "Connection: keep-alive" (RFC 9112 §9.3).
+bool keepsAlive(const HeaderList& headers, int minor_version);
+
 /// How a request body is delimited (RFC 9112 §6.3).
 struct BodyFraming {
   enum class Kind { kNone, kLength, kChunked, kInvalid };

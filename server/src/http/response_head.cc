@@ -47,16 +47,7 @@ ResponseFraming invalid(std::string message) {
 
 }  // namespace
 
-bool ResponseHead::keepAlive() const {
-  bool close = false;
-  bool keep = false;
-  for (const auto& [k, v] : headers) {
-    if (!sameHeaderName(k, "Connection")) continue;
-    close = close || listHasToken(v, "close");
-    keep = keep || listHasToken(v, "keep-alive");
-  }
-  return !close && (minor_version >= 1 || keep);
-}
+bool ResponseHead::keepAlive() const { return keepsAlive(headers, minor_version); }
 
 HeadStatus parseResponseHead(std::string_view data, ResponseHead* head, size_t* consumed,
                              std::string* error) {
