@@ -135,7 +135,7 @@ struct Fixture {
   IoLoops loops{2};
   std::unique_ptr<HttpServer> server;
   int port = 0;
-  explicit Fixture(int workers = 4) {
+  explicit Fixture(int workers = 4, size_t max_queued = 4096) {
     ServerConfig config = oneListener();
     Keystore none;
     auto listeners = bindListeners(config, none, loops);
@@ -144,6 +144,7 @@ struct Fixture {
     o.workers = workers;
     o.stream_workers = 1;
     o.max_request_bytes = 1024;
+    o.max_queued = max_queued;
     server = std::make_unique<HttpServer>(handler, loops, std::move(listeners), o);
     loops.start();
     server->start();
@@ -170,6 +171,28 @@ TEST(HttpServerTest, LoopRequestsAreAnsweredWhileEveryWorkerIsBlocked) {
   f.handler.release();
   EXPECT_EQ(b1.bodies(1), std::vector<std::string>{"/block:"});
   EXPECT_EQ(b2.bodies(1), std::vector<std::string>{"/block:"});
+}
+
+TEST(HttpServerTest, AFullWorkerQueueIs503AtOnceAndTheConnectionGoesOn) {
+  Fixture f(1, 1);
+  Client busy(f.port), queued(f.port), refused(f.port);
+  busy.send("GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+  {
+    std::unique_lock<std::mutex> lock(f.handler.mutex);
+    ASSERT_TRUE(f.handler.changed.wait_for(lock, 10s, [&] { return f.handler.blocked == 1; }));
+  }
+  queued.send("GET /q HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // in the queue now
+  refused.send("GET /r HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(refused.bodies(1),
+            std::vector<std::string>{
+                "the server has more requests waiting than it takes: retry shortly"});
+  EXPECT_EQ(refused.statuses, std::vector<int>{503});
+  refused.send("GET /loop HTTP/1.1\r\nHost: x\r\n\r\n");  // same connection, still served
+  EXPECT_EQ(refused.bodies(1), std::vector<std::string>{"/loop:"});
+  f.handler.release();
+  EXPECT_EQ(busy.bodies(1), std::vector<std::string>{"/block:"});
+  EXPECT_EQ(queued.bodies(1), std::vector<std::string>{"/q:"});
 }
 
 TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWithTheirBodies) {

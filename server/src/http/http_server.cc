@@ -19,8 +19,6 @@ namespace {
 /// Open connections beyond this are closed as they are accepted (each costs a descriptor and
 /// a little memory while it waits).
 constexpr size_t kMaxConnections = 20000;
-/// Requests waiting for a worker beyond this are answered 503 at once.
-constexpr size_t kMaxQueued = 4096;
 /// How long stop() lets requests in progress finish before it closes their connections.
 constexpr std::chrono::seconds kDrainLimit{40};
 
@@ -111,8 +109,8 @@ HttpServer::HttpServer(RequestHandler& handler, IoLoops& loops,
                        std::vector<BoundListener> listeners, const HttpServerOptions& options)
     : loops_(loops),
       listeners_(std::move(listeners)),
-      workers_("worker", options.workers, kMaxQueued),
-      streams_("stream", options.stream_workers, kMaxQueued),
+      workers_("worker", options.workers, options.max_queued),
+      streams_("stream", options.stream_workers, options.max_queued),
       host_{handler, workers_, streams_, options.max_request_bytes} {
   for (size_t i = 0; i < loops_.size(); ++i) sessions_.push_back(std::make_unique<LoopSessions>());
 }

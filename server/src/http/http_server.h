@@ -38,6 +38,8 @@ struct HttpServerOptions {
   int workers = 16;         ///< <Http threads>: requests that may block
   int stream_workers = 16;  ///< gateway exchanges (only used when there are routes)
   int64_t max_request_bytes = 65536;
+  /// Requests waiting for a worker beyond this are answered 503 at once.
+  size_t max_queued = 4096;
 };
 
 class HttpServer {
