@@ -115,6 +115,38 @@ BodyFraming bodyFraming(const RequestHead& head) {
   return f;
 }
 
+bool parseFieldLines(std::string_view lines, HeaderList* headers, std::string* error) {
+  size_t pos = 0;
+  while (pos < lines.size()) {
+    const size_t eol = lines.find("\r\n", pos);
+    const std::string_view line = lines.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (line.empty() || line.front() == ' ' || line.front() == '\t') {
+      *error = "obsolete header line folding";  // RFC 9112 §5.2
+      return false;
+    }
+    const size_t colon = line.find(':');
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = colon == std::string_view::npos
+                                       ? std::string_view()
+                                       : trimWhitespace(line.substr(colon + 1));
+    if (colon == std::string_view::npos) {
+      *error = "malformed header field";
+    } else if (!isToken(name)) {
+      *error = "malformed header field name";
+    } else if (!isFieldValue(value)) {
+      *error = "control character in a header field";
+    } else if (headers->size() == kMaxRequestHeaderFields) {
+      *error = "more than " + std::to_string(kMaxRequestHeaderFields) + " header fields";
+    } else {
+      headers->emplace_back(std::string(name), std::string(value));
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 HeadStatus parseRequestHead(std::string_view data, RequestHead* head, size_t* consumed,
                             std::string* error) {
   // RFC 9112 §2.2: empty lines before the request line are ignored.
@@ -157,25 +189,7 @@ HeadStatus parseRequestHead(std::string_view data, RequestHead* head, size_t* co
   head->minor_version = version.back() - '0';
   head->headers.clear();
 
-  size_t pos = eol + 2;
-  while (pos < text.size()) {
-    eol = text.find("\r\n", pos);
-    line = text.substr(pos, eol - pos);
-    pos = eol + 2;
-    if (line.front() == ' ' || line.front() == '\t') {
-      return bad(error, "obsolete header line folding");  // RFC 9112 §5.2
-    }
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return bad(error, "malformed header field");
-    std::string_view name = line.substr(0, colon);
-    std::string_view value = trimWhitespace(line.substr(colon + 1));
-    if (!isToken(name)) return bad(error, "malformed header field name");
-    if (!isFieldValue(value)) return bad(error, "control character in a header field");
-    if (head->headers.size() == kMaxRequestHeaderFields) {
-      return bad(error, "more than " + std::to_string(kMaxRequestHeaderFields) + " header fields");
-    }
-    head->headers.emplace_back(std::string(name), std::string(value));
-  }
+  if (!parseFieldLines(text.substr(eol + 2), &head->headers, error)) return HeadStatus::kBad;
   // Fields that must appear at most once: a second one is ambiguous (which did the client, and
   // which does the upstream, act on?), so it is refused rather than one silently picked.
   static constexpr const char* kSingletons[] = {"Host", "Authorization", "Proxy-Authorization"};

@@ -48,6 +48,11 @@ BodyFraming bodyFraming(const RequestHead& head);
 
 enum class HeadStatus { kIncomplete, kComplete, kBad, kTooLarge };
 
+/// The header field lines of a head, each ending with CRLF (without the empty line), appended
+/// to `headers`: names are tokens, values visible text without surrounding blanks, no obsolete
+/// folding, at most kMaxRequestHeaderFields. False with `*error` on the first that is not.
+bool parseFieldLines(std::string_view lines, HeaderList* headers, std::string* error);
+
 inline constexpr size_t kMaxRequestHeadBytes = 32 * 1024;
 inline constexpr size_t kMaxRequestHeaderFields = 100;
 

@@ -7,12 +7,6 @@
 namespace idgate {
 namespace {
 
-std::string_view trimWhitespace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 /// A CR not followed by LF, or an LF not preceded by CR, in `text` (a CR at its very end may be
@@ -80,25 +74,7 @@ HeadStatus parseResponseHead(std::string_view data, ResponseHead* head, size_t* 
   head->reason.assign(reason);
   head->headers.clear();
 
-  size_t pos = eol + 2;
-  while (pos < text.size()) {
-    eol = text.find("\r\n", pos);
-    line = text.substr(pos, eol - pos);
-    pos = eol + 2;
-    if (line.front() == ' ' || line.front() == '\t') {
-      return bad(error, "obsolete header line folding");  // RFC 9112 §5.2
-    }
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return bad(error, "malformed header field");
-    const std::string_view name = line.substr(0, colon);
-    const std::string_view value = trimWhitespace(line.substr(colon + 1));
-    if (!isFieldName(name)) return bad(error, "malformed header field name");
-    if (!isFieldValue(value)) return bad(error, "control character in a header field");
-    if (head->headers.size() == kMaxRequestHeaderFields) {
-      return bad(error, "more than " + std::to_string(kMaxRequestHeaderFields) + " header fields");
-    }
-    head->headers.emplace_back(std::string(name), std::string(value));
-  }
+  if (!parseFieldLines(text.substr(eol + 2), &head->headers, error)) return HeadStatus::kBad;
   *consumed = end + 4;
   return HeadStatus::kComplete;
 }
