@@ -1,11 +1,11 @@
-#include "api/login_throttle.h"
+#include "admin/login_throttle.h"
 
 #include <Poco/Base64Encoder.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "api/admin_auth.h"
+#include "admin/admin_auth.h"
 #include "crypto/password_hash.h"
 #include "test_support.h"
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/json_writer.h"
 #include "http/form_decoder.h"
-#include "http/json_writer.h"
 
 namespace idgate {
 namespace {

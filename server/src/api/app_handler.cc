@@ -2,8 +2,8 @@
 
 #include <Poco/Logger.h>
 
-#include "api/responses.h"
 #include "http/request_path.h"
+#include "oauth/responses.h"
 
 namespace idgate {
 

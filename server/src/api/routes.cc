@@ -13,9 +13,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/json_writer.h"
 #include "crypto/keys.h"
 #include "http/form_decoder.h"
-#include "http/json_writer.h"
 #include "keystore/alias.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"

@@ -2,9 +2,9 @@
 // HttpRequestData/HttpResponseData; errors become responses through toHttp() only.
 #pragma once
 
-#include "api/responses.h"
 #include "app/runtime.h"
 #include "http/http_exchange.h"
+#include "oauth/responses.h"
 
 #include <atomic>
 #include <optional>

@@ -1,5 +1,7 @@
 #include "app/runtime.h"
 
+#include "app/runtime_key_resolver.h"
+
 #include <Poco/Logger.h>
 #include <idgate/jose/jws.h>
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "api/admin_auth.h"
+#include "admin/admin_auth.h"
 #include "clients/client_registry.h"
 #include "common/clock.h"
 #include "config/identity_config.h"

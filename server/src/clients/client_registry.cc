@@ -2,9 +2,9 @@
 
 #include <Poco/Logger.h>
 
+#include "common/json_writer.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
-#include "http/json_writer.h"
 #include "store/store_error.h"
 
 namespace idgate {

@@ -8,6 +8,7 @@
 
 #include "config/resource_server_config.h"
 #include "jwks/jwks_fetcher.h"
+#include "keystore/store_file_config.h"
 
 namespace idgate {
 
@@ -17,21 +18,6 @@ struct ListenerConfig {
   std::string host = "127.0.0.1";
   int port = 9443;
   std::string key_alias;  ///< HTTPS: keystore alias of the TLS key (default: KeyAlias)
-};
-
-struct RetiredKeyConfig {
-  std::string alias;
-  int64_t publish_until = 0;  ///< unix seconds
-};
-
-struct StoreFileConfig {
-  std::string location;  ///< absolute (resolved against the home)
-  std::string type;      ///< "PKCS12" or "JKS"
-  std::string password;
-  std::string key_alias;
-  std::string key_password;
-  int64_t reload_interval_ms = 2000;      ///< 0: no live reload
-  std::vector<RetiredKeyConfig> retired;  ///< keys still published in the JWKS
 };
 
 struct DatabaseConfig {

@@ -7,12 +7,12 @@
 
 #include <set>
 
-#include "api/responses.h"
 #include "gateway/upstream_connection.h"
 #include "http/chunked_decoder.h"
 #include "http/form_decoder.h"
 #include "http/request_head.h"
 #include "http/response_head.h"
+#include "oauth/responses.h"
 #include "resource/identity_headers.h"
 
 namespace idgate {

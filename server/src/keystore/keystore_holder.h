@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
-#include "config/server_config.h"
 #include "keystore/keystore.h"
+#include "keystore/store_file_config.h"
 
 namespace idgate {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "http/json_writer.h"
+#include "common/json_writer.h"
 
 namespace idgate {
 

@@ -8,9 +8,9 @@
 #include <cctype>
 #include <set>
 
+#include "common/json_writer.h"
 #include "common/split.h"
 #include "crypto/random.h"
-#include "http/json_writer.h"
 
 namespace idgate {
 namespace {

@@ -31,9 +31,4 @@ class KeyResolver {
   }
 };
 
-class Runtime;
-
-/// The resolver over the running server's keystore, truststore, signing keys and JWKS fetcher.
-std::unique_ptr<KeyResolver> makeRuntimeKeyResolver(Runtime& runtime);
-
 }  // namespace idgate

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
+#include "common/json_writer.h"
 #include "http/form_decoder.h"
-#include "http/json_writer.h"
 #include "resource/auth_filter.h"
 
 namespace idgate {

@@ -4,7 +4,7 @@
 #include <idgate/jose/json.h>
 #include <idgate/jose/numeric_date.h>
 
-#include "http/json_writer.h"
+#include "common/json_writer.h"
 
 namespace idgate {
 namespace {

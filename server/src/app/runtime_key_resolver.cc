@@ -1,4 +1,4 @@
-#include "resource/key_resolver.h"
+#include "app/runtime_key_resolver.h"
 
 #include <idgate/jose/json.h>
 #include <idgate/jose/key_cache.h>

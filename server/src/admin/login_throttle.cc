@@ -1,4 +1,4 @@
-#include "api/login_throttle.h"
+#include "admin/login_throttle.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "api/admin_auth.h"
+#include "admin/admin_auth.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "api/login_throttle.h"
+#include "admin/login_throttle.h"
 #include "common/clock.h"
 
 namespace idgate {

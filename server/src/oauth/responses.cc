@@ -1,4 +1,4 @@
-#include "api/responses.h"
+#include "oauth/responses.h"
 
 namespace idgate {
 
