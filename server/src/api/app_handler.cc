@@ -3,7 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "http/request_path.h"
-#include "oauth/responses.h"
+#include "http/responses.h"
 
 namespace idgate {
 

@@ -472,11 +472,10 @@ std::optional<HttpResponseData> Routes::adminBearer(const HttpRequestData& req) 
   }
   const auto& scopes = g.subject.scopes;
   if (std::find(scopes.begin(), scopes.end(), "idgate:admin") == scopes.end()) {
-    HttpResponseData r = json(403, R"({"error":"insufficient_scope","error_description":)"
-                                   R"("the token lacks the idgate:admin scope"})");
-    r.headers.emplace_back("WWW-Authenticate",
-                           "Bearer realm=\"idgate\", error=\"insufficient_scope\", "
-                           "scope=\"idgate:admin\"");
+    ApiError error{ErrorCode::kInsufficientScope, "the token lacks the idgate:admin scope"};
+    error.bearer_realm = "idgate";
+    error.bearer_scope = "idgate:admin";
+    HttpResponseData r = errorResponse(error);
     r.log_note = "admin bearer without idgate:admin";
     return r;
   }

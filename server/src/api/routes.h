@@ -4,7 +4,7 @@
 
 #include "app/runtime.h"
 #include "http/http_exchange.h"
-#include "oauth/responses.h"
+#include "http/responses.h"
 
 #include <atomic>
 #include <optional>

@@ -11,8 +11,8 @@
 
 #include "clients/client_metadata.h"
 #include "common/clock.h"
+#include "common/oauth_error.h"
 #include "crypto/secret_box.h"
-#include "oauth/oauth_error.h"
 #include "store/client_id_collisions.h"
 #include "store/client_store.h"
 

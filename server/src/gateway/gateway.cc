@@ -12,7 +12,7 @@
 #include "http/form_decoder.h"
 #include "http/request_head.h"
 #include "http/response_head.h"
-#include "oauth/responses.h"
+#include "http/responses.h"
 #include "resource/identity_headers.h"
 
 namespace idgate {

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "oauth/oauth_error.h"
+#include "common/oauth_error.h"
 #include "oauth/token_request.h"
 #include "plugins/client_authenticator.h"
 #include "store/client_store.h"

@@ -6,8 +6,8 @@
 #include <variant>
 
 #include "common/clock.h"
+#include "common/oauth_error.h"
 #include "oauth/client_authentication.h"
-#include "oauth/oauth_error.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_request.h"
 

@@ -9,6 +9,7 @@
 
 #include "common/json_writer.h"
 #include "http/form_decoder.h"
+#include "http/responses.h"
 #include "resource/auth_filter.h"
 
 namespace idgate {
@@ -21,16 +22,6 @@ std::string printable(const std::string& s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   return out;
-}
-
-std::string quoted(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') continue;  // keep the header parseable
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return "\"" + out + "\"";
 }
 
 }  // namespace
@@ -263,37 +254,27 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
 }
 
 HttpResponseData challengeResponse(const GuardResult& r) {
-  HttpResponseData res;
-  JsonWriter body;
-  std::string challenge = "Bearer realm=" + quoted(r.realm);
+  ApiError error{ErrorCode::kServerError, "the token could not be checked"};
+  error.bearer_realm = r.realm;
   switch (r.kind) {
     case GuardResult::Kind::kForbidden:
-      res.status = 403;
-      body.field("error", "access_denied");
-      body.field("error_description", r.description);
+      error.code = ErrorCode::kAccessDenied;
+      error.description = r.description;
       break;
     case GuardResult::Kind::kServerError:
-      res.status = 500;
-      body.field("error", "server_error");
-      body.field("error_description", "the token could not be checked");
       break;
     case GuardResult::Kind::kInvalid:
-      res.status = 401;
-      challenge += ", error=\"invalid_token\", error_description=" + quoted(r.description);
-      body.field("error", "invalid_token");
-      body.field("error_description", r.description);
+      error.code = ErrorCode::kInvalidToken;
+      error.description = r.description;
       break;
-    default:  // no token: no error code (RFC 6750 §3.1)
-      res.status = 401;
-      body.field("error", "unauthorized");
-      body.field("error_description", r.description.empty() || r.description == "no token"
-                                          ? "a bearer token is required"
-                                          : r.description);
+    default:  // no token: no error code in the challenge (RFC 6750 §3.1)
+      error.code = ErrorCode::kBearerRequired;
+      error.description = r.description.empty() || r.description == "no token"
+                              ? "a bearer token is required"
+                              : r.description;
       break;
   }
-  if (res.status != 500) res.headers.emplace_back("WWW-Authenticate", challenge);
-  res.headers.emplace_back("Cache-Control", "no-store");
-  res.body = body.finish();
+  HttpResponseData res = noStore(errorResponse(error));
   res.log_note = "auth=" + printable(r.description);
   return res;
 }

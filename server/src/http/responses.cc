@@ -1,4 +1,4 @@
-#include "oauth/responses.h"
+#include "http/responses.h"
 
 namespace idgate {
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
+#include "common/oauth_error.h"
 #include "http/http_exchange.h"
-#include "oauth/oauth_error.h"
 
 namespace idgate {
 

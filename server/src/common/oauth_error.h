@@ -28,6 +28,11 @@ enum class ErrorCode {
   kServiceUnavailable,     ///< 503 temporarily_unavailable
   kBadGateway,             ///< 502 bad_gateway: a route's upstream cannot be reached
   kGatewayTimeout,         ///< 504 gateway_timeout: a route's upstream did not answer in time
+  // The resource server's answers (RFC 6750 §3): a Bearer challenge naming `bearer_realm`.
+  kBearerRequired,     ///< 401 unauthorized: no token (the challenge carries no error code)
+  kInvalidToken,       ///< 401 invalid_token
+  kAccessDenied,       ///< 403 access_denied: a valid token, a subject that may not pass
+  kInsufficientScope,  ///< 403 insufficient_scope, with the `bearer_scope` needed
 };
 
 struct ApiError {
@@ -37,6 +42,10 @@ struct ApiError {
   bool basic_challenge = false;
   /// kTooManyRequests: seconds for Retry-After.
   int64_t retry_after_s = 0;
+  /// The Bearer errors: the realm of the challenge (WWW-Authenticate).
+  std::string bearer_realm = {};
+  /// kInsufficientScope: the scope the request needs.
+  std::string bearer_scope = {};
 };
 
 struct HttpError {

@@ -1,4 +1,4 @@
-#include "oauth/oauth_error.h"
+#include "common/oauth_error.h"
 
 #include <algorithm>
 
@@ -43,9 +43,32 @@ const char* errorName(ErrorCode code) {
       return "bad_gateway";
     case ErrorCode::kGatewayTimeout:
       return "gateway_timeout";
+    case ErrorCode::kBearerRequired:
+      return "unauthorized";
+    case ErrorCode::kInvalidToken:
+      return "invalid_token";
+    case ErrorCode::kAccessDenied:
+      return "access_denied";
+    case ErrorCode::kInsufficientScope:
+      return "insufficient_scope";
   }
   return "server_error";
 }
+
+namespace {
+
+/// A quoted-string for a challenge parameter: quotes, backslashes and control characters are
+/// dropped, so a description taken from a token cannot break the header.
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
 
 HttpError toHttp(const ApiError& error) {
   HttpError out{400, {}, {}};
@@ -92,6 +115,27 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kGatewayTimeout:
       out.status = 504;
+      break;
+    case ErrorCode::kBearerRequired:
+      out.status = 401;
+      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm));
+      break;
+    case ErrorCode::kInvalidToken:
+      out.status = 401;
+      out.headers.emplace_back(
+          "WWW-Authenticate",
+          "Bearer realm=" + quoted(error.bearer_realm) +
+              ", error=\"invalid_token\", error_description=" + quoted(error.description));
+      break;
+    case ErrorCode::kAccessDenied:
+      out.status = 403;
+      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm));
+      break;
+    case ErrorCode::kInsufficientScope:
+      out.status = 403;
+      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm) +
+                                                       ", error=\"insufficient_scope\", scope=" +
+                                                       quoted(error.bearer_scope));
       break;
     default:
       out.status = 400;
