@@ -171,6 +171,17 @@ class BrokenDropinsTest(unittest.TestCase):
                 # Everything else still works.
                 r = server.request("POST", "/oauth2/token", "grant_type=client_credentials", dict(FORM, **auth))
                 self.assertEqual(r.status, 200, r.text)
+                # The admin API counts each active plugin's calls, failures and time: the
+                # garbage code was a failure of that plugin, not of the others it passed.
+                plugins = {p["file"]: p for p in server.admin("GET", "/api/admin/plugins").json()["plugins"]}
+                garbage = plugins["fixture_garbage_code.so"]["calls"]
+                self.assertGreaterEqual(garbage["count"], 1)
+                self.assertEqual(garbage["failures"], 1)
+                basic_calls = plugins["idgate-client-secret-basic.so"]["calls"]
+                self.assertGreaterEqual(basic_calls["count"], 1)
+                self.assertEqual(basic_calls["failures"], 0)
+                self.assertGreater(basic_calls["total_us"], 0)
+                self.assertNotIn("calls", plugins["fixture_abi_mismatch.so"])  # never loaded
             finally:
                 self.assertEqual(server.stop(), 0)
 

@@ -375,6 +375,14 @@ HttpResponseData Routes::adminPlugins() {
       w.field("order_id", static_cast<int64_t>(s.order_id));
     }
     if (!s.listener_name.empty()) w.field("event_listener", s.listener_name);
+    if (s.instance) {
+      const PluginCallStats::Snapshot c = s.instance->callStats();
+      w.raw("calls", JsonWriter()
+                         .field("count", static_cast<int64_t>(c.calls))
+                         .field("failures", static_cast<int64_t>(c.failures))
+                         .field("total_us", static_cast<int64_t>(c.total_us))
+                         .finish());
+    }
     JsonWriter props;
     for (const auto& [k, v] : s.properties) {
       // Plugin properties may carry credentials (a directory password, an API secret): the

@@ -27,13 +27,22 @@ AuthOutcome ClientAuthenticatorPlugin::authenticate(const AuthRequestView& reque
 
   AuthResultSink sink;
   int32_t code = IDGATE_AUTH_DENIED;
+  const auto started = std::chrono::steady_clock::now();
   try {
     code = descriptor()->authenticate(instance(), &req,
                                       reinterpret_cast<idgate_auth_result_host_ptr>(&sink));
   } catch (...) {
     // A plugin built without the SDK let an exception escape: fail closed.
+    recordCall(started, true);
     return {IDGATE_AUTH_DENIED, {}, "client authentication failed"};
   }
+  // Denials and "not mine" are answers; a server error, a result outside the ABI or an
+  // authentication without a client are the plugin failing.
+  recordCall(started, code == IDGATE_AUTH_SERVER_ERROR ||
+                          (code == IDGATE_AUTH_AUTHENTICATED && sink.client_id.empty()) ||
+                          (code != IDGATE_AUTH_NOT_HANDLED && code != IDGATE_AUTH_DENIED &&
+                           code != IDGATE_AUTH_BAD_REQUEST && code != IDGATE_AUTH_SERVER_ERROR &&
+                           code != IDGATE_AUTH_AUTHENTICATED));
   AuthOutcome out;
   out.reason = sink.reason;
   switch (code) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/plugin_call_stats.h"
+
 namespace idgate {
 
 /// A view of host-owned text for the plugin ABI; valid as long as `s` is.
@@ -34,10 +36,16 @@ class PluginInstance {
 
   const std::string& name() const { return name_; }
   int orderId() const { return order_id_; }
+  /// Calls, failures and time spent in this instance so far.
+  PluginCallStats::Snapshot callStats() const { return stats_.snapshot(); }
 
  protected:
   const idgate_plugin_descriptor* descriptor() const { return descriptor_; }
   idgate_instance_module_ptr instance() const { return instance_; }
+  /// Records one call that began at `started`.
+  void recordCall(std::chrono::steady_clock::time_point started, bool failed) const {
+    stats_.record(std::chrono::steady_clock::now() - started, failed);
+  }
 
  private:
   std::shared_ptr<boost::dll::shared_library> library_;
@@ -45,6 +53,7 @@ class PluginInstance {
   idgate_instance_module_ptr instance_;
   std::string name_;
   int order_id_;
+  mutable PluginCallStats stats_;
 };
 
 }  // namespace idgate

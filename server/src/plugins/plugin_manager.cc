@@ -210,11 +210,14 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     return failed(std::string("configuration refused: ") + (error[0] ? error : "no reason given"));
   }
   if (mapper) {
-    mappers_.push_back(
-        std::make_shared<SubjectMapperPlugin>(library, d, instance, st.name, st.order_id));
+    auto m = std::make_shared<SubjectMapperPlugin>(library, d, instance, st.name, st.order_id);
+    st.instance = m;
+    mappers_.push_back(std::move(m));
   } else {
-    active_.push_back(
-        std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id));
+    auto a =
+        std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id);
+    st.instance = a;
+    active_.push_back(std::move(a));
   }
   st.state = PluginStatus::State::kActive;
   log().information("plugin " + file + " (" + st.name + ", " +

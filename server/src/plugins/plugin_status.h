@@ -2,8 +2,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "plugins/plugin_instance.h"
 
 namespace idgate {
 
@@ -20,6 +23,8 @@ struct PluginStatus {
   std::string listener_name;  ///< the identity.xml EventListener that matched, if any
   int order_id = -1;
   std::map<std::string, std::string> properties;
+  /// Active only: the instance (for its call statistics).
+  std::shared_ptr<const PluginInstance> instance;
 };
 
 const char* toString(PluginStatus::State state);

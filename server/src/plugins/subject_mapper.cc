@@ -19,12 +19,16 @@ MapResult SubjectMapperPlugin::map(Subject& subject) const {
 
   SubjectSink sink;
   int32_t code = IDGATE_MAP_ERROR;
+  const auto started = std::chrono::steady_clock::now();
   try {
     code = descriptor()->map_subject(instance(), &req,
                                      reinterpret_cast<idgate_subject_host_ptr>(&sink));
   } catch (...) {
+    recordCall(started, true);
     return {IDGATE_MAP_ERROR, "subject mapper " + name() + " failed"};
   }
+  recordCall(started, code != IDGATE_MAP_UNCHANGED && code != IDGATE_MAP_DENIED &&
+                          code != IDGATE_MAP_MAPPED);
   switch (code) {
     case IDGATE_MAP_UNCHANGED:
       return {IDGATE_MAP_UNCHANGED, {}};
