@@ -465,6 +465,10 @@ class AliasAndReuseTest(AssertionTestBase):
         log = self.server.log()
         self.assertIn("property spelled 'preventTokenReuse'", log)
         self.assertIn("audience aliases from property spelled 'TokenEndPointAlias'", log)
+        # A plugin's own log lines name it and the identity.xml EventListener it runs under.
+        line = [l for l in log.splitlines() if "property spelled 'preventTokenReuse'" in l][0]
+        self.assertIn(" idgate.plugin.private_key_jwt(org.wso2.carbon.identity.oauth2.token.handler."
+                      "clientauth.jwt.PrivateKeyJWTClientAuthenticator): ", line)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class PluginManagerTest : public ::testing::Test {
   }
 
   PluginManager& load() {
-    manager_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, host_->api());
+    manager_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, *host_);
     manager_->loadAll();
     return *manager_;
   }

@@ -63,7 +63,7 @@ class TokenEndpointTest : public ::testing::Test {
     host_ = std::make_unique<HostServices>(
         store, *jtis_, clock_, [] { return std::make_shared<const Keystore>(); }, box_,
         std::map<std::string, std::string>{}, 60);
-    plugins_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, host_->api());
+    plugins_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, *host_);
     plugins_->loadAll();
     chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), store);
   }

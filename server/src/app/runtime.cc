@@ -94,7 +94,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
       identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved);
-  plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, host_->api());
+  plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, *host_);
   plugins_->loadAll();
 
   chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), *clients_);

@@ -18,9 +18,11 @@ namespace {
 std::string str(idgate_str s) {
   return s.data == nullptr ? std::string() : std::string(s.data, s.len);
 }
-HostServices* self(idgate_host_context_host_ptr ctx) {
-  return reinterpret_cast<HostServices*>(ctx);
+PluginHostContext* context(idgate_host_context_host_ptr ctx) {
+  return reinterpret_cast<PluginHostContext*>(ctx);
 }
+
+HostServices* self(idgate_host_context_host_ptr ctx) { return &context(ctx)->services(); }
 
 idgate_lookup_code deliver(idgate_lookup_code rc, const std::string& value, idgate_bytes_sink sink,
                            void* user) {
@@ -29,9 +31,9 @@ idgate_lookup_code deliver(idgate_lookup_code rc, const std::string& value, idga
 }
 
 // The C trampolines. None lets an exception cross into the plugin.
-void logFn(idgate_host_context_host_ptr, idgate_log_level level, idgate_str message) noexcept {
+void logFn(idgate_host_context_host_ptr ctx, idgate_log_level level, idgate_str message) noexcept {
   try {
-    Poco::Logger& log = Poco::Logger::get("idgate.plugin");
+    Poco::Logger& log = Poco::Logger::get(context(ctx)->logger());
     std::string m = str(message);
     switch (level) {
       case IDGATE_LOG_DEBUG:
@@ -180,6 +182,19 @@ void subjectReasonFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
 
 }  // namespace
 
+PluginHostContext::PluginHostContext(HostServices& services, const idgate_host_api& table,
+                                     std::string plugin, std::string listener)
+    : services_(services), api_(table) {
+  api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
+  logger_ = plugin.empty() ? "idgate.plugin" : "idgate.plugin." + plugin;
+  if (!listener.empty() && listener != plugin) logger_ += "(" + listener + ")";
+}
+
+std::shared_ptr<PluginHostContext> HostServices::contextFor(const std::string& plugin,
+                                                            const std::string& listener) {
+  return std::make_shared<PluginHostContext>(*this, api_, plugin, listener);
+}
+
 HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
                            std::function<std::shared_ptr<const Keystore>()> keystore,
                            std::shared_ptr<const crypto::SecretBox> secret_box,
@@ -200,7 +215,6 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
           crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
   api_ = idgate_host_api{};
   api_.struct_size = sizeof(api_);
-  api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
   api_.log = logFn;
   api_.now_unix_ms = nowFn;
   api_.client_lookup = clientLookupFn;
@@ -217,6 +231,7 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
   api_.subject_set_realm = subjectRealmFn;
   api_.subject_set_groups = subjectGroupsFn;
   api_.subject_set_reason = subjectReasonFn;
+  shared_context_ = std::make_unique<PluginHostContext>(*this, api_, "", "");
 }
 
 idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh,

@@ -20,6 +20,31 @@
 
 namespace idgate {
 
+class HostServices;
+
+/// One plugin instance's view of the host services: the same table, with a context that names
+/// the plugin and the identity.xml EventListener it runs under, so that its log lines say who
+/// wrote them. Valid while the instance lives (the host keeps it until instance_destroy has
+/// returned).
+class PluginHostContext {
+ public:
+  PluginHostContext(HostServices& services, const idgate_host_api& table, std::string plugin,
+                    std::string listener);
+  PluginHostContext(const PluginHostContext&) = delete;
+  PluginHostContext& operator=(const PluginHostContext&) = delete;
+
+  const idgate_host_api* api() const { return &api_; }
+  HostServices& services() const { return services_; }
+  /// The logger its lines go to: "idgate.plugin.<name>", plus "(<EventListener>)" when the
+  /// listener has another name than the plugin; "idgate.plugin" for the shared table.
+  const std::string& logger() const { return logger_; }
+
+ private:
+  HostServices& services_;
+  idgate_host_api api_;
+  std::string logger_;
+};
+
 class HostServices {
  public:
   HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
@@ -29,7 +54,11 @@ class HostServices {
                JwksFetcher* jwks = nullptr, const ClientIdCollisions* collisions = nullptr,
                std::set<std::string> reserved_aliases = {});
 
-  const idgate_host_api* api() const { return &api_; }
+  /// The shared table (no plugin named in its log lines).
+  const idgate_host_api* api() const { return shared_context_->api(); }
+  /// A table of its own for the instance of `plugin` configured by EventListener `listener`.
+  std::shared_ptr<PluginHostContext> contextFor(const std::string& plugin,
+                                                const std::string& listener);
 
   // The operations behind the C table (public so unit tests can call them directly).
   idgate_lookup_code clientLookup(const std::string& id, std::string* json);
@@ -55,6 +84,7 @@ class HostServices {
   std::set<std::string> reserved_aliases_;  ///< lower-cased; never a client's certificate
   std::string dummy_secret_hash_;           ///< verified against when a client has no secret hash
   idgate_host_api api_;
+  std::unique_ptr<PluginHostContext> shared_context_;
 };
 
 }  // namespace idgate

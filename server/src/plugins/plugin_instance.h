@@ -36,6 +36,8 @@ class PluginInstance {
 
   const std::string& name() const { return name_; }
   int orderId() const { return order_id_; }
+  /// The host table the instance was made with stays valid until instance_destroy returned.
+  void keepHostContext(std::shared_ptr<const void> context) { host_context_ = std::move(context); }
   /// Calls, failures and time spent in this instance so far.
   PluginCallStats::Snapshot callStats() const { return stats_.snapshot(); }
 
@@ -54,6 +56,7 @@ class PluginInstance {
   std::string name_;
   int order_id_;
   mutable PluginCallStats stats_;
+  std::shared_ptr<const void> host_context_;  ///< released after the destructor's body
 };
 
 }  // namespace idgate

@@ -64,7 +64,7 @@ const char* toString(PluginStatus::State state) {
 }
 
 PluginManager::PluginManager(std::string dropins_dir, const IdentityConfig& identity,
-                             const idgate_host_api* host)
+                             HostServices& host)
     : dropins_dir_(std::move(dropins_dir)), identity_(identity), host_(host) {}
 
 void PluginManager::loadAll() {
@@ -200,8 +200,10 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
     props.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
   char error[512] = {0};
   idgate_instance_module_ptr instance = nullptr;
+  // The instance's own host table: its log lines name it and its EventListener.
+  std::shared_ptr<PluginHostContext> context = host_.contextFor(st.name, st.listener_name);
   try {
-    instance = d->instance_new(host_, props.data(), props.size(), error, sizeof(error));
+    instance = d->instance_new(context->api(), props.data(), props.size(), error, sizeof(error));
   } catch (...) {
     return failed("constructor threw an exception");
   }
@@ -211,11 +213,13 @@ void PluginManager::loadFile(const std::string& path, const std::string& file) {
   }
   if (mapper) {
     auto m = std::make_shared<SubjectMapperPlugin>(library, d, instance, st.name, st.order_id);
+    m->keepHostContext(context);
     st.instance = m;
     mappers_.push_back(std::move(m));
   } else {
     auto a =
         std::make_shared<ClientAuthenticatorPlugin>(library, d, instance, st.name, st.order_id);
+    a->keepHostContext(context);
     st.instance = a;
     active_.push_back(std::move(a));
   }

@@ -12,6 +12,7 @@
 
 #include "config/identity_config.h"
 #include "plugins/client_authenticator.h"
+#include "plugins/host_services.h"
 #include "plugins/plugin_status.h"
 #include "plugins/subject_mapper.h"
 
@@ -19,9 +20,8 @@ namespace idgate {
 
 class PluginManager {
  public:
-  /// `host` must outlive the manager.
-  PluginManager(std::string dropins_dir, const IdentityConfig& identity,
-                const idgate_host_api* host);
+  /// `host` must outlive the manager; each instance gets its own context of it.
+  PluginManager(std::string dropins_dir, const IdentityConfig& identity, HostServices& host);
 
   /// Loads every plugin; call once at startup.
   void loadAll();
@@ -43,7 +43,7 @@ class PluginManager {
 
   std::string dropins_dir_;
   const IdentityConfig& identity_;
-  const idgate_host_api* host_;
+  HostServices& host_;
   std::vector<std::shared_ptr<const ClientAuthenticatorPlugin>> active_;
   std::vector<std::shared_ptr<const SubjectMapperPlugin>> mappers_;
   std::vector<PluginStatus> statuses_;
