@@ -9,6 +9,7 @@
 #include <idgate/jose/base64url.h>
 #include "clients/client_registry.h"
 #include "crypto/keys.h"
+#include "oauth/client_authentication.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
 #include "store/database.h"

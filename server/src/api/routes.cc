@@ -133,7 +133,7 @@ HttpResponseData Routes::discovery() {
   w.field("issuer", iss)
       .field("token_endpoint", iss + "/oauth2/token")
       .field("jwks_uri", iss + "/oauth2/jwks")
-      .field("grant_types_supported", std::vector<std::string>{"client_credentials"})
+      .field("grant_types_supported", rt_.tokenEndpoint().grantTypes())
       .field("response_types_supported", std::vector<std::string>{})
       .field("token_endpoint_auth_methods_supported", methods);
   if (!algs.empty()) {

@@ -10,25 +10,22 @@
 #include <vector>
 
 #include "common/oauth_error.h"
+#include "oauth/client_authenticator.h"
 #include "oauth/token_request.h"
 #include "plugins/client_authenticator.h"
 #include "store/client_store.h"
 
 namespace idgate {
 
-struct AuthenticatedClient {
-  Client client;
-  std::string method;
-};
-
 using PluginList = std::vector<std::shared_ptr<const ClientAuthenticatorPlugin>>;
 
-class ClientAuthenticationChain {
+class ClientAuthenticationChain : public ClientAuthenticator {
  public:
   ClientAuthenticationChain(const PluginList& plugins, ClientStore& clients)
       : plugins_(plugins), clients_(clients) {}
 
-  std::variant<AuthenticatedClient, ApiError> authenticate(const TokenRequest& request) const;
+  std::variant<AuthenticatedClient, ApiError> authenticate(
+      const TokenRequest& request) const override;
 
  private:
   const PluginList& plugins_;

@@ -9,13 +9,10 @@
 #include <set>
 
 #include "common/json_writer.h"
-#include "common/split.h"
-#include "crypto/random.h"
+#include "oauth/client_credentials_grant.h"
 
 namespace idgate {
 namespace {
-
-std::vector<std::string> splitScope(const std::string& s) { return splitAny(s, " \t\n\v\f\r"); }
 
 /// RFC 8707 §2: an absolute URI (RFC 3986 characters only: anything else, non-ASCII included,
 /// must be percent-encoded) without a fragment.
@@ -40,17 +37,46 @@ bool validResource(const std::string& r) {
 
 }  // namespace
 
+TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients,
+                             std::vector<std::shared_ptr<const GrantHandler>> grants,
+                             std::shared_ptr<const AccessTokenIssuer> issuer,
+                             const TokenSettings& settings, const Clock& clock)
+    : clients_(clients),
+      grants_(std::move(grants)),
+      issuer_(std::move(issuer)),
+      settings_(settings),
+      clock_(clock) {}
+
+TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients, const SigningKeys& keys,
+                             const TokenSettings& settings, const Clock& clock)
+    : TokenEndpoint(clients, {std::make_shared<ClientCredentialsGrant>()},
+                    std::make_shared<JwtAccessTokenIssuer>(keys, settings.issuer), settings,
+                    clock) {}
+
+std::vector<std::string> TokenEndpoint::grantTypes() const {
+  std::vector<std::string> out;
+  for (const auto& g : grants_) out.push_back(g->grantType());
+  return out;
+}
+
 std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
     const TokenRequest& request) const {
   // Request checks that need no client come first, so a malformed request burns no assertion.
   // Checks against the client's registration (grant types, scope) need the authenticated
   // client and so come after authentication: an assertion refused there is spent, as a
   // one-time assertion should be once it was presented.
-  auto grant = request.param("grant_type");
-  if (!grant) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
-  if (*grant != "client_credentials") {
-    return ApiError{ErrorCode::kUnsupportedGrantType,
-                    "grant_type '" + *grant + "' is not supported"};
+  auto grant_type = request.param("grant_type");
+  if (!grant_type) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
+  const GrantHandler* handler = nullptr;
+  for (const auto& g : grants_) {
+    if (g->grantType() == *grant_type) handler = g.get();
+  }
+  if (handler == nullptr) {
+    std::string supported;
+    for (const auto& g : grants_) supported += (supported.empty() ? "" : ", ") + g->grantType();
+    return ApiError{
+        ErrorCode::kUnsupportedGrantType,
+        "grant_type '" + *grant_type + "' is not supported (supported: " + supported + ")"};
   }
   std::vector<std::string> resources = request.all("resource");
   for (const auto& r : resources) {
@@ -61,73 +87,29 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
           "characters (percent-encode anything else), e.g. https://api.example.com/orders"};
     }
   }
-  auto requested_scope = request.param("scope");
-  if (requested_scope && splitScope(*requested_scope).empty()) {
-    return ApiError{ErrorCode::kInvalidScope, "scope is empty"};
-  }
+  if (auto refused = handler->precheck(request)) return *refused;
 
-  auto auth = chain_.authenticate(request);
+  auto auth = clients_.authenticate(request);
   if (auto* err = std::get_if<ApiError>(&auth)) return *err;
   const AuthenticatedClient& client = std::get<AuthenticatedClient>(auth);
 
-  auto meta = jose::parseJson(client.client.metadata_json, jose::kClientMetadataLimits);
-  if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
-  bool grant_allowed = false;
-  if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {
-    for (const auto& g : grants->items())
-      grant_allowed = grant_allowed || (g.isString() && g.str() == "client_credentials");
-  }
-  if (!grant_allowed || client.method == "none") {
-    // RFC 6749 §4.4: only confidential clients may use client_credentials.
-    return ApiError{ErrorCode::kUnauthorizedClient,
-                    "client is not allowed to use the client_credentials grant"};
-  }
+  auto granted = handler->grant(request, client);
+  if (auto* err = std::get_if<ApiError>(&granted)) return *err;
+  const Grant& grant = std::get<Grant>(granted);
 
-  std::vector<std::string> allowed = splitScope(meta->getString("scope").value_or(""));
-  std::vector<std::string> granted;
-  if (requested_scope) {
-    for (const auto& s : splitScope(*requested_scope)) {
-      if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-        return ApiError{ErrorCode::kInvalidScope,
-                        "scope '" + s + "' is not allowed for this client"};
-      }
-      if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
-    }
-  } else {
-    granted = allowed;
-  }
+  const int64_t now = clock_.nowSeconds();
+  AccessTokenRequest token_request{grant, client, resources, now,
+                                   now + settings_.access_token_lifetime_s};
+  auto token = issuer_->issue(token_request);
+  if (auto* err = std::get_if<ApiError>(&token)) return *err;
   std::string scope;
-  for (const auto& s : granted) scope += (scope.empty() ? "" : " ") + s;
-
-  int64_t now = clock_.nowSeconds();
-  int64_t exp = now + settings_.access_token_lifetime_s;
-  const std::string& id = client.client.client_id;
-  JsonWriter claims;
-  claims.field("iss", settings_.issuer).field("sub", id);
-  if (resources.size() > 1) {
-    claims.field("aud", resources);
-  } else {
-    claims.field("aud", resources.empty() ? settings_.issuer : resources.front());
-  }
-  claims.field("client_id", id)
-      .field("iat", now)
-      .field("exp", exp)
-      .field("jti", crypto::randomToken(16));
-  if (!scope.empty()) claims.field("scope", scope);
-
-  std::string token;
-  try {
-    token = keys_.signer().sign("at+jwt", claims.finish());
-  } catch (const std::exception& e) {
-    Poco::Logger::get("idgate.token").error(std::string("signing failed: ") + e.what());
-    return ApiError{ErrorCode::kServerError, "token could not be signed"};
-  }
+  for (const auto& s : grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   JsonWriter body;
-  body.field("access_token", token)
+  body.field("access_token", std::get<std::string>(token))
       .field("token_type", "Bearer")
       .field("expires_in", settings_.access_token_lifetime_s);
   if (!scope.empty()) body.field("scope", scope);
-  return Issued{body.finish(), "client=" + id + " method=" + client.method};
+  return Issued{body.finish(), "client=" + client.client.client_id + " method=" + client.method};
 }
 
 }  // namespace idgate

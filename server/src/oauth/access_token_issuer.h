@@ -1,0 +1,43 @@
+// Turns a grant into an access token: the interface the token endpoint depends on, and the
+// server's implementation, RFC 9068 JWTs signed with the keystore's signing key.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/oauth_error.h"
+#include "oauth/client_authenticator.h"
+#include "oauth/grant_handler.h"
+#include "oauth/signing_keys.h"
+
+namespace idgate {
+
+struct AccessTokenRequest {
+  const Grant& grant;
+  const AuthenticatedClient& client;
+  std::vector<std::string> audiences;  ///< RFC 8707 resources; empty: the issuer
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+};
+
+class AccessTokenIssuer {
+ public:
+  virtual ~AccessTokenIssuer() = default;
+  /// The token, or why none could be made (a server error).
+  virtual std::variant<std::string, ApiError> issue(const AccessTokenRequest& request) const = 0;
+};
+
+/// RFC 9068: iss, sub, aud, client_id, iat, exp, jti, scope; typ at+jwt.
+class JwtAccessTokenIssuer : public AccessTokenIssuer {
+ public:
+  JwtAccessTokenIssuer(const SigningKeys& keys, std::string issuer)
+      : keys_(keys), issuer_(std::move(issuer)) {}
+  std::variant<std::string, ApiError> issue(const AccessTokenRequest& request) const override;
+
+ private:
+  const SigningKeys& keys_;
+  std::string issuer_;
+};
+
+}  // namespace idgate

@@ -1,0 +1,57 @@
+#include "oauth/client_credentials_grant.h"
+
+#include <idgate/jose/json.h>
+
+#include <algorithm>
+
+#include "common/split.h"
+
+namespace idgate {
+
+std::vector<std::string> splitScope(const std::string& s) { return splitAny(s, " \t\n\v\f\r"); }
+
+const std::string& ClientCredentialsGrant::grantType() const {
+  static const std::string kType = "client_credentials";
+  return kType;
+}
+
+std::optional<ApiError> ClientCredentialsGrant::precheck(const TokenRequest& request) const {
+  auto requested = request.param("scope");
+  if (requested && splitScope(*requested).empty()) {
+    return ApiError{ErrorCode::kInvalidScope, "scope is empty"};
+  }
+  return std::nullopt;
+}
+
+std::variant<Grant, ApiError> ClientCredentialsGrant::grant(
+    const TokenRequest& request, const AuthenticatedClient& client) const {
+  auto meta = jose::parseJson(client.client.metadata_json, jose::kClientMetadataLimits);
+  if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
+  bool allowed_grant = false;
+  if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {
+    for (const auto& g : grants->items())
+      allowed_grant = allowed_grant || (g.isString() && g.str() == grantType());
+  }
+  if (!allowed_grant || client.method == "none") {
+    // RFC 6749 §4.4: only confidential clients may use client_credentials.
+    return ApiError{ErrorCode::kUnauthorizedClient,
+                    "client is not allowed to use the client_credentials grant"};
+  }
+  std::vector<std::string> allowed = splitScope(meta->getString("scope").value_or(""));
+  Grant g;
+  g.subject = client.client.client_id;
+  if (auto requested = request.param("scope")) {
+    for (const auto& s : splitScope(*requested)) {
+      if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+        return ApiError{ErrorCode::kInvalidScope,
+                        "scope '" + s + "' is not allowed for this client"};
+      }
+      if (std::find(g.scopes.begin(), g.scopes.end(), s) == g.scopes.end()) g.scopes.push_back(s);
+    }
+  } else {
+    g.scopes = allowed;
+  }
+  return g;
+}
+
+}  // namespace idgate
