@@ -1,7 +1,6 @@
 #include "oauth/client_authentication.h"
 
 #include <Poco/Logger.h>
-#include <idgate/jose/json.h>
 
 #include "store/store_error.h"
 
@@ -9,9 +8,8 @@ namespace idgate {
 namespace {
 
 std::string registeredMethod(const Client& c) {
-  auto metadata = jose::parseJson(c.metadata_json, jose::kClientMetadataLimits);
-  if (!metadata) return {};
-  return metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic");
+  const ClientMetadataView& m = c.metadata();
+  return m.readable ? m.token_endpoint_auth_method : std::string();
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "oauth/client_credentials_grant.h"
 
-#include <idgate/jose/json.h>
-
 #include <algorithm>
 
 #include "common/split.h"
@@ -25,19 +23,16 @@ std::optional<ApiError> ClientCredentialsGrant::precheck(const TokenRequest& req
 
 std::variant<Grant, ApiError> ClientCredentialsGrant::grant(
     const TokenRequest& request, const AuthenticatedClient& client) const {
-  auto meta = jose::parseJson(client.client.metadata_json, jose::kClientMetadataLimits);
-  if (!meta) return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
-  bool allowed_grant = false;
-  if (const jose::Json* grants = meta->get("grant_types"); grants != nullptr && grants->isArray()) {
-    for (const auto& g : grants->items())
-      allowed_grant = allowed_grant || (g.isString() && g.str() == grantType());
+  const ClientMetadataView& meta = client.client.metadata();
+  if (!meta.readable) {
+    return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
   }
-  if (!allowed_grant || client.method == "none") {
+  if (!meta.allowsGrant(grantType()) || client.method == "none") {
     // RFC 6749 §4.4: only confidential clients may use client_credentials.
     return ApiError{ErrorCode::kUnauthorizedClient,
                     "client is not allowed to use the client_credentials grant"};
   }
-  std::vector<std::string> allowed = splitScope(meta->getString("scope").value_or(""));
+  std::vector<std::string> allowed = splitScope(meta.scope);
   Grant g;
   g.subject = client.client.client_id;
   if (auto requested = request.param("scope")) {

@@ -151,6 +151,7 @@ class SqlClientStore : public ClientStore {
         c.secret_sealed = optional(rs.value(3));
         c.created_at = rs.value(4).convert<Poco::Int64>();
         c.updated_at = rs.value(5).convert<Poco::Int64>();
+        c.metadata_view = parseClientMetadataView(c.metadata_json);  // once per read
         out.push_back(std::move(c));
       }
       return out;

@@ -1,0 +1,22 @@
+// The parts of a client's stored metadata the core decides on, parsed once when the client is
+// read from the database (and kept with it by the client cache), not on every request.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace idgate {
+
+struct ClientMetadataView {
+  bool readable = false;  ///< false: the stored JSON could not be parsed (a 500, never a "yes")
+  std::string token_endpoint_auth_method = "client_secret_basic";  ///< RFC 7591's default
+  std::vector<std::string> grant_types;
+  std::string scope;  ///< space-separated, as registered
+
+  bool allowsGrant(const std::string& grant_type) const;
+};
+
+std::shared_ptr<const ClientMetadataView> parseClientMetadataView(const std::string& json);
+
+}  // namespace idgate
