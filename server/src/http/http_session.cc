@@ -22,6 +22,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 /// client still sends is read and dropped before the close (RFC 9112 §9.6).
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerBytes = 256 * 1024;
+constexpr const char* kOverloaded =
+    "the server has more requests waiting than it takes: retry shortly";
 
 }  // namespace
 
@@ -393,41 +395,37 @@ void HttpSession::dispatch() {
   disarm();
   if (placement_ == Placement::kLoop) {
     setCurrentRequestId(request_.request_id);
-    HttpResponseData res;
-    try {
-      res = host_.handler.handle(request_, Placement::kLoop);
-    } catch (const std::exception& e) {
-      Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
-      res = host_.handler.refusal(Refusal::kMalformed, "internal error");
-      res.status = 500;
-    }
-    respond(res);
+    respond(answer(Placement::kLoop));
     setCurrentRequestId("");
     return;
   }
   const bool queued = host_.workers.submit([self = shared_from_this()] {
     setCurrentRequestId(self->request_.request_id);
-    auto res = std::make_shared<HttpResponseData>();
-    try {
-      *res = self->host_.handler.handle(self->request_, Placement::kWorker);
-    } catch (const std::exception& e) {
-      // Handlers do not throw by design; this is the last line of defence.
-      Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
-      *res = self->host_.handler.refusal(Refusal::kMalformed, "internal error");
-      res->status = 500;
-    }
+    HttpResponseData res = self->answer(Placement::kWorker);
     setCurrentRequestId("");
-    boost::asio::post(self->io_, [self, res] {
-      setCurrentRequestId(self->request_.request_id);
-      self->respond(*res);
-      setCurrentRequestId("");
-    });
+    self->respondOnLoop(std::move(res));
   });
-  if (!queued) {
-    HttpResponseData busy = host_.handler.refusal(
-        Refusal::kOverloaded, "the server has more requests waiting than it takes: retry shortly");
-    respond(busy);
+  if (!queued) respond(host_.handler.refusal(Refusal::kOverloaded, kOverloaded));
+}
+
+HttpResponseData HttpSession::answer(Placement where) {
+  try {
+    return host_.handler.handle(request_, where);
+  } catch (const std::exception& e) {
+    // Handlers do not throw by design; this is the last line of defence.
+    Poco::Logger::get("idgate.http").error(std::string("unhandled: ") + e.what());
+    HttpResponseData res = host_.handler.refusal(Refusal::kMalformed, "internal error");
+    res.status = 500;
+    return res;
   }
+}
+
+void HttpSession::respondOnLoop(HttpResponseData res) {
+  boost::asio::post(io_, [self = shared_from_this(), r = std::move(res)] {
+    setCurrentRequestId(self->request_.request_id);
+    self->respond(r);
+    setCurrentRequestId("");
+  });
 }
 
 void HttpSession::startStream() {
@@ -463,10 +461,7 @@ void HttpSession::startStream() {
       self->afterResponse();
     });
   });
-  if (!queued) {
-    respond(host_.handler.refusal(
-        Refusal::kOverloaded, "the server has more requests waiting than it takes: retry shortly"));
-  }
+  if (!queued) respond(host_.handler.refusal(Refusal::kOverloaded, kOverloaded));
 }
 
 void HttpSession::respond(const HttpResponseData& res) {
@@ -476,11 +471,7 @@ void HttpSession::respond(const HttpResponseData& res) {
     // Sent when released (from whichever thread completes it), back on this loop.
     res.hold([self = shared_from_this()](HttpResponseData released) {
       released.hold = nullptr;
-      boost::asio::post(self->io_, [self, r = std::move(released)] {
-        setCurrentRequestId(self->request_.request_id);
-        self->respond(r);
-        setCurrentRequestId("");
-      });
+      self->respondOnLoop(std::move(released));
     });
     return;
   }

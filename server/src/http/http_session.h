@@ -80,6 +80,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void onHead(RequestHead head, size_t consumed);
   void readBody();
   void dispatch();
+  /// The handler's answer to the request read; a handler that throws (none should) is a 500.
+  HttpResponseData answer(Placement where);
+  /// Sends `response` from this connection's loop (called from any thread).
+  void respondOnLoop(HttpResponseData response);
   void startStream();
   void respond(const HttpResponseData& response);
   void write(std::string data, void (HttpSession::*next)());
