@@ -22,6 +22,15 @@ constexpr size_t kMaxConnections = 20000;
 /// How long stop() lets requests in progress finish before it closes their connections.
 constexpr std::chrono::seconds kDrainLimit{40};
 
+/// Logs `text` unless a line was logged through `last` (steady seconds) in the last 5 s: a
+/// condition that repeats per connection must not flood the log.
+void warnAtMostEvery5s(std::atomic<int64_t>& last, const std::string& text) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  if (now - last.exchange(now) >= 5) Poco::Logger::get("idgate.http").warning(text);
+}
+
 std::string urlFor(const ListenerConfig& l, int port) {
   std::string host = l.host == "0.0.0.0" || l.host.empty() ? "127.0.0.1" : l.host;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
@@ -135,12 +144,7 @@ void HttpServer::accept(size_t index) {
         if (ec) {
           // Descriptors exhausted, or a client that reset before the accept: back off, go on.
           static std::atomic<int64_t> last_warning{0};
-          const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch())
-                                  .count();
-          if (now - last_warning.exchange(now) >= 5) {
-            Poco::Logger::get("idgate.http").warning("accept on " + bl.url + ": " + ec.message());
-          }
+          warnAtMostEvery5s(last_warning, "accept on " + bl.url + ": " + ec.message());
           auto timer = std::make_shared<boost::asio::steady_timer>(bl.acceptor->get_executor(),
                                                                    std::chrono::milliseconds(100));
           timer->async_wait([this, index, timer](const boost::system::error_code&) {
@@ -150,14 +154,8 @@ void HttpServer::accept(size_t index) {
         }
         if (host_.live.load(std::memory_order_relaxed) >= kMaxConnections) {
           static std::atomic<int64_t> last_warning{0};
-          const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch())
-                                  .count();
-          if (now - last_warning.exchange(now) >= 5) {
-            Poco::Logger::get("idgate.http")
-                .warning("more than " + std::to_string(kMaxConnections) +
-                         " connections open: closing new ones until some end");
-          }
+          warnAtMostEvery5s(last_warning, "more than " + std::to_string(kMaxConnections) +
+                                              " connections open: closing new ones until some end");
           // `socket` closes here.
         } else {
           host_.live.fetch_add(1, std::memory_order_relaxed);  // counted at once: the cap holds
