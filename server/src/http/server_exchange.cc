@@ -7,13 +7,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 
 namespace idgate {
 namespace {
-
-constexpr size_t kMaxChunkLineBytes = 4096;
-constexpr size_t kMaxFramingBytes = 64 * 1024;  ///< chunk extensions and trailers of one body
 
 /// The Date field value (RFC 9110 §6.6.1), formatted once a second per thread.
 const std::string& httpDate() {
@@ -42,78 +40,39 @@ ServerExchange::ServerExchange(Connection& connection, const RequestHead& head)
                      sameHeaderName(*expect, "100-continue") && !connection.continueSent();
 }
 
-bool ServerExchange::readChunkLine(std::string* line) {
-  for (;;) {
-    std::string_view buf = connection_.buffered();
-    size_t eol = buf.find("\r\n");
-    if (eol != std::string_view::npos) {
-      if (eol > kMaxChunkLineBytes) return false;
-      line->assign(buf.substr(0, eol));
-      connection_.consume(eol + 2);
-      // A bare CR or LF inside the line is read differently by other parsers: refused.
-      return line->find_first_of("\r\n") == std::string::npos;
-    }
-    if (buf.size() > kMaxChunkLineBytes || !connection_.fill()) return false;
-  }
-}
-
 long ServerExchange::readBody(char* out, size_t n) { return readBodyStep(out, n); }
-
-bool ServerExchange::readChunkHeader() {
-  // RFC 9112 §7.1: chunk-size [ BWS ";" extensions ] CRLF; after the last chunk, trailer
-  // fields and CRLF. Extensions and trailers are dropped but must be visible text, and count
-  // towards a bound on framing bytes (no data, but bytes on the wire).
-  std::string line;
-  if (!readChunkLine(&line)) return false;
-  size_t digits = 0;
-  while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
-    ++digits;
-  }
-  size_t rest = digits;
-  while (rest < line.size() && (line[rest] == ' ' || line[rest] == '\t')) ++rest;
-  if (digits == 0 || digits > 15 || (rest < line.size() && line[rest] != ';') ||
-      !isFieldValue(std::string_view(line).substr(rest))) {
-    return false;
-  }
-  framing_bytes_ += line.size() - digits;
-  if (framing_bytes_ > kMaxFramingBytes) return false;
-  remaining_ = std::stoll(line.substr(0, digits), nullptr, 16);
-  if (remaining_ > 0) {
-    in_chunk_ = true;
-    return true;
-  }
-  do {
-    if (!readChunkLine(&line) || (framing_bytes_ += line.size() + 2) > kMaxFramingBytes) {
-      return false;
-    }
-  } while (!line.empty());
-  body_done_ = true;
-  return true;
-}
 
 long ServerExchange::readBodyStep(char* out, size_t n) {
   if (body_broken_) return -1;
-  if (body_done_) return 0;
+  if (body_done_ && decoded_.empty()) return 0;
   if (expect_continue_) {
     expect_continue_ = false;
     if (!started_ && !connection_.write("HTTP/1.1 100 Continue\r\n\r\n")) return broken();
   }
-  if (framing_.kind == BodyFraming::Kind::kChunked && !in_chunk_) {
-    if (!readChunkHeader()) return broken();
-    if (body_done_) return 0;
+  if (framing_.kind == BodyFraming::Kind::kChunked) {
+    // The same decoder (and rules) as the event loop's bodies: data of the chunks received
+    // so far, then more bytes until some data or the end.
+    while (decoded_.empty() && !body_done_) {
+      size_t used = 0;
+      const ChunkedDecoder::Status status = chunked_.feed(connection_.buffered(), &used, &decoded_);
+      connection_.consume(used);
+      if (status == ChunkedDecoder::Status::kMalformed) return broken();
+      if (status == ChunkedDecoder::Status::kDone) {
+        body_done_ = true;
+      } else if (decoded_.empty() && !connection_.fill()) {
+        return broken();
+      }
+    }
+    const size_t k = std::min(n, decoded_.size());
+    std::memcpy(out, decoded_.data(), k);
+    decoded_.erase(0, k);
+    return static_cast<long>(k);
   }
   long got = connection_.read(
       out, static_cast<size_t>(std::min<int64_t>(remaining_, static_cast<int64_t>(n))));
   if (got <= 0) return broken();
   remaining_ -= got;
-  if (remaining_ > 0) return got;
-  if (framing_.kind == BodyFraming::Kind::kLength) {
-    body_done_ = true;
-    return got;
-  }
-  in_chunk_ = false;
-  std::string crlf;
-  if (!readChunkLine(&crlf) || !crlf.empty()) return broken();
+  if (remaining_ == 0) body_done_ = true;
   return got;
 }
 

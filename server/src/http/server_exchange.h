@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/chunked_decoder.h"
 #include "http/connection.h"
 #include "http/http_exchange.h"
 #include "http/request_head.h"
@@ -58,9 +59,6 @@ class ServerExchange {
   bool started() const { return started_; }
 
  private:
-  bool readChunkLine(std::string* line);
-  /// Reads a chunk-size line (and, after the last chunk, the trailer); false when malformed.
-  bool readChunkHeader();
   long readBodyStep(char* out, size_t n);
   long broken() {
     body_broken_ = true;
@@ -79,9 +77,9 @@ class ServerExchange {
   bool expect_continue_ = false;
   bool body_done_;
   bool body_broken_ = false;
-  int64_t remaining_ = 0;  ///< of the body (length framing) or of the current chunk
-  bool in_chunk_ = false;
-  size_t framing_bytes_ = 0;  ///< chunk extensions and trailers read so far
+  int64_t remaining_ = 0;   ///< of the body (length framing)
+  ChunkedDecoder chunked_;  ///< chunked framing
+  std::string decoded_;     ///< chunk data decoded and not read yet
 
   bool started_ = false;
   bool complete_ = false;
