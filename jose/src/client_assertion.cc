@@ -38,13 +38,24 @@ bool assertionTypAllowed(const std::string& typ) {
 std::optional<AssertionClaims> checkAssertionClaims(const Json& payload, const AssertionPolicy& p,
                                                     int64_t now, std::string* reason) {
   AssertionClaims c;
-  std::string why;
-  auto subject = assertionSubject(payload, &why);
-  if (!subject) {
-    *reason = why;
-    return std::nullopt;
+  if (p.subject_is_issuer) {
+    std::string why;
+    auto subject = assertionSubject(payload, &why);
+    if (!subject) {
+      *reason = why;
+      return std::nullopt;
+    }
+    c.iss = c.sub = *subject;
+  } else {
+    auto iss = payload.getString("iss");
+    auto sub = payload.getString("sub");
+    if (!iss || !sub || iss->empty() || sub->empty()) {
+      *reason = "iss and sub are required strings";
+      return std::nullopt;
+    }
+    c.iss = *iss;
+    c.sub = *sub;
   }
-  c.iss = c.sub = *subject;
 
   int64_t exp = 0, nbf = 0, iat = 0;
   NumericResult rexp = numericDate(payload, "exp", &exp);

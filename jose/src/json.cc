@@ -2,6 +2,8 @@
 #include <idgate/jose/utf8.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 namespace idgate::jose {
@@ -279,6 +281,93 @@ class JsonParser {
 
 std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits) {
   return JsonParser(text, limits).parse();
+}
+
+namespace {
+
+void appendQuoted(std::string& out, const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void append(std::string& out, const Json& v) {
+  switch (v.type()) {
+    case Json::Type::kNull:
+      out += "null";
+      return;
+    case Json::Type::kBool:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case Json::Type::kNumber: {
+      double d = v.number();
+      char buf[40];
+      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9007199254740992.0 &&
+          d < 9007199254740992.0) {
+        std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(d));
+      } else {
+        std::snprintf(buf, sizeof(buf), "%.17g", d);
+      }
+      out += buf;
+      return;
+    }
+    case Json::Type::kString:
+      appendQuoted(out, v.str());
+      return;
+    case Json::Type::kArray:
+      out += '[';
+      for (size_t i = 0; i < v.items().size(); ++i) {
+        if (i > 0) out += ',';
+        append(out, v.items()[i]);
+      }
+      out += ']';
+      return;
+    case Json::Type::kObject:
+      out += '{';
+      for (size_t i = 0; i < v.members().size(); ++i) {
+        if (i > 0) out += ',';
+        appendQuoted(out, v.members()[i].first);
+        out += ':';
+        append(out, v.members()[i].second);
+      }
+      out += '}';
+      return;
+  }
+}
+
+}  // namespace
+
+std::string toJsonText(const Json& value) {
+  std::string out;
+  append(out, value);
+  return out;
 }
 
 }  // namespace idgate::jose

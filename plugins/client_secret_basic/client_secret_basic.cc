@@ -11,6 +11,10 @@ using idgate::sdk::Outcome;
 
 class ClientSecretBasic : public idgate::sdk::ClientAuthenticator {
  public:
+  static constexpr uint64_t kCapabilities = IDGATE_CAP_CLIENT_SECRET_VERIFY;
+  static constexpr idgate_secret_form kSecretForm = IDGATE_SECRET_HASHED;
+  /// RFC 7591 §2: the method of a registration that names none.
+  static constexpr bool kDefaultMethod = true;
   ClientSecretBasic(idgate::sdk::Host& host, const idgate::sdk::Properties&) : host_(host) {}
 
   Outcome authenticate(const idgate::sdk::Request& request) override {

@@ -12,6 +12,9 @@ namespace jose = idgate::jose;
 
 class ClientSecretJwt : public idgate::plugins::AssertionAuthenticator {
  public:
+  static constexpr uint64_t kCapabilities =
+      IDGATE_CAP_CLIENT_READ | IDGATE_CAP_CLIENT_SECRET_READ | IDGATE_CAP_JTI_WRITE;
+  static constexpr idgate_secret_form kSecretForm = IDGATE_SECRET_SEALED;
   ClientSecretJwt(idgate::sdk::Host& host, const idgate::sdk::Properties& props)
       : AssertionAuthenticator(host, props, "client_secret_jwt") {}
 

@@ -7,6 +7,8 @@ using idgate::sdk::Outcome;
 
 class ClientSecretPost : public idgate::sdk::ClientAuthenticator {
  public:
+  static constexpr uint64_t kCapabilities = IDGATE_CAP_CLIENT_SECRET_VERIFY;
+  static constexpr idgate_secret_form kSecretForm = IDGATE_SECRET_HASHED;
   ClientSecretPost(idgate::sdk::Host& host, const idgate::sdk::Properties&) : host_(host) {}
 
   Outcome authenticate(const idgate::sdk::Request& request) override {

@@ -123,8 +123,7 @@ Outcome AssertionAuthenticator::authenticate(const idgate::sdk::Request& request
   if (!metadata_text) return Outcome::denied("client unknown");
   auto metadata = jose::parseJson(*metadata_text, jose::kClientMetadataLimits);
   if (!metadata) return Outcome::serverError("stored client metadata unreadable");
-  if (metadata->getString("token_endpoint_auth_method").value_or("client_secret_basic") !=
-      method_) {
+  if (metadata->getString("token_endpoint_auth_method").value_or("") != method_) {
     return Outcome::notHandled();  // the client uses the other assertion method
   }
 

@@ -12,16 +12,11 @@
 #include <vector>
 
 #include "jti_cache.h"
+#include "key_set_verifier.h"
 
 namespace idgate::plugins {
 
 constexpr const char* kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/// The result of a signature check: empty reason = verified.
-struct SignatureCheck {
-  std::string reason;
-  bool server_error = false;
-};
 
 class AssertionAuthenticator : public idgate::sdk::ClientAuthenticator {
  public:

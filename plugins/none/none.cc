@@ -8,6 +8,7 @@ using idgate::sdk::Outcome;
 
 class PublicClient : public idgate::sdk::ClientAuthenticator {
  public:
+  static constexpr uint64_t kCapabilities = IDGATE_CAP_CLIENT_READ;
   PublicClient(idgate::sdk::Host& host, const idgate::sdk::Properties&) : host_(host) {}
 
   Outcome authenticate(const idgate::sdk::Request& request) override {

@@ -36,7 +36,7 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
             ({"token_endpoint_auth_method": "tls_client_auth"},
              "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/"),
             ({"grant_types": ["authorization_code"]},
-             "grant type 'authorization_code' is not supported (client_credentials is)"),
+             "grant type 'authorization_code' is not supported (supported: client_credentials)"),
             ({"redirect_uris": ["not a uri"]}, "redirect_uris: 'not a uri' is not an absolute URI without fragment"),
             ({"client_secret": "short"}, "client_secret must be 16 to 512 bytes"),
         ]

@@ -30,7 +30,7 @@ class SdkExampleTest(unittest.TestCase):
             plugin = os.path.join(build, "example-shared-key.so")
             self.assertTrue(os.path.exists(plugin))
             exported = run("nm", "-D", "--defined-only", plugin).stdout
-            self.assertIn("idgate_plugin_descriptor_v1", exported)
+            self.assertIn("idgate_plugin_v2", exported)
             self.assertNotIn("SharedKey", exported, "only the entry point is exported")
 
             home, _ = init_home(tmp)

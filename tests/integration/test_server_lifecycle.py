@@ -148,8 +148,8 @@ class BrokenDropinsTest(unittest.TestCase):
             try:
                 plugins = {p["file"]: p for p in server.admin("GET", "/api/admin/plugins").json()["plugins"]}
                 expected = {
-                    "fixture_abi_mismatch.so": "ABI major version 99, server speaks 1",
-                    "fixture_no_entry_point.so": "no entry point idgate_plugin_descriptor_v1",
+                    "fixture_abi_mismatch.so": "ABI major version 99, server speaks 2 (and 1 through its adapter)",
+                    "fixture_no_entry_point.so": "no entry point idgate_plugin_v2 (ABI 2) or idgate_plugin_descriptor_v1 (ABI 1)",
                     "fixture_not_elf.so": "not a shared library (no ELF header)",
                     "fixture_config_refused.so": "configuration refused: property RequiredSetting is missing",
                     "fixture_throws_in_constructor.so": "constructor threw an exception",
@@ -334,18 +334,25 @@ class HttpsAndPostgresTest(unittest.TestCase):
 
 
 class ShutdownTest(unittest.TestCase):
-    def test_sighup_is_ignored_with_a_log_line(self):
+    def test_sighup_reloads_identity_xml_and_dropins(self):
         with TempDir() as tmp:
             home, _ = init_home(tmp)
             server = Server(home).start()
             try:
+                self.assertEqual(server.admin("GET", "/api/admin/plugins").json()["generation"], 1)
+                edit(home + "/conf/identity.xml", 'name="client_secret_post" orderId="20" enable="true"',
+                     'name="client_secret_post" orderId="20" enable="false"')
                 server.proc.send_signal(signal.SIGHUP)
                 deadline = time.time() + 10
-                while "received SIGHUP" not in server.log() and time.time() < deadline:
+                while "reload: generation 2 in force" not in server.log() and time.time() < deadline:
                     time.sleep(0.05)
-                self.assertIn("received SIGHUP: ignored (configuration is read at startup only; restart the server "
-                              "to apply changes to conf/)", server.log())
+                self.assertIn("received SIGHUP: reloading conf/identity.xml and dropins/", server.log())
+                self.assertIn("reload: generation 2 in force: idgate-client-secret-post.so: active -> disabled",
+                              server.log())
                 self.assertIsNone(server.proc.poll(), "still running")
+                listing = server.admin("GET", "/api/admin/plugins").json()
+                self.assertEqual(listing["generation"], 2)
+                self.assertNotIn("client_secret_post", listing["order"])
                 self.assertEqual(server.request("GET", "/health").status, 200)
             finally:
                 self.assertEqual(server.stop(), 0)

@@ -5,13 +5,21 @@
 namespace idgate {
 namespace {
 
-std::optional<std::vector<std::string>> catalog(const std::string& m) {
-  if (m == "client_secret_basic" || m == "client_secret_post" || m == "none")
-    return std::vector<std::string>{};
-  if (m == "client_secret_jwt") return std::vector<std::string>{"HS256", "HS384", "HS512"};
-  if (m == "private_key_jwt") return std::vector<std::string>{"RS256", "ES256"};
+std::optional<MethodInfo> method(const std::string& m) {
+  if (m == "client_secret_basic" || m == "client_secret_post")
+    return MethodInfo{{}, SecretForm::kHash};
+  if (m == "none") return MethodInfo{};
+  if (m == "client_secret_jwt") return MethodInfo{{"HS256", "HS384", "HS512"}, SecretForm::kSealed};
+  if (m == "private_key_jwt") return MethodInfo{{"RS256", "ES256"}, SecretForm::kNone};
   return std::nullopt;
 }
+
+const RegistrationCatalog catalog{method, [] { return std::string("client_secret_basic"); },
+                                  [] {
+                                    return std::vector<std::string>{
+                                        "client_credentials",
+                                        "urn:ietf:params:oauth:grant-type:jwt-bearer"};
+                                  }};
 
 std::string errorFor(const std::string& body) {
   ValidatedMetadata m;
@@ -41,7 +49,8 @@ TEST(ClientMetadataTest, RefusesWhatCannotWork) {
       errorFor("{\"token_endpoint_auth_method\":\"tls_client_auth\"}"),
       "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/");
   EXPECT_EQ(errorFor("{\"grant_types\":[\"password\"]}"),
-            "grant type 'password' is not supported (client_credentials is)");
+            "grant type 'password' is not supported (supported: client_credentials, "
+            "urn:ietf:params:oauth:grant-type:jwt-bearer)");
   EXPECT_EQ(errorFor("{\"client_id\":\"a b\"}"),
             "client_id must be 1-255 characters of A-Z a-z 0-9 - . _ ~ @, and not . or ..");
   EXPECT_EQ(errorFor("{\"client_id\":\"..\"}"),

@@ -64,18 +64,24 @@ class TokenEndpointTest : public ::testing::Test {
     host_ = std::make_unique<HostServices>(
         store, *jtis_, clock_, [] { return std::make_shared<const Keystore>(); }, box_,
         std::map<std::string, std::string>{}, 60);
-    plugins_ = std::make_unique<PluginManager>(dir_.file("dropins"), identity_, *host_);
-    plugins_->loadAll();
-    chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), store);
+    plugins_ = std::make_unique<PluginManager>(
+        dir_.file("dropins"), *host_, clock_,
+        [](const IdentityConfig& identity) { return identity.globalProperties(); });
+    plugins_->loadAll(identity_);
+    PluginManager* pm = plugins_.get();
+    chain_ = std::make_unique<ClientAuthenticationChain>([pm] { return pm->current(); }, store);
   }
 
   std::string registerClient(const std::string& body) {
-    ClientRegistry reg(*store_, clock_, box_,
-                       [](const std::string& m) -> std::optional<std::vector<std::string>> {
-                         if (m == "client_secret_basic" || m == "client_secret_post" || m == "none")
-                           return std::vector<std::string>{};
-                         return std::nullopt;
-                       });
+    RegistrationCatalog catalog{[](const std::string& m) -> std::optional<MethodInfo> {
+                                  if (m == "client_secret_basic" || m == "client_secret_post")
+                                    return MethodInfo{{}, SecretForm::kHash};
+                                  if (m == "none") return MethodInfo{};
+                                  return std::nullopt;
+                                },
+                                [] { return std::string("client_secret_basic"); },
+                                [] { return std::vector<std::string>{"client_credentials"}; }};
+    ClientRegistry reg(*store_, clock_, box_, catalog);
     auto r = reg.create(body);
     EXPECT_TRUE(std::holds_alternative<RegistryResponse>(r));
     return std::get<RegistryResponse>(r).body;

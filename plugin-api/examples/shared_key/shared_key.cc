@@ -17,6 +17,8 @@ using idgate::sdk::Outcome;
 
 class SharedKey : public idgate::sdk::ClientAuthenticator {
  public:
+  // The one host service it calls: any other would be refused.
+  static constexpr uint64_t kCapabilities = IDGATE_CAP_CLIENT_READ;
   SharedKey(idgate::sdk::Host& host, const idgate::sdk::Properties& props) : host_(host) {
     auto key = props.get("SharedKey");
     if (!key || key->size() < 32) {

@@ -1,5 +1,5 @@
 /*
- * idgate plugin ABI: the only thing that crosses between the server and a dropin.
+ * idgate plugin ABI 2.0: the only thing that crosses between the server and a dropin.
  *
  * C types only. Names say who owns what:
  *   *_module_ptr  - created and owned by the plugin (module); the host only passes it back.
@@ -11,8 +11,11 @@
  * plugin is valid only for the duration of the call it was passed in.
  *
  * A plugin exports exactly one symbol, IDGATE_PLUGIN_ENTRY_SYMBOL, returning a descriptor
- * with static storage duration. The host rejects a descriptor whose abi_major differs from
- * its own IDGATE_ABI_MAJOR; a higher abi_minor is accepted (fields are appended only).
+ * with static storage duration. The descriptor is a header common to every kind (name,
+ * version, capabilities, lifecycle) and a pointer to the table of its kind. A new kind adds a
+ * table; no shared struct grows for it. The host rejects a descriptor whose abi_major differs
+ * from its own; a higher abi_minor is accepted (fields are appended only). Plugins built for
+ * ABI 1.x export "idgate_plugin_descriptor_v1" instead and load through the host's adapter.
  */
 #ifndef IDGATE_PLUGIN_ABI_H
 #define IDGATE_PLUGIN_ABI_H
@@ -24,11 +27,11 @@
 extern "C" {
 #endif
 
-#define IDGATE_ABI_MAJOR 1
-#define IDGATE_ABI_MINOR 2
+#define IDGATE_ABI_MAJOR 2
+#define IDGATE_ABI_MINOR 0
 
 /** Name of the one exported entry point. */
-#define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_descriptor_v1"
+#define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_v2"
 
 #if defined(__GNUC__)
 #define IDGATE_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -51,9 +54,38 @@ typedef struct idgate_kv {
 /** Plugin kinds. Unknown kinds are reported and skipped by the host. */
 typedef enum idgate_plugin_kind {
   IDGATE_KIND_CLIENT_AUTHENTICATOR = 1,
-  /** ABI 1.2: replaces or enriches the subject the resource server built from a token. */
+  /** Replaces or enriches the subject the resource server built from a token. */
   IDGATE_KIND_SUBJECT_MAPPER = 2,
+  /** Sees and changes a token's claims before it is signed. */
+  IDGATE_KIND_TOKEN_CUSTOMIZER = 3,
+  /** Implements one grant_type of the token endpoint. */
+  IDGATE_KIND_GRANT_HANDLER = 4,
+  /** Checks a user's credentials and says who the user is. */
+  IDGATE_KIND_USER_AUTHENTICATOR = 5,
 } idgate_plugin_kind;
+
+/**
+ * Capabilities: the host services a plugin declares it needs. A call to a service the
+ * plugin did not declare is refused (ERROR, logged) and counted; the admin API lists each
+ * plugin's capabilities. log, now_unix_ms and global_property need none.
+ */
+typedef enum idgate_capability {
+  /** client_lookup: a registered client's metadata (never a secret). */
+  IDGATE_CAP_CLIENT_READ = 1u << 0,
+  /** client_secret_verify: compare a presented secret with the stored hash. */
+  IDGATE_CAP_CLIENT_SECRET_VERIFY = 1u << 1,
+  /** client_secret_get: the plain secret of a client registered with this plugin's
+   * token_endpoint_auth_method (the HMAC key of client_secret_jwt); nobody else's. */
+  IDGATE_CAP_CLIENT_SECRET_READ = 1u << 2,
+  /** keystore_certificate: certificates in the server keystore. */
+  IDGATE_CAP_KEYSTORE_READ = 1u << 3,
+  /** jti_check_and_insert: the durable one-time-use table. */
+  IDGATE_CAP_JTI_WRITE = 1u << 4,
+  /** jwks_fetch: fetch URLs (JWK sets) through the host's cache. */
+  IDGATE_CAP_URL_FETCH = 1u << 5,
+  /** user_password_verify and user_lookup: the local user store. */
+  IDGATE_CAP_USER_READ = 1u << 6,
+} idgate_capability;
 
 /** Log levels for idgate_host_api.log. */
 typedef enum idgate_log_level {
@@ -63,23 +95,10 @@ typedef enum idgate_log_level {
   IDGATE_LOG_ERROR = 3,
 } idgate_log_level;
 
-/** Outcome of client authentication. Any other value returned counts as DENIED. */
-typedef enum idgate_auth_code {
-  /** This authenticator does not apply to the request; the host asks the next one. */
-  IDGATE_AUTH_NOT_HANDLED = 0,
-  /** Authenticated; the client id was set with auth_result_set_client_id. */
-  IDGATE_AUTH_AUTHENTICATED = 1,
-  /** Handled and refused: 401 invalid_client. */
-  IDGATE_AUTH_DENIED = 2,
-  /** Handled, but the request is malformed: 400 invalid_request. */
-  IDGATE_AUTH_BAD_REQUEST = 3,
-  /** Handled, but a host service failed: 500 server_error. */
-  IDGATE_AUTH_SERVER_ERROR = 4,
-} idgate_auth_code;
-
 /** Results of host lookups. */
 typedef enum idgate_lookup_code {
-  IDGATE_LOOKUP_ERROR = -1, /**< store or internal failure: fail closed */
+  /** store or internal failure, or a capability not declared: fail closed */
+  IDGATE_LOOKUP_ERROR = -1,
   IDGATE_LOOKUP_NOT_FOUND = 0,
   IDGATE_LOOKUP_FOUND = 1,
 } idgate_lookup_code;
@@ -90,34 +109,23 @@ typedef enum idgate_jti_code {
   IDGATE_JTI_REPLAYED = 0,
   /** First use, recorded. During a token request the answer can come before the row's
    * commit: the response then waits for the durable verdict, and a replay found or a store
-   * failure at commit replaces it (with invalid_client or server_error). So a plugin must not
-   * treat FRESH as proof that a later call with the same jti is a replay: cache REPLAYED. */
+   * failure at commit replaces it (with invalid_client/invalid_grant or server_error). So a
+   * plugin must not treat FRESH as proof that a later call with the same jti is a replay:
+   * cache REPLAYED. */
   IDGATE_JTI_FRESH = 1,
 } idgate_jti_code;
 
-/** Outcome of subject mapping (ABI 1.2). Any other value returned counts as ERROR. */
-typedef enum idgate_map_code {
-  /** Nothing to change; the next mapper sees the subject as it was. */
-  IDGATE_MAP_UNCHANGED = 0,
-  /** The subject was changed through the subject_set_* functions. */
-  IDGATE_MAP_MAPPED = 1,
-  /** This caller must not pass: 403, with the reason in the log. */
-  IDGATE_MAP_DENIED = 2,
-  /** The mapper could not decide (a service it needs failed): 500, never a pass. */
-  IDGATE_MAP_ERROR = 3,
-} idgate_map_code;
-
 typedef struct idgate_host_context* idgate_host_context_host_ptr;
-typedef struct idgate_subject* idgate_subject_host_ptr;
-typedef struct idgate_auth_result* idgate_auth_result_host_ptr;
+typedef struct idgate_result* idgate_result_host_ptr;
 typedef struct idgate_instance* idgate_instance_module_ptr;
 
 /** Receives a byte string produced by the host. The bytes are valid during the call only. */
 typedef void (*idgate_bytes_sink)(void* user, idgate_str bytes);
 
 /**
- * Services the host offers to a plugin. OWNERSHIP: host; valid from instance_new until
- * instance_destroy returns. All functions are thread-safe.
+ * Services the host offers to one plugin instance. OWNERSHIP: host; valid from
+ * instance_new until instance_destroy returns. All functions are thread-safe. Each instance
+ * has its own context: its log lines name the plugin and its identity.xml EventListener.
  */
 typedef struct idgate_host_api {
   uint32_t struct_size;
@@ -129,95 +137,93 @@ typedef struct idgate_host_api {
   int64_t (*now_unix_ms)(idgate_host_context_host_ptr ctx);
 
   /**
-   * Looks up a registered client. On FOUND, `sink` receives its metadata as a JSON object
-   * (RFC 7591 names; never any secret or secret hash).
-   */
-  idgate_lookup_code (*client_lookup)(idgate_host_context_host_ptr ctx, idgate_str client_id,
-                                      idgate_bytes_sink sink, void* user);
-
-  /**
-   * Compares a presented secret with the client's stored one in constant time.
-   * FOUND = matches, NOT_FOUND = no such client, no secret, or mismatch.
-   */
-  idgate_lookup_code (*client_secret_verify)(idgate_host_context_host_ptr ctx, idgate_str client_id,
-                                             idgate_str secret);
-
-  /**
-   * Hands the client's secret itself to `sink` (client_secret_jwt needs the HMAC key).
-   * NOT_FOUND when the client has no recoverable secret.
-   */
-  idgate_lookup_code (*client_secret_get)(idgate_host_context_host_ptr ctx, idgate_str client_id,
-                                          idgate_bytes_sink sink, void* user);
-
-  /**
-   * Looks up a certificate in the server's keystore by alias (case-insensitive).
-   * On FOUND, `sink` receives the DER-encoded X.509 certificate.
-   */
-  idgate_lookup_code (*keystore_certificate)(idgate_host_context_host_ptr ctx, idgate_str alias,
-                                             idgate_bytes_sink sink, void* user);
-
-  /**
-   * Atomically records (client_id, jti) until exp_unix_s (+ the server's skew).
-   * Call only after every other check passed.
-   */
-  idgate_jti_code (*jti_check_and_insert)(idgate_host_context_host_ptr ctx, idgate_str client_id,
-                                          idgate_str jti, int64_t exp_unix_s);
-
-  /**
    * Reads a server-wide setting, e.g. "OAuth.TimestampSkew",
    * "CacheConfig.PrivateKeyJWT.enable", "Server.Issuer". FOUND with the value in `sink`.
    */
   idgate_lookup_code (*global_property)(idgate_host_context_host_ptr ctx, idgate_str name,
                                         idgate_bytes_sink sink, void* user);
 
-  /** Sets the authenticated client id of a result. */
-  void (*auth_result_set_client_id)(idgate_auth_result_host_ptr result, idgate_str client_id);
-  /** Sets a short, secret-free reason (becomes error_description). */
-  void (*auth_result_set_reason)(idgate_auth_result_host_ptr result, idgate_str reason);
+  /** IDGATE_CAP_CLIENT_READ. FOUND: `sink` receives the client's metadata as a JSON object
+   * (RFC 7591 names; never any secret or secret hash). */
+  idgate_lookup_code (*client_lookup)(idgate_host_context_host_ptr ctx, idgate_str client_id,
+                                      idgate_bytes_sink sink, void* user);
 
-  /* ---- ABI 1.1 ---- */
+  /** IDGATE_CAP_CLIENT_SECRET_VERIFY. Compares in constant time.
+   * FOUND = matches, NOT_FOUND = no such client, no secret, or mismatch. */
+  idgate_lookup_code (*client_secret_verify)(idgate_host_context_host_ptr ctx, idgate_str client_id,
+                                             idgate_str secret);
+
+  /** IDGATE_CAP_CLIENT_SECRET_READ. Hands the secret itself to `sink`. NOT_FOUND when the
+   * client has no recoverable secret or is registered with another method. */
+  idgate_lookup_code (*client_secret_get)(idgate_host_context_host_ptr ctx, idgate_str client_id,
+                                          idgate_bytes_sink sink, void* user);
+
+  /** IDGATE_CAP_KEYSTORE_READ. FOUND: `sink` receives the DER X.509 certificate stored
+   * under `alias` (case-insensitive). */
+  idgate_lookup_code (*keystore_certificate)(idgate_host_context_host_ptr ctx, idgate_str alias,
+                                             idgate_bytes_sink sink, void* user);
+
+  /** IDGATE_CAP_JTI_WRITE. Atomically records (scope, jti) until exp_unix_s (+ the server's
+   * skew). `scope` is the client id for client assertions, "grant:<issuer>" for grants. Call
+   * only after every other check passed. */
+  idgate_jti_code (*jti_check_and_insert)(idgate_host_context_host_ptr ctx, idgate_str scope,
+                                          idgate_str jti, int64_t exp_unix_s);
 
   /**
-   * The JWK set published at `uri`, through the server's cache (Cache-Control honoured within
-   * configured bounds, one fetch at a time per URI, timeouts, size limit, private addresses
-   * refused unless allowed). `refresh` = 1 asks for a refetch because a kid was unknown; the
-   * host honours that at most once per configured interval. FOUND with the JWKS JSON in
-   * `sink`; ERROR when no copy can be had.
+   * IDGATE_CAP_URL_FETCH. The JWK set published at `uri`, through the server's cache
+   * (Cache-Control honoured within configured bounds, one fetch at a time per URI, timeouts,
+   * size limit, private addresses refused unless allowed). `refresh` = 1 asks for a refetch
+   * because a kid was unknown; honoured at most once per configured interval. FOUND with the
+   * JWKS JSON in `sink`; ERROR when no copy can be had.
    */
   idgate_lookup_code (*jwks_fetch)(idgate_host_context_host_ptr ctx, idgate_str uri,
                                    int32_t refresh, idgate_bytes_sink sink, void* user);
 
-  /* ---- ABI 1.2: what a subject mapper may change (only during map_subject) ---- */
+  /** IDGATE_CAP_USER_READ. Verifies a local user's password (constant time, KDF). FOUND =
+   * matches, NOT_FOUND = no such user or mismatch (indistinguishable in time). */
+  idgate_lookup_code (*user_password_verify)(idgate_host_context_host_ptr ctx, idgate_str username,
+                                             idgate_str password);
 
-  void (*subject_set_principal)(idgate_subject_host_ptr subject, idgate_str principal);
-  void (*subject_set_unique_name)(idgate_subject_host_ptr subject, idgate_str unique_name);
-  void (*subject_set_realm)(idgate_subject_host_ptr subject, idgate_str realm);
-  /** Replaces the group names (without the group:<realm>/ prefix). */
-  void (*subject_set_groups)(idgate_subject_host_ptr subject, const idgate_str* groups,
-                             size_t group_count);
-  /** A short, secret-free reason for DENIED or ERROR (logged, and error_description). */
-  void (*subject_set_reason)(idgate_subject_host_ptr subject, idgate_str reason);
+  /** IDGATE_CAP_USER_READ. FOUND: `sink` receives the local user as JSON:
+   * {"username":..., "subject":..., "claims":{...}} (never the password hash). */
+  idgate_lookup_code (*user_lookup)(idgate_host_context_host_ptr ctx, idgate_str username,
+                                    idgate_bytes_sink sink, void* user);
 } idgate_host_api;
 
 /**
- * The subject the resource server built from a validated token (ABI 1.2). OWNERSHIP: host,
- * for one call.
+ * Where a plugin writes its answer to one call. OWNERSHIP: host, for the call. Each kind uses
+ * the setters its table documents; `set` with an unknown field is ignored.
  */
-typedef struct idgate_subject_request {
+typedef struct idgate_result_api {
   uint32_t struct_size;
-  /** The <openidConnectClient> id that accepted the token. */
-  idgate_str config_id;
-  idgate_str issuer;
-  /** The validated JWT claims, a JSON object. */
-  idgate_str claims_json;
-  idgate_str principal;
-  idgate_str unique_name;
-  idgate_str realm;
-  /** client_id or azp claim; empty when absent. */
-  idgate_str client_id;
-  const idgate_str* groups;
-  size_t group_count;
-} idgate_subject_request;
+  idgate_result_host_ptr result;
+  /** Sets a named output field (e.g. "client_id", "reason", "claims", "subject", "scope"). */
+  void (*set)(idgate_result_host_ptr result, idgate_str field, idgate_str value);
+} idgate_result_api;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kind 1: client authenticator                                                               */
+
+/** Outcome of client authentication. Any other value returned counts as DENIED. */
+typedef enum idgate_auth_code {
+  /** This authenticator does not apply to the request; the host asks the next one. */
+  IDGATE_AUTH_NOT_HANDLED = 0,
+  /** Authenticated; "client_id" was set. */
+  IDGATE_AUTH_AUTHENTICATED = 1,
+  /** Handled and refused: 401 invalid_client. */
+  IDGATE_AUTH_DENIED = 2,
+  /** Handled, but the request is malformed: 400 invalid_request. */
+  IDGATE_AUTH_BAD_REQUEST = 3,
+  /** Handled, but a host service failed: 500 server_error. */
+  IDGATE_AUTH_SERVER_ERROR = 4,
+} idgate_auth_code;
+
+/** How the host keeps the client_secret of a client registered with a method. */
+typedef enum idgate_secret_form {
+  IDGATE_SECRET_NONE = 0,   /**< the method takes no secret; registering one is refused */
+  IDGATE_SECRET_HASHED = 1, /**< a KDF hash: comparing is enough (client_secret_verify) */
+  IDGATE_SECRET_SEALED = 2, /**< encrypted, recoverable: the secret is a key (client_secret_get) */
+} idgate_secret_form;
 
 /** A token request as seen by a client authenticator. OWNERSHIP: host, for one call. */
 typedef struct idgate_auth_request {
@@ -231,9 +237,151 @@ typedef struct idgate_auth_request {
   idgate_str endpoint_url;
 } idgate_auth_request;
 
-/**
- * Describes a plugin. OWNERSHIP: module, static storage duration.
- */
+#define IDGATE_CLIENT_AUTHENTICATOR_TABLE_VERSION 1
+typedef struct idgate_client_authenticator_table {
+  uint32_t struct_size;
+  uint32_t version;
+  /** The token_endpoint_auth_method implemented. NUL terminated. */
+  const char* auth_method;
+  /** NULL-terminated list of JWS algorithms it verifies (for discovery); may be NULL. */
+  const char* const* signing_algs;
+  idgate_secret_form secret_form;
+  /** 1: the method a registration gets when it names none (RFC 7591: client_secret_basic). */
+  int32_t is_default_method;
+  /** Authenticates one request; sets "client_id" and "reason". Returns an idgate_auth_code. */
+  int32_t (*authenticate)(idgate_instance_module_ptr instance, const idgate_auth_request* request,
+                          const idgate_result_api* out);
+} idgate_client_authenticator_table;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kind 2: subject mapper                                                                     */
+
+/** Outcome of subject mapping. Any other value returned counts as ERROR. */
+typedef enum idgate_map_code {
+  IDGATE_MAP_UNCHANGED = 0, /**< nothing to change */
+  IDGATE_MAP_MAPPED = 1,    /**< "principal", "unique_name", "realm", "groups" were set */
+  IDGATE_MAP_DENIED = 2,    /**< this caller must not pass: 403 */
+  IDGATE_MAP_ERROR = 3,     /**< could not decide: 500, never a pass */
+} idgate_map_code;
+
+/** The subject the resource server built from a validated token. OWNERSHIP: host, one call. */
+typedef struct idgate_subject_request {
+  uint32_t struct_size;
+  idgate_str config_id; /**< the <openidConnectClient> id that accepted the token */
+  idgate_str issuer;
+  idgate_str claims_json; /**< the validated JWT claims, a JSON object */
+  idgate_str principal;
+  idgate_str unique_name;
+  idgate_str realm;
+  idgate_str client_id; /**< client_id or azp claim; empty when absent */
+  const idgate_str* groups;
+  size_t group_count;
+} idgate_subject_request;
+
+#define IDGATE_SUBJECT_MAPPER_TABLE_VERSION 1
+typedef struct idgate_subject_mapper_table {
+  uint32_t struct_size;
+  uint32_t version;
+  /** Sets "principal", "unique_name", "realm", "groups" (a JSON array of strings) and
+   * "reason". Returns an idgate_map_code. */
+  int32_t (*map_subject)(idgate_instance_module_ptr instance, const idgate_subject_request* request,
+                         const idgate_result_api* out);
+} idgate_subject_mapper_table;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kind 3: token customizer                                                                   */
+
+typedef enum idgate_customize_code {
+  IDGATE_CUSTOMIZE_UNCHANGED = 0,
+  /** "claims" was set: the whole new claims object. iss, exp, iat, jti and client_id must be
+   * unchanged; a customizer that changes them fails the request (500). */
+  IDGATE_CUSTOMIZE_CHANGED = 1,
+  /** No token for this request: 400 access_denied with "reason". */
+  IDGATE_CUSTOMIZE_DENIED = 2,
+  IDGATE_CUSTOMIZE_ERROR = 3, /**< could not decide: 500 */
+} idgate_customize_code;
+
+typedef struct idgate_token_request {
+  uint32_t struct_size;
+  idgate_str token_type; /**< "access_token" (later also "id_token") */
+  idgate_str grant_type;
+  idgate_str client_id;
+  idgate_str client_metadata_json; /**< the client's RFC 7591 metadata, no secrets */
+  idgate_str claims_json;          /**< the claims so far, a JSON object */
+} idgate_token_request;
+
+#define IDGATE_TOKEN_CUSTOMIZER_TABLE_VERSION 1
+typedef struct idgate_token_customizer_table {
+  uint32_t struct_size;
+  uint32_t version;
+  /** Returns an idgate_customize_code; sets "claims" and "reason". */
+  int32_t (*customize)(idgate_instance_module_ptr instance, const idgate_token_request* request,
+                       const idgate_result_api* out);
+} idgate_token_customizer_table;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kind 4: grant handler                                                                      */
+
+typedef enum idgate_grant_code {
+  /** Granted: "subject" set (the token's sub); optional "scope" (narrows the scopes the host
+   * granted) and "claim:<name>" (an extra claim, a JSON value). */
+  IDGATE_GRANT_GRANTED = 0,
+  IDGATE_GRANT_INVALID_GRANT = 1,       /**< 400 invalid_grant with "reason" */
+  IDGATE_GRANT_INVALID_REQUEST = 2,     /**< 400 invalid_request with "reason" */
+  IDGATE_GRANT_INVALID_SCOPE = 3,       /**< 400 invalid_scope with "reason" */
+  IDGATE_GRANT_UNAUTHORIZED_CLIENT = 4, /**< 400 unauthorized_client with "reason" */
+  IDGATE_GRANT_SERVER_ERROR = 5,        /**< 500 server_error */
+} idgate_grant_code;
+
+typedef struct idgate_grant_request {
+  uint32_t struct_size;
+  idgate_str grant_type;
+  const idgate_kv* params; /**< the form parameters, duplicates already refused */
+  size_t param_count;
+  idgate_str client_id; /**< authenticated by the client-authenticator chain */
+  idgate_str client_metadata_json;
+  idgate_str endpoint_url;
+} idgate_grant_request;
+
+#define IDGATE_GRANT_HANDLER_TABLE_VERSION 1
+typedef struct idgate_grant_handler_table {
+  uint32_t struct_size;
+  uint32_t version;
+  /** The grant_type value handled (listed in discovery's grant_types_supported). */
+  const char* grant_type;
+  /** Returns an idgate_grant_code. */
+  int32_t (*handle)(idgate_instance_module_ptr instance, const idgate_grant_request* request,
+                    const idgate_result_api* out);
+} idgate_grant_handler_table;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kind 5: user authenticator                                                                 */
+
+typedef enum idgate_user_code {
+  IDGATE_USER_NOT_HANDLED = 0,   /**< not a user of this authenticator; the next one is asked */
+  IDGATE_USER_AUTHENTICATED = 1, /**< "subject" set; optional "claims" (JSON object) */
+  IDGATE_USER_DENIED = 2,        /**< wrong credentials */
+  IDGATE_USER_ERROR = 3,         /**< could not decide: never a pass */
+} idgate_user_code;
+
+typedef struct idgate_user_request {
+  uint32_t struct_size;
+  idgate_str username;
+  idgate_str password;
+} idgate_user_request;
+
+#define IDGATE_USER_AUTHENTICATOR_TABLE_VERSION 1
+typedef struct idgate_user_authenticator_table {
+  uint32_t struct_size;
+  uint32_t version;
+  /** Returns an idgate_user_code; sets "subject", "claims", "reason". */
+  int32_t (*authenticate_user)(idgate_instance_module_ptr instance,
+                               const idgate_user_request* request, const idgate_result_api* out);
+} idgate_user_authenticator_table;
+
+/* ------------------------------------------------------------------------------------------ */
+
+/** Describes a plugin. OWNERSHIP: module, static storage duration. */
 typedef struct idgate_plugin_descriptor {
   uint32_t struct_size;
   uint16_t abi_major;
@@ -243,10 +391,10 @@ typedef struct idgate_plugin_descriptor {
   const char* name;
   /** NULL-terminated list of further names (e.g. WSO2 class names); may be NULL. */
   const char* const* aliases;
-  /** The token_endpoint_auth_method this authenticator implements. NUL terminated. */
-  const char* auth_method;
-  /** NULL-terminated list of JWS algorithms it verifies (for discovery); may be NULL. */
-  const char* const* signing_algs;
+  /** The plugin's own version, shown by the admin API. NUL terminated; may be NULL. */
+  const char* version;
+  /** idgate_capability bits: every host service it calls. */
+  uint64_t capabilities;
 
   /**
    * Creates a configured instance. Returns NULL to refuse the configuration, after writing a
@@ -254,26 +402,12 @@ typedef struct idgate_plugin_descriptor {
    */
   idgate_instance_module_ptr (*instance_new)(const idgate_host_api* host, const idgate_kv* props,
                                              size_t prop_count, char* error, size_t error_len);
-
-  /** Authenticates one request. Thread-safe. Returns an idgate_auth_code. */
-  int32_t (*authenticate)(idgate_instance_module_ptr instance, const idgate_auth_request* request,
-                          idgate_auth_result_host_ptr result);
-
   /** Destroys an instance made by instance_new. */
   void (*instance_destroy)(idgate_instance_module_ptr instance);
 
-  /* ---- ABI 1.2 ---- */
-
-  /**
-   * IDGATE_KIND_SUBJECT_MAPPER only (NULL otherwise; `authenticate` and `auth_method` are
-   * NULL for a mapper). Thread-safe. Returns an idgate_map_code.
-   */
-  int32_t (*map_subject)(idgate_instance_module_ptr instance, const idgate_subject_request* request,
-                         idgate_subject_host_ptr subject);
+  /** The table of `kind`: an idgate_<kind>_table, starting with struct_size and version. */
+  const void* table;
 } idgate_plugin_descriptor;
-
-/** Size of a 1.0/1.1 descriptor (before map_subject): what a client authenticator needs. */
-#define IDGATE_DESCRIPTOR_SIZE_1_1 offsetof(idgate_plugin_descriptor, map_subject)
 
 /** Signature of the entry point. */
 typedef const idgate_plugin_descriptor* (*idgate_plugin_entry_fn)(void);

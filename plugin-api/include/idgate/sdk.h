@@ -1,4 +1,4 @@
-// idgate plugin SDK: a C++ layer compiled into each plugin, on top of plugin_abi.h.
+// idgate plugin SDK: a C++ layer compiled into each plugin, on top of plugin_abi.h (ABI 2.0).
 //
 // Only C types cross the boundary; this header turns them into C++ for plugin authors and
 // catches every exception before it can reach the host (fail closed: an exception while
@@ -6,13 +6,17 @@
 //
 //   class MyAuth : public idgate::sdk::ClientAuthenticator {
 //    public:
+//     // The host services it calls; any other is refused (see idgate_capability).
+//     static constexpr uint64_t kCapabilities = IDGATE_CAP_CLIENT_READ;
 //     MyAuth(idgate::sdk::Host& host, const idgate::sdk::Properties& props);
 //     idgate::sdk::Outcome authenticate(const idgate::sdk::Request& request) override;
 //   };
 //   IDGATE_CLIENT_AUTHENTICATOR(MyAuth, "my_auth", "my_auth_method",
 //                               IDGATE_NAMES("com.example.MyAuth"), IDGATE_NAMES())
 //
-// A subject mapper (ABI 1.2) is the same with SubjectMapper, map() and IDGATE_SUBJECT_MAPPER.
+// One base class and one macro per kind: ClientAuthenticator, SubjectMapper, TokenCustomizer,
+// GrantHandler, UserAuthenticator. Optional static members of the class: kCapabilities,
+// kVersion, and for a client authenticator kSecretForm and kDefaultMethod.
 #pragma once
 
 #include <idgate/plugin_abi.h>
@@ -104,6 +108,12 @@ class Host {
   int64_t nowSeconds() const { return api_->now_unix_ms(api_->context) / 1000; }
   int64_t nowMillis() const { return api_->now_unix_ms(api_->context); }
 
+  /// Server-wide setting (OAuth.TimestampSkew, Server.Issuer...), or nullopt.
+  std::optional<std::string> globalProperty(std::string_view name) const {
+    return collect([&](idgate_bytes_sink s, void* u) {
+      return api_->global_property(api_->context, toAbi(name), s, u);
+    });
+  }
   /// Client metadata JSON, or nullopt when unknown. Throws HostError on store failure.
   std::optional<std::string> clientMetadata(std::string_view client_id) const {
     return collect([&](idgate_bytes_sink s, void* u) {
@@ -137,9 +147,16 @@ class Host {
       return api_->jwks_fetch(api_->context, toAbi(uri), refresh ? 1 : 0, s, u);
     });
   }
-  std::optional<std::string> globalProperty(std::string_view name) const {
+  /// true = the local user's password matches. Throws HostError on store failure.
+  bool verifyUserPassword(std::string_view username, std::string_view password) const {
+    auto rc = api_->user_password_verify(api_->context, toAbi(username), toAbi(password));
+    if (rc == IDGATE_LOOKUP_ERROR) throw HostError("user store failure");
+    return rc == IDGATE_LOOKUP_FOUND;
+  }
+  /// The local user as JSON {"username","subject","claims"}, or nullopt when unknown.
+  std::optional<std::string> user(std::string_view username) const {
     return collect([&](idgate_bytes_sink s, void* u) {
-      return api_->global_property(api_->context, toAbi(name), s, u);
+      return api_->user_lookup(api_->context, toAbi(username), s, u);
     });
   }
   const idgate_host_api* api() const { return api_; }
@@ -159,27 +176,36 @@ class Host {
   const idgate_host_api* api_;
 };
 
-/// A token request, as seen by an authenticator.
-class Request {
+/// Form parameters of a token request (the host guarantees each appears at most once).
+class Params {
  public:
-  explicit Request(const idgate_auth_request* r) {
-    for (size_t i = 0; i < r->param_count; ++i)
-      params_.emplace(std::string(fromAbi(r->params[i].key)),
-                      std::string(fromAbi(r->params[i].value)));
+  Params() = default;
+  Params(const idgate_kv* kv, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      values_.emplace(std::string(fromAbi(kv[i].key)), std::string(fromAbi(kv[i].value)));
+  }
+  std::optional<std::string> param(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
+  }
+  const std::map<std::string, std::string>& all() const { return values_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+/// A token request, as seen by a client authenticator.
+class Request : public Params {
+ public:
+  explicit Request(const idgate_auth_request* r) : Params(r->params, r->param_count) {
     authorization_ = fromAbi(r->authorization);
     endpoint_url_ = fromAbi(r->endpoint_url);
-  }
-  /// A form parameter (the host guarantees each appears at most once).
-  std::optional<std::string> param(const std::string& name) const {
-    auto it = params_.find(name);
-    if (it == params_.end()) return std::nullopt;
-    return it->second;
   }
   const std::string& authorization() const { return authorization_; }
   const std::string& endpointUrl() const { return endpoint_url_; }
 
  private:
-  std::map<std::string, std::string> params_;
   std::string authorization_;
   std::string endpoint_url_;
 };
@@ -203,19 +229,28 @@ struct Outcome {
   }
 };
 
-/// What every plugin class derives from (through one of the kinds below).
+/// What every plugin class derives from (through one of the kinds below). A class overrides
+/// these by declaring static members of the same name.
 class PluginBase {
  public:
   virtual ~PluginBase() = default;
+  /// idgate_capability bits of every host service the plugin calls.
+  static constexpr uint64_t kCapabilities = 0;
+  /// The plugin's own version, shown by GET /api/admin/plugins.
+  static constexpr const char* kVersion = "1.0.0";
 };
 
 /// Base class of a client authenticator plugin.
 class ClientAuthenticator : public PluginBase {
  public:
+  /// How clients registered with this method keep their client_secret.
+  static constexpr idgate_secret_form kSecretForm = IDGATE_SECRET_NONE;
+  /// true: the method of a registration that names none.
+  static constexpr bool kDefaultMethod = false;
   virtual Outcome authenticate(const Request& request) = 0;
 };
 
-/// The subject a subject mapper sees and may change (ABI 1.2).
+/// The subject a subject mapper sees and may change.
 struct Subject {
   std::string config_id;    ///< the <openidConnectClient> that accepted the token
   std::string issuer;       ///< read only
@@ -244,6 +279,159 @@ class SubjectMapper : public PluginBase {
   virtual MapOutcome map(Subject& subject) = 0;
 };
 
+/// JSON text of a string value, for claims a plugin sets.
+inline std::string jsonString(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+/// A token about to be signed, as a token customizer sees it.
+struct TokenContext {
+  std::string token_type;  ///< "access_token"
+  std::string grant_type;
+  std::string client_id;
+  std::string client_metadata_json;  ///< RFC 7591 metadata, no secrets
+  std::string claims_json;           ///< the claims so far
+};
+
+/// The changes a customizer asks for: claims to set (JSON values) and claims to remove.
+/// iss, exp, iat, jti and client_id are protected: the host fails a request whose customizer
+/// touches them.
+class ClaimChanges {
+ public:
+  void set(const std::string& name, std::string json_value) {
+    set_.emplace_back(name, std::move(json_value));
+  }
+  void setString(const std::string& name, std::string_view value) { set(name, jsonString(value)); }
+  void remove(const std::string& name) { removed_.push_back(name); }
+  bool empty() const { return set_.empty() && removed_.empty(); }
+  const std::vector<std::pair<std::string, std::string>>& sets() const { return set_; }
+  const std::vector<std::string>& removals() const { return removed_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> set_;
+  std::vector<std::string> removed_;
+};
+
+struct CustomizeOutcome {
+  idgate_customize_code code = IDGATE_CUSTOMIZE_ERROR;
+  std::string reason;
+  static CustomizeOutcome unchanged() { return {IDGATE_CUSTOMIZE_UNCHANGED, {}}; }
+  static CustomizeOutcome changed() { return {IDGATE_CUSTOMIZE_CHANGED, {}}; }
+  static CustomizeOutcome denied(std::string why) {
+    return {IDGATE_CUSTOMIZE_DENIED, std::move(why)};
+  }
+  static CustomizeOutcome error(std::string why) {
+    return {IDGATE_CUSTOMIZE_ERROR, std::move(why)};
+  }
+};
+
+/// Base class of a token customizer: record changes and return changed(), or deny.
+class TokenCustomizer : public PluginBase {
+ public:
+  virtual CustomizeOutcome customize(const TokenContext& token, ClaimChanges& changes) = 0;
+};
+
+/// A token request for a grant type a grant handler implements.
+struct GrantRequest {
+  std::string grant_type;
+  Params params;
+  std::string client_id;  ///< authenticated by the client-authenticator chain
+  std::string client_metadata_json;
+  std::string endpoint_url;
+};
+
+struct GrantOutcome {
+  idgate_grant_code code = IDGATE_GRANT_SERVER_ERROR;
+  std::string subject;
+  std::string scope;  ///< empty: the scopes the host granted; else narrows them
+  std::string reason;
+  /// Extra claims for the token: (name, JSON value). iss, sub, aud, exp, iat, jti, client_id and
+  /// scope are set by the host and are not replaced.
+  std::vector<std::pair<std::string, std::string>> claims;
+
+  GrantOutcome& claim(std::string name, std::string json_value) {
+    claims.emplace_back(std::move(name), std::move(json_value));
+    return *this;
+  }
+  GrantOutcome& stringClaim(std::string name, std::string_view value) {
+    return claim(std::move(name), jsonString(value));
+  }
+  static GrantOutcome granted(std::string subject, std::string scope = {}) {
+    return {IDGATE_GRANT_GRANTED, std::move(subject), std::move(scope), {}, {}};
+  }
+  static GrantOutcome invalidGrant(std::string why) {
+    return {IDGATE_GRANT_INVALID_GRANT, {}, {}, std::move(why), {}};
+  }
+  static GrantOutcome invalidRequest(std::string why) {
+    return {IDGATE_GRANT_INVALID_REQUEST, {}, {}, std::move(why), {}};
+  }
+  static GrantOutcome invalidScope(std::string why) {
+    return {IDGATE_GRANT_INVALID_SCOPE, {}, {}, std::move(why), {}};
+  }
+  static GrantOutcome unauthorizedClient(std::string why) {
+    return {IDGATE_GRANT_UNAUTHORIZED_CLIENT, {}, {}, std::move(why), {}};
+  }
+  static GrantOutcome serverError(std::string why) {
+    return {IDGATE_GRANT_SERVER_ERROR, {}, {}, std::move(why), {}};
+  }
+};
+
+/// Base class of a grant handler.
+class GrantHandler : public PluginBase {
+ public:
+  virtual GrantOutcome handle(const GrantRequest& request) = 0;
+};
+
+struct UserOutcome {
+  idgate_user_code code = IDGATE_USER_ERROR;
+  std::string subject;
+  std::string claims_json;
+  std::string reason;
+  static UserOutcome notHandled() { return {IDGATE_USER_NOT_HANDLED, {}, {}, {}}; }
+  static UserOutcome authenticated(std::string subject, std::string claims_json = {}) {
+    return {IDGATE_USER_AUTHENTICATED, std::move(subject), std::move(claims_json), {}};
+  }
+  static UserOutcome denied(std::string why) {
+    return {IDGATE_USER_DENIED, {}, {}, std::move(why)};
+  }
+  static UserOutcome error(std::string why) { return {IDGATE_USER_ERROR, {}, {}, std::move(why)}; }
+};
+
+/// Base class of a user authenticator (username and password).
+class UserAuthenticator : public PluginBase {
+ public:
+  virtual UserOutcome authenticate(const std::string& username, const std::string& password) = 0;
+};
+
 namespace detail {
 
 struct InstanceHolder {
@@ -257,6 +445,10 @@ inline void writeError(char* buf, size_t len, const std::string& msg) {
   size_t n = msg.size() < len - 1 ? msg.size() : len - 1;
   std::memcpy(buf, msg.data(), n);
   buf[n] = '\0';
+}
+
+inline void put(const idgate_result_api* out, std::string_view field, std::string_view value) {
+  if (out != nullptr && out->set != nullptr) out->set(out->result, toAbi(field), toAbi(value));
 }
 
 template <typename T>
@@ -279,23 +471,32 @@ idgate_instance_module_ptr instanceNew(const idgate_host_api* host, const idgate
   return nullptr;
 }
 
-inline int32_t authenticate(idgate_instance_module_ptr instance, const idgate_auth_request* req,
-                            idgate_auth_result_host_ptr result) noexcept {
+template <typename Kind>
+Kind* impl(idgate_instance_module_ptr instance) {
   auto* holder = reinterpret_cast<InstanceHolder*>(instance);
+  return holder == nullptr ? nullptr : static_cast<Kind*>(holder->impl.get());
+}
+
+inline int32_t authenticate(idgate_instance_module_ptr instance, const idgate_auth_request* req,
+                            const idgate_result_api* out) noexcept {
   try {
-    if (holder == nullptr || req == nullptr || req->struct_size < sizeof(idgate_auth_request))
+    auto* self = impl<ClientAuthenticator>(instance);
+    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_auth_request))
       return IDGATE_AUTH_DENIED;
-    Outcome o = static_cast<ClientAuthenticator&>(*holder->impl).authenticate(Request(req));
-    if (!o.client_id.empty()) holder->api->auth_result_set_client_id(result, toAbi(o.client_id));
-    if (!o.reason.empty()) holder->api->auth_result_set_reason(result, toAbi(o.reason));
+    Outcome o = self->authenticate(Request(req));
+    if (!o.client_id.empty()) put(out, "client_id", o.client_id);
+    if (!o.reason.empty()) put(out, "reason", o.reason);
     return o.code;
-  } catch (const HostError& e) {
-    holder->api->auth_result_set_reason(result, toAbi("server error"));
+  } catch (const HostError&) {
+    try {
+      put(out, "reason", "server error");
+    } catch (...) {
+    }
     return IDGATE_AUTH_SERVER_ERROR;
   } catch (...) {
     // Fail closed: any exception is a denial.
     try {
-      holder->api->auth_result_set_reason(result, toAbi("client authentication failed"));
+      put(out, "reason", "client authentication failed");
     } catch (...) {
     }
     return IDGATE_AUTH_DENIED;
@@ -303,10 +504,10 @@ inline int32_t authenticate(idgate_instance_module_ptr instance, const idgate_au
 }
 
 inline int32_t mapSubject(idgate_instance_module_ptr instance, const idgate_subject_request* req,
-                          idgate_subject_host_ptr out) noexcept {
-  auto* holder = reinterpret_cast<InstanceHolder*>(instance);
+                          const idgate_result_api* out) noexcept {
   try {
-    if (holder == nullptr || req == nullptr || req->struct_size < sizeof(idgate_subject_request))
+    auto* self = impl<SubjectMapper>(instance);
+    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_subject_request))
       return IDGATE_MAP_ERROR;
     Subject s;
     s.config_id = fromAbi(req->config_id);
@@ -317,25 +518,107 @@ inline int32_t mapSubject(idgate_instance_module_ptr instance, const idgate_subj
     s.unique_name = fromAbi(req->unique_name);
     s.realm = fromAbi(req->realm);
     for (size_t i = 0; i < req->group_count; ++i) s.groups.emplace_back(fromAbi(req->groups[i]));
-    MapOutcome o = static_cast<SubjectMapper&>(*holder->impl).map(s);
-    const idgate_host_api* api = holder->api;
+    MapOutcome o = self->map(s);
     if (o.code == IDGATE_MAP_MAPPED) {
-      api->subject_set_principal(out, toAbi(s.principal));
-      api->subject_set_unique_name(out, toAbi(s.unique_name));
-      api->subject_set_realm(out, toAbi(s.realm));
-      std::vector<idgate_str> groups;
-      for (const auto& g : s.groups) groups.push_back(toAbi(g));
-      api->subject_set_groups(out, groups.data(), groups.size());
+      put(out, "principal", s.principal);
+      put(out, "unique_name", s.unique_name);
+      put(out, "realm", s.realm);
+      std::string groups = "[";
+      for (const auto& g : s.groups) groups += (groups.size() > 1 ? "," : "") + jsonString(g);
+      put(out, "groups", groups + "]");
     }
-    if (!o.reason.empty()) api->subject_set_reason(out, toAbi(o.reason));
+    if (!o.reason.empty()) put(out, "reason", o.reason);
     return o.code;
   } catch (...) {
     // Fail closed: a mapper that throws has not decided, and undecided is not a pass.
     try {
-      holder->api->subject_set_reason(out, toAbi("subject mapping failed"));
+      put(out, "reason", "subject mapping failed");
     } catch (...) {
     }
     return IDGATE_MAP_ERROR;
+  }
+}
+
+inline int32_t customize(idgate_instance_module_ptr instance, const idgate_token_request* req,
+                         const idgate_result_api* out) noexcept {
+  try {
+    auto* self = impl<TokenCustomizer>(instance);
+    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_token_request))
+      return IDGATE_CUSTOMIZE_ERROR;
+    TokenContext t{std::string(fromAbi(req->token_type)), std::string(fromAbi(req->grant_type)),
+                   std::string(fromAbi(req->client_id)),
+                   std::string(fromAbi(req->client_metadata_json)),
+                   std::string(fromAbi(req->claims_json))};
+    ClaimChanges changes;
+    CustomizeOutcome o = self->customize(t, changes);
+    if (o.code == IDGATE_CUSTOMIZE_CHANGED) {
+      for (const auto& [name, value] : changes.sets()) put(out, "claim:" + name, value);
+      for (const auto& name : changes.removals()) put(out, "remove_claim", name);
+    }
+    if (!o.reason.empty()) put(out, "reason", o.reason);
+    return o.code;
+  } catch (...) {
+    try {
+      put(out, "reason", "token customization failed");
+    } catch (...) {
+    }
+    return IDGATE_CUSTOMIZE_ERROR;
+  }
+}
+
+inline int32_t handleGrant(idgate_instance_module_ptr instance, const idgate_grant_request* req,
+                           const idgate_result_api* out) noexcept {
+  try {
+    auto* self = impl<GrantHandler>(instance);
+    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_grant_request))
+      return IDGATE_GRANT_SERVER_ERROR;
+    GrantRequest g{std::string(fromAbi(req->grant_type)), Params(req->params, req->param_count),
+                   std::string(fromAbi(req->client_id)),
+                   std::string(fromAbi(req->client_metadata_json)),
+                   std::string(fromAbi(req->endpoint_url))};
+    GrantOutcome o = self->handle(g);
+    if (o.code == IDGATE_GRANT_GRANTED) {
+      put(out, "subject", o.subject);
+      if (!o.scope.empty()) put(out, "scope", o.scope);
+      for (const auto& [name, value] : o.claims) put(out, "claim:" + name, value);
+    }
+    if (!o.reason.empty()) put(out, "reason", o.reason);
+    return o.code;
+  } catch (const HostError&) {
+    try {
+      put(out, "reason", "server error");
+    } catch (...) {
+    }
+    return IDGATE_GRANT_SERVER_ERROR;
+  } catch (...) {
+    try {
+      put(out, "reason", "the grant could not be checked");
+    } catch (...) {
+    }
+    return IDGATE_GRANT_INVALID_GRANT;
+  }
+}
+
+inline int32_t authenticateUser(idgate_instance_module_ptr instance, const idgate_user_request* req,
+                                const idgate_result_api* out) noexcept {
+  try {
+    auto* self = impl<UserAuthenticator>(instance);
+    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_user_request))
+      return IDGATE_USER_ERROR;
+    UserOutcome o = self->authenticate(std::string(fromAbi(req->username)),
+                                       std::string(fromAbi(req->password)));
+    if (o.code == IDGATE_USER_AUTHENTICATED) {
+      put(out, "subject", o.subject);
+      if (!o.claims_json.empty()) put(out, "claims", o.claims_json);
+    }
+    if (!o.reason.empty()) put(out, "reason", o.reason);
+    return o.code;
+  } catch (...) {
+    try {
+      put(out, "reason", "user authentication failed");
+    } catch (...) {
+    }
+    return IDGATE_USER_ERROR;
   }
 }
 
@@ -350,47 +633,84 @@ void instanceDestroy(idgate_instance_module_ptr instance) noexcept {
 }  // namespace detail
 }  // namespace idgate::sdk
 
-/// A NULL-terminated list of names for IDGATE_CLIENT_AUTHENTICATOR.
+/// A NULL-terminated list of names for the registration macros.
 #define IDGATE_NAMES(...) \
   { __VA_ARGS__ __VA_OPT__(, ) nullptr }
 
 /// The descriptor and the exported entry point; used by the registration macros below, which
-/// define idgate_sdk_aliases_ first.
-#define IDGATE_SDK_REGISTER_(Kind, Class, Name, AuthMethod, SigningAlgs, Authenticate, MapSubject) \
-  namespace {                                                                                      \
-  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                        \
-      sizeof(idgate_plugin_descriptor),                                                            \
-      IDGATE_ABI_MAJOR,                                                                            \
-      IDGATE_ABI_MINOR,                                                                            \
-      Kind,                                                                                        \
-      Name,                                                                                        \
-      idgate_sdk_aliases_,                                                                         \
-      AuthMethod,                                                                                  \
-      SigningAlgs,                                                                                 \
-      &::idgate::sdk::detail::instanceNew<Class>,                                                  \
-      Authenticate,                                                                                \
-      &::idgate::sdk::detail::instanceDestroy<Class>,                                              \
-      MapSubject,                                                                                  \
-  };                                                                                               \
-  }                                                                                                \
-  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_descriptor_v1(     \
-      void) {                                                                                      \
-    return &idgate_sdk_descriptor_;                                                                \
+/// define idgate_sdk_aliases_ and idgate_sdk_table_ first.
+#define IDGATE_SDK_REGISTER_(Kind, Class, Name)                                            \
+  namespace {                                                                              \
+  const idgate_plugin_descriptor idgate_sdk_descriptor_ = {                                \
+      sizeof(idgate_plugin_descriptor),                                                    \
+      IDGATE_ABI_MAJOR,                                                                    \
+      IDGATE_ABI_MINOR,                                                                    \
+      Kind,                                                                                \
+      Name,                                                                                \
+      idgate_sdk_aliases_,                                                                 \
+      Class::kVersion,                                                                     \
+      Class::kCapabilities,                                                                \
+      &::idgate::sdk::detail::instanceNew<Class>,                                          \
+      &::idgate::sdk::detail::instanceDestroy<Class>,                                      \
+      &idgate_sdk_table_,                                                                  \
+  };                                                                                       \
+  }                                                                                        \
+  extern "C" IDGATE_PLUGIN_EXPORT const idgate_plugin_descriptor* idgate_plugin_v2(void) { \
+    return &idgate_sdk_descriptor_;                                                        \
   }
 
-/// Registers `Class` as this library's client authenticator and exports the entry point.
+/// Registers `Class` (a ClientAuthenticator) as this library's plugin.
 #define IDGATE_CLIENT_AUTHENTICATOR(Class, Name, AuthMethod, Aliases, SigningAlgs) \
   namespace {                                                                      \
   const char* const idgate_sdk_aliases_[] = Aliases;                               \
   const char* const idgate_sdk_algs_[] = SigningAlgs;                              \
+  const idgate_client_authenticator_table idgate_sdk_table_ = {                    \
+      sizeof(idgate_client_authenticator_table),                                   \
+      IDGATE_CLIENT_AUTHENTICATOR_TABLE_VERSION,                                   \
+      AuthMethod,                                                                  \
+      idgate_sdk_algs_,                                                            \
+      Class::kSecretForm,                                                          \
+      Class::kDefaultMethod ? 1 : 0,                                               \
+      &::idgate::sdk::detail::authenticate};                                       \
   }                                                                                \
-  IDGATE_SDK_REGISTER_(IDGATE_KIND_CLIENT_AUTHENTICATOR, Class, Name, AuthMethod,  \
-                       idgate_sdk_algs_, &::idgate::sdk::detail::authenticate, nullptr)
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_CLIENT_AUTHENTICATOR, Class, Name)
 
-/// Registers `Class` (a SubjectMapper) as this library's subject mapper (ABI 1.2).
-#define IDGATE_SUBJECT_MAPPER(Class, Name, Aliases)                                        \
-  namespace {                                                                              \
-  const char* const idgate_sdk_aliases_[] = Aliases;                                       \
-  }                                                                                        \
-  IDGATE_SDK_REGISTER_(IDGATE_KIND_SUBJECT_MAPPER, Class, Name, nullptr, nullptr, nullptr, \
-                       &::idgate::sdk::detail::mapSubject)
+/// Registers `Class` (a SubjectMapper) as this library's plugin.
+#define IDGATE_SUBJECT_MAPPER(Class, Name, Aliases)                                           \
+  namespace {                                                                                 \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                          \
+  const idgate_subject_mapper_table idgate_sdk_table_ = {sizeof(idgate_subject_mapper_table), \
+                                                         IDGATE_SUBJECT_MAPPER_TABLE_VERSION, \
+                                                         &::idgate::sdk::detail::mapSubject}; \
+  }                                                                                           \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_SUBJECT_MAPPER, Class, Name)
+
+/// Registers `Class` (a TokenCustomizer) as this library's plugin.
+#define IDGATE_TOKEN_CUSTOMIZER(Class, Name, Aliases)                                             \
+  namespace {                                                                                     \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                              \
+  const idgate_token_customizer_table idgate_sdk_table_ = {sizeof(idgate_token_customizer_table), \
+                                                           IDGATE_TOKEN_CUSTOMIZER_TABLE_VERSION, \
+                                                           &::idgate::sdk::detail::customize};    \
+  }                                                                                               \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_TOKEN_CUSTOMIZER, Class, Name)
+
+/// Registers `Class` (a GrantHandler for `GrantType`) as this library's plugin.
+#define IDGATE_GRANT_HANDLER(Class, Name, GrantType, Aliases)                            \
+  namespace {                                                                            \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                     \
+  const idgate_grant_handler_table idgate_sdk_table_ = {                                 \
+      sizeof(idgate_grant_handler_table), IDGATE_GRANT_HANDLER_TABLE_VERSION, GrantType, \
+      &::idgate::sdk::detail::handleGrant};                                              \
+  }                                                                                      \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_GRANT_HANDLER, Class, Name)
+
+/// Registers `Class` (a UserAuthenticator) as this library's plugin.
+#define IDGATE_USER_AUTHENTICATOR(Class, Name, Aliases)                                 \
+  namespace {                                                                           \
+  const char* const idgate_sdk_aliases_[] = Aliases;                                    \
+  const idgate_user_authenticator_table idgate_sdk_table_ = {                           \
+      sizeof(idgate_user_authenticator_table), IDGATE_USER_AUTHENTICATOR_TABLE_VERSION, \
+      &::idgate::sdk::detail::authenticateUser};                                        \
+  }                                                                                     \
+  IDGATE_SDK_REGISTER_(IDGATE_KIND_USER_AUTHENTICATOR, Class, Name)

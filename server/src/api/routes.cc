@@ -79,6 +79,8 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   tr.params = std::move(form.params);
   tr.authorization = req.authorization;
   tr.endpoint_url = rt_.issuer() + req.path;
+  // One plugin set for the whole request, even if a reload swaps in another meanwhile.
+  PluginManager::Pin pin(rt_.plugins().current());
   // Assertion jtis the plugins insert are decided by the store's committer; the answer waits
   // for their durable verdict (store/jti_deferral.h) instead of this thread.
   JtiDeferral deferral;
@@ -102,6 +104,9 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
           // What the assertion plugins answer for a replay they see themselves.
           release(noStore(errorResponse({ErrorCode::kInvalidClient, "jti already used"})));
           return;
+        case JtiDeferral::Verdict::kGrantReplayed:
+          release(noStore(errorResponse({ErrorCode::kInvalidGrant, "assertion jti already used"})));
+          return;
         case JtiDeferral::Verdict::kFailed:
           release(noStore(errorResponse(
               {ErrorCode::kServerError, "client authentication could not be completed"})));
@@ -122,7 +127,8 @@ HttpResponseData Routes::jwks() {
 HttpResponseData Routes::discovery() {
   std::vector<std::string> methods;
   std::set<std::string> algs;
-  for (const auto& a : rt_.plugins().authenticators()) {
+  PluginManager::Pin pin(rt_.plugins().current());
+  for (const auto& a : pin.set().authenticators) {
     if (std::find(methods.begin(), methods.end(), a->authMethod()) == methods.end()) {
       methods.push_back(a->authMethod());
     }
@@ -202,8 +208,25 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
   const std::string& p = req.path;
   if (p == "/api/admin/plugins")
     return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
+  if (p == "/api/admin/plugins/reload")
+    return req.method == "POST" ? adminReload() : methodNotAllowed("POST");
   if (p == "/api/admin/keystore" || p.rfind("/api/admin/keystore/", 0) == 0) {
     return adminKeystore(req);
+  }
+  if (p == "/api/admin/users") {
+    if (req.method == "GET") return fromRegistry(rt_.userRegistry().list());
+    if (req.method != "POST") return methodNotAllowed("GET, POST");
+    if (!isJsonContentType(req.content_type)) {
+      return errorResponse(
+          {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+    }
+    return fromRegistry(rt_.userRegistry().create(req.body));
+  }
+  if (p.rfind("/api/admin/users/", 0) == 0 && p.size() > 17) {
+    std::string name = p.substr(17);
+    if (req.method == "GET") return fromRegistry(rt_.userRegistry().get(name));
+    if (req.method == "DELETE") return fromRegistry(rt_.userRegistry().remove(name));
+    return methodNotAllowed("GET, DELETE");
   }
   if (p == kAdminClients) {
     if (req.method == "GET") return fromRegistry(rt_.registry().list());
@@ -240,6 +263,15 @@ namespace {
 std::string asn1Time(const ASN1_TIME* t) {
   struct tm tm {};
   ASN1_TIME_to_tm(t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string isoTime(int64_t unix_s) {
+  std::time_t t = static_cast<std::time_t>(unix_s);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
@@ -360,16 +392,26 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
 }
 
 HttpResponseData Routes::adminPlugins() {
+  const std::shared_ptr<const PluginSet> set = rt_.plugins().current();
   std::vector<std::string> items;
-  for (const auto& s : rt_.plugins().statuses()) {
+  for (const auto& s : set->statuses) {
     JsonWriter w;
     w.field("file", s.file).field("status", toString(s.state));
     if (!s.reason.empty()) w.field("reason", s.reason);
-    if (!s.name.empty()) {
-      w.field("name", s.name).field("kind", s.kind).field("aliases", s.aliases);
-      if (s.kind == "client_authenticator") {
-        w.field("auth_method", s.auth_method).field("signing_algs", s.signing_algs);
+    if (!s.sha256.empty()) w.field("sha256", s.sha256);
+    if (const PluginDescriptor* d = s.descriptor.get()) {
+      w.field("name", d->name).field("kind", d->kind_name).field("aliases", d->aliases);
+      w.field("abi", d->abi);
+      if (!d->version.empty()) w.field("version", d->version);
+      w.field("capabilities", capabilityNames(d->capabilities));
+      if (d->kind == IDGATE_KIND_CLIENT_AUTHENTICATOR) {
+        w.field("auth_method", d->auth_method).field("signing_algs", d->signing_algs);
+        w.field("secret_form", d->secret_form == IDGATE_SECRET_HASHED   ? "hashed"
+                               : d->secret_form == IDGATE_SECRET_SEALED ? "sealed"
+                                                                        : "none");
+        if (d->default_method) w.field("default_method", true);
       }
+      if (d->kind == IDGATE_KIND_GRANT_HANDLER) w.field("grant_type", d->grant_type);
     }
     if (s.state != PluginStatus::State::kFailed || !s.listener_name.empty()) {
       w.field("order_id", static_cast<int64_t>(s.order_id));
@@ -377,11 +419,13 @@ HttpResponseData Routes::adminPlugins() {
     if (!s.listener_name.empty()) w.field("event_listener", s.listener_name);
     if (s.instance) {
       const PluginCallStats::Snapshot c = s.instance->callStats();
-      w.raw("calls", JsonWriter()
-                         .field("count", static_cast<int64_t>(c.calls))
-                         .field("failures", static_cast<int64_t>(c.failures))
-                         .field("total_us", static_cast<int64_t>(c.total_us))
-                         .finish());
+      w.raw("calls",
+            JsonWriter()
+                .field("count", static_cast<int64_t>(c.calls))
+                .field("failures", static_cast<int64_t>(c.failures))
+                .field("total_us", static_cast<int64_t>(c.total_us))
+                .field("refused_host_calls", static_cast<int64_t>(s.instance->refusedCalls()))
+                .finish());
     }
     JsonWriter props;
     for (const auto& [k, v] : s.properties) {
@@ -398,10 +442,45 @@ HttpResponseData Routes::adminPlugins() {
     w.raw("properties", props.finish());
     items.push_back(w.finish());
   }
-  std::vector<std::string> order;
-  for (const auto& a : rt_.plugins().authenticators()) order.push_back(a->name());
-  return noStore(
-      json(200, JsonWriter().raw("plugins", jsonArray(items)).field("order", order).finish()));
+  auto names = [](const auto& list) {
+    std::vector<std::string> out;
+    for (const auto& p : list) out.push_back(p->name());
+    return out;
+  };
+  JsonWriter body;
+  body.field("generation", static_cast<int64_t>(set->generation))
+      .field("loaded_at", isoTime(set->loaded_at_ms / 1000))
+      .raw("plugins", jsonArray(items))
+      .field("order", names(set->authenticators));
+  body.raw("order_by_kind", JsonWriter()
+                                .field("client_authenticator", names(set->authenticators))
+                                .field("subject_mapper", names(set->mappers))
+                                .field("token_customizer", names(set->customizers))
+                                .field("grant_handler", names(set->grant_handlers))
+                                .field("user_authenticator", names(set->user_authenticators))
+                                .finish());
+  return noStore(json(200, body.finish()));
+}
+
+HttpResponseData Routes::adminReload() {
+  PluginManager::ReloadResult r = rt_.reloadPlugins();
+  JsonWriter w;
+  w.field("applied", r.applied).field("generation", static_cast<int64_t>(r.generation));
+  if (r.applied) {
+    w.field("changes", r.changes);
+    HttpResponseData out = noStore(json(200, w.finish()));
+    out.log_note = "plugins reloaded: generation " + std::to_string(r.generation);
+    return out;
+  }
+  // The running set keeps serving; say why the new one was refused.
+  std::string why;
+  for (const auto& p : r.problems) why += (why.empty() ? "" : "; ") + p;
+  w.field("error", "reload_refused")
+      .field("error_description", "the running plugins (generation " +
+                                      std::to_string(r.generation) +
+                                      ") keep serving; fix these and reload again: " + why)
+      .field("problems", r.problems);
+  return noStore(json(409, w.finish()));
 }
 
 HttpResponseData Routes::me(const HttpRequestData& req) {

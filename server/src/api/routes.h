@@ -31,6 +31,7 @@ class Routes {
   HttpResponseData health(bool may_block);
   HttpResponseData admin(const HttpRequestData& request);
   HttpResponseData adminPlugins();
+  HttpResponseData adminReload();
   HttpResponseData adminKeystore(const HttpRequestData& request);
   HttpResponseData me(const HttpRequestData& request);
   /// nullopt: the bearer token may use the admin API; else the refusal.

@@ -12,6 +12,7 @@
 #include "config/config_error.h"
 #include "crypto/random.h"
 #include "keystore/alias.h"
+#include "oauth/plugin_grant.h"
 #include "resource/request_origin.h"
 #include "store/caching_client_store.h"
 #include "store/store_error.h"
@@ -65,6 +66,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
                                                   config_.client_cache_s);
   checkClientIdCase();
   jtis_ = makeSqlJtiStore(*db_, config_.jti_commit_window_us);
+  users_ = makeSqlUserStore(*db_);
   purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                         static_cast<int>(config_.jti_purge_batch));
   jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makeSystemJwksTransport());
@@ -72,19 +74,6 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   settings_.issuer = issuer;
   settings_.access_token_lifetime_s = config_.access_token_lifetime_s;
 
-  std::map<std::string, std::string> globals = identity_.globalProperties();
-  globals["Server.Issuer"] = issuer;
-  // Every URL the token endpoint is served at (legacy client assertion audiences).
-  std::string endpoints;
-  std::vector<std::string> bases = {issuer};
-  bases.insert(bases.end(), listener_urls.begin(), listener_urls.end());
-  for (const auto& base : bases) {
-    for (const char* path : {"/oauth2/token", "/o/oauth2/token"}) {
-      std::string url = base + path;
-      if (endpoints.find(url + " ") == std::string::npos) endpoints += url + " ";
-    }
-  }
-  globals["Server.TokenEndpoints"] = endpoints.substr(0, endpoints.size() - 1);
   // From here on the keystore is live: reloaded when the file changes, updated by the admin API.
   keystore_holder_ = std::make_unique<KeystoreHolder>(config_.keystore, keystore_);
   if (config_.keystore.reload_interval_ms > 0)
@@ -92,25 +81,40 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   KeystoreHolder* holder = keystore_holder_.get();
   const std::set<std::string> reserved = reservedAliases();
   host_ = std::make_unique<HostServices>(
-      *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_, globals,
-      identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved);
-  plugins_ = std::make_unique<PluginManager>(home + "/dropins", identity_, *host_);
-  plugins_->loadAll();
+      *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_,
+      globalProperties(identity_), identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved,
+      users_.get());
+  plugins_ = std::make_unique<PluginManager>(
+      home + "/dropins", *host_, clock_,
+      [this](const IdentityConfig& identity) { return globalProperties(identity); });
+  plugins_->loadAll(identity_);
 
-  chain_ = std::make_unique<ClientAuthenticationChain>(plugins_->authenticators(), *clients_);
-  token_ = std::make_unique<TokenEndpoint>(*chain_, *keys_, settings_, clock_);
   PluginManager* pm = plugins_.get();
-  registry_ = std::make_unique<ClientRegistry>(
-      *clients_, clock_, box_,
-      [pm](const std::string& method) -> std::optional<std::vector<std::string>> {
-        for (const auto& s : pm->statuses()) {
-          if (s.state != PluginStatus::State::kFailed && s.auth_method == method)
-            return s.signing_algs;
-        }
-        return std::nullopt;
+  chain_ = std::make_unique<ClientAuthenticationChain>([pm] { return pm->current(); }, *clients_);
+  token_ = std::make_unique<TokenEndpoint>(
+      *chain_, *keys_, settings_, clock_,
+      [pm] {
+        std::vector<std::shared_ptr<const GrantHandler>> out;
+        for (const auto& g : pm->current()->grant_handlers)
+          out.push_back(std::make_shared<PluginGrant>(g));
+        return out;
       },
-      &collisions_);
+      [pm] { return pm->current()->customizers; });
+  TokenEndpoint* token = token_.get();
+  RegistrationCatalog catalog{
+      [pm](const std::string& method) -> std::optional<MethodInfo> {
+        const PluginDescriptor* d = pm->current()->method(method);
+        if (d == nullptr) return std::nullopt;
+        return MethodInfo{d->signing_algs,
+                          d->secret_form == IDGATE_SECRET_HASHED   ? SecretForm::kHash
+                          : d->secret_form == IDGATE_SECRET_SEALED ? SecretForm::kSealed
+                                                                   : SecretForm::kNone};
+      },
+      [pm] { return pm->current()->defaultMethod(); }, [token] { return token->grantTypes(); }};
+  registry_ =
+      std::make_unique<ClientRegistry>(*clients_, clock_, box_, std::move(catalog), &collisions_);
   registry_->setReservedAliases(reserved);
+  user_registry_ = std::make_unique<UserRegistry>(*users_, clock_);
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   registry_->setOnCaseCollisionsResolved([this] {
     try {
@@ -240,10 +244,12 @@ void Runtime::setUpResourceServer() {
   guard_ = std::make_unique<ResourceGuard>(
       config_.resource, *validator_, clock_, sessions_.get(),
       AudienceOrigins::from(settings_.issuer, listener_urls_, config_.public_urls));
-  if (!plugins_->subjectMappers().empty()) {
+  {
+    // Always installed: a reload may add a mapper. With none, the subject passes as built.
     PluginManager* pm = plugins_.get();
     guard_->setSubjectMapping([pm](Subject& subject, std::string* reason) {
-      for (const auto& m : pm->subjectMappers()) {
+      const std::shared_ptr<const PluginSet> set = pm->current();
+      for (const auto& m : set->mappers) {
         MapResult r = m->map(subject);
         if (r.code == IDGATE_MAP_DENIED) {
           *reason = r.reason;
@@ -264,6 +270,27 @@ void Runtime::setUpResourceServer() {
 }
 
 Runtime::~Runtime() = default;
+
+GlobalProperties Runtime::globalProperties(const IdentityConfig& identity) const {
+  GlobalProperties globals = identity.globalProperties();
+  globals["Server.Issuer"] = settings_.issuer;
+  // Every URL the token endpoint is served at (legacy client assertion audiences).
+  std::string endpoints;
+  std::vector<std::string> bases = {settings_.issuer};
+  bases.insert(bases.end(), listener_urls_.begin(), listener_urls_.end());
+  for (const auto& base : bases) {
+    for (const char* path : {"/oauth2/token", "/o/oauth2/token"}) {
+      std::string url = base + path;
+      if (endpoints.find(url + " ") == std::string::npos) endpoints += url + " ";
+    }
+  }
+  globals["Server.TokenEndpoints"] = endpoints.substr(0, endpoints.size() - 1);
+  return globals;
+}
+
+PluginManager::ReloadResult Runtime::reloadPlugins() {
+  return plugins_->reload([this] { return loadIdentityConfig(home_ + "/conf/identity.xml"); });
+}
 
 std::string Runtime::secretBoxKey() {
   // The key that seals client secrets is a secret key entry. PKCS12 keystores hold it

@@ -9,6 +9,7 @@
 
 #include "admin/admin_auth.h"
 #include "clients/client_registry.h"
+#include "clients/user_registry.h"
 #include "common/clock.h"
 #include "config/identity_config.h"
 #include "config/server_config.h"
@@ -30,6 +31,7 @@
 #include "store/database.h"
 #include "store/jti_purger.h"
 #include "store/jti_store.h"
+#include "store/user_store.h"
 
 namespace idgate {
 
@@ -53,6 +55,9 @@ class Runtime {
   std::shared_ptr<const Keystore> truststore() const { return truststore_; }
   Database& database() { return *db_; }
   PluginManager& plugins() { return *plugins_; }
+  /// Re-reads conf/identity.xml and dropins/ and swaps in the new plugin set (or refuses it).
+  PluginManager::ReloadResult reloadPlugins();
+  UserRegistry& userRegistry() { return *user_registry_; }
   const SigningKeys& signingKeys() const { return *keys_; }
   TokenEndpoint& tokenEndpoint() { return *token_; }
   ClientRegistry& registry() { return *registry_; }
@@ -66,6 +71,8 @@ class Runtime {
   std::string secretBoxKey();
   void setUpResourceServer();
   void checkClientIdCase();
+  /// What plugins read through host_api.global_property for `identity`.
+  GlobalProperties globalProperties(const IdentityConfig& identity) const;
   /// Keystore aliases the configuration uses (lower-cased): never a client's certificate.
   std::set<std::string> reservedAliases() const;
   /// Removes `client_id`'s own certificate entry, if any; "" or why it could not.
@@ -84,6 +91,7 @@ class Runtime {
   std::unique_ptr<ClientStore> clients_;
   ClientIdCollisions collisions_;
   std::unique_ptr<JtiStore> jtis_;
+  std::unique_ptr<UserStore> users_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;
   std::unique_ptr<HostServices> host_;
@@ -93,6 +101,7 @@ class Runtime {
   std::unique_ptr<ClientAuthenticationChain> chain_;
   std::unique_ptr<TokenEndpoint> token_;
   std::unique_ptr<ClientRegistry> registry_;
+  std::unique_ptr<UserRegistry> user_registry_;
   std::unique_ptr<AdminAuth> admin_;
   std::unique_ptr<KeyResolver> key_resolver_;
   std::unique_ptr<TokenValidator> validator_;

@@ -82,12 +82,6 @@ std::string toJson(const Object& o) {
 
 }  // namespace
 
-SecretForm secretFormFor(const std::string& m) {
-  if (m == "client_secret_basic" || m == "client_secret_post") return SecretForm::kHash;
-  if (m == "client_secret_jwt") return SecretForm::kSealed;
-  return SecretForm::kNone;
-}
-
 bool isValidClientId(const std::string& id) {
   if (id.empty() || id.size() > 255 || id == "." || id == "..") return false;  // URL dot segments
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
@@ -96,7 +90,7 @@ bool isValidClientId(const std::string& id) {
 }
 
 std::optional<std::string> validateClientMetadata(const std::string& body,
-                                                  const MethodCatalog& methods,
+                                                  const RegistrationCatalog& catalog,
                                                   ValidatedMetadata* out) {
   // The strict reader first: Poco's parser lets a repeated member win silently, so
   // {"scope":"a","scope":"admin"} would register what a reviewer of the body did not see.
@@ -145,9 +139,13 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
     if (in->has("grant_types")) {
       auto g = stringArray(in, "grant_types");
       if (!g || g->empty()) return "grant_types must be a non-empty array of strings";
+      const std::vector<std::string> supported = catalog.grant_types();
       for (const auto& t : *g) {
-        if (t != "client_credentials")
-          return "grant type '" + t + "' is not supported (client_credentials is)";
+        if (std::find(supported.begin(), supported.end(), t) == supported.end()) {
+          std::string list;
+          for (const auto& s : supported) list += (list.empty() ? "" : ", ") + s;
+          return "grant type '" + t + "' is not supported (supported: " + list + ")";
+        }
       }
       grants = *g;
     }
@@ -165,12 +163,22 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       if (*scope != joined) return "scope must be tokens separated by single spaces";
       if (!joined.empty()) norm.set("scope", joined);
     }
-    out->auth_method = str("token_endpoint_auth_method").value_or("client_secret_basic");
-    auto algs = methods(out->auth_method);
-    if (!algs) {
+    if (auto named = str("token_endpoint_auth_method")) {
+      out->auth_method = *named;
+    } else {
+      out->auth_method = catalog.default_method();
+      if (out->auth_method.empty()) {
+        return "token_endpoint_auth_method is required: no plugin in dropins/ declares a default "
+               "method";
+      }
+    }
+    auto info = catalog.method(out->auth_method);
+    if (!info) {
       return "token_endpoint_auth_method '" + out->auth_method +
              "' is not provided by any plugin in dropins/";
     }
+    out->secret_form = info->secret_form;
+    const std::vector<std::string>* algs = &info->signing_algs;
     norm.set("token_endpoint_auth_method", out->auth_method);
     if (auto alg = str("token_endpoint_auth_signing_alg")) {
       if (algs->empty()) {
@@ -196,6 +204,24 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       if (!isAbsoluteUri(*uri, true)) return "jwks_uri must be an http(s) URL without fragment";
       norm.set("jwks_uri", *uri);
     }
+    if (in->has("token_claims") && !in->isNull("token_claims")) {
+      // idgate's extension: claims a token customizer (client_claims) may copy into the
+      // client's tokens. The claims a token sets itself are not for registration to change.
+      if (!in->isObject("token_claims")) return "token_claims must be a JSON object";
+      Object::Ptr claims = in->getObject("token_claims");
+      if (claims->size() > 32) return "token_claims has more than 32 members";
+      for (const auto& name : claims->getNames()) {
+        static const std::set<std::string> kReserved = {"iss",   "sub", "aud",       "exp",
+                                                        "iat",   "nbf", "jti",       "client_id",
+                                                        "scope", "cnf", "auth_time", "acr"};
+        if (name.empty() || name.size() > 100)
+          return "token_claims: a claim name must be 1-100 characters";
+        if (kReserved.count(name))
+          return "token_claims: '" + name + "' is set by the server and cannot be registered";
+      }
+      if (toJson(*claims).size() > 8192) return "token_claims is larger than 8 KiB";
+      norm.set("token_claims", claims);
+    }
     if (auto mode = str("client_assertion_audience_mode")) {
       if (*mode != "legacy" && *mode != "strict")
         return "client_assertion_audience_mode must be legacy or strict";
@@ -204,7 +230,7 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       norm.set("client_assertion_audience_mode", *mode);
     }
     out->client_secret = str("client_secret");
-    SecretForm form = secretFormFor(out->auth_method);
+    const SecretForm form = out->secret_form;
     if (out->client_secret) {
       if (form == SecretForm::kNone) {
         return "client_secret does not apply to " + out->auth_method;

@@ -23,17 +23,17 @@ ApiError storeFailure(const StoreError& e) {
 }  // namespace
 
 ClientRegistry::ClientRegistry(ClientStore& store, const Clock& clock,
-                               std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods,
-                               ClientIdCollisions* collisions)
+                               std::shared_ptr<const crypto::SecretBox> box,
+                               RegistrationCatalog catalog, ClientIdCollisions* collisions)
     : store_(store),
       clock_(clock),
       box_(std::move(box)),
-      methods_(std::move(methods)),
+      catalog_(std::move(catalog)),
       collisions_(collisions) {}
 
 std::optional<std::string> ClientRegistry::applySecret(const ValidatedMetadata& m, Client& c,
                                                        bool keep_existing) {
-  SecretForm form = secretFormFor(m.auth_method);
+  const SecretForm form = m.secret_form;
   std::optional<std::string> shown;
   std::optional<std::string> secret = m.client_secret;
   bool have_needed = (form == SecretForm::kHash && c.secret_hash) ||
@@ -89,7 +89,7 @@ std::optional<ApiError> ClientRegistry::caseTwin(const std::string& client_id) {
 
 RegistryResult ClientRegistry::create(const std::string& body) {
   ValidatedMetadata m;
-  if (auto err = validateClientMetadata(body, methods_, &m)) {
+  if (auto err = validateClientMetadata(body, catalog_, &m)) {
     return ApiError{ErrorCode::kInvalidClientMetadata, *err};
   }
   Client c;
@@ -114,7 +114,7 @@ RegistryResult ClientRegistry::create(const std::string& body) {
 
 RegistryResult ClientRegistry::replace(const std::string& client_id, const std::string& body) {
   ValidatedMetadata m;
-  if (auto err = validateClientMetadata(body, methods_, &m)) {
+  if (auto err = validateClientMetadata(body, catalog_, &m)) {
     return ApiError{ErrorCode::kInvalidClientMetadata, *err};
   }
   if (!m.client_id.empty() && m.client_id != client_id) {

@@ -28,7 +28,7 @@ using RegistryResult = std::variant<RegistryResponse, ApiError>;
 class ClientRegistry {
  public:
   ClientRegistry(ClientStore& store, const Clock& clock,
-                 std::shared_ptr<const crypto::SecretBox> box, MethodCatalog methods,
+                 std::shared_ptr<const crypto::SecretBox> box, RegistrationCatalog catalog,
                  ClientIdCollisions* collisions = nullptr);
 
   /// Keystore aliases the server's configuration uses (lower-cased): no client id may equal
@@ -61,7 +61,7 @@ class ClientRegistry {
   ClientStore& store_;
   const Clock& clock_;
   std::shared_ptr<const crypto::SecretBox> box_;
-  MethodCatalog methods_;
+  RegistrationCatalog catalog_;
   ClientIdCollisions* collisions_;
   std::set<std::string> reserved_;
   std::function<std::string(const std::string&)> before_delete_;

@@ -21,6 +21,10 @@ const char* errorName(ErrorCode code) {
       return "unsupported_grant_type";
     case ErrorCode::kInvalidScope:
       return "invalid_scope";
+    case ErrorCode::kInvalidGrant:
+      return "invalid_grant";
+    case ErrorCode::kTokenDenied:
+      return "access_denied";
     case ErrorCode::kInvalidTarget:
       return "invalid_target";
     case ErrorCode::kInvalidClientMetadata:
@@ -73,6 +77,9 @@ std::string quoted(const std::string& s) {
 HttpError toHttp(const ApiError& error) {
   HttpError out{400, {}, {}};
   switch (error.code) {
+    case ErrorCode::kTokenDenied:
+      out.status = 403;
+      break;
     case ErrorCode::kInvalidClient:
       out.status = 401;
       if (error.basic_challenge) {

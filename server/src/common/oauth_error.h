@@ -14,6 +14,8 @@ enum class ErrorCode {
   kUnauthorizedClient,     ///< 400 unauthorized_client
   kUnsupportedGrantType,   ///< 400 unsupported_grant_type
   kInvalidScope,           ///< 400 invalid_scope
+  kInvalidGrant,           ///< 400 invalid_grant (a grant's assertion or code is not good)
+  kTokenDenied,            ///< 403 access_denied: a token customizer refused the token
   kInvalidTarget,          ///< 400 invalid_target (RFC 8707)
   kInvalidClientMetadata,  ///< 400 invalid_client_metadata (RFC 7591)
   kUnsupportedMediaType,   ///< 400 invalid_request: wrong Content-Type

@@ -50,7 +50,7 @@ IdentityConfig loadIdentityConfig(const std::string& file) {
   if (auto listeners = root.child("EventListeners")) {
     listeners->allowOnly({"EventListener"}, {});
     for (const auto& l : listeners->children("EventListener")) {
-      l.allowOnly({"Property"}, {"type", "name", "orderId", "enable"});
+      l.allowOnly({"Property", "TrustedIssuer"}, {"type", "name", "orderId", "enable"});
       EventListenerConfig e;
       e.type = l.attribute("type").value_or("");
       e.name = l.requiredAttribute("name");
@@ -62,6 +62,27 @@ IdentityConfig loadIdentityConfig(const std::string& file) {
       for (const auto& p : l.children("Property")) {
         p.allowOnly({}, {"name"});
         e.properties[p.requiredAttribute("name")] = p.text();
+      }
+      // A grant handler's trusted issuers (the JWT bearer grant), handed to the plugin as
+      // properties TrustedIssuer.<n>.<attribute> and TrustedIssuer.<n>.jwks (the element's text).
+      int n = 0;
+      for (const auto& t : l.children("TrustedIssuer")) {
+        t.allowOnly({}, {"issuer", "jwksUri", "keystoreAlias", "audience", "subjectClaim"});
+        const std::string prefix = "TrustedIssuer." + std::to_string(++n) + ".";
+        e.properties[prefix + "issuer"] = t.requiredAttribute("issuer");
+        std::string jwks = Poco::trim(t.text());
+        int sources = (jwks.empty() ? 0 : 1) + (t.attribute("jwksUri") ? 1 : 0) +
+                      (t.attribute("keystoreAlias") ? 1 : 0);
+        if (sources != 1) {
+          t.failAttribute("jwksUri",
+                          "give the issuer's keys exactly one way: jwksUri=\"https://...\", "
+                          "keystoreAlias=\"<alias of its certificate>\", or a JWK set as the "
+                          "element's text");
+        }
+        if (!jwks.empty()) e.properties[prefix + "jwks"] = jwks;
+        for (const char* a : {"jwksUri", "keystoreAlias", "audience", "subjectClaim"}) {
+          if (auto v = t.attribute(a)) e.properties[prefix + a] = *v;
+        }
       }
       c.listeners.push_back(std::move(e));
     }

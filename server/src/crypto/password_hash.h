@@ -8,6 +8,8 @@ namespace idgate::crypto {
 
 /// Iterations for operator passwords (OWASP 2023 figure for PBKDF2-HMAC-SHA256).
 inline constexpr int kAdminPasswordIterations = 600000;
+/// Iterations for local users' passwords (the same OWASP figure).
+inline constexpr int kUserPasswordIterations = 600000;
 /// Iterations for client secrets: checked on every token request, and generated secrets carry
 /// 256 bits of entropy; the count is stored in each hash, so it can be raised later.
 inline constexpr int kClientSecretIterations = 10000;

@@ -6,25 +6,60 @@
 #include "crypto/random.h"
 
 namespace idgate {
+namespace {
+
+/// The claims the token itself sets: a grant's extra claims never replace them.
+bool isCoreClaim(const std::string& name) {
+  return isProtectedClaim(name) || name == "sub" || name == "aud" || name == "scope";
+}
+
+}  // namespace
 
 std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
     const AccessTokenRequest& request) const {
-  JsonWriter claims;
-  claims.field("iss", issuer_).field("sub", request.grant.subject);
+  ClaimList claims;
+  claims.set("iss", jsonQuote(issuer_));
+  claims.set("sub", jsonQuote(request.grant.subject));
   if (request.audiences.size() > 1) {
-    claims.field("aud", request.audiences);
+    std::vector<std::string> items;
+    for (const auto& a : request.audiences) items.push_back(jsonQuote(a));
+    claims.set("aud", jsonArray(items));
   } else {
-    claims.field("aud", request.audiences.empty() ? issuer_ : request.audiences.front());
+    claims.set("aud", jsonQuote(request.audiences.empty() ? issuer_ : request.audiences.front()));
   }
-  claims.field("client_id", request.client.client.client_id)
-      .field("iat", request.issued_at)
-      .field("exp", request.expires_at)
-      .field("jti", crypto::randomToken(16));
+  claims.set("client_id", jsonQuote(request.client.client.client_id));
+  claims.set("iat", std::to_string(request.issued_at));
+  claims.set("exp", std::to_string(request.expires_at));
+  claims.set("jti", jsonQuote(crypto::randomToken(16)));
   std::string scope;
   for (const auto& s : request.grant.scopes) scope += (scope.empty() ? "" : " ") + s;
-  if (!scope.empty()) claims.field("scope", scope);
+  if (!scope.empty()) claims.set("scope", jsonQuote(scope));
+
+  for (const auto& [name, value] : request.grant.extra_claims) {  // checked to be JSON
+    if (isCoreClaim(name)) {
+      Poco::Logger::get("idgate.token")
+          .warning("grant claim '" + name + "' ignored: the token sets it itself");
+      continue;
+    }
+    claims.set(name, value);
+  }
+
+  if (customizers_) {
+    TokenCustomizeInput input{"access_token", request.grant_type, request.client.client.client_id,
+                              request.client.client.metadata_json};
+    for (const auto& c : customizers_()) {
+      CustomizeResult r = c->customize(input, claims);
+      if (r.kind == CustomizeResult::Kind::kDenied) {
+        return ApiError{ErrorCode::kTokenDenied, r.reason};
+      }
+      if (r.kind == CustomizeResult::Kind::kError) {
+        Poco::Logger::get("idgate.token").error(r.reason);
+        return ApiError{ErrorCode::kServerError, "the token could not be customized"};
+      }
+    }
+  }
   try {
-    return keys_.signer().sign("at+jwt", claims.finish());
+    return keys_.signer().sign("at+jwt", claims.toJson());
   } catch (const std::exception& e) {
     Poco::Logger::get("idgate.token").error(std::string("signing failed: ") + e.what());
     return ApiError{ErrorCode::kServerError, "token could not be signed"};

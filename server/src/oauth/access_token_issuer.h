@@ -2,6 +2,8 @@
 // server's implementation, RFC 9068 JWTs signed with the keystore's signing key.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -10,10 +12,12 @@
 #include "oauth/client_authenticator.h"
 #include "oauth/grant_handler.h"
 #include "oauth/signing_keys.h"
+#include "plugins/token_customizer.h"
 
 namespace idgate {
 
 struct AccessTokenRequest {
+  std::string grant_type;
   const Grant& grant;
   const AuthenticatedClient& client;
   std::vector<std::string> audiences;  ///< RFC 8707 resources; empty: the issuer
@@ -28,16 +32,22 @@ class AccessTokenIssuer {
   virtual std::variant<std::string, ApiError> issue(const AccessTokenRequest& request) const = 0;
 };
 
-/// RFC 9068: iss, sub, aud, client_id, iat, exp, jti, scope; typ at+jwt.
+/// The token customizers in force for the calling request, in order.
+using CustomizerSource = std::function<std::vector<std::shared_ptr<const TokenCustomizerPlugin>>()>;
+
+/// RFC 9068: iss, sub, aud, client_id, iat, exp, jti, scope; typ at+jwt. A grant handler's
+/// extra claims come next (never over those), then each token customizer in order.
 class JwtAccessTokenIssuer : public AccessTokenIssuer {
  public:
-  JwtAccessTokenIssuer(const SigningKeys& keys, std::string issuer)
-      : keys_(keys), issuer_(std::move(issuer)) {}
+  JwtAccessTokenIssuer(const SigningKeys& keys, std::string issuer,
+                       CustomizerSource customizers = {})
+      : keys_(keys), issuer_(std::move(issuer)), customizers_(std::move(customizers)) {}
   std::variant<std::string, ApiError> issue(const AccessTokenRequest& request) const override;
 
  private:
   const SigningKeys& keys_;
   std::string issuer_;
+  CustomizerSource customizers_;
 };
 
 }  // namespace idgate

@@ -26,7 +26,8 @@ std::variant<AuthenticatedClient, ApiError> ClientAuthenticationChain::authentic
   }
 
   AuthRequestView view{request.params, request.authorization, request.endpoint_url};
-  for (const auto& plugin : plugins_) {
+  const std::shared_ptr<const PluginSet> set = plugins_();
+  for (const auto& plugin : set->authenticators) {
     AuthOutcome o = plugin->authenticate(view);
     switch (o.code) {
       case IDGATE_AUTH_NOT_HANDLED:

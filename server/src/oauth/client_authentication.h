@@ -12,23 +12,24 @@
 #include "common/oauth_error.h"
 #include "oauth/client_authenticator.h"
 #include "oauth/token_request.h"
-#include "plugins/client_authenticator.h"
+#include "plugins/plugin_set.h"
 #include "store/client_store.h"
 
 namespace idgate {
 
-using PluginList = std::vector<std::shared_ptr<const ClientAuthenticatorPlugin>>;
+/// The plugin set in force for the calling request.
+using PluginSetSource = std::function<std::shared_ptr<const PluginSet>()>;
 
 class ClientAuthenticationChain : public ClientAuthenticator {
  public:
-  ClientAuthenticationChain(const PluginList& plugins, ClientStore& clients)
-      : plugins_(plugins), clients_(clients) {}
+  ClientAuthenticationChain(PluginSetSource plugins, ClientStore& clients)
+      : plugins_(std::move(plugins)), clients_(clients) {}
 
   std::variant<AuthenticatedClient, ApiError> authenticate(
       const TokenRequest& request) const override;
 
  private:
-  const PluginList& plugins_;
+  PluginSetSource plugins_;
   ClientStore& clients_;
 };
 

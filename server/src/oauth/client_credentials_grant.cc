@@ -32,21 +32,27 @@ std::variant<Grant, ApiError> ClientCredentialsGrant::grant(
     return ApiError{ErrorCode::kUnauthorizedClient,
                     "client is not allowed to use the client_credentials grant"};
   }
-  std::vector<std::string> allowed = splitScope(meta.scope);
+  auto scopes = grantedScopes(request, meta);
+  if (auto* err = std::get_if<ApiError>(&scopes)) return *err;
   Grant g;
   g.subject = client.client.client_id;
-  if (auto requested = request.param("scope")) {
-    for (const auto& s : splitScope(*requested)) {
-      if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-        return ApiError{ErrorCode::kInvalidScope,
-                        "scope '" + s + "' is not allowed for this client"};
-      }
-      if (std::find(g.scopes.begin(), g.scopes.end(), s) == g.scopes.end()) g.scopes.push_back(s);
-    }
-  } else {
-    g.scopes = allowed;
-  }
+  g.scopes = std::get<std::vector<std::string>>(scopes);
   return g;
+}
+
+std::variant<std::vector<std::string>, ApiError> grantedScopes(const TokenRequest& request,
+                                                               const ClientMetadataView& meta) {
+  std::vector<std::string> allowed = splitScope(meta.scope);
+  auto requested = request.param("scope");
+  if (!requested) return allowed;
+  std::vector<std::string> out;
+  for (const auto& s : splitScope(*requested)) {
+    if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+      return ApiError{ErrorCode::kInvalidScope, "scope '" + s + "' is not allowed for this client"};
+    }
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
 }
 
 }  // namespace idgate

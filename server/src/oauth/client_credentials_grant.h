@@ -18,4 +18,9 @@ class ClientCredentialsGrant : public GrantHandler {
 /// The scope tokens of a scope parameter (RFC 6749 §3.3: separated by spaces).
 std::vector<std::string> splitScope(const std::string& scope);
 
+/// The scopes a request gets: those asked for, each registered for the client (all registered
+/// ones when it asks for none), or invalid_scope.
+std::variant<std::vector<std::string>, ApiError> grantedScopes(const TokenRequest& request,
+                                                               const ClientMetadataView& meta);
+
 }  // namespace idgate

@@ -1,7 +1,7 @@
 // One grant_type of the token endpoint (RFC 6749 §4, extensions by URI): the checks of the
 // request that need no client (made before authentication, so a malformed request burns no
-// one-time assertion), then the grant for the authenticated client. client_credentials is the
-// first implementation; the plugin kind of the extension-framework issue will be another.
+// one-time assertion), then the grant for the authenticated client. client_credentials is built
+// in; PluginGrant puts a grant handler plugin behind the same interface.
 #pragma once
 
 #include <optional>
@@ -19,6 +19,8 @@ namespace idgate {
 struct Grant {
   std::string subject;              ///< sub
   std::vector<std::string> scopes;  ///< granted, in the order asked
+  /// Further claims from a grant handler plugin: (name, JSON value).
+  std::vector<std::pair<std::string, std::string>> extra_claims;
 };
 
 class GrantHandler {

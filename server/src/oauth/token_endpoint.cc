@@ -48,14 +48,29 @@ TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients,
       clock_(clock) {}
 
 TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients, const SigningKeys& keys,
-                             const TokenSettings& settings, const Clock& clock)
-    : TokenEndpoint(clients, {std::make_shared<ClientCredentialsGrant>()},
-                    std::make_shared<JwtAccessTokenIssuer>(keys, settings.issuer), settings,
-                    clock) {}
+                             const TokenSettings& settings, const Clock& clock,
+                             GrantSource plugin_grants, CustomizerSource customizers)
+    : TokenEndpoint(
+          clients, {std::make_shared<ClientCredentialsGrant>()},
+          std::make_shared<JwtAccessTokenIssuer>(keys, settings.issuer, std::move(customizers)),
+          settings, clock) {
+  plugin_grants_ = std::move(plugin_grants);
+}
+
+std::vector<std::shared_ptr<const GrantHandler>> TokenEndpoint::grants() const {
+  std::vector<std::shared_ptr<const GrantHandler>> out = grants_;
+  if (!plugin_grants_) return out;
+  for (auto& g : plugin_grants_()) {
+    bool builtin = std::any_of(grants_.begin(), grants_.end(),
+                               [&](const auto& b) { return b->grantType() == g->grantType(); });
+    if (!builtin) out.push_back(std::move(g));
+  }
+  return out;
+}
 
 std::vector<std::string> TokenEndpoint::grantTypes() const {
   std::vector<std::string> out;
-  for (const auto& g : grants_) out.push_back(g->grantType());
+  for (const auto& g : grants()) out.push_back(g->grantType());
   return out;
 }
 
@@ -67,13 +82,14 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   // one-time assertion should be once it was presented.
   auto grant_type = request.param("grant_type");
   if (!grant_type) return ApiError{ErrorCode::kInvalidRequest, "grant_type is required"};
+  const std::vector<std::shared_ptr<const GrantHandler>> all = grants();
   const GrantHandler* handler = nullptr;
-  for (const auto& g : grants_) {
+  for (const auto& g : all) {
     if (g->grantType() == *grant_type) handler = g.get();
   }
   if (handler == nullptr) {
     std::string supported;
-    for (const auto& g : grants_) supported += (supported.empty() ? "" : ", ") + g->grantType();
+    for (const auto& g : all) supported += (supported.empty() ? "" : ", ") + g->grantType();
     return ApiError{
         ErrorCode::kUnsupportedGrantType,
         "grant_type '" + *grant_type + "' is not supported (supported: " + supported + ")"};
@@ -98,8 +114,8 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   const Grant& grant = std::get<Grant>(granted);
 
   const int64_t now = clock_.nowSeconds();
-  AccessTokenRequest token_request{grant, client, resources, now,
-                                   now + settings_.access_token_lifetime_s};
+  AccessTokenRequest token_request{*grant_type, grant, client,
+                                   resources,   now,   now + settings_.access_token_lifetime_s};
   auto token = issuer_->issue(token_request);
   if (auto* err = std::get_if<ApiError>(&token)) return *err;
   std::string scope;

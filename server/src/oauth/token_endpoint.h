@@ -2,6 +2,7 @@
 // authentication and the access-token issuer, each behind an interface (unit tests use fakes).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -17,6 +18,9 @@
 
 namespace idgate {
 
+/// Grant handlers that come and go with the plugin set (the calling request's).
+using GrantSource = std::function<std::vector<std::shared_ptr<const GrantHandler>>()>;
+
 struct TokenSettings {
   std::string issuer;
   int64_t access_token_lifetime_s = 3600;
@@ -28,9 +32,11 @@ class TokenEndpoint {
                 std::vector<std::shared_ptr<const GrantHandler>> grants,
                 std::shared_ptr<const AccessTokenIssuer> issuer, const TokenSettings& settings,
                 const Clock& clock);
-  /// As the server runs: client_credentials, and RFC 9068 JWTs signed with `keys`.
+  /// As the server runs: client_credentials and the plugins' grants, and RFC 9068 JWTs signed
+  /// with `keys`, customized by the plugins' token customizers.
   TokenEndpoint(const ClientAuthenticator& clients, const SigningKeys& keys,
-                const TokenSettings& settings, const Clock& clock);
+                const TokenSettings& settings, const Clock& clock, GrantSource plugin_grants = {},
+                CustomizerSource customizers = {});
 
   struct Issued {
     std::string body;      ///< the JSON success body
@@ -43,8 +49,12 @@ class TokenEndpoint {
   std::vector<std::string> grantTypes() const;
 
  private:
+  /// The built-in grants, then the plugins' (a plugin never shadows a built-in type).
+  std::vector<std::shared_ptr<const GrantHandler>> grants() const;
+
   const ClientAuthenticator& clients_;
   std::vector<std::shared_ptr<const GrantHandler>> grants_;
+  GrantSource plugin_grants_;
   std::shared_ptr<const AccessTokenIssuer> issuer_;
   const TokenSettings& settings_;
   const Clock& clock_;

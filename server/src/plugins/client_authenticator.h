@@ -25,25 +25,16 @@ struct AuthOutcome {
 
 class ClientAuthenticatorPlugin : public PluginInstance {
  public:
-  ClientAuthenticatorPlugin(std::shared_ptr<boost::dll::shared_library> library,
-                            const idgate_plugin_descriptor* descriptor,
-                            idgate_instance_module_ptr instance, std::string name, int order_id);
+  using PluginInstance::PluginInstance;
 
   /// Calls the plugin. Unknown codes and AUTHENTICATED without a client id become DENIED.
   AuthOutcome authenticate(const AuthRequestView& request) const;
 
-  const std::string& authMethod() const { return auth_method_; }
-  const std::vector<std::string>& signingAlgs() const { return signing_algs_; }
-
- private:
-  std::string auth_method_;
-  std::vector<std::string> signing_algs_;
+  const std::string& authMethod() const { return descriptor().auth_method; }
+  const std::vector<std::string>& signingAlgs() const { return descriptor().signing_algs; }
 };
 
-/// The host side of auth_result_set_*: collects what a plugin reports.
-struct AuthResultSink {
-  std::string client_id;
-  std::string reason;
-};
+/// The key/value view of `params` for the ABI (valid while `params` is).
+std::vector<idgate_kv> abiParams(const std::vector<std::pair<std::string, std::string>>& params);
 
 }  // namespace idgate

@@ -1,14 +1,13 @@
 #include "plugins/host_services.h"
 
-#include "plugins/subject_mapper.h"
-
 #include <Poco/Logger.h>
 
+#include "common/json_writer.h"
 #include "crypto/keys.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
 #include "keystore/alias.h"
-#include "plugins/client_authenticator.h"
+#include "plugins/result_sink.h"
 #include "store/jti_deferral.h"
 #include "store/store_error.h"
 
@@ -55,9 +54,20 @@ void logFn(idgate_host_context_host_ptr ctx, idgate_log_level level, idgate_str 
 
 int64_t nowFn(idgate_host_context_host_ptr ctx) noexcept { return self(ctx)->nowMillis(); }
 
+idgate_lookup_code propertyFn(idgate_host_context_host_ptr ctx, idgate_str name,
+                              idgate_bytes_sink sink, void* user) noexcept {
+  try {
+    std::string value;
+    return deliver(context(ctx)->globalProperty(str(name), &value), value, sink, user);
+  } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
 idgate_lookup_code clientLookupFn(idgate_host_context_host_ptr ctx, idgate_str id,
                                   idgate_bytes_sink sink, void* user) noexcept {
   try {
+    if (!context(ctx)->permits(IDGATE_CAP_CLIENT_READ, "client_lookup")) return IDGATE_LOOKUP_ERROR;
     std::string json;
     return deliver(self(ctx)->clientLookup(str(id), &json), json, sink, user);
   } catch (...) {
@@ -68,6 +78,8 @@ idgate_lookup_code clientLookupFn(idgate_host_context_host_ptr ctx, idgate_str i
 idgate_lookup_code secretVerifyFn(idgate_host_context_host_ptr ctx, idgate_str id,
                                   idgate_str secret) noexcept {
   try {
+    if (!context(ctx)->permits(IDGATE_CAP_CLIENT_SECRET_VERIFY, "client_secret_verify"))
+      return IDGATE_LOOKUP_ERROR;
     return self(ctx)->clientSecretVerify(str(id), str(secret));
   } catch (...) {
     return IDGATE_LOOKUP_ERROR;
@@ -77,8 +89,12 @@ idgate_lookup_code secretVerifyFn(idgate_host_context_host_ptr ctx, idgate_str i
 idgate_lookup_code secretGetFn(idgate_host_context_host_ptr ctx, idgate_str id,
                                idgate_bytes_sink sink, void* user) noexcept {
   try {
+    if (!context(ctx)->permits(IDGATE_CAP_CLIENT_SECRET_READ, "client_secret_get"))
+      return IDGATE_LOOKUP_ERROR;
     std::string secret;
-    return deliver(self(ctx)->clientSecretGet(str(id), &secret), secret, sink, user);
+    idgate_lookup_code rc =
+        self(ctx)->clientSecretGet(str(id), &secret, context(ctx)->identity().auth_method);
+    return deliver(rc, secret, sink, user);
   } catch (...) {
     return IDGATE_LOOKUP_ERROR;
   }
@@ -87,6 +103,8 @@ idgate_lookup_code secretGetFn(idgate_host_context_host_ptr ctx, idgate_str id,
 idgate_lookup_code certificateFn(idgate_host_context_host_ptr ctx, idgate_str alias,
                                  idgate_bytes_sink sink, void* user) noexcept {
   try {
+    if (!context(ctx)->permits(IDGATE_CAP_KEYSTORE_READ, "keystore_certificate"))
+      return IDGATE_LOOKUP_ERROR;
     std::string der;
     return deliver(self(ctx)->keystoreCertificate(str(alias), &der), der, sink, user);
   } catch (...) {
@@ -94,28 +112,21 @@ idgate_lookup_code certificateFn(idgate_host_context_host_ptr ctx, idgate_str al
   }
 }
 
-idgate_jti_code jtiFn(idgate_host_context_host_ptr ctx, idgate_str client_id, idgate_str jti,
+idgate_jti_code jtiFn(idgate_host_context_host_ptr ctx, idgate_str scope, idgate_str jti,
                       int64_t exp) noexcept {
   try {
-    return self(ctx)->jtiCheckAndInsert(str(client_id), str(jti), exp);
+    if (!context(ctx)->permits(IDGATE_CAP_JTI_WRITE, "jti_check_and_insert"))
+      return IDGATE_JTI_ERROR;
+    return self(ctx)->jtiCheckAndInsert(str(scope), str(jti), exp);
   } catch (...) {
     return IDGATE_JTI_ERROR;
-  }
-}
-
-idgate_lookup_code propertyFn(idgate_host_context_host_ptr ctx, idgate_str name,
-                              idgate_bytes_sink sink, void* user) noexcept {
-  try {
-    std::string value;
-    return deliver(self(ctx)->globalProperty(str(name), &value), value, sink, user);
-  } catch (...) {
-    return IDGATE_LOOKUP_ERROR;
   }
 }
 
 idgate_lookup_code jwksFn(idgate_host_context_host_ptr ctx, idgate_str uri, int32_t refresh,
                           idgate_bytes_sink sink, void* user) noexcept {
   try {
+    if (!context(ctx)->permits(IDGATE_CAP_URL_FETCH, "jwks_fetch")) return IDGATE_LOOKUP_ERROR;
     std::string jwks;
     return deliver(self(ctx)->jwksFetch(str(uri), refresh != 0, &jwks), jwks, sink, user);
   } catch (...) {
@@ -123,115 +134,145 @@ idgate_lookup_code jwksFn(idgate_host_context_host_ptr ctx, idgate_str uri, int3
   }
 }
 
-void setClientIdFn(idgate_auth_result_host_ptr result, idgate_str id) noexcept {
+idgate_lookup_code userVerifyFn(idgate_host_context_host_ptr ctx, idgate_str username,
+                                idgate_str password) noexcept {
   try {
-    reinterpret_cast<AuthResultSink*>(result)->client_id = str(id);
+    if (!context(ctx)->permits(IDGATE_CAP_USER_READ, "user_password_verify"))
+      return IDGATE_LOOKUP_ERROR;
+    return self(ctx)->userPasswordVerify(str(username), str(password));
   } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
   }
 }
 
-void setReasonFn(idgate_auth_result_host_ptr result, idgate_str reason) noexcept {
+idgate_lookup_code userLookupFn(idgate_host_context_host_ptr ctx, idgate_str username,
+                                idgate_bytes_sink sink, void* user) noexcept {
   try {
-    reinterpret_cast<AuthResultSink*>(result)->reason = str(reason).substr(0, 200);
+    if (!context(ctx)->permits(IDGATE_CAP_USER_READ, "user_lookup")) return IDGATE_LOOKUP_ERROR;
+    std::string json;
+    return deliver(self(ctx)->userLookup(str(username), &json), json, sink, user);
   } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
   }
 }
 
-SubjectSink* subjectOf(idgate_subject_host_ptr s) { return reinterpret_cast<SubjectSink*>(s); }
+const std::pair<uint64_t, const char*> kCapabilityNames[] = {
+    {IDGATE_CAP_CLIENT_READ, "client_read"},
+    {IDGATE_CAP_CLIENT_SECRET_VERIFY, "client_secret_verify"},
+    {IDGATE_CAP_CLIENT_SECRET_READ, "client_secret_read"},
+    {IDGATE_CAP_KEYSTORE_READ, "keystore_read"},
+    {IDGATE_CAP_JTI_WRITE, "jti_write"},
+    {IDGATE_CAP_URL_FETCH, "url_fetch"},
+    {IDGATE_CAP_USER_READ, "user_read"},
+};
 
-void subjectPrincipalFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
-  try {
-    subjectOf(s)->principal = str(v);
-    subjectOf(s)->principal_set = true;
-  } catch (...) {
-  }
-}
-
-void subjectUniqueFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
-  try {
-    subjectOf(s)->unique_name = str(v);
-    subjectOf(s)->unique_set = true;
-  } catch (...) {
-  }
-}
-
-void subjectRealmFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
-  try {
-    subjectOf(s)->realm = str(v);
-    subjectOf(s)->realm_set = true;
-  } catch (...) {
-  }
-}
-
-void subjectGroupsFn(idgate_subject_host_ptr s, const idgate_str* groups, size_t n) noexcept {
-  try {
-    std::vector<std::string> out;
-    for (size_t i = 0; i < n && groups != nullptr; ++i) out.push_back(str(groups[i]));
-    subjectOf(s)->groups = std::move(out);
-    subjectOf(s)->groups_set = true;
-  } catch (...) {
-  }
-}
-
-void subjectReasonFn(idgate_subject_host_ptr s, idgate_str v) noexcept {
-  try {
-    subjectOf(s)->reason = str(v).substr(0, 200);
-  } catch (...) {
-  }
-}
+constexpr uint64_t kAllCapabilities = (IDGATE_CAP_USER_READ << 1) - 1;
 
 }  // namespace
 
-PluginHostContext::PluginHostContext(HostServices& services, const idgate_host_api& table,
-                                     std::string plugin, std::string listener)
-    : services_(services), api_(table) {
-  api_.context = reinterpret_cast<idgate_host_context_host_ptr>(this);
-  logger_ = plugin.empty() ? "idgate.plugin" : "idgate.plugin." + plugin;
-  if (!listener.empty() && listener != plugin) logger_ += "(" + listener + ")";
+std::vector<std::string> capabilityNames(uint64_t capabilities) {
+  std::vector<std::string> out;
+  for (const auto& [bit, name] : kCapabilityNames) {
+    if ((capabilities & bit) != 0) out.emplace_back(name);
+  }
+  if ((capabilities & ~kAllCapabilities) != 0) out.emplace_back("unknown");
+  return out;
 }
 
-std::shared_ptr<PluginHostContext> HostServices::contextFor(const std::string& plugin,
-                                                            const std::string& listener) {
-  return std::make_shared<PluginHostContext>(*this, api_, plugin, listener);
-}
-
-HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
-                           std::function<std::shared_ptr<const Keystore>()> keystore,
-                           std::shared_ptr<const crypto::SecretBox> secret_box,
-                           std::map<std::string, std::string> global_properties, int64_t skew_s,
-                           JwksFetcher* jwks, const ClientIdCollisions* collisions,
-                           std::set<std::string> reserved_aliases)
-    : clients_(clients),
-      jtis_(jtis),
-      clock_(clock),
-      keystore_(std::move(keystore)),
-      secret_box_(std::move(secret_box)),
-      global_properties_(std::move(global_properties)),
-      skew_s_(skew_s),
-      jwks_(jwks),
-      collisions_(collisions),
-      reserved_aliases_(std::move(reserved_aliases)),
-      dummy_secret_hash_(
-          crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
+PluginHostContext::PluginHostContext(HostServices& services, Identity identity,
+                                     std::shared_ptr<const GlobalProperties> globals)
+    : services_(services), identity_(std::move(identity)), globals_(std::move(globals)) {
+  auto handle = reinterpret_cast<idgate_host_context_host_ptr>(this);
   api_ = idgate_host_api{};
   api_.struct_size = sizeof(api_);
+  api_.context = handle;
   api_.log = logFn;
   api_.now_unix_ms = nowFn;
+  api_.global_property = propertyFn;
   api_.client_lookup = clientLookupFn;
   api_.client_secret_verify = secretVerifyFn;
   api_.client_secret_get = secretGetFn;
   api_.keystore_certificate = certificateFn;
   api_.jti_check_and_insert = jtiFn;
-  api_.global_property = propertyFn;
-  api_.auth_result_set_client_id = setClientIdFn;
-  api_.auth_result_set_reason = setReasonFn;
   api_.jwks_fetch = jwksFn;
-  api_.subject_set_principal = subjectPrincipalFn;
-  api_.subject_set_unique_name = subjectUniqueFn;
-  api_.subject_set_realm = subjectRealmFn;
-  api_.subject_set_groups = subjectGroupsFn;
-  api_.subject_set_reason = subjectReasonFn;
-  shared_context_ = std::make_unique<PluginHostContext>(*this, api_, "", "");
+  api_.user_password_verify = userVerifyFn;
+  api_.user_lookup = userLookupFn;
+
+  v1_ = abi1::HostApi{};
+  v1_.struct_size = sizeof(v1_);
+  v1_.context = handle;
+  v1_.log = logFn;
+  v1_.now_unix_ms = nowFn;
+  v1_.client_lookup = clientLookupFn;
+  v1_.client_secret_verify = secretVerifyFn;
+  v1_.client_secret_get = secretGetFn;
+  v1_.keystore_certificate = certificateFn;
+  v1_.jti_check_and_insert = jtiFn;
+  v1_.global_property = propertyFn;
+  v1_.jwks_fetch = jwksFn;
+  fillV1ResultSetters(v1_);
+
+  logger_ = identity_.plugin.empty() ? "idgate.plugin" : "idgate.plugin." + identity_.plugin;
+  if (!identity_.listener.empty() && identity_.listener != identity_.plugin)
+    logger_ += "(" + identity_.listener + ")";
+}
+
+bool PluginHostContext::permits(uint64_t capability, const char* call) {
+  if ((identity_.capabilities & capability) != 0) return true;
+  refused_.fetch_add(1, std::memory_order_relaxed);
+  if ((refusal_logged_.fetch_or(capability) & capability) == 0) {
+    std::string name = capabilityNames(capability).front();
+    Poco::Logger::get(logger_).error(std::string(call) +
+                                     " refused: the plugin did not declare the capability '" +
+                                     name + "' (declared: " +
+                                     [&] {
+                                       std::string list;
+                                       for (const auto& n : capabilityNames(identity_.capabilities))
+                                         list += (list.empty() ? "" : ", ") + n;
+                                       return list.empty() ? std::string("none") : list;
+                                     }() +
+                                     "); rebuild it declaring " + name +
+                                     " in kCapabilities. Further refusals are counted in "
+                                     "GET /api/admin/plugins, not logged");
+  }
+  return false;
+}
+
+idgate_lookup_code PluginHostContext::globalProperty(const std::string& name,
+                                                     std::string* value) const {
+  auto it = globals_->find(name);
+  if (it == globals_->end()) return IDGATE_LOOKUP_NOT_FOUND;
+  *value = it->second;
+  return IDGATE_LOOKUP_FOUND;
+}
+
+std::shared_ptr<PluginHostContext> HostServices::contextFor(
+    PluginHostContext::Identity identity, std::shared_ptr<const GlobalProperties> globals) {
+  return std::make_shared<PluginHostContext>(*this, std::move(identity),
+                                             globals ? std::move(globals) : globals_);
+}
+
+HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
+                           std::function<std::shared_ptr<const Keystore>()> keystore,
+                           std::shared_ptr<const crypto::SecretBox> secret_box,
+                           GlobalProperties global_properties, int64_t skew_s, JwksFetcher* jwks,
+                           const ClientIdCollisions* collisions,
+                           std::set<std::string> reserved_aliases, UserStore* users)
+    : clients_(clients),
+      jtis_(jtis),
+      clock_(clock),
+      keystore_(std::move(keystore)),
+      secret_box_(std::move(secret_box)),
+      globals_(std::make_shared<const GlobalProperties>(std::move(global_properties))),
+      skew_s_(skew_s),
+      jwks_(jwks),
+      collisions_(collisions),
+      reserved_aliases_(std::move(reserved_aliases)),
+      users_(users),
+      dummy_secret_hash_(
+          crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
+  shared_context_ = std::make_unique<PluginHostContext>(
+      *this, PluginHostContext::Identity{"", "", kAllCapabilities, ""}, globals_);
 }
 
 idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh,
@@ -273,10 +314,14 @@ idgate_lookup_code HostServices::clientSecretVerify(const std::string& id,
   }
 }
 
-idgate_lookup_code HostServices::clientSecretGet(const std::string& id, std::string* secret) {
+idgate_lookup_code HostServices::clientSecretGet(const std::string& id, std::string* secret,
+                                                 const std::string& method) {
   try {
     auto c = clients_.find(id);
     if (!c || !c->secret_sealed) return IDGATE_LOOKUP_NOT_FOUND;
+    // A plugin reads the secrets of its own method's clients, nobody else's.
+    if (!method.empty() && c->metadata().token_endpoint_auth_method != method)
+      return IDGATE_LOOKUP_NOT_FOUND;
     auto opened = secret_box_->open(*c->secret_sealed, "client-secret:" + id);
     if (!opened) {
       Poco::Logger::get("idgate.store").error("sealed secret of a client does not open");
@@ -325,10 +370,13 @@ idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, s
 
 idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id,
                                                 const std::string& jti, int64_t exp_unix_s) {
+  // The table's key column holds 255 characters: a longer scope is refused, not cut.
+  if (client_id.empty() || client_id.size() > 255 || jti.empty() || jti.size() > 255)
+    return IDGATE_JTI_ERROR;
   if (JtiDeferral* deferral = JtiDeferral::current()) {
     // The request's response waits for the durable verdict, not this thread (jti_deferral.h).
     jtis_.checkAndInsertAsync(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds(),
-                              deferral->add());
+                              deferral->add(client_id.rfind("grant:", 0) == 0));
     return IDGATE_JTI_FRESH;
   }
   try {
@@ -340,11 +388,44 @@ idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id,
   }
 }
 
-idgate_lookup_code HostServices::globalProperty(const std::string& name, std::string* value) {
-  auto it = global_properties_.find(name);
-  if (it == global_properties_.end()) return IDGATE_LOOKUP_NOT_FOUND;
-  *value = it->second;
-  return IDGATE_LOOKUP_FOUND;
+const std::string& HostServices::dummyUserHash() {
+  std::call_once(dummy_user_once_, [this] {
+    dummy_user_hash_ =
+        crypto::hashPassword(crypto::randomToken(32), crypto::kUserPasswordIterations);
+  });
+  return dummy_user_hash_;
+}
+
+idgate_lookup_code HostServices::userPasswordVerify(const std::string& username,
+                                                    const std::string& password) {
+  if (users_ == nullptr) return IDGATE_LOOKUP_ERROR;
+  try {
+    auto u = users_->find(username);
+    if (!u) {
+      // As long as a real verification, so an unknown user cannot be told from a wrong password.
+      crypto::verifyPassword(password, dummyUserHash());
+      return IDGATE_LOOKUP_NOT_FOUND;
+    }
+    return crypto::verifyPassword(password, u->password_hash) ? IDGATE_LOOKUP_FOUND
+                                                              : IDGATE_LOOKUP_NOT_FOUND;
+  } catch (const StoreError& e) {
+    Poco::Logger::get("idgate.store").error(e.what());
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
+idgate_lookup_code HostServices::userLookup(const std::string& username, std::string* json) {
+  if (users_ == nullptr) return IDGATE_LOOKUP_ERROR;
+  try {
+    auto u = users_->find(username);
+    if (!u) return IDGATE_LOOKUP_NOT_FOUND;
+    *json = "{\"username\":" + jsonQuote(u->username) + ",\"subject\":" + jsonQuote(u->subject) +
+            ",\"claims\":" + u->claims_json + "}";
+    return IDGATE_LOOKUP_FOUND;
+  } catch (const StoreError& e) {
+    Poco::Logger::get("idgate.store").error(e.what());
+    return IDGATE_LOOKUP_ERROR;
+  }
 }
 
 }  // namespace idgate

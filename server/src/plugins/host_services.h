@@ -1,12 +1,15 @@
-// The host services table handed to every plugin (idgate_host_api), backed by the server's
-// stores, keystore, clock and configuration.
+// The host services a plugin may call (idgate_host_api), backed by the server's stores,
+// keystore, clock and configuration; and each plugin instance's own context of them, which
+// names the plugin in its log lines and refuses the services it did not declare.
 #pragma once
 
 #include <idgate/plugin_abi.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -14,35 +17,65 @@
 #include "crypto/secret_box.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
+#include "plugins/plugin_abi_v1.h"
 #include "store/client_id_collisions.h"
 #include "store/client_store.h"
 #include "store/jti_store.h"
+#include "store/user_store.h"
 
 namespace idgate {
 
 class HostServices;
 
-/// One plugin instance's view of the host services: the same table, with a context that names
-/// the plugin and the identity.xml EventListener it runs under, so that its log lines say who
-/// wrote them. Valid while the instance lives (the host keeps it until instance_destroy has
-/// returned).
+using GlobalProperties = std::map<std::string, std::string>;
+
+/// "client_read", "client_secret_verify"... for each bit of `capabilities`.
+std::vector<std::string> capabilityNames(uint64_t capabilities);
+
+/// One plugin instance's view of the host services: its own table, with a context that names
+/// the plugin and the identity.xml EventListener it runs under, carries the capabilities it
+/// declared (a call to any other service is refused, logged once per service, and counted)
+/// and the global properties of the configuration it was built from. Valid while the instance
+/// lives (the host keeps it until instance_destroy has returned).
 class PluginHostContext {
  public:
-  PluginHostContext(HostServices& services, const idgate_host_api& table, std::string plugin,
-                    std::string listener);
+  struct Identity {
+    std::string plugin;    ///< the plugin's name ("" for the shared table)
+    std::string listener;  ///< its identity.xml EventListener name, if any
+    uint64_t capabilities = 0;
+    /// A client authenticator's method: the only clients whose secret it may read.
+    std::string auth_method;
+  };
+  PluginHostContext(HostServices& services, Identity identity,
+                    std::shared_ptr<const GlobalProperties> globals);
   PluginHostContext(const PluginHostContext&) = delete;
   PluginHostContext& operator=(const PluginHostContext&) = delete;
 
+  /// The ABI 2.0 table.
   const idgate_host_api* api() const { return &api_; }
+  /// The same services in the ABI 1.x layout, for the adapter.
+  const abi1::HostApi* v1Api() const { return &v1_; }
   HostServices& services() const { return services_; }
+  const Identity& identity() const { return identity_; }
   /// The logger its lines go to: "idgate.plugin.<name>", plus "(<EventListener>)" when the
   /// listener has another name than the plugin; "idgate.plugin" for the shared table.
   const std::string& logger() const { return logger_; }
+  /// true when the plugin declared `capability`; otherwise logs (first time per service) and
+  /// counts the refusal of `call`.
+  bool permits(uint64_t capability, const char* call);
+  /// Calls refused because the capability was not declared.
+  uint64_t refusedCalls() const { return refused_.load(std::memory_order_relaxed); }
+  idgate_lookup_code globalProperty(const std::string& name, std::string* value) const;
 
  private:
   HostServices& services_;
+  Identity identity_;
+  std::shared_ptr<const GlobalProperties> globals_;
   idgate_host_api api_;
+  abi1::HostApi v1_;
   std::string logger_;
+  std::atomic<uint64_t> refused_{0};
+  std::atomic<uint64_t> refusal_logged_{0};  ///< capability bits already logged
 };
 
 class HostServices {
@@ -50,25 +83,30 @@ class HostServices {
   HostServices(ClientStore& clients, JtiStore& jtis, const Clock& clock,
                std::function<std::shared_ptr<const Keystore>()> keystore,
                std::shared_ptr<const crypto::SecretBox> secret_box,
-               std::map<std::string, std::string> global_properties, int64_t skew_s,
-               JwksFetcher* jwks = nullptr, const ClientIdCollisions* collisions = nullptr,
-               std::set<std::string> reserved_aliases = {});
+               GlobalProperties global_properties, int64_t skew_s, JwksFetcher* jwks = nullptr,
+               const ClientIdCollisions* collisions = nullptr,
+               std::set<std::string> reserved_aliases = {}, UserStore* users = nullptr);
 
-  /// The shared table (no plugin named in its log lines).
+  /// A table with every capability and no plugin named in its log lines (tests, tools).
   const idgate_host_api* api() const { return shared_context_->api(); }
-  /// A table of its own for the instance of `plugin` configured by EventListener `listener`.
-  std::shared_ptr<PluginHostContext> contextFor(const std::string& plugin,
-                                                const std::string& listener);
+  /// A table of its own for one plugin instance; `globals` are the global properties of the
+  /// configuration it is built from (null: those the services were made with).
+  std::shared_ptr<PluginHostContext> contextFor(
+      PluginHostContext::Identity identity,
+      std::shared_ptr<const GlobalProperties> globals = nullptr);
 
   // The operations behind the C table (public so unit tests can call them directly).
   idgate_lookup_code clientLookup(const std::string& id, std::string* json);
   idgate_lookup_code clientSecretVerify(const std::string& id, const std::string& secret);
-  idgate_lookup_code clientSecretGet(const std::string& id, std::string* secret);
+  /// `method` non-empty: only a client registered with that token_endpoint_auth_method.
+  idgate_lookup_code clientSecretGet(const std::string& id, std::string* secret,
+                                     const std::string& method = {});
   idgate_lookup_code keystoreCertificate(const std::string& alias, std::string* der);
-  idgate_jti_code jtiCheckAndInsert(const std::string& client_id, const std::string& jti,
+  idgate_jti_code jtiCheckAndInsert(const std::string& scope, const std::string& jti,
                                     int64_t exp_unix_s);
-  idgate_lookup_code globalProperty(const std::string& name, std::string* value);
   idgate_lookup_code jwksFetch(const std::string& uri, bool refresh, std::string* jwks);
+  idgate_lookup_code userPasswordVerify(const std::string& username, const std::string& password);
+  idgate_lookup_code userLookup(const std::string& username, std::string* json);
   int64_t nowMillis() const { return clock_.nowMillis(); }
 
  private:
@@ -77,13 +115,17 @@ class HostServices {
   const Clock& clock_;
   std::function<std::shared_ptr<const Keystore>()> keystore_;
   std::shared_ptr<const crypto::SecretBox> secret_box_;
-  std::map<std::string, std::string> global_properties_;
+  std::shared_ptr<const GlobalProperties> globals_;
   int64_t skew_s_;
   JwksFetcher* jwks_;
   const ClientIdCollisions* collisions_;
   std::set<std::string> reserved_aliases_;  ///< lower-cased; never a client's certificate
-  std::string dummy_secret_hash_;           ///< verified against when a client has no secret hash
-  idgate_host_api api_;
+  UserStore* users_;
+  const std::string& dummyUserHash();
+
+  std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash
+  std::once_flag dummy_user_once_;
+  std::string dummy_user_hash_;  ///< verified against for an unknown user (made on first use)
   std::unique_ptr<PluginHostContext> shared_context_;
 };
 

@@ -1,17 +1,20 @@
-// A configured instance of a loaded plugin, and the library that made it. The instance is
-// destroyed before the library can be unloaded (the library is a member, released after the
-// destructor's body).
+// A configured instance of a loaded plugin, the host context it was made with, and the library
+// that made it. The instance is destroyed before the context and the library can go (both are
+// members, released after the destructor's body), so a library is unloaded only when no
+// instance of it is left.
 #pragma once
 
 #include <idgate/plugin_abi.h>
 
-#include <boost/dll/shared_library.hpp>
-
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "plugins/host_services.h"
 #include "plugins/plugin_call_stats.h"
+#include "plugins/plugin_descriptor.h"
+#include "plugins/plugin_library.h"
 
 namespace idgate {
 
@@ -20,29 +23,30 @@ inline idgate_str abi(std::string_view s) { return {s.data(), s.size()}; }
 
 class PluginInstance {
  public:
-  PluginInstance(std::shared_ptr<boost::dll::shared_library> library,
-                 const idgate_plugin_descriptor* descriptor, idgate_instance_module_ptr instance,
-                 std::string name, int order_id)
+  PluginInstance(std::shared_ptr<PluginLibrary> library,
+                 std::shared_ptr<const PluginDescriptor> descriptor,
+                 std::shared_ptr<PluginHostContext> context, idgate_instance_module_ptr instance,
+                 int order_id)
       : library_(std::move(library)),
-        descriptor_(descriptor),
+        descriptor_(std::move(descriptor)),
+        context_(std::move(context)),
         instance_(instance),
-        name_(std::move(name)),
         order_id_(order_id) {}
-  ~PluginInstance() {
-    if (instance_ != nullptr) descriptor_->instance_destroy(instance_);
-  }
+  virtual ~PluginInstance() { descriptor_->destroyInstance(instance_); }
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
 
-  const std::string& name() const { return name_; }
+  const std::string& name() const { return descriptor_->name; }
   int orderId() const { return order_id_; }
-  /// The host table the instance was made with stays valid until instance_destroy returned.
-  void keepHostContext(std::shared_ptr<const void> context) { host_context_ = std::move(context); }
+  const PluginDescriptor& descriptor() const { return *descriptor_; }
   /// Calls, failures and time spent in this instance so far.
   PluginCallStats::Snapshot callStats() const { return stats_.snapshot(); }
+  /// Host calls refused because the plugin did not declare the capability.
+  uint64_t refusedCalls() const { return context_->refusedCalls(); }
+  /// SHA-256 of the library file the instance came from.
+  const std::string& librarySha256() const { return library_->sha256(); }
 
  protected:
-  const idgate_plugin_descriptor* descriptor() const { return descriptor_; }
   idgate_instance_module_ptr instance() const { return instance_; }
   /// Records one call that began at `started`.
   void recordCall(std::chrono::steady_clock::time_point started, bool failed) const {
@@ -50,13 +54,12 @@ class PluginInstance {
   }
 
  private:
-  std::shared_ptr<boost::dll::shared_library> library_;
-  const idgate_plugin_descriptor* descriptor_;
+  std::shared_ptr<PluginLibrary> library_;
+  std::shared_ptr<const PluginDescriptor> descriptor_;
+  std::shared_ptr<PluginHostContext> context_;
   idgate_instance_module_ptr instance_;
-  std::string name_;
   int order_id_;
   mutable PluginCallStats stats_;
-  std::shared_ptr<const void> host_context_;  ///< released after the destructor's body
 };
 
 }  // namespace idgate

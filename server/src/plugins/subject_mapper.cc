@@ -1,5 +1,7 @@
 #include "plugins/subject_mapper.h"
 
+#include "plugins/result_sink.h"
+
 namespace idgate {
 
 MapResult SubjectMapperPlugin::map(Subject& subject) const {
@@ -17,12 +19,14 @@ MapResult SubjectMapperPlugin::map(Subject& subject) const {
   req.groups = groups.data();
   req.group_count = groups.size();
 
-  SubjectSink sink;
+  ResultSink sink;
   int32_t code = IDGATE_MAP_ERROR;
   const auto started = std::chrono::steady_clock::now();
   try {
-    code = descriptor()->map_subject(instance(), &req,
-                                     reinterpret_cast<idgate_subject_host_ptr>(&sink));
+    const PluginDescriptor& d = descriptor();
+    code = d.v2 != nullptr
+               ? d.tableAs<idgate_subject_mapper_table>().map_subject(instance(), &req, sink.api())
+               : d.v1->map_subject(instance(), &req, sink.v1Subject());
   } catch (...) {
     recordCall(started, true);
     return {IDGATE_MAP_ERROR, "subject mapper " + name() + " failed"};
@@ -33,19 +37,27 @@ MapResult SubjectMapperPlugin::map(Subject& subject) const {
     case IDGATE_MAP_UNCHANGED:
       return {IDGATE_MAP_UNCHANGED, {}};
     case IDGATE_MAP_DENIED:
-      return {IDGATE_MAP_DENIED, sink.reason.empty() ? "denied by " + name() : sink.reason};
-    case IDGATE_MAP_MAPPED:
-      if (sink.principal_set && sink.principal.empty()) {
+      return {IDGATE_MAP_DENIED, sink.reason().empty() ? "denied by " + name() : sink.reason()};
+    case IDGATE_MAP_MAPPED: {
+      auto principal = sink.get("principal");
+      if (principal && principal->empty()) {
         return {IDGATE_MAP_ERROR, "subject mapper " + name() + " cleared the principal"};
       }
-      if (sink.principal_set) subject.principal = sink.principal;
-      if (sink.unique_set) subject.unique_name = sink.unique_name;
-      if (sink.realm_set) subject.realm = sink.realm;
-      if (sink.groups_set) subject.groups = sink.groups;
+      auto groups = sink.groups();
+      if (sink.get("groups") && !groups) {
+        return {IDGATE_MAP_ERROR, "subject mapper " + name() +
+                                      " set groups that are not a JSON "
+                                      "array of strings"};
+      }
+      if (principal) subject.principal = *principal;
+      if (auto v = sink.get("unique_name")) subject.unique_name = *v;
+      if (auto v = sink.get("realm")) subject.realm = *v;
+      if (groups) subject.groups = std::move(*groups);
       return {IDGATE_MAP_MAPPED, {}};
+    }
     default:
       return {IDGATE_MAP_ERROR,
-              sink.reason.empty() ? "subject mapper " + name() + " failed" : sink.reason};
+              sink.reason().empty() ? "subject mapper " + name() + " failed" : sink.reason()};
   }
 }
 

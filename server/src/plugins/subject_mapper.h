@@ -1,5 +1,5 @@
-// One active subject mapper (ABI 1.2): a configured plugin instance that may replace or enrich
-// the subject the resource server built from a token (Liberty's mapping SPI).
+// One active subject mapper (ABI 1.2 and 2.0): a configured plugin instance that may replace or
+// enrich the subject the resource server built from a token (Liberty's mapping SPI).
 #pragma once
 
 #include <idgate/plugin_abi.h>
@@ -12,13 +12,6 @@
 #include "resource/subject.h"
 
 namespace idgate {
-
-/// The host side of subject_set_*: collects what a mapper changes.
-struct SubjectSink {
-  std::string principal, unique_name, realm, reason;
-  std::vector<std::string> groups;
-  bool principal_set = false, unique_set = false, realm_set = false, groups_set = false;
-};
 
 struct MapResult {
   idgate_map_code code = IDGATE_MAP_ERROR;

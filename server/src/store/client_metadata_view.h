@@ -10,7 +10,9 @@ namespace idgate {
 
 struct ClientMetadataView {
   bool readable = false;  ///< false: the stored JSON could not be parsed (a 500, never a "yes")
-  std::string token_endpoint_auth_method = "client_secret_basic";  ///< RFC 7591's default
+  /// As registered (registration always stores it, with the default method's plugin filling
+  /// in RFC 7591's default); empty, no method authenticates the client (fail closed).
+  std::string token_endpoint_auth_method;
   std::vector<std::string> grant_types;
   std::string scope;  ///< space-separated, as registered
 

@@ -36,6 +36,15 @@ const std::vector<std::vector<std::string>> kMigrations = {
         " PRIMARY KEY (CLIENT_ID, JWT_ID))",
         "CREATE INDEX IDN_OIDC_JTI_EXP ON IDN_OIDC_JTI (EXP_TIME)",
     },
+    {
+        // Local users (the local_users user authenticator); PASSWORD_HASH is a KDF hash.
+        "CREATE TABLE IDGATE_USER ("
+        " USERNAME VARCHAR(255) NOT NULL PRIMARY KEY,"
+        " SUBJECT VARCHAR(255) NOT NULL UNIQUE,"
+        " CLAIMS TEXT NOT NULL,"
+        " PASSWORD_HASH TEXT NOT NULL,"
+        " CREATED_AT BIGINT NOT NULL)",
+    },
 };
 
 void registerConnectors() {

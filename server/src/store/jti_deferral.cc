@@ -11,13 +11,13 @@ JtiDeferral::~JtiDeferral() { active = previous_; }
 
 JtiDeferral* JtiDeferral::current() { return active; }
 
-JtiStore::Done JtiDeferral::add() {
+JtiStore::Done JtiDeferral::add(bool grant_assertion) {
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
     ++state_->pending;
     state_->added = true;
   }
-  return [state = state_](JtiStore::Result result, std::exception_ptr error) {
+  return [state = state_, grant_assertion](JtiStore::Result result, std::exception_ptr error) {
     std::function<void(Verdict)> then;
     Verdict verdict;
     {
@@ -25,7 +25,7 @@ JtiStore::Done JtiDeferral::add() {
       if (error) {
         state->verdict = Verdict::kFailed;
       } else if (result == JtiStore::Result::kReplayed && state->verdict == Verdict::kFresh) {
-        state->verdict = Verdict::kReplayed;
+        state->verdict = grant_assertion ? Verdict::kGrantReplayed : Verdict::kReplayed;
       }
       if (--state->pending > 0 || !state->then) return;
       then = std::move(state->then);

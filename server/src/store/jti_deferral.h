@@ -17,7 +17,9 @@ namespace idgate {
 
 class JtiDeferral {
  public:
-  enum class Verdict { kFresh, kReplayed, kFailed };
+  /// kReplayed: a client assertion's jti was used before (invalid_client); kGrantReplayed: a
+  /// grant assertion's (invalid_grant).
+  enum class Verdict { kFresh, kReplayed, kGrantReplayed, kFailed };
 
   /// Active on this thread until destroyed (not nested).
   JtiDeferral();
@@ -29,7 +31,7 @@ class JtiDeferral {
   static JtiDeferral* current();
 
   /// One more row: the returned callback goes to JtiStore::checkAndInsertAsync.
-  JtiStore::Done add();
+  JtiStore::Done add(bool grant_assertion = false);
   /// No row was queued.
   bool empty() const;
 

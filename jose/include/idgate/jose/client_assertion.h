@@ -16,6 +16,9 @@ struct AssertionPolicy {
   int64_t reject_before_s = 300 * 60;  ///< 0 disables the iat age check
   int64_t max_lifetime_s = 60 * 60;    ///< exp - now may not exceed this
   std::vector<std::string> accepted_audiences;
+  /// true: a client assertion (iss = sub = the client id). false: a grant assertion (RFC 7523
+  /// §3: iss and sub required, the subject is whoever the issuer vouches for).
+  bool subject_is_issuer = true;
 };
 
 struct AssertionClaims {

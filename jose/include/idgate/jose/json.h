@@ -59,4 +59,8 @@ inline constexpr JsonLimits kClientMetadataLimits{16, 1024 * 1024};
 /// nullopt on any syntax error, duplicate member, excess depth or size.
 std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits = {});
 
+/// `value` as compact JSON text (members in their order; integral numbers below 2^53 without a
+/// fraction, others with 17 significant digits).
+std::string toJsonText(const Json& value);
+
 }  // namespace idgate::jose

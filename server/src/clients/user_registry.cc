@@ -1,0 +1,121 @@
+#include "clients/user_registry.h"
+
+#include <Poco/Logger.h>
+#include <idgate/jose/json.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/json_writer.h"
+#include "crypto/password_hash.h"
+#include "crypto/random.h"
+#include "store/store_error.h"
+
+namespace idgate {
+namespace {
+
+bool validUsername(const std::string& u) {
+  if (u.empty() || u.size() > 255) return false;
+  return std::all_of(u.begin(), u.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '@' || c == '+';
+  });
+}
+
+std::string render(const User& u) {
+  return JsonWriter()
+      .field("username", u.username)
+      .field("subject", u.subject)
+      .raw("claims", u.claims_json)
+      .field("created_at", u.created_at)
+      .finish();
+}
+
+ApiError storeFailure(const StoreError& e) {
+  Poco::Logger::get("idgate.store").error(e.what());
+  return ApiError{ErrorCode::kServerError, "user store unavailable"};
+}
+
+ApiError invalid(const std::string& why) { return ApiError{ErrorCode::kInvalidRequest, why}; }
+
+}  // namespace
+
+RegistryResult UserRegistry::create(const std::string& body) {
+  auto in = jose::parseJson(body, jose::JsonLimits{16, 64 * 1024});
+  if (!in || !in->isObject()) {
+    return invalid("body must be one JSON object: {\"username\":..., \"password\":...}");
+  }
+  for (const auto& [name, value] : in->members()) {
+    if (name != "username" && name != "password" && name != "subject" && name != "claims")
+      return invalid("unknown member '" + name + "' (known: username, password, subject, claims)");
+  }
+  User u;
+  u.username = in->getString("username").value_or("");
+  if (!validUsername(u.username))
+    return invalid("username must be 1-255 characters of A-Z a-z 0-9 - . _ @ +");
+  std::string password = in->getString("password").value_or("");
+  if (password.size() < 12 || password.size() > 1024)
+    return invalid("password must be a string of 12 to 1024 bytes");
+  if (const jose::Json* s = in->get("subject")) {
+    if (!s->isString() || s->str().empty() || s->str().size() > 255)
+      return invalid("subject must be a string of 1-255 characters");
+    u.subject = s->str();
+  } else {
+    u.subject = crypto::randomToken(16);  // opaque and stable, even if the username changes
+  }
+  if (const jose::Json* c = in->get("claims")) {
+    if (!c->isObject()) return invalid("claims must be a JSON object");
+    static const std::set<std::string> kReserved = {
+        "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "auth_time"};
+    for (const auto& [name, value] : c->members()) {
+      if (kReserved.count(name))
+        return invalid("claims: '" + name + "' is set by the server and cannot be registered");
+    }
+    u.claims_json = jose::toJsonText(*c);
+    if (u.claims_json.size() > 8192) return invalid("claims is larger than 8 KiB");
+  }
+  u.password_hash = crypto::hashPassword(password, crypto::kUserPasswordIterations);
+  u.created_at = clock_.nowSeconds();
+  try {
+    if (!store_.insert(u)) {
+      return ApiError{ErrorCode::kConflict,
+                      "username '" + u.username + "' or its subject is already registered"};
+    }
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+  Poco::Logger::get("idgate.admin").information("registered user " + u.username);
+  return RegistryResponse{201, render(u)};
+}
+
+RegistryResult UserRegistry::get(const std::string& username) {
+  try {
+    auto u = store_.find(username);
+    if (!u) return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+    return RegistryResponse{200, render(*u)};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult UserRegistry::list() {
+  try {
+    std::vector<std::string> items;
+    for (const auto& u : store_.list()) items.push_back(render(u));
+    return RegistryResponse{200, JsonWriter().raw("users", jsonArray(items)).finish()};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
+RegistryResult UserRegistry::remove(const std::string& username) {
+  try {
+    if (!store_.remove(username))
+      return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+  Poco::Logger::get("idgate.admin").information("deleted user " + username);
+  return RegistryResponse{204, ""};
+}
+
+}  // namespace idgate

@@ -1,0 +1,67 @@
+#include "oauth/plugin_grant.h"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+
+#include "oauth/client_credentials_grant.h"
+
+namespace idgate {
+
+std::optional<ApiError> PluginGrant::precheck(const TokenRequest& request) const {
+  auto requested = request.param("scope");
+  if (requested && splitScope(*requested).empty()) {
+    return ApiError{ErrorCode::kInvalidScope, "scope is empty"};
+  }
+  return std::nullopt;
+}
+
+std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
+                                                 const AuthenticatedClient& client) const {
+  const ClientMetadataView& meta = client.client.metadata();
+  if (!meta.readable) {
+    return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
+  }
+  if (!meta.allowsGrant(grantType())) {
+    return ApiError{ErrorCode::kUnauthorizedClient, "client is not registered for the grant type " +
+                                                        grantType() +
+                                                        "; add it to the client's grant_types"};
+  }
+  auto scopes = grantedScopes(request, meta);
+  if (auto* err = std::get_if<ApiError>(&scopes)) return *err;
+
+  GrantCall call{grantType(), request.params, client.client.client_id, client.client.metadata_json,
+                 request.endpoint_url};
+  GrantAnswer answer = plugin_->handle(call);
+  switch (answer.code) {
+    case IDGATE_GRANT_GRANTED:
+      break;
+    case IDGATE_GRANT_INVALID_GRANT:
+      return ApiError{ErrorCode::kInvalidGrant, answer.reason};
+    case IDGATE_GRANT_INVALID_REQUEST:
+      return ApiError{ErrorCode::kInvalidRequest, answer.reason};
+    case IDGATE_GRANT_INVALID_SCOPE:
+      return ApiError{ErrorCode::kInvalidScope, answer.reason};
+    case IDGATE_GRANT_UNAUTHORIZED_CLIENT:
+      return ApiError{ErrorCode::kUnauthorizedClient, answer.reason};
+    default:
+      Poco::Logger::get("idgate.token")
+          .error("grant handler " + plugin_->name() + " failed: " + answer.reason);
+      return ApiError{ErrorCode::kServerError, "the grant could not be checked"};
+  }
+  Grant g;
+  g.subject = answer.subject;
+  g.scopes = std::get<std::vector<std::string>>(scopes);
+  if (answer.scope) {
+    // The plugin may narrow the scopes, never widen them.
+    std::vector<std::string> narrowed;
+    for (const auto& s : splitScope(*answer.scope)) {
+      if (std::find(g.scopes.begin(), g.scopes.end(), s) != g.scopes.end()) narrowed.push_back(s);
+    }
+    g.scopes = std::move(narrowed);
+  }
+  g.extra_claims = answer.claims;
+  return g;
+}
+
+}  // namespace idgate

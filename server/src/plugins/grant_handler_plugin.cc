@@ -1,0 +1,70 @@
+#include "plugins/grant_handler_plugin.h"
+
+#include <idgate/jose/json.h>
+
+#include "plugins/client_authenticator.h"
+#include "plugins/result_sink.h"
+
+namespace idgate {
+
+GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
+  std::vector<idgate_kv> kv = abiParams(call.params);
+  idgate_grant_request req{};
+  req.struct_size = sizeof(req);
+  req.grant_type = abi(call.grant_type);
+  req.params = kv.data();
+  req.param_count = kv.size();
+  req.client_id = abi(call.client_id);
+  req.client_metadata_json = abi(call.client_metadata_json);
+  req.endpoint_url = abi(call.endpoint_url);
+
+  ResultSink sink;
+  int32_t code = IDGATE_GRANT_SERVER_ERROR;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    code = descriptor().tableAs<idgate_grant_handler_table>().handle(instance(), &req, sink.api());
+  } catch (...) {
+    recordCall(started, true);
+    return {IDGATE_GRANT_SERVER_ERROR, {}, {}, {}, "grant handler " + name() + " failed"};
+  }
+  GrantAnswer out;
+  out.reason = sink.reason();
+  switch (code) {
+    case IDGATE_GRANT_GRANTED: {
+      out.subject = sink.get("subject").value_or("");
+      out.scope = sink.get("scope");
+      out.claims = sink.claimSets();
+      std::string bad;
+      if (out.subject.empty()) bad = " granted without a subject";
+      for (const auto& [claim, value] : out.claims) {
+        if (claim.empty() ||
+            !jose::parseJson("{\"v\":" + value + "}", jose::JsonLimits{16, 256 * 1024}))
+          bad = " set claim '" + claim + "' to a value that is not JSON";
+      }
+      if (!bad.empty()) {
+        recordCall(started, true);
+        return {IDGATE_GRANT_SERVER_ERROR, {}, {}, {}, "grant handler " + name() + bad};
+      }
+      out.code = IDGATE_GRANT_GRANTED;
+      recordCall(started, false);
+      return out;
+    }
+    case IDGATE_GRANT_INVALID_GRANT:
+    case IDGATE_GRANT_INVALID_REQUEST:
+    case IDGATE_GRANT_INVALID_SCOPE:
+    case IDGATE_GRANT_UNAUTHORIZED_CLIENT:
+      out.code = static_cast<idgate_grant_code>(code);
+      if (out.reason.empty()) out.reason = "refused by " + name();
+      recordCall(started, false);
+      return out;
+    default:
+      recordCall(started, true);
+      return {IDGATE_GRANT_SERVER_ERROR,
+              {},
+              {},
+              {},
+              out.reason.empty() ? "grant handler " + name() + " failed" : out.reason};
+  }
+}
+
+}  // namespace idgate

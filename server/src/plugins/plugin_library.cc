@@ -1,0 +1,114 @@
+#include "plugins/plugin_library.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "crypto/digest.h"
+
+namespace idgate {
+namespace {
+
+constexpr size_t kMaxPluginBytes = 256u * 1024 * 1024;
+
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+bool readPluginFile(const std::string& path, std::string* bytes, std::string* sha256,
+                    std::string* why) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    *why = std::string("cannot open: ") + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    *why = std::string("cannot stat: ") + std::strerror(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    *why = S_ISFIFO(st.st_mode)   ? "not a regular file (a FIFO)"
+           : S_ISDIR(st.st_mode)  ? "not a regular file (a directory)"
+           : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
+                                  : "not a regular file (a device)";
+  } else if (static_cast<size_t>(st.st_size) > kMaxPluginBytes) {
+    *why = "larger than 256 MiB";
+  } else {
+    bytes->clear();
+    bytes->reserve(static_cast<size_t>(st.st_size));
+    char buffer[65536];
+    for (;;) {
+      ssize_t n = ::read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *why = std::string("cannot read: ") + std::strerror(errno);
+        break;
+      }
+      if (n == 0) break;
+      bytes->append(buffer, static_cast<size_t>(n));
+      if (bytes->size() > kMaxPluginBytes) {
+        *why = "larger than 256 MiB";
+        break;
+      }
+    }
+    if (why->empty() && (bytes->size() < 4 || std::memcmp(bytes->data(),
+                                                          "\x7f"
+                                                          "ELF",
+                                                          4) != 0))
+      *why = "not a shared library (no ELF header)";
+  }
+  ::close(fd);
+  if (!why->empty()) return false;
+  *sha256 = hex(crypto::sha256(*bytes));
+  return true;
+}
+
+std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::string& file,
+                                                   const std::string& bytes, std::string sha256,
+                                                   std::string* why) {
+  std::shared_ptr<PluginLibrary> out(new PluginLibrary());
+  out->sha256_ = std::move(sha256);
+  out->fd_ = ::memfd_create(("idgate-dropin:" + file).c_str(), MFD_CLOEXEC);
+  if (out->fd_ < 0) {
+    *why = std::string("cannot load: memfd_create: ") + std::strerror(errno);
+    return nullptr;
+  }
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(out->fd_, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *why = std::string("cannot load: copy: ") + std::strerror(errno);
+      return nullptr;
+    }
+    written += static_cast<size_t>(n);
+  }
+  try {
+    out->library_.load("/proc/self/fd/" + std::to_string(out->fd_),
+                       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    // The loader names the memfd path; the operator knows the file.
+    *why = "cannot load: " + message;
+    return nullptr;
+  }
+  return out;
+}
+
+PluginLibrary::~PluginLibrary() {
+  library_.unload();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace idgate
