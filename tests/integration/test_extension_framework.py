@@ -210,6 +210,15 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertNotIn("password", r.text)
         self.assertNotIn("correct horse", self.server.admin("GET", "/api/admin/users").text)
         self.assertEqual(self.server.admin("GET", "/api/admin/users/ann").json()["subject"], user["subject"])
+        # The user authenticator chain (local_users is enabled) with the credentials.
+        r = self.server.admin("POST", "/api/admin/user-check", {"username": "ann", "password": "correct horse battery"})
+        self.assertEqual(r.json(), {"authenticated": True, "authenticator": "local_users",
+                                    "subject": user["subject"], "claims": {"email": "ann@x"}})
+        r = self.server.admin("POST", "/api/admin/user-check", {"username": "ann", "password": "wrong horse battery"})
+        self.assertEqual(r.json(), {"authenticated": False, "authenticator": "local_users",
+                                    "reason": "wrong username or password"})
+        r = self.server.admin("POST", "/api/admin/user-check", {"username": "nobody", "password": "whatever it is"})
+        self.assertEqual(r.json(), {"authenticated": False, "reason": "no user authenticator knows this user"})
         r = self.server.admin("POST", "/api/admin/users", {"username": "ann", "password": "another long one"})
         self.assertEqual(r.status, 409)
         r = self.server.admin("POST", "/api/admin/users", {"username": "bob", "password": "short"})

@@ -37,6 +37,28 @@ class ServerConfigTest : public ::testing::Test {
   std::string hash_ = crypto::hashPassword("pw", 1000);
 };
 
+TEST_F(ServerConfigTest, BasicRegistryPasswordsInUnderstoodEncodingsOnly) {
+  auto with = [&](const std::string& user) {
+    std::string v = valid();
+    return v.replace(v.find("</Server>"), 9,
+                     "<basicRegistry id=\"b\" realm=\"r\">" + user + "</basicRegistry></Server>");
+  };
+  ServerConfig c = loadServerConfig(
+      dir_.path(), write(with("<user name=\"a\" password=\"{xor}JzAtci8+LCw=\"/>")));
+  ASSERT_EQ(c.resource.registry.size(), 1u);
+  EXPECT_TRUE(registryPasswordMatches(c.resource.registry[0], "xor-pass"));
+  EXPECT_FALSE(registryPasswordMatches(c.resource.registry[0], "xor-pas"));
+  EXPECT_EQ(errorOf(with("<user name=\"a\" password=\"{aes}ARBCD\"/>")),
+            write("") +
+                ": element <Server/basicRegistry/user> attribute 'password': only {xor}, an "
+                "idgate hash (idgate-server hash-password) or plain text are understood; "
+                "re-encode it with idgate-server hash-password");
+  EXPECT_EQ(errorOf(with("<user name=\"a\" password=\"{xor}***\"/>")),
+            write("") +
+                ": element <Server/basicRegistry/user> attribute 'password': {xor} must be "
+                "followed by Base64");
+}
+
 TEST_F(ServerConfigTest, DefaultsAndRelativePaths) {
   ServerConfig c = loadServerConfig(dir_.path(), write(valid()));
   ASSERT_EQ(c.listeners.size(), 1u);

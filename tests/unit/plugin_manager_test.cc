@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "config/resource_server_config.h"
 #include "crypto/password_hash.h"
 #include "crypto/secret_box.h"
 #include "oauth/client_authentication.h"
@@ -492,6 +493,39 @@ TEST_F(PluginManagerTest, JwtBearerGrantNeedsTrustedIssuers) {
       {"urn:ietf:params:oauth:grant-type:jwt-bearer", {}, "c", "{}", "https://idp/oauth2/token"});
   EXPECT_EQ(a.code, IDGATE_GRANT_INVALID_REQUEST);
   EXPECT_EQ(a.reason, "assertion is required (a JWT signed by a trusted issuer)");
+}
+
+TEST_F(PluginManagerTest, BasicRegistryUsersSignInWithEachPasswordEncoding) {
+  std::vector<RegistryUser> registry = {
+      {"hashed", {"admins"}, crypto::hashPassword("hashed-password-1", 1000)},
+      {"xored",
+       {},
+       "{xor}" /* "xor-pass" ^ '_' */ "JzAtci8+LCw="},
+      {"plain", {"ops", "dev"}, "plain-password"},
+      {"nopass", {}, ""}};
+  host_ = std::make_unique<HostServices>(
+      *clients_, *jtis_, clock_, [] { return std::make_shared<const Keystore>(); },
+      std::make_shared<const crypto::SecretBox>(std::string(32, 'k')),
+      std::map<std::string, std::string>{}, 60, nullptr, nullptr, std::set<std::string>{},
+      users_.get(), registry);
+  drop(test::bundledDropins(), "idgate-basic-registry.so");
+  EventListenerConfig on;
+  on.name = "basic_registry";
+  identity_.listeners = {on};
+  load();
+  auto keep = set();
+  ASSERT_EQ(keep->user_authenticators.size(), 1u);
+  const auto& a = *keep->user_authenticators[0];
+  UserAnswer h = a.authenticate("hashed", "hashed-password-1");
+  EXPECT_EQ(h.code, IDGATE_USER_AUTHENTICATED);
+  EXPECT_EQ(h.subject, "hashed");
+  EXPECT_EQ(h.claims_json, R"({"groups":["admins"]})");
+  EXPECT_EQ(a.authenticate("xored", "xor-pass").code, IDGATE_USER_AUTHENTICATED);
+  EXPECT_EQ(a.authenticate("plain", "plain-password").claims_json, R"({"groups":["ops","dev"]})");
+  EXPECT_EQ(a.authenticate("plain", "plain-passwor").code, IDGATE_USER_DENIED);
+  EXPECT_EQ(a.authenticate("xored", "xor-pas").code, IDGATE_USER_DENIED);
+  EXPECT_EQ(a.authenticate("nopass", "anything").code, IDGATE_USER_DENIED);
+  EXPECT_EQ(a.authenticate("stranger", "anything").code, IDGATE_USER_NOT_HANDLED);
 }
 
 }  // namespace

@@ -85,6 +85,8 @@ typedef enum idgate_capability {
   IDGATE_CAP_URL_FETCH = 1u << 5,
   /** user_password_verify and user_lookup: the local user store. */
   IDGATE_CAP_USER_READ = 1u << 6,
+  /** registry_password_verify and registry_user: server.xml's <basicRegistry> users. */
+  IDGATE_CAP_REGISTRY_READ = 1u << 7,
 } idgate_capability;
 
 /** Log levels for idgate_host_api.log. */
@@ -188,6 +190,16 @@ typedef struct idgate_host_api {
    * {"username":..., "subject":..., "claims":{...}} (never the password hash). */
   idgate_lookup_code (*user_lookup)(idgate_host_context_host_ptr ctx, idgate_str username,
                                     idgate_bytes_sink sink, void* user);
+
+  /** IDGATE_CAP_REGISTRY_READ. Verifies the password of a server.xml <basicRegistry> user
+   * (constant time). FOUND = matches, NOT_FOUND = no such user or mismatch. */
+  idgate_lookup_code (*registry_password_verify)(idgate_host_context_host_ptr ctx,
+                                                 idgate_str username, idgate_str password);
+
+  /** IDGATE_CAP_REGISTRY_READ. FOUND: `sink` receives the registry user as JSON:
+   * {"username":..., "groups":[...]} (never the password). */
+  idgate_lookup_code (*registry_user)(idgate_host_context_host_ptr ctx, idgate_str username,
+                                      idgate_bytes_sink sink, void* user);
 } idgate_host_api;
 
 /**

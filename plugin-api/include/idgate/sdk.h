@@ -159,6 +159,18 @@ class Host {
       return api_->user_lookup(api_->context, toAbi(username), s, u);
     });
   }
+  /// true = the server.xml <basicRegistry> user's password matches. Throws HostError.
+  bool verifyRegistryPassword(std::string_view username, std::string_view password) const {
+    auto rc = api_->registry_password_verify(api_->context, toAbi(username), toAbi(password));
+    if (rc == IDGATE_LOOKUP_ERROR) throw HostError("registry failure");
+    return rc == IDGATE_LOOKUP_FOUND;
+  }
+  /// The <basicRegistry> user as JSON {"username","groups"}, or nullopt when unknown.
+  std::optional<std::string> registryUser(std::string_view username) const {
+    return collect([&](idgate_bytes_sink s, void* u) {
+      return api_->registry_user(api_->context, toAbi(username), s, u);
+    });
+  }
   const idgate_host_api* api() const { return api_; }
 
  private:

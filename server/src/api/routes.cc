@@ -213,6 +213,10 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
   if (p == "/api/admin/keystore" || p.rfind("/api/admin/keystore/", 0) == 0) {
     return adminKeystore(req);
   }
+  if (p == "/api/admin/user-check") {
+    if (req.method != "POST") return methodNotAllowed("POST");
+    return adminUserCheck(req);
+  }
   if (p == "/api/admin/users") {
     if (req.method == "GET") return fromRegistry(rt_.userRegistry().list());
     if (req.method != "POST") return methodNotAllowed("GET, POST");
@@ -460,6 +464,30 @@ HttpResponseData Routes::adminPlugins() {
                                 .field("user_authenticator", names(set->user_authenticators))
                                 .finish());
   return noStore(json(200, body.finish()));
+}
+
+HttpResponseData Routes::adminUserCheck(const HttpRequestData& req) {
+  auto in = jose::parseJson(req.body, jose::JsonLimits{4, 64 * 1024});
+  auto username = in ? in->getString("username") : std::nullopt;
+  auto password = in ? in->getString("password") : std::nullopt;
+  if (!username || !password) {
+    return noStore(errorResponse({ErrorCode::kInvalidRequest,
+                                  "body must be {\"username\": \"...\", \"password\": \"...\"}"}));
+  }
+  PluginManager::Pin pin(rt_.plugins().current());
+  UserAuthResult r = rt_.userAuthentication().authenticate(*username, *password);
+  if (r.kind == UserAuthResult::Kind::kError) {
+    return noStore(errorResponse({ErrorCode::kServerError, "the user could not be checked"}));
+  }
+  JsonWriter w;
+  w.field("authenticated", r.kind == UserAuthResult::Kind::kAuthenticated);
+  if (!r.authenticator.empty()) w.field("authenticator", r.authenticator);
+  if (r.kind == UserAuthResult::Kind::kAuthenticated) {
+    w.field("subject", r.subject).raw("claims", r.claims_json);
+  } else {
+    w.field("reason", r.reason);
+  }
+  return noStore(json(200, w.finish()));
 }
 
 HttpResponseData Routes::adminReload() {

@@ -32,6 +32,7 @@ class Routes {
   HttpResponseData admin(const HttpRequestData& request);
   HttpResponseData adminPlugins();
   HttpResponseData adminReload();
+  HttpResponseData adminUserCheck(const HttpRequestData& req);
   HttpResponseData adminKeystore(const HttpRequestData& request);
   HttpResponseData me(const HttpRequestData& request);
   /// nullopt: the bearer token may use the admin API; else the refusal.

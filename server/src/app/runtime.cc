@@ -83,7 +83,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   host_ = std::make_unique<HostServices>(
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_,
       globalProperties(identity_), identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved,
-      users_.get());
+      users_.get(), config_.resource.registry);
   plugins_ = std::make_unique<PluginManager>(
       home + "/dropins", *host_, clock_,
       [this](const IdentityConfig& identity) { return globalProperties(identity); });
@@ -115,6 +115,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       std::make_unique<ClientRegistry>(*clients_, clock_, box_, std::move(catalog), &collisions_);
   registry_->setReservedAliases(reserved);
   user_registry_ = std::make_unique<UserRegistry>(*users_, clock_);
+  user_auth_ = std::make_unique<UserAuthentication>([pm] { return pm->current(); });
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   registry_->setOnCaseCollisionsResolved([this] {
     try {

@@ -21,6 +21,7 @@
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_endpoint.h"
+#include "oauth/user_authentication.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
 #include "resource/key_resolver.h"
@@ -58,6 +59,7 @@ class Runtime {
   /// Re-reads conf/identity.xml and dropins/ and swaps in the new plugin set (or refuses it).
   PluginManager::ReloadResult reloadPlugins();
   UserRegistry& userRegistry() { return *user_registry_; }
+  const UserAuthentication& userAuthentication() const { return *user_auth_; }
   const SigningKeys& signingKeys() const { return *keys_; }
   TokenEndpoint& tokenEndpoint() { return *token_; }
   ClientRegistry& registry() { return *registry_; }
@@ -102,6 +104,7 @@ class Runtime {
   std::unique_ptr<TokenEndpoint> token_;
   std::unique_ptr<ClientRegistry> registry_;
   std::unique_ptr<UserRegistry> user_registry_;
+  std::unique_ptr<UserAuthentication> user_auth_;
   std::unique_ptr<AdminAuth> admin_;
   std::unique_ptr<KeyResolver> key_resolver_;
   std::unique_ptr<TokenValidator> validator_;

@@ -99,7 +99,9 @@ std::string defaultIdentityXml() {
   return R"(<?xml version="1.0" encoding="UTF-8"?>
 <!-- idgate identity configuration (WSO2 identity.xml format).
      Client authenticators are dropins; an EventListener switches one on or off and orders it.
-     A dropin without an entry is enabled with orderId -1 (WSO2 rule). See docs/configuration.md. -->
+     A client authenticator without an entry is enabled with orderId -1 (WSO2 rule); every other
+     kind runs only when listed here with enable="true". Changes apply without a restart:
+     POST /api/admin/plugins/reload or kill -HUP. See docs/plugins.md. -->
 <Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
   <OAuth>
     <TimestampSkew>60</TimestampSkew>
@@ -128,12 +130,29 @@ std::string defaultIdentityXml() {
     </EventListener>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="none" orderId="1000" enable="true"/>
-    <!-- The resource server's subject mapper (bundled example, ABI 1.2). Subject mappers run
-         only when listed here with enable="true":
+    <!-- The resource server's subject mapper (bundled):
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="claim_subject_mapper" orderId="10" enable="true">
       <Property name="GroupsClaim">roles</Property>
     </EventListener> -->
+    <!-- Token customizer (bundled): claims registered with the client (token_claims) in its
+         access tokens:
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="client_claims" orderId="10" enable="true">
+      <Property name="RequiredClaims">tenant</Property>
+    </EventListener> -->
+    <!-- Grant handler (bundled): the JWT bearer grant (RFC 7523) for trusted issuers:
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="jwt_bearer_grant" orderId="40" enable="true">
+      <TrustedIssuer issuer="https://partner.example.com"
+                     jwksUri="https://partner.example.com/jwks" subjectClaim="sub"/>
+    </EventListener> -->
+    <!-- User authenticators (bundled): idgate's user store (/api/admin/users) and server.xml's
+         <basicRegistry>:
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="local_users" orderId="10" enable="true"/>
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="basic_registry" orderId="20" enable="true"/> -->
   </EventListeners>
   <CacheConfig>
     <CacheManager name="IdentityApplicationManagementCacheManager">

@@ -1,16 +1,41 @@
 #include "config/resource_server_config.h"
 
+#include <Poco/Base64Decoder.h>
+#include <Poco/Logger.h>
 #include <Poco/URI.h>
 #include <idgate/jose/jws.h>
+#include <openssl/crypto.h>
+
+#include <optional>
+#include <sstream>
 
 #include <algorithm>
 #include <set>
 
 #include "common/split.h"
 #include "config/xml_element.h"
+#include "crypto/digest.h"
+#include "crypto/password_hash.h"
 
 namespace idgate {
 namespace {
+
+/// Liberty's {xor} encoding: Base64 of the password's bytes each XORed with '_'.
+std::optional<std::string> decodeXor(const std::string& encoded) {
+  std::string b64 = encoded.substr(5);
+  if (b64.empty() || b64.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789+/=") != std::string::npos)
+    return std::nullopt;
+  try {
+    std::istringstream in(b64);
+    Poco::Base64Decoder decoder(in);
+    std::string bytes((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
+    for (char& c : bytes) c = static_cast<char>(c ^ '_');
+    return bytes;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
 
 const std::set<std::string> kAlgorithms = {"RS256", "RS384", "RS512", "PS256", "PS384",
                                            "PS512", "ES256", "ES384", "ES512", "EdDSA",
@@ -261,7 +286,20 @@ ResourceServerConfig parseResourceServer(const XmlElement& server) {
     rs.has_registry = true;
     for (const auto& u : reg->children("user")) {
       u.allowOnly({}, {"name", "password"});
-      rs.registry.push_back(RegistryUser{u.requiredAttribute("name"), {}});
+      RegistryUser user{u.requiredAttribute("name"), {}, u.attribute("password").value_or("")};
+      const std::string& pw = user.password;
+      if (pw.rfind("{xor}", 0) == 0) {
+        if (!decodeXor(pw)) u.failAttribute("password", "{xor} must be followed by Base64");
+      } else if (pw.rfind("{", 0) == 0 && !crypto::isPasswordHash(pw)) {
+        u.failAttribute("password",
+                        "only {xor}, an idgate hash (idgate-server hash-password) or plain text "
+                        "are understood; re-encode it with idgate-server hash-password");
+      } else if (!pw.empty() && !crypto::isPasswordHash(pw)) {
+        Poco::Logger::get("idgate.config")
+            .warning(u.path() + " name=\"" + user.name +
+                     "\": plain-text password; store a hash (idgate-server hash-password)");
+      }
+      rs.registry.push_back(std::move(user));
     }
     for (const auto& g : reg->children("group")) {
       g.allowOnly({"member"}, {"name"});
@@ -325,6 +363,18 @@ ResourceServerConfig parseResourceServer(const XmlElement& server) {
     rs.routes.push_back(route);
   }
   return rs;
+}
+
+bool registryPasswordMatches(const RegistryUser& user, const std::string& password) {
+  if (user.password.empty()) return false;
+  if (crypto::isPasswordHash(user.password)) return crypto::verifyPassword(password, user.password);
+  std::optional<std::string> expected = user.password.rfind("{xor}", 0) == 0
+                                            ? decodeXor(user.password)
+                                            : std::optional<std::string>(user.password);
+  if (!expected) return false;
+  // Digests of both, so neither the length nor the content leaks through timing.
+  const std::string a = crypto::sha256(*expected), b = crypto::sha256(password);
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace idgate

@@ -63,7 +63,13 @@ struct OidcClientConfig {
 struct RegistryUser {
   std::string name;
   std::vector<std::string> groups;
+  /// As written in server.xml: an idgate hash (idgate-server hash-password), Liberty's {xor}
+  /// encoding, or plain text; empty when the user has none (cannot sign in).
+  std::string password;
 };
+
+/// Whether `password` is `user`'s, in constant time for the encodings that are compared.
+bool registryPasswordMatches(const RegistryUser& user, const std::string& password);
 
 struct RouteConfig {
   std::string path;      ///< prefix, "/orders" matches /orders and /orders/...

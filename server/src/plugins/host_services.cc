@@ -156,6 +156,29 @@ idgate_lookup_code userLookupFn(idgate_host_context_host_ptr ctx, idgate_str use
   }
 }
 
+idgate_lookup_code registryVerifyFn(idgate_host_context_host_ptr ctx, idgate_str username,
+                                    idgate_str password) noexcept {
+  try {
+    if (!context(ctx)->permits(IDGATE_CAP_REGISTRY_READ, "registry_password_verify"))
+      return IDGATE_LOOKUP_ERROR;
+    return self(ctx)->registryPasswordVerify(str(username), str(password));
+  } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
+idgate_lookup_code registryUserFn(idgate_host_context_host_ptr ctx, idgate_str username,
+                                  idgate_bytes_sink sink, void* user) noexcept {
+  try {
+    if (!context(ctx)->permits(IDGATE_CAP_REGISTRY_READ, "registry_user"))
+      return IDGATE_LOOKUP_ERROR;
+    std::string json;
+    return deliver(self(ctx)->registryUser(str(username), &json), json, sink, user);
+  } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
 const std::pair<uint64_t, const char*> kCapabilityNames[] = {
     {IDGATE_CAP_CLIENT_READ, "client_read"},
     {IDGATE_CAP_CLIENT_SECRET_VERIFY, "client_secret_verify"},
@@ -164,9 +187,10 @@ const std::pair<uint64_t, const char*> kCapabilityNames[] = {
     {IDGATE_CAP_JTI_WRITE, "jti_write"},
     {IDGATE_CAP_URL_FETCH, "url_fetch"},
     {IDGATE_CAP_USER_READ, "user_read"},
+    {IDGATE_CAP_REGISTRY_READ, "registry_read"},
 };
 
-constexpr uint64_t kAllCapabilities = (IDGATE_CAP_USER_READ << 1) - 1;
+constexpr uint64_t kAllCapabilities = (IDGATE_CAP_REGISTRY_READ << 1) - 1;
 
 }  // namespace
 
@@ -197,6 +221,8 @@ PluginHostContext::PluginHostContext(HostServices& services, Identity identity,
   api_.jwks_fetch = jwksFn;
   api_.user_password_verify = userVerifyFn;
   api_.user_lookup = userLookupFn;
+  api_.registry_password_verify = registryVerifyFn;
+  api_.registry_user = registryUserFn;
 
   v1_ = abi1::HostApi{};
   v1_.struct_size = sizeof(v1_);
@@ -257,7 +283,8 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
                            std::shared_ptr<const crypto::SecretBox> secret_box,
                            GlobalProperties global_properties, int64_t skew_s, JwksFetcher* jwks,
                            const ClientIdCollisions* collisions,
-                           std::set<std::string> reserved_aliases, UserStore* users)
+                           std::set<std::string> reserved_aliases, UserStore* users,
+                           std::vector<RegistryUser> registry)
     : clients_(clients),
       jtis_(jtis),
       clock_(clock),
@@ -269,6 +296,7 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
       collisions_(collisions),
       reserved_aliases_(std::move(reserved_aliases)),
       users_(users),
+      registry_(std::move(registry)),
       dummy_secret_hash_(
           crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
   shared_context_ = std::make_unique<PluginHostContext>(
@@ -426,6 +454,28 @@ idgate_lookup_code HostServices::userLookup(const std::string& username, std::st
     Poco::Logger::get("idgate.store").error(e.what());
     return IDGATE_LOOKUP_ERROR;
   }
+}
+
+idgate_lookup_code HostServices::registryPasswordVerify(const std::string& username,
+                                                        const std::string& password) {
+  for (const auto& u : registry_) {
+    if (u.name == username)
+      return registryPasswordMatches(u, password) ? IDGATE_LOOKUP_FOUND : IDGATE_LOOKUP_NOT_FOUND;
+  }
+  // As long as a hashed user's check, so an unknown name cannot be told by its timing.
+  crypto::verifyPassword(password, dummyUserHash());
+  return IDGATE_LOOKUP_NOT_FOUND;
+}
+
+idgate_lookup_code HostServices::registryUser(const std::string& username, std::string* json) {
+  for (const auto& u : registry_) {
+    if (u.name != username) continue;
+    std::vector<std::string> groups;
+    for (const auto& g : u.groups) groups.push_back(jsonQuote(g));
+    *json = "{\"username\":" + jsonQuote(u.name) + ",\"groups\":" + jsonArray(groups) + "}";
+    return IDGATE_LOOKUP_FOUND;
+  }
+  return IDGATE_LOOKUP_NOT_FOUND;
 }
 
 }  // namespace idgate

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "config/resource_server_config.h"
 #include "crypto/secret_box.h"
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
@@ -85,7 +86,8 @@ class HostServices {
                std::shared_ptr<const crypto::SecretBox> secret_box,
                GlobalProperties global_properties, int64_t skew_s, JwksFetcher* jwks = nullptr,
                const ClientIdCollisions* collisions = nullptr,
-               std::set<std::string> reserved_aliases = {}, UserStore* users = nullptr);
+               std::set<std::string> reserved_aliases = {}, UserStore* users = nullptr,
+               std::vector<RegistryUser> registry = {});
 
   /// A table with every capability and no plugin named in its log lines (tests, tools).
   const idgate_host_api* api() const { return shared_context_->api(); }
@@ -107,6 +109,9 @@ class HostServices {
   idgate_lookup_code jwksFetch(const std::string& uri, bool refresh, std::string* jwks);
   idgate_lookup_code userPasswordVerify(const std::string& username, const std::string& password);
   idgate_lookup_code userLookup(const std::string& username, std::string* json);
+  idgate_lookup_code registryPasswordVerify(const std::string& username,
+                                            const std::string& password);
+  idgate_lookup_code registryUser(const std::string& username, std::string* json);
   int64_t nowMillis() const { return clock_.nowMillis(); }
 
  private:
@@ -121,6 +126,7 @@ class HostServices {
   const ClientIdCollisions* collisions_;
   std::set<std::string> reserved_aliases_;  ///< lower-cased; never a client's certificate
   UserStore* users_;
+  std::vector<RegistryUser> registry_;  ///< server.xml <basicRegistry> users
   const std::string& dummyUserHash();
 
   std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash
