@@ -24,6 +24,7 @@ README = os.path.join(guide_runner.ROOT, "README.md")
 PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
 CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
 KEYSTORE = os.path.join(GUIDES, "keystore.md")
+JWT_BEARER_GRANT = os.path.join(GUIDES, "jwt-bearer-grant.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
@@ -139,6 +140,23 @@ class GuidePagesTest(unittest.TestCase):
         self.assertEqual(guide_runner.variants(CLIENT_SECRET_JWT), [None])
         with fresh_checkout() as (server, cwd):
             self.assert_token(self.run_page(CLIENT_SECRET_JWT, None, server, cwd), server, "my-jwt-app")
+
+    def test_jwt_bearer_grant_guide(self):
+        self.assertEqual(guide_runner.variants(JWT_BEARER_GRANT), [None])
+        with fresh_checkout() as (server, cwd):
+            result = self.run_page(JWT_BEARER_GRANT, None, server, cwd)
+            reload = [e for e in result.exchanges if e.url.endswith("/api/admin/plugins/reload")]
+            self.assertEqual(json.loads(reload[0].body),
+                             {"applied": True, "generation": 2,
+                              "changes": ["idgate-jwt-bearer-grant.so: disabled -> active"]})
+            last = result.exchanges[-1]
+            self.assertEqual((last.url, last.status), (server.url + "/oauth2/token", 200), result.describe())
+            token = json.loads(last.body)["access_token"]
+            key = jwt.PyJWKClient(server.url + "/oauth2/jwks").get_signing_key_from_jwt(token).key
+            claims = jwt.decode(token, key, algorithms=["ES256"], issuer=server.url, audience=server.url)
+            self.assertEqual((claims["sub"], claims["client_id"], claims["assertion_iss"], claims["scope"]),
+                             ("ann@partner.example.com", "partner-bridge", "https://partner.example.com",
+                              "orders:read"))
 
     def test_keystore_guide_with_each_keytool(self):
         variants = guide_runner.variants(KEYSTORE)
