@@ -283,12 +283,21 @@ std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits) {
   return JsonParser(text, limits).parse();
 }
 
-namespace {
-
-void appendQuoted(std::string& out, const std::string& s) {
-  static const char* hex = "0123456789abcdef";
+void appendJsonString(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the pending run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      // Only well-formed UTF-8 leaves: anything else becomes U+FFFD.
+      if (size_t n = utf8SequenceLength(s, i)) {
+        i += n - 1;
+        continue;
+      }
+    }
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -305,18 +314,22 @@ void appendQuoted(std::string& out, const std::string& s) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
+      default: {
+        if (c >= 0x80) {
+          out += "\\ufffd";
+          break;
         }
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
+
+namespace {
 
 void append(std::string& out, const Json& v) {
   switch (v.type()) {
@@ -339,7 +352,7 @@ void append(std::string& out, const Json& v) {
       return;
     }
     case Json::Type::kString:
-      appendQuoted(out, v.str());
+      appendJsonString(out, v.str());
       return;
     case Json::Type::kArray:
       out += '[';
@@ -353,7 +366,7 @@ void append(std::string& out, const Json& v) {
       out += '{';
       for (size_t i = 0; i < v.members().size(); ++i) {
         if (i > 0) out += ',';
-        appendQuoted(out, v.members()[i].first);
+        appendJsonString(out, v.members()[i].first);
         out += ':';
         append(out, v.members()[i].second);
       }

@@ -15,26 +15,14 @@
 #include <idgate/jose/json.h>
 #include <idgate/sdk.h>
 
+#include "../common/property_values.h"
+
 #include <algorithm>
 #include <set>
 
 namespace {
 
 using idgate::sdk::MapOutcome;
-
-std::vector<std::string> split(const std::string& s, const std::string& separators) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s + separators.substr(0, 1)) {
-    if (separators.find(c) != std::string::npos) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  return out;
-}
 
 class ClaimMapper : public idgate::sdk::SubjectMapper {
  public:
@@ -52,7 +40,8 @@ class ClaimMapper : public idgate::sdk::SubjectMapper {
     groups_claim_ = props.get("GroupsClaim").value_or("");
     group_prefix_ = props.get("GroupPrefix").value_or("");
     required_claim_ = props.get("RequiredClaim").value_or("");
-    for (const auto& id : split(props.get("ApplyTo").value_or(""), ", ")) apply_to_.insert(id);
+    for (const auto& id : idgate::plugins::splitAny(props.get("ApplyTo").value_or(""), ", "))
+      apply_to_.insert(id);
     if (principal_claim_.empty() && groups_claim_.empty() && required_claim_.empty()) {
       throw idgate::sdk::ConfigError(
           "set at least one of PrincipalClaim, GroupsClaim or RequiredClaim");
@@ -79,7 +68,7 @@ class ClaimMapper : public idgate::sdk::SubjectMapper {
       std::vector<std::string> values;
       if (const auto* v = claims->get(groups_claim_)) {
         if (v->isString()) {
-          values = split(v->str(), " ");
+          values = idgate::plugins::splitAny(v->str(), " ");
         } else if (v->isArray()) {
           for (const auto& i : v->items()) {
             if (i.isString()) values.push_back(i.str());

@@ -20,41 +20,19 @@
 #include <map>
 #include <sstream>
 
+#include "../common/property_values.h"
 #include "../jwt_common/jti_cache.h"
 #include "../jwt_common/key_set_verifier.h"
 
 namespace {
 
 namespace jose = idgate::jose;
+using idgate::plugins::integerProperty;
+using idgate::plugins::splitAny;
 using idgate::sdk::ConfigError;
 using idgate::sdk::GrantOutcome;
 
 constexpr const char* kGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-std::vector<std::string> split(const std::string& text, const std::string& separators) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text + separators.substr(0, 1)) {
-    if (separators.find(c) != std::string::npos) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  return out;
-}
-
-int64_t integer(const std::string& name, const std::string& text, int64_t min, int64_t max) {
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(text, &used);
-    if (used == text.size() && v >= min && v <= max) return v;
-  } catch (...) {
-  }
-  throw ConfigError("property " + name + " must be an integer from " + std::to_string(min) +
-                    " to " + std::to_string(max) + ", not '" + text + "'");
-}
 
 struct TrustedIssuer {
   std::string issuer;
@@ -84,14 +62,14 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
     }
     prevent_reuse_ = props.getBool("PreventTokenReuse", true);
     if (auto v = props.get("RejectBeforeInMinutes"))
-      reject_before_s_ = integer("RejectBeforeInMinutes", *v, 0, 525600) * 60;
+      reject_before_s_ = integerProperty("RejectBeforeInMinutes", *v, 0, 525600) * 60;
     if (auto v = props.get("MaxAssertionLifetimeInMinutes"))
-      max_lifetime_s_ = integer("MaxAssertionLifetimeInMinutes", *v, 1, 1440) * 60;
+      max_lifetime_s_ = integerProperty("MaxAssertionLifetimeInMinutes", *v, 1, 1440) * 60;
     if (auto v = host_.globalProperty("OAuth.TimestampSkew"))
-      skew_s_ = integer("OAuth.TimestampSkew", *v, 0, 3600);
+      skew_s_ = integerProperty("OAuth.TimestampSkew", *v, 0, 3600);
     own_audiences_ = {host_.globalProperty("Server.Issuer").value_or("")};
     if (own_audiences_.front().empty()) throw ConfigError("the host did not provide Server.Issuer");
-    for (const auto& e : split(host_.globalProperty("Server.TokenEndpoints").value_or(""), " "))
+    for (const auto& e : splitAny(host_.globalProperty("Server.TokenEndpoints").value_or(""), " "))
       own_audiences_.push_back(e);
 
     for (int n = 1;; ++n) {
@@ -107,7 +85,7 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
       t.jwks_text = props.get(p + "jwks").value_or("");
       t.jwks_uri = props.get(p + "jwksUri").value_or("");
       t.keystore_alias = props.get(p + "keystoreAlias").value_or("");
-      t.audiences = split(props.get(p + "audience").value_or(""), " ,");
+      t.audiences = splitAny(props.get(p + "audience").value_or(""), " ,");
       t.subject_claim = props.get(p + "subjectClaim").value_or("sub");
       if (t.subject_claim.empty()) t.subject_claim = "sub";
       if (!t.jwks_text.empty()) {

@@ -1,35 +1,12 @@
 #include "assertion_authenticator.h"
 
-#include <sstream>
+#include "../common/property_values.h"
 
 namespace idgate::plugins {
 namespace {
 
 using idgate::sdk::ConfigError;
 using idgate::sdk::Outcome;
-
-int64_t integer(const std::string& name, const std::string& text, int64_t min, int64_t max) {
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(text, &used);
-    if (used == text.size() && v >= min && v <= max) return v;
-  } catch (...) {
-  }
-  throw ConfigError("property " + name + " must be an integer from " + std::to_string(min) +
-                    " to " + std::to_string(max) + ", not '" + text + "'");
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, sep)) {
-    size_t a = item.find_first_not_of(" \t\r\n");
-    size_t b = item.find_last_not_of(" \t\r\n");
-    if (a != std::string::npos) out.push_back(item.substr(a, b - a + 1));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -45,14 +22,14 @@ AssertionAuthenticator::AssertionAuthenticator(idgate::sdk::Host& host,
     host_.info(method_ + ": " + used + "=" + *v + " (property spelled '" + used + "')");
   }
   if (auto v = props.getAny({"RejectBeforeInMinutes", "rejectBeforeInMinutes"}, &used)) {
-    reject_before_s_ = integer(used, *v, 0, 525600) * 60;
+    reject_before_s_ = integerProperty(used, *v, 0, 525600) * 60;
   }
   if (auto v =
           props.getAny({"MaxAssertionLifetimeInMinutes", "maxAssertionLifetimeInMinutes"}, &used)) {
-    max_lifetime_s_ = integer(used, *v, 1, 1440) * 60;
+    max_lifetime_s_ = integerProperty(used, *v, 1, 1440) * 60;
   }
   if (auto v = props.getAny({"TokenEndpointAlias", "TokenEndPointAlias"}, &used)) {
-    aliases_ = split(*v, ',');
+    aliases_ = splitAny(*v, ", \t\r\n");
     host_.info(method_ + ": audience aliases from property spelled '" + used + "'");
   }
   if (auto v = props.get("AudienceMode")) {
@@ -61,17 +38,17 @@ AssertionAuthenticator::AssertionAuthenticator(idgate::sdk::Host& host,
     strict_audience_ = *v == "strict";
   }
   if (auto v = host_.globalProperty("OAuth.TimestampSkew"))
-    skew_s_ = integer("OAuth.TimestampSkew", *v, 0, 3600);
+    skew_s_ = integerProperty("OAuth.TimestampSkew", *v, 0, 3600);
   issuer_ = host_.globalProperty("Server.Issuer").value_or("");
   if (issuer_.empty()) throw ConfigError("the host did not provide Server.Issuer");
-  token_endpoints_ = split(host_.globalProperty("Server.TokenEndpoints").value_or(""), ' ');
+  token_endpoints_ = splitAny(host_.globalProperty("Server.TokenEndpoints").value_or(""), " ");
 
   bool enable =
       host_.globalProperty("CacheConfig.PrivateKeyJWT.enable").value_or("false") == "true";
-  int64_t timeout = integer(
+  int64_t timeout = integerProperty(
       "CacheConfig timeout",
       host_.globalProperty("CacheConfig.PrivateKeyJWT.timeout").value_or("10"), 0, 86400 * 365);
-  int64_t capacity = integer(
+  int64_t capacity = integerProperty(
       "CacheConfig capacity",
       host_.globalProperty("CacheConfig.PrivateKeyJWT.capacity").value_or("5000"), 0, 100000000);
   if (host_.globalProperty("CacheConfig.PrivateKeyJWT.isDistributed").value_or("false") == "true") {

@@ -2,55 +2,11 @@
 
 #include <cstdio>
 
-#include <idgate/jose/utf8.h>
+#include <idgate/jose/json.h>
 
 namespace idgate {
 
-void appendJsonQuoted(std::string& out, std::string_view s) {
-  out += '"';
-  size_t run = 0;  // start of the pending run of characters that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
-    if (c >= 0x80) {
-      // Only well-formed UTF-8 leaves: anything else becomes U+FFFD.
-      if (size_t n = utf8SequenceLength(s, i)) {
-        i += n - 1;
-        continue;
-      }
-    }
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        if (c >= 0x80) {
-          out += "\\ufffd";
-          break;
-        }
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-        out += buf;
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
+void appendJsonQuoted(std::string& out, std::string_view s) { jose::appendJsonString(out, s); }
 
 std::string jsonQuote(std::string_view s) {
   std::string out;

@@ -59,6 +59,10 @@ inline constexpr JsonLimits kClientMetadataLimits{16, 1024 * 1024};
 /// nullopt on any syntax error, duplicate member, excess depth or size.
 std::optional<Json> parseJson(std::string_view text, const JsonLimits& limits = {});
 
+/// Appends `s` as a JSON string (quotes included): control characters escaped, bytes that are
+/// not well-formed UTF-8 replaced by U+FFFD.
+void appendJsonString(std::string& out, std::string_view s);
+
 /// `value` as compact JSON text (members in their order; integral numbers below 2^53 without a
 /// fraction, others with 17 significant digits).
 std::string toJsonText(const Json& value);
