@@ -342,8 +342,8 @@ void append(std::string& out, const Json& v) {
     case Json::Type::kNumber: {
       double d = v.number();
       char buf[40];
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9007199254740992.0 &&
-          d < 9007199254740992.0) {
+      if (d > -9007199254740992.0 && d < 9007199254740992.0 &&
+          d == static_cast<double>(static_cast<int64_t>(d))) {
         std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(d));
       } else {
         std::snprintf(buf, sizeof(buf), "%.17g", d);

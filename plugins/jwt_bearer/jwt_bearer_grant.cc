@@ -80,6 +80,9 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
       t.issuer = *issuer;
       if (t.issuer.empty())
         throw ConfigError("TrustedIssuer " + std::to_string(n) + ": issuer is empty");
+      if (t.issuer.size() > 240)  // the JTI table's scope column holds "grant:" + issuer
+        throw ConfigError("TrustedIssuer '" + t.issuer.substr(0, 40) +
+                          "…': an issuer is at most 240 characters");
       if (issuers_.count(t.issuer))
         throw ConfigError("TrustedIssuer '" + t.issuer + "' is configured twice");
       t.jwks_text = props.get(p + "jwks").value_or("");

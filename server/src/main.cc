@@ -150,7 +150,11 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     log.information(
         "received SIGHUP: reloading conf/identity.xml and dropins/ (server.xml is "
         "read at startup only)");
-    runtime->reloadPlugins();
+    try {
+      runtime->reloadPlugins();  // refuses (and logs) a broken set itself
+    } catch (const std::exception& e) {
+      log.error(std::string("SIGHUP reload failed, the running plugins keep serving: ") + e.what());
+    }
   }
   log.information(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                   ", draining in-flight requests");

@@ -285,6 +285,29 @@ TEST_F(PluginManagerTest, UndeclaredHostCallsAreRefusedAndCounted) {
   EXPECT_EQ(a.refusedCalls(), 4u);
 }
 
+TEST_F(PluginManagerTest, OnlyAClientAuthenticatorReadsSecretsAndOnlyOfItsMethod) {
+  Client c;
+  c.client_id = "hmac";
+  c.metadata_json = R"({"token_endpoint_auth_method":"client_secret_jwt"})";
+  c.secret_sealed = crypto::SecretBox(std::string(32, 'k'))
+                        .seal("a-secret-of-at-least-32-bytes!!!", "client-secret:hmac");
+  ASSERT_TRUE(clients_->insert(c));
+  auto read = [&](const std::string& plugin, const std::string& method) {
+    auto ctx = host_->contextFor({plugin, "", IDGATE_CAP_CLIENT_SECRET_READ, method});
+    std::string out;
+    auto sink = [](void* u, idgate_str b) { static_cast<std::string*>(u)->assign(b.data, b.len); };
+    idgate_lookup_code rc =
+        ctx->api()->client_secret_get(ctx->api()->context, {"hmac", 4}, +sink, &out);
+    return std::make_pair(rc, out);
+  };
+  EXPECT_EQ(read("client_secret_jwt", "client_secret_jwt"),
+            std::make_pair(IDGATE_LOOKUP_FOUND, std::string("a-secret-of-at-least-32-bytes!!!")));
+  EXPECT_EQ(read("private_key_jwt", "private_key_jwt").first, IDGATE_LOOKUP_NOT_FOUND)
+      << "another method's client";
+  EXPECT_EQ(read("some_grant", "").first, IDGATE_LOOKUP_NOT_FOUND)
+      << "a grant handler, customizer, mapper or user authenticator has no clients";
+}
+
 TEST_F(PluginManagerTest, AbiOneDropinsLoadThroughTheAdapter) {
   drop(test::fixtureDropins(), "fixture_legacy_authenticator.so");
   drop(test::fixtureDropins(), "fixture_legacy_mapper_modes.so");
@@ -333,6 +356,8 @@ TEST_F(PluginManagerTest, AbiOneDropinsLoadThroughTheAdapter) {
 TEST_F(PluginManagerTest, ReloadKeepsUnchangedInstancesAndSwapsChangedOnes) {
   drop(test::bundledDropins(), "idgate-client-secret-basic.so");
   drop(test::bundledDropins(), "idgate-none.so");
+  // Broken since startup and unchanged: reported, but it does not block a reload.
+  drop(test::fixtureDropins(), "fixture_abi_mismatch.so");
   load();
   auto first = set();
   EXPECT_EQ(first->generation, 1u);
@@ -429,7 +454,7 @@ TEST_F(PluginManagerTest, TokenCustomizerChangesAreCheckedBeforeAnyIsApplied) {
   ClaimList claims;
   EXPECT_EQ(run("ok", &claims).kind, CustomizeResult::Kind::kDone);
   EXPECT_EQ(claims.toJson(), R"({"iss":"https://idp","jti":"j1","seen":true})");
-  for (const char* bad : {"touch-iss", "drop-jti", "bad-json", "throw", "err"}) {
+  for (const char* bad : {"touch-iss", "drop-jti", "bad-json", "inject", "throw", "err"}) {
     EXPECT_EQ(run(bad, &claims).kind, CustomizeResult::Kind::kError) << bad;
     EXPECT_EQ(claims.toJson(), R"({"iss":"https://idp","jti":"j1","scope":"a"})")
         << bad << ": nothing applied";
@@ -441,7 +466,10 @@ TEST_F(PluginManagerTest, TokenCustomizerChangesAreCheckedBeforeAnyIsApplied) {
   CustomizeResult denied = run("deny");
   EXPECT_EQ(denied.kind, CustomizeResult::Kind::kDenied);
   EXPECT_EQ(denied.reason, "not today");
-  EXPECT_EQ(c.callStats().failures, 7u) << "every refused change counts as a failure";
+  EXPECT_EQ(
+      run("inject").reason,
+      "token customizer customizer_modes set claim 'x' to a value that is not one JSON value");
+  EXPECT_EQ(c.callStats().failures, 9u) << "every refused change counts as a failure";
 }
 
 TEST_F(PluginManagerTest, LocalUsersVerifyThroughTheHostUserStore) {

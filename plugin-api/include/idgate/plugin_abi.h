@@ -305,10 +305,12 @@ typedef struct idgate_subject_mapper_table {
 
 typedef enum idgate_customize_code {
   IDGATE_CUSTOMIZE_UNCHANGED = 0,
-  /** "claims" was set: the whole new claims object. iss, exp, iat, jti and client_id must be
-   * unchanged; a customizer that changes them fails the request (500). */
+  /** Changes were set: "claim:<name>" (a JSON value) and "remove_claim" (a name), any number.
+   * iss, exp, iat, jti and client_id are protected: a customizer that sets or removes one, sets
+   * a value that is not one JSON value, or sets anything else ("claims") fails the request
+   * (500) and none of its changes is applied. */
   IDGATE_CUSTOMIZE_CHANGED = 1,
-  /** No token for this request: 400 access_denied with "reason". */
+  /** No token for this request: 403 access_denied with "reason". */
   IDGATE_CUSTOMIZE_DENIED = 2,
   IDGATE_CUSTOMIZE_ERROR = 3, /**< could not decide: 500 */
 } idgate_customize_code;
@@ -326,7 +328,7 @@ typedef struct idgate_token_request {
 typedef struct idgate_token_customizer_table {
   uint32_t struct_size;
   uint32_t version;
-  /** Returns an idgate_customize_code; sets "claims" and "reason". */
+  /** Returns an idgate_customize_code; sets "claim:<name>", "remove_claim" and "reason". */
   int32_t (*customize)(idgate_instance_module_ptr instance, const idgate_token_request* request,
                        const idgate_result_api* out);
 } idgate_token_customizer_table;

@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -632,6 +633,25 @@ inline int32_t authenticateUser(idgate_instance_module_ptr instance, const idgat
     }
     return IDGATE_USER_ERROR;
   }
+}
+
+/// Whether `T` derives from the SDK base class of `kind` (checked by the registration macros:
+/// a class registered as another kind would be called through the wrong table).
+template <typename T>
+constexpr bool isKind(idgate_plugin_kind kind) {
+  switch (kind) {
+    case IDGATE_KIND_CLIENT_AUTHENTICATOR:
+      return std::is_base_of_v<ClientAuthenticator, T>;
+    case IDGATE_KIND_SUBJECT_MAPPER:
+      return std::is_base_of_v<SubjectMapper, T>;
+    case IDGATE_KIND_TOKEN_CUSTOMIZER:
+      return std::is_base_of_v<TokenCustomizer, T>;
+    case IDGATE_KIND_GRANT_HANDLER:
+      return std::is_base_of_v<GrantHandler, T>;
+    case IDGATE_KIND_USER_AUTHENTICATOR:
+      return std::is_base_of_v<UserAuthenticator, T>;
+  }
+  return false;
 }
 
 template <typename T>

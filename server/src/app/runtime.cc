@@ -95,15 +95,16 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       *chain_, *keys_, settings_, clock_,
       [pm] {
         std::vector<std::shared_ptr<const GrantHandler>> out;
-        for (const auto& g : pm->current()->grant_handlers)
-          out.push_back(std::make_shared<PluginGrant>(g));
+        const std::shared_ptr<const PluginSet> set = pm->current();
+        for (const auto& g : set->grant_handlers) out.push_back(std::make_shared<PluginGrant>(g));
         return out;
       },
       [pm] { return pm->current()->customizers; });
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
       [pm](const std::string& method) -> std::optional<MethodInfo> {
-        const PluginDescriptor* d = pm->current()->method(method);
+        const std::shared_ptr<const PluginSet> set = pm->current();  // keeps `d` alive
+        const PluginDescriptor* d = set->method(method);
         if (d == nullptr) return std::nullopt;
         return MethodInfo{d->signing_algs,
                           d->secret_form == IDGATE_SECRET_HASHED   ? SecretForm::kHash

@@ -1,7 +1,5 @@
 #include "plugins/grant_handler_plugin.h"
 
-#include <idgate/jose/json.h>
-
 #include "plugins/client_authenticator.h"
 #include "plugins/result_sink.h"
 
@@ -33,13 +31,15 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
     case IDGATE_GRANT_GRANTED: {
       out.subject = sink.get("subject").value_or("");
       out.scope = sink.get("scope");
-      out.claims = sink.claimSets();
       std::string bad;
       if (out.subject.empty()) bad = " granted without a subject";
-      for (const auto& [claim, value] : out.claims) {
-        if (claim.empty() ||
-            !jose::parseJson("{\"v\":" + value + "}", jose::JsonLimits{16, 256 * 1024}))
-          bad = " set claim '" + claim + "' to a value that is not JSON";
+      for (const auto& [claim, value] : sink.claimSets()) {
+        auto canonical = canonicalJsonValue(value);
+        if (claim.empty() || !canonical) {
+          bad = " set claim '" + claim + "' to a value that is not one JSON value";
+          break;
+        }
+        out.claims.emplace_back(claim, std::move(*canonical));
       }
       if (!bad.empty()) {
         recordCall(started, true);

@@ -91,6 +91,10 @@ idgate_lookup_code secretGetFn(idgate_host_context_host_ptr ctx, idgate_str id,
   try {
     if (!context(ctx)->permits(IDGATE_CAP_CLIENT_SECRET_READ, "client_secret_get"))
       return IDGATE_LOOKUP_ERROR;
+    const PluginHostContext::Identity& who = context(ctx)->identity();
+    // Only a client authenticator has clients of its own (its method): any other kind reads
+    // no client's secret, whatever it declared.
+    if (!who.plugin.empty() && who.auth_method.empty()) return IDGATE_LOOKUP_NOT_FOUND;
     std::string secret;
     idgate_lookup_code rc =
         self(ctx)->clientSecretGet(str(id), &secret, context(ctx)->identity().auth_method);
@@ -117,7 +121,7 @@ idgate_jti_code jtiFn(idgate_host_context_host_ptr ctx, idgate_str scope, idgate
   try {
     if (!context(ctx)->permits(IDGATE_CAP_JTI_WRITE, "jti_check_and_insert"))
       return IDGATE_JTI_ERROR;
-    return self(ctx)->jtiCheckAndInsert(str(scope), str(jti), exp);
+    return self(ctx)->jtiCheckAndInsert(str(scope), str(jti), exp, context(ctx)->skewSeconds());
   } catch (...) {
     return IDGATE_JTI_ERROR;
   }
@@ -238,6 +242,12 @@ PluginHostContext::PluginHostContext(HostServices& services, Identity identity,
   v1_.jwks_fetch = jwksFn;
   fillV1ResultSetters(v1_);
 
+  if (auto it = globals_->find("OAuth.TimestampSkew"); it != globals_->end()) {
+    try {
+      skew_s_ = std::stoll(it->second);
+    } catch (...) {
+    }
+  }
   logger_ = identity_.plugin.empty() ? "idgate.plugin" : "idgate.plugin." + identity_.plugin;
   if (!identity_.listener.empty() && identity_.listener != identity_.plugin)
     logger_ += "(" + identity_.listener + ")";
@@ -397,18 +407,20 @@ idgate_lookup_code HostServices::keystoreCertificate(const std::string& alias, s
 }
 
 idgate_jti_code HostServices::jtiCheckAndInsert(const std::string& client_id,
-                                                const std::string& jti, int64_t exp_unix_s) {
+                                                const std::string& jti, int64_t exp_unix_s,
+                                                int64_t skew_s) {
+  if (skew_s < 0) skew_s = skew_s_;
   // The table's key column holds 255 characters: a longer scope is refused, not cut.
   if (client_id.empty() || client_id.size() > 255 || jti.empty() || jti.size() > 255)
     return IDGATE_JTI_ERROR;
   if (JtiDeferral* deferral = JtiDeferral::current()) {
     // The request's response waits for the durable verdict, not this thread (jti_deferral.h).
-    jtis_.checkAndInsertAsync(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds(),
+    jtis_.checkAndInsertAsync(client_id, jti, exp_unix_s + skew_s, clock_.nowSeconds(),
                               deferral->add(client_id.rfind("grant:", 0) == 0));
     return IDGATE_JTI_FRESH;
   }
   try {
-    auto r = jtis_.checkAndInsert(client_id, jti, exp_unix_s + skew_s_, clock_.nowSeconds());
+    auto r = jtis_.checkAndInsert(client_id, jti, exp_unix_s + skew_s, clock_.nowSeconds());
     return r == JtiStore::Result::kFresh ? IDGATE_JTI_FRESH : IDGATE_JTI_REPLAYED;
   } catch (const StoreError& e) {
     Poco::Logger::get("idgate.store").error(e.what());
@@ -459,8 +471,11 @@ idgate_lookup_code HostServices::userLookup(const std::string& username, std::st
 idgate_lookup_code HostServices::registryPasswordVerify(const std::string& username,
                                                         const std::string& password) {
   for (const auto& u : registry_) {
-    if (u.name == username)
-      return registryPasswordMatches(u, password) ? IDGATE_LOOKUP_FOUND : IDGATE_LOOKUP_NOT_FOUND;
+    if (u.name != username) continue;
+    // A plain or {xor} password compares in microseconds: spend a hash's time anyway, so the
+    // timing tells neither whether the user exists nor how its password is written.
+    if (!crypto::isPasswordHash(u.password)) crypto::verifyPassword(password, dummyUserHash());
+    return registryPasswordMatches(u, password) ? IDGATE_LOOKUP_FOUND : IDGATE_LOOKUP_NOT_FOUND;
   }
   // As long as a hashed user's check, so an unknown name cannot be told by its timing.
   crypto::verifyPassword(password, dummyUserHash());

@@ -67,6 +67,8 @@ class PluginHostContext {
   /// Calls refused because the capability was not declared.
   uint64_t refusedCalls() const { return refused_.load(std::memory_order_relaxed); }
   idgate_lookup_code globalProperty(const std::string& name, std::string* value) const;
+  /// OAuth.TimestampSkew of its configuration, or -1 when its globals do not say.
+  int64_t skewSeconds() const { return skew_s_; }
 
  private:
   HostServices& services_;
@@ -75,6 +77,7 @@ class PluginHostContext {
   idgate_host_api api_;
   abi1::HostApi v1_;
   std::string logger_;
+  int64_t skew_s_ = -1;
   std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> refusal_logged_{0};  ///< capability bits already logged
 };
@@ -104,8 +107,10 @@ class HostServices {
   idgate_lookup_code clientSecretGet(const std::string& id, std::string* secret,
                                      const std::string& method = {});
   idgate_lookup_code keystoreCertificate(const std::string& alias, std::string* der);
+  /// `skew_s`: how long past exp the row is kept (the OAuth.TimestampSkew the calling plugin
+  /// was configured with; -1: the one the services were made with).
   idgate_jti_code jtiCheckAndInsert(const std::string& scope, const std::string& jti,
-                                    int64_t exp_unix_s);
+                                    int64_t exp_unix_s, int64_t skew_s = -1);
   idgate_lookup_code jwksFetch(const std::string& uri, bool refresh, std::string* jwks);
   idgate_lookup_code userPasswordVerify(const std::string& username, const std::string& password);
   idgate_lookup_code userLookup(const std::string& username, std::string* json);

@@ -1,5 +1,6 @@
 #include "plugins/plugin_library.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -94,12 +95,21 @@ std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::string& file,
     }
     written += static_cast<size_t>(n);
   }
+  const std::string path = "/proc/self/fd/" + std::to_string(out->fd_);
+  if (void* stale = ::dlopen(path.c_str(), RTLD_NOLOAD | RTLD_LAZY)) {
+    // A library from an earlier memfd with this number is still resident (see the destructor):
+    // the loader would hand it back for this path instead of loading these bytes.
+    ::dlclose(stale);
+    *why = "cannot load: a previous library is still resident under " + path + "; restart";
+    return nullptr;
+  }
   try {
-    out->library_.load("/proc/self/fd/" + std::to_string(out->fd_),
-                       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    out->library_.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    std::string message = e.what();
     // The loader names the memfd path; the operator knows the file.
+    std::string message = e.what();
+    for (size_t at; (at = message.find(path)) != std::string::npos;)
+      message.replace(at, path.size(), file);
     *why = "cannot load: " + message;
     return nullptr;
   }
@@ -108,7 +118,15 @@ std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::string& file,
 
 PluginLibrary::~PluginLibrary() {
   library_.unload();
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  const std::string path = "/proc/self/fd/" + std::to_string(fd_);
+  if (void* still = ::dlopen(path.c_str(), RTLD_NOLOAD | RTLD_LAZY)) {
+    // dlclose did not unload it (a thread_local destructor pending, a unique symbol): keep the
+    // fd, so its number, which names the library to the loader, is never reused for another.
+    ::dlclose(still);
+    return;
+  }
+  ::close(fd_);
 }
 
 }  // namespace idgate

@@ -104,10 +104,14 @@ std::shared_ptr<PluginSet> PluginManager::build(const IdentityConfig& identity,
 
   std::vector<std::string> files;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dropins_dir_, ec)) {
-    if (entry.path().extension() == ".so") files.push_back(entry.path().filename().string());
+  std::filesystem::directory_iterator it(dropins_dir_, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".so") files.push_back(it->path().filename().string());
   }
-  if (ec) log().error("cannot read dropins folder " + dropins_dir_ + ": " + ec.message());
+  if (ec) {
+    set->folder_error = "cannot read dropins folder " + dropins_dir_ + ": " + ec.message();
+    log().error(set->folder_error);
+  }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) loadFile(f, identity, globals, globals_key, previous, *set);
 
@@ -307,6 +311,22 @@ PluginManager::ReloadResult PluginManager::reload(
     const std::function<IdentityConfig()>& read_identity) {
   std::lock_guard<std::mutex> lock(reload_mutex_);
   ReloadResult result;
+  try {
+    return reloadLocked(read_identity);
+  } catch (const std::exception& e) {
+    result.problems.push_back(std::string("reload failed: ") + e.what());
+  } catch (...) {
+    result.problems.push_back("reload failed");
+  }
+  std::lock_guard<std::mutex> guard(mutex_);
+  result.generation = current_ ? current_->generation : 0;
+  log().error("reload refused, the running plugins keep serving: " + result.problems.front());
+  return result;
+}
+
+PluginManager::ReloadResult PluginManager::reloadLocked(
+    const std::function<IdentityConfig()>& read_identity) {
+  ReloadResult result;
   std::shared_ptr<const PluginSet> running;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -322,6 +342,8 @@ PluginManager::ReloadResult PluginManager::reload(
     return result;
   }
   std::shared_ptr<PluginSet> next = build(identity, running.get());
+  // An unreadable folder is not an empty one: refuse rather than serve without plugins.
+  if (!next->folder_error.empty()) result.problems.push_back(next->folder_error);
   // A file that fails now but did not fail the same way before is a broken change: refuse.
   for (const auto& s : next->statuses) {
     if (s.state != PluginStatus::State::kFailed) continue;

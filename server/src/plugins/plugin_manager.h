@@ -65,6 +65,7 @@ class PluginManager {
 
  private:
   std::shared_ptr<PluginSet> build(const IdentityConfig& identity, const PluginSet* previous);
+  ReloadResult reloadLocked(const std::function<IdentityConfig()>& read_identity);
   void loadFile(const std::string& file, const IdentityConfig& identity,
                 const std::shared_ptr<const GlobalProperties>& globals,
                 const std::string& globals_key, const PluginSet* previous, PluginSet& set);

@@ -27,6 +27,8 @@ struct PluginSet {
   std::vector<std::shared_ptr<const GrantHandlerPlugin>> grant_handlers;
   std::vector<std::shared_ptr<const UserAuthenticatorPlugin>> user_authenticators;
   std::vector<PluginStatus> statuses;
+  /// Why dropins/ could not be read (then the set is incomplete; a reload refuses it).
+  std::string folder_error;
 
   /// The descriptor of the loaded (active or disabled) client authenticator implementing
   /// `method`, or nullptr: what registration accepts and how it keeps the secret.

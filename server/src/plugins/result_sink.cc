@@ -96,6 +96,12 @@ std::optional<std::vector<std::string>> ResultSink::groups() const {
   return out;
 }
 
+std::optional<std::string> canonicalJsonValue(const std::string& text) {
+  auto parsed = jose::parseJson("[" + text + "]", jose::JsonLimits{16, kMaxFieldBytes + 2});
+  if (!parsed || !parsed->isArray() || parsed->items().size() != 1) return std::nullopt;
+  return jose::toJsonText(parsed->items().front());
+}
+
 void fillV1ResultSetters(abi1::HostApi& api) {
   api.auth_result_set_client_id = setV1<kClientId>;
   api.auth_result_set_reason = setV1<kReason>;

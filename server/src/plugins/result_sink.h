@@ -47,6 +47,10 @@ class ResultSink {
   std::optional<std::vector<std::string>> groups_;
 };
 
+/// `text` as exactly one JSON value, re-serialized (so a plugin's bytes never reach a token
+/// as they are: `1,"iss":"x"` is two values, not one); nullopt when it is not one JSON value.
+std::optional<std::string> canonicalJsonValue(const std::string& text);
+
 /// The 1.x setter functions for a 1.x host table.
 void fillV1ResultSetters(abi1::HostApi& api);
 

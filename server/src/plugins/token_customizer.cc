@@ -1,7 +1,5 @@
 #include "plugins/token_customizer.h"
 
-#include <idgate/jose/json.h>
-
 #include "plugins/result_sink.h"
 
 namespace idgate {
@@ -48,17 +46,24 @@ CustomizeResult TokenCustomizerPlugin::customize(const TokenCustomizeInput& inpu
     default:
       return fail(sink.reason().empty() ? "failed" : "failed: " + sink.reason());
   }
+  if (sink.get("claims")) {
+    // A whole claims object is not how a customizer answers (it sets and removes claims):
+    // applying nothing would silently drop what it meant.
+    return fail("set \"claims\"; set claim:<name> and remove_claim instead");
+  }
   // Every change is checked before any is applied.
+  std::vector<std::pair<std::string, std::string>> sets;
   for (const auto& [claim, value] : sink.claimSets()) {
     if (claim.empty()) return fail("set a claim without a name");
     if (isProtectedClaim(claim)) return fail("tried to set the protected claim '" + claim + "'");
-    if (!jose::parseJson("{\"v\":" + value + "}", jose::JsonLimits{16, 256 * 1024}))
-      return fail("set claim '" + claim + "' to a value that is not JSON");
+    auto canonical = canonicalJsonValue(value);
+    if (!canonical) return fail("set claim '" + claim + "' to a value that is not one JSON value");
+    sets.emplace_back(claim, std::move(*canonical));
   }
   for (const auto& claim : sink.claimRemovals()) {
     if (isProtectedClaim(claim)) return fail("tried to remove the protected claim '" + claim + "'");
   }
-  for (const auto& [claim, value] : sink.claimSets()) claims.set(claim, value);
+  for (const auto& [claim, value] : sets) claims.set(claim, value);
   for (const auto& claim : sink.claimRemovals()) claims.remove(claim);
   recordCall(started, false);
   return {CustomizeResult::Kind::kDone, {}};
