@@ -219,6 +219,28 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
                                     "reason": "wrong username or password"})
         r = self.server.admin("POST", "/api/admin/user-check", {"username": "nobody", "password": "whatever it is"})
         self.assertEqual(r.json(), {"authenticated": False, "reason": "no user authenticator knows this user"})
+        # Disable: the right password no longer signs in, and says no more than a typo would.
+        r = self.server.admin("PATCH", "/api/admin/users/ann", {"disabled": True})
+        self.assertEqual((r.status, r.json()["disabled"]), (200, True), r.text)
+        check = {"username": "ann", "password": "correct horse battery"}
+        self.assertEqual(self.server.admin("POST", "/api/admin/user-check", check).json(),
+                         {"authenticated": False, "authenticator": "local_users",
+                          "reason": "wrong username or password"})
+        r = self.server.admin("PATCH", "/api/admin/users/ann",
+                              {"disabled": False, "password": "a brand new passphrase", "claims": {"email": "a@y"}})
+        self.assertEqual((r.status, r.json()["disabled"], r.json()["claims"]), (200, False, {"email": "a@y"}))
+        self.assertFalse(self.server.admin("POST", "/api/admin/user-check", check).json()["authenticated"])
+        r = self.server.admin("POST", "/api/admin/user-check", {"username": "ann", "password": "a brand new passphrase"})
+        self.assertEqual(r.json()["claims"], {"email": "a@y"})
+        r = self.server.admin("POST", "/api/admin/users", {"username": "bobby", "password": "my name is Bobby!"})
+        self.assertEqual((r.status, r.json()["error_description"]), (400, "password must not contain the username"))
+        for body, reason in (({"password": "short"}, "password must be a string of 12 to 1024 bytes"),
+                             ({"password": "aaaaaaaaaaaaaaa"}, "password must not be one character repeated"),
+                             ({"disabled": "yes"}, "disabled must be true or false"),
+                             ({"role": "admin"}, "unknown member 'role' (known: password, claims, disabled)")):
+            r = self.server.admin("PATCH", "/api/admin/users/ann", body)
+            self.assertEqual((r.status, r.json()["error_description"]), (400, reason), body)
+        self.assertEqual(self.server.admin("PATCH", "/api/admin/users/nobody", {"disabled": True}).status, 404)
         r = self.server.admin("POST", "/api/admin/users", {"username": "ann", "password": "another long one"})
         self.assertEqual(r.status, 409)
         r = self.server.admin("POST", "/api/admin/users", {"username": "bob", "password": "short"})

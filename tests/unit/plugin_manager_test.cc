@@ -496,6 +496,11 @@ TEST_F(PluginManagerTest, LocalUsersVerifyThroughTheHostUserStore) {
   EXPECT_EQ(wrong.reason, "wrong username or password");
   EXPECT_EQ(a.authenticate("bob", "whatever password").code, IDGATE_USER_NOT_HANDLED)
       << "unknown here: the next authenticator may know the user";
+  u.disabled = true;
+  ASSERT_TRUE(users_->update(u));
+  UserAnswer disabled = a.authenticate("ann", "correct horse battery");
+  EXPECT_EQ(disabled.code, IDGATE_USER_DENIED) << "the right password of a disabled user";
+  EXPECT_EQ(disabled.reason, "wrong username or password") << "says no more than for a typo";
 }
 
 TEST_F(PluginManagerTest, JwtBearerGrantNeedsTrustedIssuers) {

@@ -230,7 +230,12 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     std::string name = p.substr(17);
     if (req.method == "GET") return fromRegistry(rt_.userRegistry().get(name));
     if (req.method == "DELETE") return fromRegistry(rt_.userRegistry().remove(name));
-    return methodNotAllowed("GET, DELETE");
+    if (req.method != "PATCH") return methodNotAllowed("GET, PATCH, DELETE");
+    if (!isJsonContentType(req.content_type)) {
+      return errorResponse(
+          {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+    }
+    return fromRegistry(rt_.userRegistry().update(name, req.body));
   }
   if (p == kAdminClients) {
     if (req.method == "GET") return fromRegistry(rt_.registry().list());

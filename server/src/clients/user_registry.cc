@@ -4,6 +4,8 @@
 #include <idgate/jose/json.h>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <set>
 
 #include "common/json_writer.h"
@@ -26,8 +28,40 @@ std::string render(const User& u) {
       .field("username", u.username)
       .field("subject", u.subject)
       .raw("claims", u.claims_json)
+      .field("disabled", u.disabled)
       .field("created_at", u.created_at)
+      .field("updated_at", u.updated_at)
       .finish();
+}
+
+/// NIST SP 800-63B style: length, not the username, not one character repeated. No
+/// composition rules.
+std::optional<std::string> passwordProblem(const std::string& username,
+                                           const std::string& password) {
+  if (password.size() < 12 || password.size() > 1024)
+    return "password must be a string of 12 to 1024 bytes";
+  std::string lower_pw = password, lower_user = username;
+  for (auto& c : lower_pw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : lower_user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower_user.size() >= 4 && lower_pw.find(lower_user) != std::string::npos)
+    return "password must not contain the username";
+  if (password.find_first_not_of(password[0]) == std::string::npos)
+    return "password must not be one character repeated";
+  return std::nullopt;
+}
+
+/// The claims member: a JSON object without the claims the server sets.
+std::optional<std::string> claimsProblem(const jose::Json& c, std::string* out) {
+  if (!c.isObject()) return "claims must be a JSON object";
+  static const std::set<std::string> kReserved = {"iss", "sub", "aud",       "exp",   "iat",
+                                                  "nbf", "jti", "client_id", "scope", "auth_time"};
+  for (const auto& [name, value] : c.members()) {
+    if (kReserved.count(name))
+      return "claims: '" + name + "' is set by the server and cannot be registered";
+  }
+  *out = jose::toJsonText(c);
+  if (out->size() > 8192) return "claims is larger than 8 KiB";
+  return std::nullopt;
 }
 
 ApiError storeFailure(const StoreError& e) {
@@ -53,8 +87,7 @@ RegistryResult UserRegistry::create(const std::string& body) {
   if (!validUsername(u.username))
     return invalid("username must be 1-255 characters of A-Z a-z 0-9 - . _ @ +");
   std::string password = in->getString("password").value_or("");
-  if (password.size() < 12 || password.size() > 1024)
-    return invalid("password must be a string of 12 to 1024 bytes");
+  if (auto why = passwordProblem(u.username, password)) return invalid(*why);
   if (const jose::Json* s = in->get("subject")) {
     if (!s->isString() || s->str().empty() || s->str().size() > 255)
       return invalid("subject must be a string of 1-255 characters");
@@ -63,18 +96,10 @@ RegistryResult UserRegistry::create(const std::string& body) {
     u.subject = crypto::randomToken(16);  // opaque and stable, even if the username changes
   }
   if (const jose::Json* c = in->get("claims")) {
-    if (!c->isObject()) return invalid("claims must be a JSON object");
-    static const std::set<std::string> kReserved = {
-        "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "auth_time"};
-    for (const auto& [name, value] : c->members()) {
-      if (kReserved.count(name))
-        return invalid("claims: '" + name + "' is set by the server and cannot be registered");
-    }
-    u.claims_json = jose::toJsonText(*c);
-    if (u.claims_json.size() > 8192) return invalid("claims is larger than 8 KiB");
+    if (auto why = claimsProblem(*c, &u.claims_json)) return invalid(*why);
   }
   u.password_hash = crypto::hashPassword(password, crypto::kUserPasswordIterations);
-  u.created_at = clock_.nowSeconds();
+  u.created_at = u.updated_at = clock_.nowSeconds();
   try {
     if (!store_.insert(u)) {
       return ApiError{ErrorCode::kConflict,
@@ -85,6 +110,47 @@ RegistryResult UserRegistry::create(const std::string& body) {
   }
   Poco::Logger::get("idgate.admin").information("registered user " + u.username);
   return RegistryResponse{201, render(u)};
+}
+
+RegistryResult UserRegistry::update(const std::string& username, const std::string& body) {
+  auto in = jose::parseJson(body, jose::JsonLimits{16, 64 * 1024});
+  if (!in || !in->isObject() || in->members().empty()) {
+    return invalid("body must be a JSON object with any of password, claims, disabled");
+  }
+  for (const auto& [name, value] : in->members()) {
+    if (name != "password" && name != "claims" && name != "disabled")
+      return invalid("unknown member '" + name + "' (known: password, claims, disabled)");
+  }
+  std::optional<User> u;
+  try {
+    u = store_.find(username);
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+  if (!u) return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+  if (const jose::Json* p = in->get("password")) {
+    if (!p->isString()) return invalid("password must be a string of 12 to 1024 bytes");
+    if (auto why = passwordProblem(u->username, p->str())) return invalid(*why);
+    u->password_hash = crypto::hashPassword(p->str(), crypto::kUserPasswordIterations);
+  }
+  if (const jose::Json* c = in->get("claims")) {
+    if (auto why = claimsProblem(*c, &u->claims_json)) return invalid(*why);
+  }
+  if (const jose::Json* d = in->get("disabled")) {
+    if (d->type() != jose::Json::Type::kBool) return invalid("disabled must be true or false");
+    u->disabled = d->boolean();
+  }
+  u->updated_at = clock_.nowSeconds();
+  try {
+    if (!store_.update(*u)) return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+  std::string what = in->get("disabled") == nullptr ? ""
+                     : u->disabled                  ? " (disabled)"
+                                                    : " (enabled)";
+  Poco::Logger::get("idgate.admin").information("updated user " + username + what);
+  return RegistryResponse{200, render(*u)};
 }
 
 RegistryResult UserRegistry::get(const std::string& username) {

@@ -446,8 +446,9 @@ idgate_lookup_code HostServices::userPasswordVerify(const std::string& username,
       crypto::verifyPassword(password, dummyUserHash());
       return IDGATE_LOOKUP_NOT_FOUND;
     }
-    return crypto::verifyPassword(password, u->password_hash) ? IDGATE_LOOKUP_FOUND
-                                                              : IDGATE_LOOKUP_NOT_FOUND;
+    // A disabled user is checked as long as any other, and never matches.
+    bool matches = crypto::verifyPassword(password, u->password_hash);
+    return matches && !u->disabled ? IDGATE_LOOKUP_FOUND : IDGATE_LOOKUP_NOT_FOUND;
   } catch (const StoreError& e) {
     Poco::Logger::get("idgate.store").error(e.what());
     return IDGATE_LOOKUP_ERROR;
@@ -460,7 +461,7 @@ idgate_lookup_code HostServices::userLookup(const std::string& username, std::st
     auto u = users_->find(username);
     if (!u) return IDGATE_LOOKUP_NOT_FOUND;
     *json = "{\"username\":" + jsonQuote(u->username) + ",\"subject\":" + jsonQuote(u->subject) +
-            ",\"claims\":" + u->claims_json + "}";
+            ",\"claims\":" + u->claims_json + (u->disabled ? ",\"disabled\":true}" : "}");
     return IDGATE_LOOKUP_FOUND;
   } catch (const StoreError& e) {
     Poco::Logger::get("idgate.store").error(e.what());

@@ -45,6 +45,11 @@ const std::vector<std::vector<std::string>> kMigrations = {
         " PASSWORD_HASH TEXT NOT NULL,"
         " CREATED_AT BIGINT NOT NULL)",
     },
+    {
+        // A disabled user cannot sign in (its record and subject stay).
+        "ALTER TABLE IDGATE_USER ADD COLUMN DISABLED INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE IDGATE_USER ADD COLUMN UPDATED_AT BIGINT NOT NULL DEFAULT 0",
+    },
 };
 
 void registerConnectors() {

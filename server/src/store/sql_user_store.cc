@@ -30,11 +30,29 @@ class SqlUserStore : public UserStore {
       std::vector<std::string> names;
       std::string name = u.username, subject = u.subject, claims = u.claims_json,
                   hash = u.password_hash;
-      Poco::Int64 created = u.created_at;
+      Poco::Int64 created = u.created_at, updated = u.updated_at;
+      int disabled = u.disabled ? 1 : 0;
       s << db_.sql(
-          "INSERT INTO IDGATE_USER (USERNAME, SUBJECT, CLAIMS, PASSWORD_HASH, CREATED_AT) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING USERNAME"),
-          use(name), use(subject), use(claims), use(hash), use(created), into(names), now;
+          "INSERT INTO IDGATE_USER (USERNAME, SUBJECT, CLAIMS, PASSWORD_HASH, CREATED_AT, "
+          "UPDATED_AT, DISABLED) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "
+          "USERNAME"),
+          use(name), use(subject), use(claims), use(hash), use(created), use(updated),
+          use(disabled), into(names), now;
+      return !names.empty();
+    });
+  }
+
+  bool update(const User& u) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::vector<std::string> names;
+      std::string name = u.username, claims = u.claims_json, hash = u.password_hash;
+      int disabled = u.disabled ? 1 : 0;
+      Poco::Int64 updated = u.updated_at;
+      s << db_.sql(
+          "UPDATE IDGATE_USER SET CLAIMS = ?, PASSWORD_HASH = ?, DISABLED = ?, UPDATED_AT = ? "
+          "WHERE USERNAME = ? RETURNING USERNAME"),
+          use(claims), use(hash), use(disabled), use(updated), use(name), into(names), now;
       return !names.empty();
     });
   }
@@ -70,7 +88,9 @@ class SqlUserStore : public UserStore {
       Poco::Data::Statement st(s);
       std::string key = name.value_or("");
       st << db_.sql(
-          "SELECT USERNAME, SUBJECT, CLAIMS, PASSWORD_HASH, CREATED_AT FROM IDGATE_USER " + tail);
+          "SELECT USERNAME, SUBJECT, CLAIMS, PASSWORD_HASH, CREATED_AT, UPDATED_AT, DISABLED "
+          "FROM IDGATE_USER " +
+          tail);
       if (name) st, use(key);
       st.execute();
       Poco::Data::RecordSet rs(st);
@@ -82,6 +102,8 @@ class SqlUserStore : public UserStore {
         u.claims_json = rs.value(2).convert<std::string>();
         u.password_hash = rs.value(3).convert<std::string>();
         u.created_at = rs.value(4).convert<Poco::Int64>();
+        u.updated_at = rs.value(5).convert<Poco::Int64>();
+        u.disabled = rs.value(6).convert<int>() != 0;
         out.push_back(std::move(u));
       }
       return out;

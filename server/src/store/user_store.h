@@ -18,6 +18,8 @@ struct User {
   std::string claims_json = "{}";  ///< extra claims (a JSON object)
   std::string password_hash;       ///< crypto::hashPassword form; never leaves the host
   int64_t created_at = 0;
+  int64_t updated_at = 0;
+  bool disabled = false;  ///< cannot sign in
 };
 
 class UserStore {
@@ -28,6 +30,8 @@ class UserStore {
   virtual std::vector<User> list() = 0;
   /// false when the username or the subject is taken.
   virtual bool insert(const User& user) = 0;
+  /// Writes claims, password hash, disabled and updated_at; false when there is no such user.
+  virtual bool update(const User& user) = 0;
   virtual bool remove(const std::string& username) = 0;
 };
 
