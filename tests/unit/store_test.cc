@@ -10,11 +10,13 @@
 #include <mutex>
 #include <thread>
 
+#include "store/authorization_code_store.h"
 #include "store/client_id_collisions.h"
 #include "store/client_store.h"
 #include "store/database.h"
 #include "store/jti_store.h"
 #include "store/store_error.h"
+#include "store/user_store.h"
 #include "test_support.h"
 
 using namespace Poco::Data::Keywords;
@@ -75,9 +77,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StoreTest, MigrationsReachCurrentVersionOnce) {
-  EXPECT_EQ(db_->schemaVersion(), 3);
+  EXPECT_EQ(db_->schemaVersion(), 4);
   Database again(config_);  // re-opening applies nothing twice
-  EXPECT_EQ(again.schemaVersion(), 3);
+  EXPECT_EQ(again.schemaVersion(), 4);
 }
 
 TEST_P(StoreTest, ClientCrud) {
@@ -234,6 +236,102 @@ TEST_P(StoreTest, ConcurrentInsertsOfOneJtiHaveExactlyOneWinner) {
     EXPECT_EQ(errors.load(), 0);
     EXPECT_EQ(fresh.load(), 1) << "round " << round;
   }
+}
+
+TEST_P(StoreTest, AnAuthorizationCodeIsRedeemedOnceThenReportedAsReplayed) {
+  auto codes = makeSqlAuthorizationCodeStore(*db_);
+  AuthorizationCode c;
+  c.code_hash = authorizationCodeHash("the-code");
+  c.client_id = "web";
+  c.redirect_uri = "https://app.example/cb";
+  c.subject = "s1";
+  c.scope = "openid email";
+  c.nonce = "n-1";
+  c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  c.session_id = "sid";
+  c.auth_time = 1000;
+  c.expires_at = 1060;
+  ASSERT_TRUE(codes->insert(c));
+  EXPECT_FALSE(codes->insert(c)) << "one row per code";
+  EXPECT_EQ(c.code_hash.size(), 64u);
+  EXPECT_NE(c.code_hash, "the-code");
+
+  auto first = codes->redeem(c.code_hash, 1010);
+  ASSERT_EQ(first.outcome, AuthorizationCodeStore::Outcome::kRedeemed);
+  EXPECT_EQ(first.code->redirect_uri, "https://app.example/cb");
+  EXPECT_EQ(first.code->code_challenge, c.code_challenge);
+  EXPECT_EQ(first.code->nonce, "n-1");
+  EXPECT_EQ(first.code->auth_time, 1000);
+  auto second = codes->redeem(c.code_hash, 1011);
+  EXPECT_EQ(second.outcome, AuthorizationCodeStore::Outcome::kReplayed);
+  EXPECT_EQ(second.code->client_id, "web") << "so what it issued can be revoked";
+  EXPECT_EQ(codes->redeem(authorizationCodeHash("other"), 1010).outcome,
+            AuthorizationCodeStore::Outcome::kUnknown);
+
+  c.code_hash = authorizationCodeHash("late");
+  ASSERT_TRUE(codes->insert(c));
+  auto late = codes->redeem(c.code_hash, 1061);
+  EXPECT_EQ(late.outcome, AuthorizationCodeStore::Outcome::kExpired);
+  EXPECT_FALSE(late.code.has_value());
+  EXPECT_EQ(codes->purge(1061), 2);
+  EXPECT_EQ(codes->redeem(c.code_hash, 1000).outcome, AuthorizationCodeStore::Outcome::kUnknown);
+}
+
+TEST_P(StoreTest, ConcurrentRedemptionsOfOneCodeHaveExactlyOneWinner) {
+  auto codes = makeSqlAuthorizationCodeStore(*db_);
+  for (int round = 0; round < 10; ++round) {
+    AuthorizationCode c;
+    c.code_hash = authorizationCodeHash("race" + std::to_string(round));
+    c.client_id = "web";
+    c.expires_at = 5000;
+    ASSERT_TRUE(codes->insert(c));
+    std::atomic<int> redeemed{0}, replayed{0}, errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        try {
+          auto r = codes->redeem(c.code_hash, 100);
+          if (r.outcome == AuthorizationCodeStore::Outcome::kRedeemed) ++redeemed;
+          if (r.outcome == AuthorizationCodeStore::Outcome::kReplayed) ++replayed;
+        } catch (const StoreError&) {
+          ++errors;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(redeemed.load(), 1) << "round " << round;
+    EXPECT_EQ(replayed.load(), 3) << "round " << round;
+  }
+}
+
+TEST_P(StoreTest, UsersKeepTheirFieldsAndCanBeDisabled) {
+  auto users = makeSqlUserStore(*db_);
+  User u;
+  u.username = "ann";
+  u.subject = "s-ann";
+  u.claims_json = R"({"email":"ann@example.com"})";
+  u.password_hash = "hash";
+  u.created_at = u.updated_at = 100;
+  ASSERT_TRUE(users->insert(u));
+  User twin = u;
+  twin.username = "ann2";
+  EXPECT_FALSE(users->insert(twin)) << "the subject is unique too";
+  u.disabled = true;
+  u.updated_at = 200;
+  u.claims_json = "{}";
+  ASSERT_TRUE(users->update(u));
+  auto back = users->find("ann");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back->disabled);
+  EXPECT_EQ(back->updated_at, 200);
+  EXPECT_EQ(back->claims_json, "{}");
+  EXPECT_EQ(back->subject, "s-ann");
+  User ghost = u;
+  ghost.username = "ghost";
+  EXPECT_FALSE(users->update(ghost));
+  EXPECT_TRUE(users->remove("ann"));
+  EXPECT_FALSE(users->find("ann").has_value());
 }
 
 TEST_P(StoreTest, JtiCommitterDoesNotTakeAPoolSession) {

@@ -50,6 +50,23 @@ const std::vector<std::vector<std::string>> kMigrations = {
         "ALTER TABLE IDGATE_USER ADD COLUMN DISABLED INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE IDGATE_USER ADD COLUMN UPDATED_AT BIGINT NOT NULL DEFAULT 0",
     },
+    {
+        // Authorization codes (RFC 6749 §4.1): only a hash of the code is stored; USED_AT marks
+        // the one exchange, so a second one is told from an unknown code.
+        "CREATE TABLE IDGATE_AUTHZ_CODE ("
+        " CODE_HASH VARCHAR(64) NOT NULL PRIMARY KEY,"
+        " CLIENT_ID VARCHAR(255) NOT NULL,"
+        " REDIRECT_URI TEXT NOT NULL,"
+        " SUBJECT VARCHAR(255) NOT NULL,"
+        " SCOPE TEXT NOT NULL,"
+        " NONCE TEXT NOT NULL,"
+        " CODE_CHALLENGE VARCHAR(64) NOT NULL,"
+        " SESSION_ID VARCHAR(64) NOT NULL,"
+        " AUTH_TIME BIGINT NOT NULL,"
+        " EXPIRES_AT BIGINT NOT NULL,"
+        " USED_AT BIGINT)",
+        "CREATE INDEX IDGATE_AUTHZ_CODE_EXP ON IDGATE_AUTHZ_CODE (EXPIRES_AT)",
+    },
 };
 
 void registerConnectors() {

@@ -1,0 +1,57 @@
+// Authorization codes (RFC 6749 §4.1, OIDC Core §3.1): what a code stands for, stored under a
+// hash of the code (never the code), usable once. A second exchange is told apart from an
+// unknown code, so the caller can revoke what the first one issued (RFC 6749 §4.1.2).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace idgate {
+
+class Database;
+
+struct AuthorizationCode {
+  std::string code_hash;  ///< hex SHA-256 of the code
+  std::string client_id;
+  std::string redirect_uri;  ///< as sent in the authorization request (compared exactly)
+  std::string subject;
+  std::string scope;           ///< space-separated, as granted
+  std::string nonce;           ///< empty when the request had none
+  std::string code_challenge;  ///< PKCE S256 challenge; empty when the client sent none
+  std::string session_id;
+  int64_t auth_time = 0;
+  int64_t expires_at = 0;
+};
+
+class AuthorizationCodeStore {
+ public:
+  virtual ~AuthorizationCodeStore() = default;
+
+  enum class Outcome {
+    kRedeemed,  ///< first exchange: the code is now used
+    kReplayed,  ///< used before: refuse, and revoke what it issued
+    kExpired,   ///< past expires_at, never used
+    kUnknown,
+  };
+  struct Redemption {
+    Outcome outcome = Outcome::kUnknown;
+    std::optional<AuthorizationCode> code;  ///< set for kRedeemed and kReplayed
+  };
+
+  /// All calls throw StoreError on a database failure.
+  /// false when the hash exists already (a random 128-bit code never collides).
+  virtual bool insert(const AuthorizationCode& code) = 0;
+  /// Marks the code used, atomically: of concurrent exchanges exactly one is kRedeemed.
+  virtual Redemption redeem(const std::string& code_hash, int64_t now) = 0;
+  /// Deletes codes that expired before `before`; returns how many.
+  virtual int64_t purge(int64_t before) = 0;
+};
+
+std::unique_ptr<AuthorizationCodeStore> makeSqlAuthorizationCodeStore(Database& db);
+
+/// The hex SHA-256 a code is stored under.
+std::string authorizationCodeHash(const std::string& code);
+
+}  // namespace idgate
