@@ -12,4 +12,14 @@ std::string sha256(std::string_view bytes) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
+std::string sha256Hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : sha256(bytes)) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
 }  // namespace idgate::crypto

@@ -94,7 +94,7 @@ idgate_lookup_code secretGetFn(idgate_host_context_host_ptr ctx, idgate_str id,
     const PluginHostContext::Identity& who = context(ctx)->identity();
     // Only a client authenticator has clients of its own (its method): any other kind reads
     // no client's secret, whatever it declared.
-    if (!who.plugin.empty() && who.auth_method.empty()) return IDGATE_LOOKUP_NOT_FOUND;
+    if (who.auth_method.empty()) return IDGATE_LOOKUP_NOT_FOUND;
     std::string secret;
     idgate_lookup_code rc =
         self(ctx)->clientSecretGet(str(id), &secret, context(ctx)->identity().auth_method);
@@ -308,10 +308,7 @@ HostServices::HostServices(ClientStore& clients, JtiStore& jtis, const Clock& cl
       users_(users),
       registry_(std::move(registry)),
       dummy_secret_hash_(
-          crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {
-  shared_context_ = std::make_unique<PluginHostContext>(
-      *this, PluginHostContext::Identity{"", "", kAllCapabilities, ""}, globals_);
-}
+          crypto::hashPassword(crypto::randomToken(32), crypto::kClientSecretIterations)) {}
 
 idgate_lookup_code HostServices::jwksFetch(const std::string& uri, bool refresh,
                                            std::string* jwks) {

@@ -92,8 +92,6 @@ class HostServices {
                std::set<std::string> reserved_aliases = {}, UserStore* users = nullptr,
                std::vector<RegistryUser> registry = {});
 
-  /// A table with every capability and no plugin named in its log lines (tests, tools).
-  const idgate_host_api* api() const { return shared_context_->api(); }
   /// A table of its own for one plugin instance; `globals` are the global properties of the
   /// configuration it is built from (null: those the services were made with).
   std::shared_ptr<PluginHostContext> contextFor(
@@ -137,7 +135,6 @@ class HostServices {
   std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash
   std::once_flag dummy_user_once_;
   std::string dummy_user_hash_;  ///< verified against for an unknown user (made on first use)
-  std::unique_ptr<PluginHostContext> shared_context_;
 };
 
 }  // namespace idgate

@@ -16,16 +16,6 @@ namespace {
 
 constexpr size_t kMaxPluginBytes = 256u * 1024 * 1024;
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 }  // namespace
 
 bool readPluginFile(const std::string& path, std::string* bytes, std::string* sha256,
@@ -71,7 +61,7 @@ bool readPluginFile(const std::string& path, std::string* bytes, std::string* sh
   }
   ::close(fd);
   if (!why->empty()) return false;
-  *sha256 = hex(crypto::sha256(*bytes));
+  *sha256 = crypto::sha256Hex(*bytes);
   return true;
 }
 

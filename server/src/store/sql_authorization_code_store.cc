@@ -6,6 +6,7 @@
 #include "crypto/digest.h"
 #include "store/authorization_code_store.h"
 #include "store/database.h"
+#include "store/store_call.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;
@@ -81,15 +82,7 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
  private:
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
-    try {
-      return f();
-    } catch (const StoreError&) {
-      throw;
-    } catch (const Poco::Exception& e) {
-      throw StoreError("authorization code store: " + e.displayText());
-    } catch (const std::exception& e) {
-      throw StoreError(std::string("authorization code store: ") + e.what());
-    }
+    return storeCall("authorization code store", std::forward<F>(f));
   }
 
   void read(Poco::Data::Session& s, const std::string& hash, std::optional<AuthorizationCode>* out,
@@ -126,14 +119,6 @@ std::unique_ptr<AuthorizationCodeStore> makeSqlAuthorizationCodeStore(Database& 
   return std::make_unique<SqlAuthorizationCodeStore>(db);
 }
 
-std::string authorizationCodeHash(const std::string& code) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : crypto::sha256(code)) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+std::string authorizationCodeHash(const std::string& code) { return crypto::sha256Hex(code); }
 
 }  // namespace idgate

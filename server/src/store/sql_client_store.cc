@@ -6,6 +6,7 @@
 
 #include "store/client_store.h"
 #include "store/database.h"
+#include "store/store_call.h"
 #include "store/store_error.h"
 
 using namespace Poco::Data::Keywords;
@@ -119,15 +120,7 @@ class SqlClientStore : public ClientStore {
  private:
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
-    try {
-      return f();
-    } catch (const StoreError&) {
-      throw;
-    } catch (const Poco::Exception& e) {
-      throw StoreError("client store: " + e.displayText());
-    } catch (const std::exception& e) {
-      throw StoreError(std::string("client store: ") + e.what());
-    }
+    return storeCall("client store", std::forward<F>(f));
   }
 
   std::vector<Client> select(const std::string& tail, const std::optional<std::string>& id) {

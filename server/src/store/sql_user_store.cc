@@ -4,6 +4,7 @@
 #include <Poco/Exception.h>
 
 #include "store/database.h"
+#include "store/store_call.h"
 #include "store/store_error.h"
 #include "store/user_store.h"
 
@@ -71,15 +72,7 @@ class SqlUserStore : public UserStore {
  private:
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
-    try {
-      return f();
-    } catch (const StoreError&) {
-      throw;
-    } catch (const Poco::Exception& e) {
-      throw StoreError("user store: " + e.displayText());
-    } catch (const std::exception& e) {
-      throw StoreError(std::string("user store: ") + e.what());
-    }
+    return storeCall("user store", std::forward<F>(f));
   }
 
   std::vector<User> select(const std::string& tail, const std::optional<std::string>& name) {
