@@ -174,17 +174,23 @@ void PluginManager::loadFile(const std::string& file, const IdentityConfig& iden
     }
   }
 
+  // A fresh load of the file's bytes and its descriptor; "" or why not.
   std::shared_ptr<PluginLibrary> library;
-  auto descriptor = std::make_shared<PluginDescriptor>();
+  std::shared_ptr<PluginDescriptor> descriptor;
+  auto loadFresh = [&]() -> std::string {
+    library = PluginLibrary::load(file, bytes, st.sha256, &why);
+    if (!library) return why;
+    descriptor = std::make_shared<PluginDescriptor>();
+    std::string bad = readPluginDescriptor(library->library(), descriptor.get());
+    if (bad.empty()) st.descriptor = descriptor;
+    return bad;
+  };
   if (before != nullptr) {
     descriptor = std::const_pointer_cast<PluginDescriptor>(before->descriptor);
-  } else {
-    library = PluginLibrary::load(file, bytes, st.sha256, &why);
-    if (!library) return failed(why);
-    if (std::string bad = readPluginDescriptor(library->library(), descriptor.get()); !bad.empty())
-      return failed(bad);
+    st.descriptor = descriptor;
+  } else if (std::string bad = loadFresh(); !bad.empty()) {
+    return failed(bad);
   }
-  st.descriptor = descriptor;
   for (const auto& other : set.statuses) {
     if (other.state != PluginStatus::State::kFailed && other.name() == descriptor->name) {
       return failed("plugin name '" + descriptor->name + "' is already provided by " + other.file);
@@ -236,13 +242,7 @@ void PluginManager::loadFile(const std::string& file, const IdentityConfig& iden
   } else {
     if (!library) {
       // The same file with another configuration: a new instance from a fresh load.
-      library = PluginLibrary::load(file, bytes, st.sha256, &why);
-      if (!library) return failed(why);
-      descriptor = std::make_shared<PluginDescriptor>();
-      if (std::string bad = readPluginDescriptor(library->library(), descriptor.get());
-          !bad.empty())
-        return failed(bad);
-      st.descriptor = descriptor;
+      if (std::string bad = loadFresh(); !bad.empty()) return failed(bad);
     }
     std::vector<idgate_kv> props;
     for (const auto& [k, v] : st.properties)
