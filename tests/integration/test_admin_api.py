@@ -35,9 +35,9 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
         cases = [
             ({"token_endpoint_auth_method": "tls_client_auth"},
              "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/"),
-            ({"grant_types": ["authorization_code"]},
-             "grant type 'authorization_code' is not supported (supported: client_credentials)"),
-            ({"redirect_uris": ["not a uri"]}, "redirect_uris: 'not a uri' is not an absolute URI without fragment"),
+            ({"grant_types": ["password"]},
+             "grant type 'password' is not supported (supported: client_credentials, authorization_code)"),
+            ({"redirect_uris": ["not a uri"]}, "redirect_uris: 'not a uri' has spaces, controls or non-ASCII characters"),
             ({"client_secret": "short"}, "client_secret must be 16 to 512 bytes"),
         ]
         for payload, description in cases:

@@ -61,7 +61,7 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertRegex(listing["loaded_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         p = self.plugins()
         jwt_plugin = p["idgate-client-secret-jwt.so"]
-        self.assertEqual(jwt_plugin["abi"], "2.0")
+        self.assertEqual(jwt_plugin["abi"], "2.1")
         self.assertEqual(jwt_plugin["capabilities"], ["client_read", "client_secret_read", "jti_write"])
         self.assertEqual(jwt_plugin["secret_form"], "sealed")
         self.assertEqual(p["idgate-client-secret-basic.so"]["secret_form"], "hashed")
@@ -80,7 +80,8 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(listing["order_by_kind"]["grant_handler"], ["jwt_bearer_grant"])
         self.assertEqual(listing["order_by_kind"]["token_customizer"], ["client_claims"])
         discovery = self.server.request("GET", "/.well-known/openid-configuration").json()
-        self.assertEqual(discovery["grant_types_supported"], ["client_credentials", JWT_BEARER_GRANT])
+        self.assertEqual(discovery["grant_types_supported"],
+                         ["client_credentials", "authorization_code", JWT_BEARER_GRANT])
 
     def test_undeclared_host_call_is_refused_logged_and_counted(self):
         self.server.register(client_id="victim", token_endpoint_auth_method="client_secret_jwt",

@@ -210,8 +210,35 @@ TEST(IdentityConfigTest, DefaultFileParses) {
   test::TempDir dir;
   test::writeFile(dir.file("identity.xml"), defaultIdentityXml());
   IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
-  EXPECT_EQ(c.listeners.size(), 5u);
+  EXPECT_EQ(c.listeners.size(), 6u);
   EXPECT_EQ(c.timestamp_skew_s, 60);
+  EXPECT_FALSE(c.login.require_par);
+  EXPECT_FALSE(c.login.require_pkce);
+  EXPECT_EQ(c.login.session_lifetime_s, 28800);
+  EXPECT_EQ(c.login.free_failures, 5);
+  EXPECT_EQ(c.login.max_delay_s, 300);
+}
+
+TEST(IdentityConfigTest, LoginSettingsAreReadAndCheckedWithTheirNames) {
+  test::TempDir dir;
+  test::writeFile(dir.file("identity.xml"),
+                  "<Server><OAuth><Login requirePushedAuthorizationRequests=\"true\" "
+                  "requirePkce=\"true\" sessionLifetimeSeconds=\"600\"/></OAuth></Server>");
+  IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
+  EXPECT_TRUE(c.login.require_par);
+  EXPECT_TRUE(c.login.require_pkce);
+  EXPECT_EQ(c.login.session_lifetime_s, 600);
+  test::writeFile(dir.file("identity.xml"),
+                  "<Server><OAuth><Login sessionLifetimeSeconds=\"5\"/></OAuth></Server>");
+  try {
+    loadIdentityConfig(dir.file("identity.xml"));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("element <Server/OAuth/Login> attribute "
+                                         "'sessionLifetimeSeconds'"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -13,8 +13,12 @@
 #include "store/authorization_code_store.h"
 #include "store/client_id_collisions.h"
 #include "store/client_store.h"
+#include "store/consent_store.h"
 #include "store/database.h"
 #include "store/jti_store.h"
+#include "store/login_session_store.h"
+#include "store/pending_request_store.h"
+#include "store/revoked_token_store.h"
 #include "store/store_error.h"
 #include "store/user_store.h"
 #include "test_support.h"
@@ -77,9 +81,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StoreTest, MigrationsReachCurrentVersionOnce) {
-  EXPECT_EQ(db_->schemaVersion(), 4);
+  EXPECT_EQ(db_->schemaVersion(), 5);
   Database again(config_);  // re-opening applies nothing twice
-  EXPECT_EQ(again.schemaVersion(), 4);
+  EXPECT_EQ(again.schemaVersion(), 5);
 }
 
 TEST_P(StoreTest, ClientCrud) {
@@ -275,6 +279,128 @@ TEST_P(StoreTest, AnAuthorizationCodeIsRedeemedOnceThenReportedAsReplayed) {
   EXPECT_FALSE(late.code.has_value());
   EXPECT_EQ(codes->purge(1061), 2);
   EXPECT_EQ(codes->redeem(c.code_hash, 1000).outcome, AuthorizationCodeStore::Outcome::kUnknown);
+}
+
+TEST_P(StoreTest, ACodeRemembersWhatItIssuedAndEndsWithItsSession) {
+  auto codes = makeSqlAuthorizationCodeStore(*db_);
+  AuthorizationCode c;
+  c.code_hash = authorizationCodeHash("issued");
+  c.client_id = "web";
+  c.session_id = "sid-1";
+  c.expires_at = 1060;
+  ASSERT_TRUE(codes->insert(c));
+  AuthorizationCode other = c;
+  other.code_hash = authorizationCodeHash("unused");
+  ASSERT_TRUE(codes->insert(other));
+  ASSERT_EQ(codes->redeem(c.code_hash, 1000).outcome, AuthorizationCodeStore::Outcome::kRedeemed);
+  codes->recordIssued(c.code_hash, "jti-1", 4600);
+  auto replay = codes->redeem(c.code_hash, 1001);
+  ASSERT_EQ(replay.outcome, AuthorizationCodeStore::Outcome::kReplayed);
+  EXPECT_EQ(replay.code->issued_jti, "jti-1");
+  EXPECT_EQ(replay.code->issued_expires_at, 4600);
+  // The session ends: its unused code goes, the used one stays (a replay is still told apart).
+  EXPECT_EQ(codes->removeForSession("sid-1"), 1);
+  EXPECT_EQ(codes->redeem(other.code_hash, 1002).outcome,
+            AuthorizationCodeStore::Outcome::kUnknown);
+  EXPECT_EQ(codes->redeem(c.code_hash, 1002).outcome, AuthorizationCodeStore::Outcome::kReplayed);
+}
+
+TEST_P(StoreTest, LoginSessionsAreFoundByHashOrSidUntilTheyExpireOrEnd) {
+  auto sessions = makeSqlLoginSessionStore(*db_);
+  LoginSession s;
+  s.session_hash = std::string(64, 'a');
+  s.sid = "sid-a";
+  s.subject = "sub-1";
+  s.username = "alice";
+  s.claims_json = "{\"email\":\"a@example.com\"}";
+  s.acr = "urn:example:loa:1";
+  s.amr_json = "[\"pwd\"]";
+  s.auth_time = 1000;
+  s.expires_at = 2000;
+  sessions->insert(s);
+  LoginSession t = s;
+  t.session_hash = std::string(64, 'b');
+  t.sid = "sid-b";
+  sessions->insert(t);
+  auto found = sessions->find(s.session_hash, 1500);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->claims_json, s.claims_json);
+  EXPECT_EQ(found->acr, "urn:example:loa:1");
+  EXPECT_EQ(found->auth_time, 1000);
+  EXPECT_TRUE(sessions->findBySid("sid-a", 1500));
+  EXPECT_FALSE(sessions->find(s.session_hash, 2000)) << "expired";
+  EXPECT_TRUE(sessions->remove(s.session_hash));
+  EXPECT_FALSE(sessions->find(s.session_hash, 1500));
+  EXPECT_FALSE(sessions->remove(s.session_hash));
+  EXPECT_EQ(sessions->removeForSubject("sub-1"), 1);
+  EXPECT_FALSE(sessions->findBySid("sid-b", 1500));
+  sessions->insert(s);
+  EXPECT_EQ(sessions->purge(2001), 1);
+}
+
+TEST_P(StoreTest, APushedRequestIsTakenOnceAndAnInteractionStaysUntilTaken) {
+  auto pending = makeSqlPendingRequestStore(*db_);
+  PendingRequest par;
+  par.id_hash = std::string(64, 'p');
+  par.kind = "par";
+  par.client_id = "web";
+  par.request_json = "{\"scope\":\"openid\"}";
+  par.expires_at = 1060;
+  pending->insert(par);
+  EXPECT_FALSE(pending->take(par.id_hash, "interaction", 1000)) << "kinds are apart";
+  EXPECT_FALSE(pending->take(par.id_hash, "par", 1060)) << "expired";
+  auto taken = pending->take(par.id_hash, "par", 1000);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->request_json, par.request_json);
+  EXPECT_FALSE(pending->take(par.id_hash, "par", 1001)) << "single use";
+
+  PendingRequest ix = par;
+  ix.id_hash = std::string(64, 'i');
+  ix.kind = "interaction";
+  ix.csrf = "csrf";
+  ix.browser_hash = std::string(64, 'c');
+  pending->insert(ix);
+  ASSERT_TRUE(pending->find(ix.id_hash, "interaction", 1000));
+  EXPECT_EQ(pending->find(ix.id_hash, "interaction", 1000)->browser_hash, ix.browser_hash);
+  ASSERT_TRUE(pending->take(ix.id_hash, "interaction", 1000));
+  EXPECT_FALSE(pending->find(ix.id_hash, "interaction", 1000)) << "a used interaction is gone";
+  EXPECT_EQ(pending->purge(2000), 2);
+
+  // Of concurrent takers exactly one wins.
+  for (int round = 0; round < 5; ++round) {
+    PendingRequest r = par;
+    r.id_hash = std::string(63, 'r') + std::to_string(round);
+    pending->insert(r);
+    std::atomic<int> won{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        if (pending->take(r.id_hash, "par", 1000)) ++won;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(won.load(), 1);
+  }
+}
+
+TEST_P(StoreTest, ConsentIsRememberedPerUserAndClientAndRevokedTokensAreKnown) {
+  auto consents = makeSqlConsentStore(*db_);
+  EXPECT_FALSE(consents->find("sub-1", "web"));
+  consents->put("sub-1", "web", "openid", 100);
+  consents->put("sub-1", "web", "openid email", 101);
+  consents->put("sub-1", "app", "openid", 101);
+  EXPECT_EQ(consents->find("sub-1", "web").value_or(""), "openid email");
+  EXPECT_FALSE(consents->find("sub-2", "web"));
+  EXPECT_EQ(consents->removeForSubject("sub-1"), 2);
+  EXPECT_FALSE(consents->find("sub-1", "app"));
+
+  auto revoked = makeSqlRevokedTokenStore(*db_);
+  EXPECT_FALSE(revoked->isRevoked("jti-1"));
+  revoked->revoke("jti-1", 500);
+  revoked->revoke("jti-1", 500);  // twice is fine
+  EXPECT_TRUE(revoked->isRevoked("jti-1"));
+  EXPECT_EQ(revoked->purge(501), 1);
+  EXPECT_FALSE(revoked->isRevoked("jti-1"));
 }
 
 TEST_P(StoreTest, ConcurrentRedemptionsOfOneCodeHaveExactlyOneWinner) {

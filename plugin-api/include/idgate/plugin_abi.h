@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define IDGATE_ABI_MAJOR 2
-#define IDGATE_ABI_MINOR 0
+#define IDGATE_ABI_MINOR 1
 
 /** Name of the one exported entry point. */
 #define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_v2"
@@ -372,16 +372,24 @@ typedef struct idgate_grant_handler_table {
 /* Kind 5: user authenticator                                                                 */
 
 typedef enum idgate_user_code {
-  IDGATE_USER_NOT_HANDLED = 0,   /**< not a user of this authenticator; the next one is asked */
-  IDGATE_USER_AUTHENTICATED = 1, /**< "subject" set; optional "claims" (JSON object) */
-  IDGATE_USER_DENIED = 2,        /**< wrong credentials */
-  IDGATE_USER_ERROR = 3,         /**< could not decide: never a pass */
+  IDGATE_USER_NOT_HANDLED = 0, /**< not a user of this authenticator; the next one is asked */
+  /** "subject" set; optional "claims" (JSON object), and (2.1) "acr" (the authentication context
+   * class reached, a string) and "amr" (the methods used, a JSON array of strings, RFC 8176;
+   * ["pwd"] when not set). */
+  IDGATE_USER_AUTHENTICATED = 1,
+  IDGATE_USER_DENIED = 2, /**< wrong credentials */
+  IDGATE_USER_ERROR = 3,  /**< could not decide: never a pass */
 } idgate_user_code;
 
 typedef struct idgate_user_request {
   uint32_t struct_size;
   idgate_str username;
   idgate_str password;
+  /* ABI 2.1 (read them only when struct_size covers them): the interactive login's request.
+   * Empty outside it (the admin API's user check). */
+  idgate_str client_id;  /**< the client the user signs in to */
+  idgate_str acr_values; /**< OIDC acr_values, space-separated, as the client sent them */
+  idgate_str login_hint; /**< OIDC login_hint, as the client sent it */
 } idgate_user_request;
 
 #define IDGATE_USER_AUTHENTICATOR_TABLE_VERSION 1

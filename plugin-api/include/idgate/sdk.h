@@ -21,6 +21,7 @@
 
 #include <idgate/plugin_abi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -429,20 +430,44 @@ struct UserOutcome {
   std::string subject;
   std::string claims_json;
   std::string reason;
-  static UserOutcome notHandled() { return {IDGATE_USER_NOT_HANDLED, {}, {}, {}}; }
+  std::string acr;       ///< (ABI 2.1) the authentication context class reached; empty: none
+  std::string amr_json;  ///< (ABI 2.1) a JSON array of RFC 8176 methods; empty: ["pwd"]
+  static UserOutcome notHandled() { return {IDGATE_USER_NOT_HANDLED, {}, {}, {}, {}, {}}; }
   static UserOutcome authenticated(std::string subject, std::string claims_json = {}) {
-    return {IDGATE_USER_AUTHENTICATED, std::move(subject), std::move(claims_json), {}};
+    return {IDGATE_USER_AUTHENTICATED, std::move(subject), std::move(claims_json), {}, {}, {}};
   }
   static UserOutcome denied(std::string why) {
-    return {IDGATE_USER_DENIED, {}, {}, std::move(why)};
+    return {IDGATE_USER_DENIED, {}, {}, std::move(why), {}, {}};
   }
-  static UserOutcome error(std::string why) { return {IDGATE_USER_ERROR, {}, {}, std::move(why)}; }
+  static UserOutcome error(std::string why) {
+    return {IDGATE_USER_ERROR, {}, {}, std::move(why), {}, {}};
+  }
+};
+
+namespace detail {
+inline int32_t authenticateUser(idgate_instance_module_ptr instance, const idgate_user_request* req,
+                                const idgate_result_api* out) noexcept;
+}  // namespace detail
+
+/// What the interactive login tells a user authenticator besides the credentials (ABI 2.1);
+/// empty outside it and from older hosts.
+struct UserContext {
+  std::string client_id;
+  std::string acr_values;  ///< space-separated
+  std::string login_hint;
 };
 
 /// Base class of a user authenticator (username and password).
 class UserAuthenticator : public PluginBase {
  public:
   virtual UserOutcome authenticate(const std::string& username, const std::string& password) = 0;
+  /// The sign-in this call belongs to (set before each authenticate call).
+  const UserContext& context() const { return context_; }
+
+ private:
+  friend int32_t detail::authenticateUser(idgate_instance_module_ptr, const idgate_user_request*,
+                                          const idgate_result_api*) noexcept;
+  UserContext context_;
 };
 
 namespace detail {
@@ -618,11 +643,19 @@ inline int32_t authenticateUser(idgate_instance_module_ptr instance, const idgat
     auto* self = impl<UserAuthenticator>(instance);
     if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_user_request))
       return IDGATE_USER_ERROR;
+    self->context_ = UserContext{};
+    if (req->struct_size >= offsetof(idgate_user_request, login_hint) + sizeof(idgate_str)) {
+      self->context_.client_id = std::string(fromAbi(req->client_id));
+      self->context_.acr_values = std::string(fromAbi(req->acr_values));
+      self->context_.login_hint = std::string(fromAbi(req->login_hint));
+    }
     UserOutcome o = self->authenticate(std::string(fromAbi(req->username)),
                                        std::string(fromAbi(req->password)));
     if (o.code == IDGATE_USER_AUTHENTICATED) {
       put(out, "subject", o.subject);
       if (!o.claims_json.empty()) put(out, "claims", o.claims_json);
+      if (!o.acr.empty()) put(out, "acr", o.acr);
+      if (!o.amr_json.empty()) put(out, "amr", o.amr_json);
     }
     if (!o.reason.empty()) put(out, "reason", o.reason);
     return o.code;

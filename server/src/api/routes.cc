@@ -17,6 +17,9 @@
 #include "crypto/keys.h"
 #include "http/form_decoder.h"
 #include "keystore/alias.h"
+#include "login/page_response.h"
+#include "oauth/authorization_request.h"
+#include "oauth/scope_claims.h"
 #include "resource/identity_headers.h"
 #include "resource/request_origin.h"
 #include "store/jti_deferral.h"
@@ -48,51 +51,9 @@ HttpResponseData fromRegistry(const RegistryResult& result) {
   return noStore(r);
 }
 
-}  // namespace
-
-HttpResponseData Routes::handle(const HttpRequestData& req, bool may_block) {
-  const std::string& p = req.path;
-  if (p == "/oauth2/token" || p == "/o/oauth2/token") {
-    return req.method == "POST" ? token(req) : methodNotAllowed("POST");
-  }
-  if (p == "/oauth2/jwks") return req.method == "GET" ? jwks() : methodNotAllowed("GET");
-  if (p == "/.well-known/openid-configuration" || p == "/.well-known/oauth-authorization-server") {
-    return req.method == "GET" ? discovery() : methodNotAllowed("GET");
-  }
-  if (p == "/health") return req.method == "GET" ? health(may_block) : methodNotAllowed("GET");
-  if (p.rfind("/api/admin/", 0) == 0) return admin(req);
-  if (p == "/api/me") {
-    return req.method == "GET" || req.method == "POST" ? me(req) : methodNotAllowed("GET, POST");
-  }
-  if (p == "/auth/check") return authCheck(req);
-  return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
-}
-
-HttpResponseData Routes::token(const HttpRequestData& req) {
-  if (!isFormContentType(req.content_type)) {
-    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
-                                  "Content-Type must be application/x-www-form-urlencoded"}));
-  }
-  FormDecodeResult form = decodeForm(req.body, {"resource"});
-  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
-  TokenRequest tr;
-  tr.params = std::move(form.params);
-  tr.authorization = req.authorization;
-  tr.endpoint_url = rt_.issuer() + req.path;
-  // One plugin set for the whole request, even if a reload swaps in another meanwhile.
-  PluginManager::Pin pin(rt_.plugins().current());
-  // Assertion jtis the plugins insert are decided by the store's committer; the answer waits
-  // for their durable verdict (store/jti_deferral.h) instead of this thread.
-  JtiDeferral deferral;
-  auto result = rt_.tokenEndpoint().handle(tr);
-  HttpResponseData r;
-  if (auto* err = std::get_if<ApiError>(&result)) {
-    r = noStore(errorResponse(*err));
-  } else {
-    const auto& issued = std::get<TokenEndpoint::Issued>(result);
-    r = noStore(json(200, issued.body));
-    r.log_note = issued.log_note;
-  }
+/// `r` as it may leave once the jtis inserted during the request are durable: a replay found
+/// by the committer replaces it with the refusal a plugin would have given.
+HttpResponseData holdForJtiVerdict(HttpResponseData r, JtiDeferral& deferral) {
   if (deferral.empty()) return r;
   r.hold = [when = deferral.whenDurable(), held = r](HttpResponseData::Release release) {
     when([held, release](JtiDeferral::Verdict verdict) {
@@ -117,6 +78,134 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   return r;
 }
 
+}  // namespace
+
+HttpResponseData Routes::handle(const HttpRequestData& req, bool may_block) {
+  const std::string& p = req.path;
+  if (p == "/oauth2/token" || p == "/o/oauth2/token") {
+    return req.method == "POST" ? token(req) : methodNotAllowed("POST");
+  }
+  if (p == "/oauth2/jwks") return req.method == "GET" ? jwks() : methodNotAllowed("GET");
+  if (p == "/.well-known/openid-configuration" || p == "/.well-known/oauth-authorization-server") {
+    return req.method == "GET" ? discovery() : methodNotAllowed("GET");
+  }
+  if (p == "/health") return req.method == "GET" ? health(may_block) : methodNotAllowed("GET");
+  if (p.rfind("/api/admin/", 0) == 0) return admin(req);
+  if (p == "/api/me") {
+    return req.method == "GET" || req.method == "POST" ? me(req) : methodNotAllowed("GET, POST");
+  }
+  if (p == "/auth/check") return authCheck(req);
+  if (p.rfind("/oauth2/", 0) == 0) {
+    if (auto r = login(req)) return *r;
+  }
+  return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+}
+
+std::optional<HttpResponseData> Routes::login(const HttpRequestData& req) {
+  const std::string& p = req.path;
+  const bool get_or_post = req.method == "GET" || req.method == "POST";
+  if (p.rfind("/oauth2/assets/", 0) == 0) {
+    if (req.method != "GET") return methodNotAllowed("GET");
+    auto asset = rt_.pages().asset(p.substr(std::string("/oauth2/assets/").size()));
+    if (!asset) return errorResponse({ErrorCode::kNotFound, "no asset at " + p});
+    HttpResponseData r;
+    r.content_type = asset->content_type;
+    r.body = asset->body;
+    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; style-src 'unsafe-inline'");
+    return r;
+  }
+  // The pages: a store failure is a page saying so (500), never a wrong "yes".
+  auto page = [&](auto&& call) -> HttpResponseData {
+    PluginManager::Pin pin(rt_.plugins().current());
+    try {
+      return call();
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.login").error(e.what());
+      return errorPage(rt_.pages(),
+                       {ErrorCode::kServerError,
+                        "the sign-in service cannot reach its database; "
+                        "try again in a moment"},
+                       500);
+    }
+  };
+  if (p == "/oauth2/authorize") {
+    if (!get_or_post) return methodNotAllowed("GET, POST");
+    return page([&] { return rt_.loginFlow().authorize(req); });
+  }
+  if (p == "/oauth2/login" || p == "/oauth2/consent" || p == "/oauth2/logout/confirm") {
+    if (req.method != "POST") return methodNotAllowed("POST");
+    if (p == "/oauth2/login") return page([&] { return rt_.loginFlow().login(req); });
+    if (p == "/oauth2/consent") return page([&] { return rt_.loginFlow().consent(req); });
+    return page([&] { return rt_.logout().confirm(req); });
+  }
+  if (p == "/oauth2/logout") {
+    if (!get_or_post) return methodNotAllowed("GET, POST");
+    return page([&] { return rt_.logout().logout(req); });
+  }
+  if (p == "/oauth2/par") {
+    if (req.method != "POST") return methodNotAllowed("POST");
+    PluginManager::Pin pin(rt_.plugins().current());
+    JtiDeferral deferral;
+    try {
+      auto result = rt_.par().push(req);
+      if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
+      return holdForJtiVerdict(noStore(json(201, std::get<std::string>(result))), deferral);
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.login").error(e.what());
+      return noStore(errorResponse({ErrorCode::kServerError, "the request could not be stored"}));
+    }
+  }
+  if (p == "/oauth2/userinfo") {
+    if (!get_or_post) return methodNotAllowed("GET, POST");
+    try {
+      auto result = rt_.userinfo().handle(req);
+      if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
+      return noStore(json(200, std::get<std::string>(result)));
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.login").error(e.what());
+      return noStore(errorResponse({ErrorCode::kServerError, "the token could not be checked"}));
+    }
+  }
+  return std::nullopt;
+}
+
+HttpResponseData Routes::token(const HttpRequestData& req) {
+  if (!isFormContentType(req.content_type)) {
+    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
+                                  "Content-Type must be application/x-www-form-urlencoded"}));
+  }
+  FormDecodeResult form = decodeForm(req.body, {"resource"});
+  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
+  TokenRequest tr;
+  tr.params = std::move(form.params);
+  tr.authorization = req.authorization;
+  tr.endpoint_url = rt_.issuer() + req.path;
+  // One plugin set for the whole request, even if a reload swaps in another meanwhile.
+  PluginManager::Pin pin(rt_.plugins().current());
+  // Assertion jtis the plugins insert are decided by the store's committer; the answer waits
+  // for their durable verdict (store/jti_deferral.h) instead of this thread.
+  JtiDeferral deferral;
+  std::variant<TokenEndpoint::Issued, ApiError> result;
+  try {
+    result = rt_.tokenEndpoint().handle(tr);
+  } catch (const StoreError& e) {
+    Poco::Logger::get("idgate.token").error(e.what());
+    result = ApiError{ErrorCode::kServerError, "the grant could not be checked"};
+  }
+  HttpResponseData r;
+  if (auto* err = std::get_if<ApiError>(&result)) {
+    r = noStore(errorResponse(*err));
+  } else {
+    const auto& issued = std::get<TokenEndpoint::Issued>(result);
+    r = noStore(json(200, issued.body));
+    r.log_note = issued.log_note;
+  }
+  return holdForJtiVerdict(std::move(r), deferral);
+}
+
 HttpResponseData Routes::jwks() {
   HttpResponseData r = json(200, rt_.signingKeys().jwksJson(rt_.clock().nowSeconds()));
   r.content_type = "application/jwk-set+json";
@@ -136,11 +225,28 @@ HttpResponseData Routes::discovery() {
   }
   const std::string& iss = rt_.issuer();
   JsonWriter w;
+  const std::vector<std::string> sign_alg = {rt_.signingKeys().signer().alg()};
   w.field("issuer", iss)
+      .field("authorization_endpoint", iss + "/oauth2/authorize")
       .field("token_endpoint", iss + "/oauth2/token")
+      .field("pushed_authorization_request_endpoint", iss + "/oauth2/par")
+      .field("require_pushed_authorization_requests", rt_.identity().login.require_par)
+      .field("userinfo_endpoint", iss + "/oauth2/userinfo")
+      .field("end_session_endpoint", iss + "/oauth2/logout")
       .field("jwks_uri", iss + "/oauth2/jwks")
+      .field("scopes_supported", standardScopes())
       .field("grant_types_supported", rt_.tokenEndpoint().grantTypes())
-      .field("response_types_supported", std::vector<std::string>{})
+      .field("response_types_supported", std::vector<std::string>{"code"})
+      .field("response_modes_supported", std::vector<std::string>{"query", "form_post"})
+      .field("code_challenge_methods_supported", std::vector<std::string>{"S256"})
+      .field("prompt_values_supported", std::vector<std::string>{"none", "login", "consent"})
+      .field("subject_types_supported", std::vector<std::string>{"public"})
+      .field("id_token_signing_alg_values_supported", sign_alg)
+      .field("claims_supported", standardClaimNames())
+      .field("claims_parameter_supported", false)
+      .field("request_parameter_supported", false)
+      .field("request_uri_parameter_supported", false)
+      .field("authorization_response_iss_parameter_supported", true)
       .field("token_endpoint_auth_methods_supported", methods);
   if (!algs.empty()) {
     w.field("token_endpoint_auth_signing_alg_values_supported",
@@ -165,7 +271,7 @@ bool Routes::answersWithoutBlocking(const HttpRequestData& req) const {
   if (req.method != "GET") return false;
   const std::string& p = req.path;
   if (p == "/oauth2/jwks" || p == "/.well-known/openid-configuration" ||
-      p == "/.well-known/oauth-authorization-server") {
+      p == "/.well-known/oauth-authorization-server" || p.rfind("/oauth2/assets/", 0) == 0) {
     return true;
   }
   return p == "/health" && steadyMs() < health_ok_until_ms_.load(std::memory_order_relaxed);

@@ -38,6 +38,9 @@ class Routes {
   /// nullopt: the bearer token may use the admin API; else the refusal.
   std::optional<HttpResponseData> adminBearer(const HttpRequestData& request);
   HttpResponseData authCheck(const HttpRequestData& request);
+  /// The interactive login's endpoints under /oauth2/ (authorize, login, consent, par,
+  /// userinfo, logout, assets); nullopt for any other path.
+  std::optional<HttpResponseData> login(const HttpRequestData& request);
 
   Runtime& rt_;
   /// /health checks the database at most once per kHealthCacheMs while it is up (a load

@@ -1,5 +1,7 @@
 #include "app/home_init.h"
 
+#include "login/page_templates.h"
+
 #include <Poco/URI.h>
 
 #include <filesystem>
@@ -141,6 +143,7 @@ std::optional<std::string> initHome(const InitOptions& o) {
   writeFileAtomically((home / "conf" / "server.xml").string(),
                       serverXml(o.issuer, hash, store_password), 0600);
   writeFileAtomically((home / "conf" / "identity.xml").string(), defaultIdentityXml(), 0644);
+  writeDefaultTemplates((home / "conf" / "templates").string());
   return generated;
 }
 

@@ -12,6 +12,7 @@
 #include "config/config_error.h"
 #include "crypto/random.h"
 #include "keystore/alias.h"
+#include "oauth/authorization_code_grant.h"
 #include "oauth/plugin_grant.h"
 #include "resource/request_origin.h"
 #include "store/caching_client_store.h"
@@ -67,12 +68,24 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   checkClientIdCase();
   jtis_ = makeSqlJtiStore(*db_, config_.jti_commit_window_us);
   users_ = makeSqlUserStore(*db_);
-  purger_ = std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
-                                        static_cast<int>(config_.jti_purge_batch));
+  codes_ = makeSqlAuthorizationCodeStore(*db_);
+  login_sessions_ = makeSqlLoginSessionStore(*db_);
+  pending_ = makeSqlPendingRequestStore(*db_);
+  consents_ = makeSqlConsentStore(*db_);
+  revoked_ = makeSqlRevokedTokenStore(*db_);
+  std::vector<JtiPurger::ExtraPurge> purges = {
+      {"authorization codes", [this](int64_t now) { return codes_->purge(now); }},
+      {"sign-in sessions", [this](int64_t now) { return login_sessions_->purge(now); }},
+      {"pending authorization requests", [this](int64_t now) { return pending_->purge(now); }},
+      {"revoked token entries", [this](int64_t now) { return revoked_->purge(now); }}};
+  purger_ =
+      std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
+                                  static_cast<int>(config_.jti_purge_batch), std::move(purges));
   jwks_ = std::make_unique<JwksFetcher>(config_.jwks_fetch, clock_, makeSystemJwksTransport());
 
   settings_.issuer = issuer;
   settings_.access_token_lifetime_s = config_.access_token_lifetime_s;
+  settings_.id_token_lifetime_s = identity_.login.id_token_lifetime_s;
 
   // From here on the keystore is live: reloaded when the file changes, updated by the admin API.
   keystore_holder_ = std::make_unique<KeystoreHolder>(config_.keystore, keystore_);
@@ -99,7 +112,9 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         for (const auto& g : set->grant_handlers) out.push_back(std::make_shared<PluginGrant>(g));
         return out;
       },
-      [pm] { return pm->current()->customizers; });
+      [pm] { return pm->current()->customizers; },
+      std::vector<std::shared_ptr<const GrantHandler>>{
+          std::make_shared<AuthorizationCodeGrant>(*codes_, *login_sessions_, *revoked_, clock_)});
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
       [pm](const std::string& method) -> std::optional<MethodInfo> {
@@ -115,8 +130,19 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   registry_ =
       std::make_unique<ClientRegistry>(*clients_, clock_, box_, std::move(catalog), &collisions_);
   registry_->setReservedAliases(reserved);
-  user_registry_ = std::make_unique<UserRegistry>(*users_, clock_);
+  // A disabled or deleted user's sign-in sessions end (and with them their unused codes and
+  // the userinfo of their tokens); a deleted user's remembered consent goes too.
+  user_registry_ = std::make_unique<UserRegistry>(
+      *users_, clock_, [this](const std::string& subject, bool deleted) {
+        int64_t n = login_sessions_->removeForSubject(subject);
+        if (deleted) consents_->removeForSubject(subject);
+        if (n > 0) {
+          Poco::Logger::get("idgate.login")
+              .information("ended " + std::to_string(n) + " sign-in sessions of " + subject);
+        }
+      });
   user_auth_ = std::make_unique<UserAuthentication>([pm] { return pm->current(); });
+  setUpLogin(home);
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   registry_->setOnCaseCollisionsResolved([this] {
     try {
@@ -130,6 +156,23 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   });
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
   setUpResourceServer();
+}
+
+void Runtime::setUpLogin(const std::string& home) {
+  const std::string templates = home + "/conf/templates";
+  pages_ = std::make_unique<PageTemplates>(templates);
+  login_cookie_ = std::make_unique<LoginCookie>(box_);
+  login_throttle_ = std::make_unique<LoginThrottle>(clock_, identity_.login.free_failures,
+                                                    identity_.login.max_delay_s);
+  own_tokens_ = std::make_unique<OwnTokenVerifier>(*keys_, settings_.issuer);
+  login_ = std::make_unique<LoginContext>(
+      LoginContext{settings_.issuer, identity_.login, identity_.timestamp_skew_s, clock_, *clients_,
+                   *login_sessions_, *pending_, *consents_, *codes_, *revoked_, *user_auth_,
+                   *chain_, *own_tokens_, *pages_, *login_cookie_, *login_throttle_});
+  login_flow_ = std::make_unique<LoginFlow>(*login_);
+  par_ = std::make_unique<ParEndpoint>(*login_);
+  logout_ = std::make_unique<LogoutEndpoint>(*login_);
+  userinfo_ = std::make_unique<UserinfoEndpoint>(*login_);
 }
 
 std::set<std::string> Runtime::reservedAliases() const {

@@ -18,6 +18,11 @@
 #include "jwks/jwks_fetcher.h"
 #include "keystore/keystore.h"
 #include "keystore/keystore_holder.h"
+#include "login/login_context.h"
+#include "login/login_flow.h"
+#include "login/logout_endpoint.h"
+#include "login/par_endpoint.h"
+#include "login/userinfo_endpoint.h"
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_endpoint.h"
@@ -27,11 +32,16 @@
 #include "resource/key_resolver.h"
 #include "resource/resource_guard.h"
 #include "resource/token_validator.h"
+#include "store/authorization_code_store.h"
 #include "store/client_id_collisions.h"
 #include "store/client_store.h"
+#include "store/consent_store.h"
 #include "store/database.h"
 #include "store/jti_purger.h"
 #include "store/jti_store.h"
+#include "store/login_session_store.h"
+#include "store/pending_request_store.h"
+#include "store/revoked_token_store.h"
 #include "store/user_store.h"
 
 namespace idgate {
@@ -68,10 +78,17 @@ class Runtime {
   JwksFetcher& jwksFetcher() { return *jwks_; }
   ResourceGuard& resourceGuard() { return *guard_; }
   Gateway* gateway() { return gateway_.get(); }  ///< null without <route>s
+  LoginFlow& loginFlow() { return *login_flow_; }
+  ParEndpoint& par() { return *par_; }
+  LogoutEndpoint& logout() { return *logout_; }
+  UserinfoEndpoint& userinfo() { return *userinfo_; }
+  const PageTemplates& pages() const { return *pages_; }
 
  private:
   std::string secretBoxKey();
   void setUpResourceServer();
+  /// The interactive login: templates from <home>/conf/templates, the endpoints.
+  void setUpLogin(const std::string& home);
   void checkClientIdCase();
   /// What plugins read through host_api.global_property for `identity`.
   GlobalProperties globalProperties(const IdentityConfig& identity) const;
@@ -94,6 +111,11 @@ class Runtime {
   ClientIdCollisions collisions_;
   std::unique_ptr<JtiStore> jtis_;
   std::unique_ptr<UserStore> users_;
+  std::unique_ptr<AuthorizationCodeStore> codes_;
+  std::unique_ptr<LoginSessionStore> login_sessions_;
+  std::unique_ptr<PendingRequestStore> pending_;
+  std::unique_ptr<ConsentStore> consents_;
+  std::unique_ptr<RevokedTokenStore> revoked_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;
   std::unique_ptr<HostServices> host_;
@@ -111,6 +133,15 @@ class Runtime {
   std::unique_ptr<SessionCookies> sessions_;
   std::unique_ptr<ResourceGuard> guard_;
   std::unique_ptr<Gateway> gateway_;
+  std::unique_ptr<PageTemplates> pages_;
+  std::unique_ptr<LoginCookie> login_cookie_;
+  std::unique_ptr<LoginThrottle> login_throttle_;
+  std::unique_ptr<OwnTokenVerifier> own_tokens_;
+  std::unique_ptr<LoginContext> login_;
+  std::unique_ptr<LoginFlow> login_flow_;
+  std::unique_ptr<ParEndpoint> par_;
+  std::unique_ptr<LogoutEndpoint> logout_;
+  std::unique_ptr<UserinfoEndpoint> userinfo_;
 };
 
 }  // namespace idgate

@@ -39,6 +39,42 @@ bool isAbsoluteUri(const std::string& s, bool https_or_http_only) {
   }
 }
 
+/// Why `u` cannot be a redirect URI (RFC 9700 §2.1, RFC 8252 §7), or nullopt: https; http
+/// only to a loopback host (a native app's local listener); or a private-use scheme with a dot
+/// in it (reverse domain name, RFC 8252 §7.1). Never a fragment, credentials or a script scheme.
+std::optional<std::string> redirectUriProblem(const std::string& u) {
+  if (u.size() > 2000) return std::string("is longer than 2000 characters");
+  for (unsigned char c : u) {
+    if (c <= 0x20 || c >= 0x7f) return std::string("has spaces, controls or non-ASCII characters");
+  }
+  try {
+    Poco::URI uri(u);
+    const std::string& scheme = uri.getScheme();
+    if (scheme.empty()) return std::string("is not an absolute URI");
+    if (!uri.getFragment().empty() || u.find('#') != std::string::npos)
+      return std::string("has a fragment");
+    if (!uri.getUserInfo().empty()) return std::string("has user information");
+    if (scheme == "https") {
+      if (uri.getHost().empty()) return std::string("has no host");
+      return std::nullopt;
+    }
+    if (scheme == "http") {
+      const std::string& host = uri.getHost();
+      if (host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]")
+        return std::nullopt;
+      return std::string("uses http for a host that is not loopback (use https)");
+    }
+    if (scheme.find('.') == std::string::npos) {
+      return std::string(
+          "uses a scheme that is neither https, http to loopback, nor a private-use scheme in "
+          "reverse domain form such as com.example.app");
+    }
+    return std::nullopt;
+  } catch (...) {
+    return std::string("is not an absolute URI");
+  }
+}
+
 std::optional<std::string> checkJwks(const Object::Ptr& jwks) {
   // The same import the authenticators use: a key that registers is a key that verifies.
   std::ostringstream text;
@@ -124,16 +160,17 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       if (name->size() > 200) return "client_name is longer than 200 characters";
       norm.set("client_name", *name);
     }
-    if (in->has("redirect_uris")) {
-      auto uris = stringArray(in, "redirect_uris");
-      if (!uris) return "redirect_uris must be an array of strings";
+    for (const char* field : {"redirect_uris", "post_logout_redirect_uris"}) {
+      if (!in->has(field) || in->isNull(field)) continue;
+      auto uris = stringArray(in, field);
+      if (!uris) return std::string(field) + " must be an array of strings";
+      if (uris->size() > 20) return std::string(field) + " holds more than 20 URIs";
       for (const auto& u : *uris) {
-        if (!isAbsoluteUri(u, false))
-          return "redirect_uris: '" + u + "' is not an absolute URI without fragment";
+        if (auto why = redirectUriProblem(u)) return std::string(field) + ": '" + u + "' " + *why;
       }
       Array a;
       for (const auto& u : *uris) a.add(u);
-      norm.set("redirect_uris", a);
+      norm.set(field, a);
     }
     std::vector<std::string> grants = {"client_credentials"};
     if (in->has("grant_types")) {
@@ -152,6 +189,44 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
     Array ga;
     for (const auto& g : grants) ga.add(g);
     norm.set("grant_types", ga);
+    // RFC 7591 §2.1: response_types and grant_types must agree; "code" is the only response
+    // type (no implicit or hybrid flow).
+    const bool code_grant =
+        std::find(grants.begin(), grants.end(), "authorization_code") != grants.end();
+    std::vector<std::string> response_types;
+    if (code_grant) response_types = {"code"};
+    if (in->has("response_types") && !in->isNull("response_types")) {
+      auto r = stringArray(in, "response_types");
+      if (!r) return "response_types must be an array of strings";
+      for (const auto& t : *r) {
+        if (t != "code") {
+          return "response type '" + t + "' is not supported (supported: code)";
+        }
+      }
+      response_types = *r;
+      if (!response_types.empty() && !code_grant) {
+        return "response_types code needs grant_types to include authorization_code";
+      }
+      if (response_types.empty() && code_grant) {
+        return "grant_types authorization_code needs response_types to include code";
+      }
+    }
+    if (!response_types.empty()) {
+      Array ra;
+      ra.add(std::string("code"));
+      norm.set("response_types", ra);
+    }
+    if (code_grant && !norm.has("redirect_uris")) {
+      return "grant_types authorization_code needs redirect_uris (at least one)";
+    }
+    if (in->has("require_pushed_authorization_requests") &&
+        !in->isNull("require_pushed_authorization_requests")) {
+      if (!in->get("require_pushed_authorization_requests").isBoolean()) {
+        return "require_pushed_authorization_requests must be true or false";
+      }
+      norm.set("require_pushed_authorization_requests",
+               in->getValue<bool>("require_pushed_authorization_requests"));
+    }
     if (auto scope = str("scope")) {
       std::istringstream ss(*scope);
       std::string tok, joined;

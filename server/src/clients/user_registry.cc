@@ -143,6 +143,10 @@ RegistryResult UserRegistry::update(const std::string& username, const std::stri
   u->updated_at = clock_.nowSeconds();
   try {
     if (!store_.update(*u)) return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+    // Disabled, or a new password: whoever is signed in as this user is signed out.
+    if (on_signed_out_ && (u->disabled || in->get("password") != nullptr)) {
+      on_signed_out_(u->subject, false);
+    }
   } catch (const StoreError& e) {
     return storeFailure(e);
   }
@@ -175,8 +179,10 @@ RegistryResult UserRegistry::list() {
 
 RegistryResult UserRegistry::remove(const std::string& username) {
   try {
-    if (!store_.remove(username))
+    auto u = store_.find(username);
+    if (!u || !store_.remove(username))
       return ApiError{ErrorCode::kNotFound, "no user '" + username + "'"};
+    if (on_signed_out_) on_signed_out_(u->subject, true);
   } catch (const StoreError& e) {
     return storeFailure(e);
   }

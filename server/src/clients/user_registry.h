@@ -3,6 +3,7 @@
 // answers. Passwords are kept only as PBKDF2-SHA256 hashes and never shown.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "clients/client_registry.h"
@@ -13,7 +14,10 @@ namespace idgate {
 
 class UserRegistry {
  public:
-  UserRegistry(UserStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  /// `on_signed_out(subject, deleted)`: a user was disabled or deleted; their sessions end.
+  using SignOut = std::function<void(const std::string& subject, bool deleted)>;
+  UserRegistry(UserStore& store, const Clock& clock, SignOut on_signed_out = {})
+      : store_(store), clock_(clock), on_signed_out_(std::move(on_signed_out)) {}
 
   /// {"username", "password", "subject"?, "claims"?} -> 201 with the user (no password).
   RegistryResult create(const std::string& body);
@@ -26,6 +30,7 @@ class UserRegistry {
  private:
   UserStore& store_;
   const Clock& clock_;
+  SignOut on_signed_out_;
 };
 
 }  // namespace idgate

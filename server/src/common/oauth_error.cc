@@ -29,6 +29,18 @@ const char* errorName(ErrorCode code) {
       return "invalid_target";
     case ErrorCode::kInvalidClientMetadata:
       return "invalid_client_metadata";
+    case ErrorCode::kUnsupportedResponseType:
+      return "unsupported_response_type";
+    case ErrorCode::kLoginRequired:
+      return "login_required";
+    case ErrorCode::kConsentRequired:
+      return "consent_required";
+    case ErrorCode::kUserDenied:
+      return "access_denied";
+    case ErrorCode::kRequestNotSupported:
+      return "request_not_supported";
+    case ErrorCode::kInvalidRequestUri:
+      return "invalid_request_uri";
     case ErrorCode::kAdminUnauthorized:
       return "unauthorized";
     case ErrorCode::kNotFound:

@@ -18,18 +18,26 @@ enum class ErrorCode {
   kTokenDenied,            ///< 403 access_denied: a token customizer refused the token
   kInvalidTarget,          ///< 400 invalid_target (RFC 8707)
   kInvalidClientMetadata,  ///< 400 invalid_client_metadata (RFC 7591)
-  kUnsupportedMediaType,   ///< 400 invalid_request: wrong Content-Type
-  kPayloadTooLarge,        ///< 413 invalid_request: body over the limit
-  kHeaderTooLarge,         ///< 431 invalid_request: request head over the limit
-  kAdminUnauthorized,      ///< 401 unauthorized, Basic challenge for the admin API
-  kTooManyRequests,        ///< 429 too_many_requests, Retry-After: retry_after_s
-  kNotFound,               ///< 404 not_found
-  kMethodNotAllowed,       ///< 405 method_not_allowed
-  kConflict,               ///< 409 conflict (client id taken)
-  kServerError,            ///< 500 server_error (store or internal failure)
-  kServiceUnavailable,     ///< 503 temporarily_unavailable
-  kBadGateway,             ///< 502 bad_gateway: a route's upstream cannot be reached
-  kGatewayTimeout,         ///< 504 gateway_timeout: a route's upstream did not answer in time
+  // The authorization endpoint's errors (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6), sent to the
+  // client's redirect_uri (400 where a JSON body carries one: PAR).
+  kUnsupportedResponseType,  ///< 400 unsupported_response_type
+  kLoginRequired,            ///< 400 login_required (prompt=none, no session)
+  kConsentRequired,          ///< 400 consent_required (prompt=none, no remembered consent)
+  kUserDenied,               ///< 400 access_denied: the user said no
+  kRequestNotSupported,      ///< 400 request_not_supported (request objects)
+  kInvalidRequestUri,        ///< 400 invalid_request_uri (unknown, used or expired PAR)
+  kUnsupportedMediaType,     ///< 400 invalid_request: wrong Content-Type
+  kPayloadTooLarge,          ///< 413 invalid_request: body over the limit
+  kHeaderTooLarge,           ///< 431 invalid_request: request head over the limit
+  kAdminUnauthorized,        ///< 401 unauthorized, Basic challenge for the admin API
+  kTooManyRequests,          ///< 429 too_many_requests, Retry-After: retry_after_s
+  kNotFound,                 ///< 404 not_found
+  kMethodNotAllowed,         ///< 405 method_not_allowed
+  kConflict,                 ///< 409 conflict (client id taken)
+  kServerError,              ///< 500 server_error (store or internal failure)
+  kServiceUnavailable,       ///< 503 temporarily_unavailable
+  kBadGateway,               ///< 502 bad_gateway: a route's upstream cannot be reached
+  kGatewayTimeout,           ///< 504 gateway_timeout: a route's upstream did not answer in time
   // The resource server's answers (RFC 6750 §3): a Bearer challenge naming `bearer_realm`.
   kBearerRequired,     ///< 401 unauthorized: no token (the challenge carries no error code)
   kInvalidToken,       ///< 401 invalid_token

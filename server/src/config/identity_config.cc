@@ -44,8 +44,21 @@ IdentityConfig loadIdentityConfig(const std::string& file) {
   IdentityConfig c;
   c.file = file;
   if (auto oauth = root.child("OAuth")) {
-    oauth->allowOnly({"TimestampSkew"}, {});
+    oauth->allowOnly({"TimestampSkew", "Login"}, {});
     c.timestamp_skew_s = oauth->childInt("TimestampSkew", 60, 0, 3600);
+    if (auto login = oauth->child("Login")) {
+      login->allowOnly(
+          {}, {"requirePushedAuthorizationRequests", "requirePkce", "sessionLifetimeSeconds",
+               "idTokenLifetimeSeconds", "failedLoginsBeforeDelay", "maxLoginDelaySeconds"});
+      c.login.require_par = login->boolAttribute("requirePushedAuthorizationRequests", false);
+      c.login.require_pkce = login->boolAttribute("requirePkce", false);
+      c.login.session_lifetime_s =
+          login->intAttribute("sessionLifetimeSeconds", 8 * 3600, 60, 30 * 86400);
+      c.login.id_token_lifetime_s = login->intAttribute("idTokenLifetimeSeconds", 3600, 60, 86400);
+      c.login.free_failures =
+          static_cast<int>(login->intAttribute("failedLoginsBeforeDelay", 5, 1, 100));
+      c.login.max_delay_s = login->intAttribute("maxLoginDelaySeconds", 300, 1, 3600);
+    }
   }
   if (auto listeners = root.child("EventListeners")) {
     listeners->allowOnly({"EventListener"}, {});
@@ -105,6 +118,14 @@ std::string defaultIdentityXml() {
 <Server xmlns="http://wso2.org/projects/carbon/carbon.xml">
   <OAuth>
     <TimestampSkew>60</TimestampSkew>
+    <!-- The interactive login (docs/guides/login.md). requirePushedAuthorizationRequests: every
+         client must push its authorization requests (RFC 9126); requirePkce: confidential
+         clients must use PKCE too (public clients always must). A wrong password delays that
+         account and that address after failedLoginsBeforeDelay failures, doubling up to
+         maxLoginDelaySeconds. -->
+    <Login requirePushedAuthorizationRequests="false" requirePkce="false"
+           sessionLifetimeSeconds="28800" idTokenLifetimeSeconds="3600"
+           failedLoginsBeforeDelay="5" maxLoginDelaySeconds="300"/>
   </OAuth>
   <EventListeners>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
@@ -147,11 +168,11 @@ std::string defaultIdentityXml() {
       <TrustedIssuer issuer="https://partner.example.com"
                      jwksUri="https://partner.example.com/jwks" subjectClaim="sub"/>
     </EventListener> -->
-    <!-- User authenticators (bundled): idgate's user store (/api/admin/users) and server.xml's
-         <basicRegistry>:
+    <!-- User authenticators (bundled), asked in orderId order by the login page: idgate's
+         user store (/api/admin/users), and server.xml's <basicRegistry> (uncomment to use). -->
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="local_users" orderId="10" enable="true"/>
-    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+    <!-- <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
                    name="basic_registry" orderId="20" enable="true"/> -->
   </EventListeners>
   <CacheConfig>

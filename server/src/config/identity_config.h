@@ -26,9 +26,20 @@ struct CacheConfigEntry {
   bool distributed = false;
 };
 
+/// <OAuth><Login .../>: the interactive login (authorization code flow).
+struct LoginConfig {
+  bool require_par = false;   ///< requirePushedAuthorizationRequests: every client must use PAR
+  bool require_pkce = false;  ///< requirePkce: confidential clients too (public ones always)
+  int64_t session_lifetime_s = 8 * 3600;  ///< sessionLifetimeSeconds
+  int64_t id_token_lifetime_s = 3600;     ///< idTokenLifetimeSeconds
+  int free_failures = 5;                  ///< failedLoginsBeforeDelay (per account and per address)
+  int64_t max_delay_s = 300;              ///< maxLoginDelaySeconds: a lockout never lasts longer
+};
+
 struct IdentityConfig {
   std::string file;
   int64_t timestamp_skew_s = 60;
+  LoginConfig login;
   std::vector<EventListenerConfig> listeners;
   std::vector<CacheConfigEntry> caches;
 

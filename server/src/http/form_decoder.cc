@@ -2,6 +2,7 @@
 
 #include <Poco/String.h>
 
+#include <cctype>
 #include <map>
 
 #include <idgate/jose/utf8.h>
@@ -71,6 +72,28 @@ FormDecodeResult decodeForm(const std::string& body, const std::set<std::string>
 bool isFormContentType(const std::string& content_type) {
   std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
   return media == "application/x-www-form-urlencoded";
+}
+
+std::optional<std::string> formParam(const FormParams& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::string percentEncode(std::string_view in) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace idgate

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,5 +24,13 @@ std::optional<std::string> percentDecode(const std::string& in, bool plus_is_spa
 
 /// application/x-www-form-urlencoded, parameters and case ignored.
 bool isFormContentType(const std::string& content_type);
+
+using FormParams = std::vector<std::pair<std::string, std::string>>;
+/// The value of parameter `name` (duplicates were refused by decodeForm), or nullopt.
+std::optional<std::string> formParam(const FormParams& params, std::string_view name);
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~):
+/// safe in a query component and in a form body.
+std::string percentEncode(std::string_view in);
 
 }  // namespace idgate

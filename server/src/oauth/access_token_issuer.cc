@@ -15,6 +15,22 @@ bool isCoreClaim(const std::string& name) {
 
 }  // namespace
 
+std::optional<ApiError> runCustomizers(const CustomizerSource& customizers,
+                                       const TokenCustomizeInput& input, ClaimList& claims,
+                                       const std::string& what) {
+  if (!customizers) return std::nullopt;
+  for (const auto& c : customizers()) {
+    CustomizeResult r = c->customize(input, claims);
+    if (r.kind == CustomizeResult::Kind::kDenied)
+      return ApiError{ErrorCode::kTokenDenied, r.reason};
+    if (r.kind == CustomizeResult::Kind::kError) {
+      Poco::Logger::get("idgate.token").error(r.reason);
+      return ApiError{ErrorCode::kServerError, "the " + what + " could not be customized"};
+    }
+  }
+  return std::nullopt;
+}
+
 std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
     const AccessTokenRequest& request) const {
   ClaimList claims;
@@ -30,7 +46,7 @@ std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
   claims.set("client_id", jsonQuote(request.client.client.client_id));
   claims.set("iat", std::to_string(request.issued_at));
   claims.set("exp", std::to_string(request.expires_at));
-  claims.set("jti", jsonQuote(crypto::randomToken(16)));
+  claims.set("jti", jsonQuote(request.jti.empty() ? crypto::randomToken(16) : request.jti));
   std::string scope;
   for (const auto& s : request.grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   if (!scope.empty()) claims.set("scope", jsonQuote(scope));
@@ -44,20 +60,9 @@ std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
     claims.set(name, value);
   }
 
-  if (customizers_) {
-    TokenCustomizeInput input{"access_token", request.grant_type, request.client.client.client_id,
-                              request.client.client.metadata_json};
-    for (const auto& c : customizers_()) {
-      CustomizeResult r = c->customize(input, claims);
-      if (r.kind == CustomizeResult::Kind::kDenied) {
-        return ApiError{ErrorCode::kTokenDenied, r.reason};
-      }
-      if (r.kind == CustomizeResult::Kind::kError) {
-        Poco::Logger::get("idgate.token").error(r.reason);
-        return ApiError{ErrorCode::kServerError, "the token could not be customized"};
-      }
-    }
-  }
+  TokenCustomizeInput input{"access_token", request.grant_type, request.client.client.client_id,
+                            request.client.client.metadata_json};
+  if (auto refused = runCustomizers(customizers_, input, claims, "token")) return *refused;
   try {
     return keys_.signer().sign("at+jwt", claims.toJson());
   } catch (const std::exception& e) {

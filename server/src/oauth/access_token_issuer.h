@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,6 +24,7 @@ struct AccessTokenRequest {
   std::vector<std::string> audiences;  ///< RFC 8707 resources; empty: the issuer
   int64_t issued_at = 0;
   int64_t expires_at = 0;
+  std::string jti;  ///< the caller's (it may record it); a fresh random one when empty
 };
 
 class AccessTokenIssuer {
@@ -34,6 +36,12 @@ class AccessTokenIssuer {
 
 /// The token customizers in force for the calling request, in order.
 using CustomizerSource = std::function<std::vector<std::shared_ptr<const TokenCustomizerPlugin>>()>;
+
+/// Runs each customizer in order over `claims`: nullopt, or the refusal (403 when one denied,
+/// 500 when one failed; `what` names the token in the log and the message).
+std::optional<ApiError> runCustomizers(const CustomizerSource& customizers,
+                                       const TokenCustomizeInput& input, ClaimList& claims,
+                                       const std::string& what);
 
 /// RFC 9068: iss, sub, aud, client_id, iat, exp, jti, scope; typ at+jwt. A grant handler's
 /// extra claims come next (never over those), then each token customizer in order.

@@ -4,6 +4,7 @@
 // in; PluginGrant puts a grant handler plugin behind the same interface.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -15,12 +16,27 @@
 
 namespace idgate {
 
+/// Who signed in, when and how: a grant with it (the authorization code's, scope openid) gets
+/// an ID token next to the access token (OIDC Core §3.1.3.3).
+struct SignInContext {
+  std::string nonce;
+  std::string sid;
+  std::string acr;
+  std::string amr_json = "[]";
+  std::string claims_json = "{}";  ///< the user's claims, filtered by scope for the ID token
+  int64_t auth_time = 0;
+};
+
 /// What an access token will say.
 struct Grant {
   std::string subject;              ///< sub
   std::vector<std::string> scopes;  ///< granted, in the order asked
   /// Further claims from a grant handler plugin: (name, JSON value).
   std::vector<std::pair<std::string, std::string>> extra_claims;
+  std::optional<SignInContext> sign_in;
+  /// Called once the access token exists, with its jti and expiry (the authorization code
+  /// records them, so a replay of the code can revoke the token).
+  std::function<void(const std::string& jti, int64_t expires_at)> issued;
 };
 
 class GrantHandler {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/json_writer.h"
+#include "crypto/random.h"
 #include "oauth/client_credentials_grant.h"
 
 namespace idgate {
@@ -40,20 +41,24 @@ bool validResource(const std::string& r) {
 TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients,
                              std::vector<std::shared_ptr<const GrantHandler>> grants,
                              std::shared_ptr<const AccessTokenIssuer> issuer,
-                             const TokenSettings& settings, const Clock& clock)
+                             const TokenSettings& settings, const Clock& clock,
+                             std::shared_ptr<const IdTokenIssuer> id_tokens)
     : clients_(clients),
       grants_(std::move(grants)),
       issuer_(std::move(issuer)),
+      id_tokens_(std::move(id_tokens)),
       settings_(settings),
       clock_(clock) {}
 
 TokenEndpoint::TokenEndpoint(const ClientAuthenticator& clients, const SigningKeys& keys,
                              const TokenSettings& settings, const Clock& clock,
-                             GrantSource plugin_grants, CustomizerSource customizers)
-    : TokenEndpoint(
-          clients, {std::make_shared<ClientCredentialsGrant>()},
-          std::make_shared<JwtAccessTokenIssuer>(keys, settings.issuer, std::move(customizers)),
-          settings, clock) {
+                             GrantSource plugin_grants, CustomizerSource customizers,
+                             std::vector<std::shared_ptr<const GrantHandler>> more_grants)
+    : TokenEndpoint(clients, {std::make_shared<ClientCredentialsGrant>()},
+                    std::make_shared<JwtAccessTokenIssuer>(keys, settings.issuer, customizers),
+                    settings, clock,
+                    std::make_shared<IdTokenIssuer>(keys, settings.issuer, customizers)) {
+  grants_.insert(grants_.end(), more_grants.begin(), more_grants.end());
   plugin_grants_ = std::move(plugin_grants);
 }
 
@@ -114,17 +119,34 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   const Grant& grant = std::get<Grant>(granted);
 
   const int64_t now = clock_.nowSeconds();
-  AccessTokenRequest token_request{*grant_type, grant, client,
-                                   resources,   now,   now + settings_.access_token_lifetime_s};
+  AccessTokenRequest token_request{*grant_type,
+                                   grant,
+                                   client,
+                                   resources,
+                                   now,
+                                   now + settings_.access_token_lifetime_s,
+                                   crypto::randomToken(16)};
   auto token = issuer_->issue(token_request);
   if (auto* err = std::get_if<ApiError>(&token)) return *err;
+  const std::string& access_token = std::get<std::string>(token);
+  std::string id_token;
+  if (grant.sign_in && id_tokens_) {
+    IdTokenRequest id_request{
+        *grant_type,    client,       grant.subject, grant.scopes,
+        *grant.sign_in, access_token, now,           now + settings_.id_token_lifetime_s};
+    auto issued = id_tokens_->issue(id_request);
+    if (auto* err = std::get_if<ApiError>(&issued)) return *err;
+    id_token = std::get<std::string>(issued);
+  }
+  if (grant.issued) grant.issued(token_request.jti, token_request.expires_at);
   std::string scope;
   for (const auto& s : grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   JsonWriter body;
-  body.field("access_token", std::get<std::string>(token))
+  body.field("access_token", access_token)
       .field("token_type", "Bearer")
       .field("expires_in", settings_.access_token_lifetime_s);
   if (!scope.empty()) body.field("scope", scope);
+  if (!id_token.empty()) body.field("id_token", id_token);
   return Issued{body.finish(), "client=" + client.client.client_id + " method=" + client.method};
 }
 

@@ -13,6 +13,7 @@
 #include "oauth/access_token_issuer.h"
 #include "oauth/client_authenticator.h"
 #include "oauth/grant_handler.h"
+#include "oauth/id_token_issuer.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_request.h"
 
@@ -24,19 +25,23 @@ using GrantSource = std::function<std::vector<std::shared_ptr<const GrantHandler
 struct TokenSettings {
   std::string issuer;
   int64_t access_token_lifetime_s = 3600;
+  int64_t id_token_lifetime_s = 3600;
 };
 
 class TokenEndpoint {
  public:
+  /// `id_tokens`: for grants that carry a sign-in (none: no ID tokens).
   TokenEndpoint(const ClientAuthenticator& clients,
                 std::vector<std::shared_ptr<const GrantHandler>> grants,
                 std::shared_ptr<const AccessTokenIssuer> issuer, const TokenSettings& settings,
-                const Clock& clock);
-  /// As the server runs: client_credentials and the plugins' grants, and RFC 9068 JWTs signed
-  /// with `keys`, customized by the plugins' token customizers.
+                const Clock& clock, std::shared_ptr<const IdTokenIssuer> id_tokens = nullptr);
+  /// As the server runs: client_credentials, `more_grants` (the authorization code grant) and
+  /// the plugins' grants; RFC 9068 JWTs and ID tokens signed with `keys`, customized by the
+  /// plugins' token customizers.
   TokenEndpoint(const ClientAuthenticator& clients, const SigningKeys& keys,
                 const TokenSettings& settings, const Clock& clock, GrantSource plugin_grants = {},
-                CustomizerSource customizers = {});
+                CustomizerSource customizers = {},
+                std::vector<std::shared_ptr<const GrantHandler>> more_grants = {});
 
   struct Issued {
     std::string body;      ///< the JSON success body
@@ -56,6 +61,7 @@ class TokenEndpoint {
   std::vector<std::shared_ptr<const GrantHandler>> grants_;
   GrantSource plugin_grants_;
   std::shared_ptr<const AccessTokenIssuer> issuer_;
+  std::shared_ptr<const IdTokenIssuer> id_tokens_;
   const TokenSettings& settings_;
   const Clock& clock_;
 };

@@ -5,7 +5,8 @@
 namespace idgate {
 
 UserAuthResult UserAuthentication::authenticate(const std::string& username,
-                                                const std::string& password) const {
+                                                const std::string& password,
+                                                const UserSignInContext& context) const {
   const std::shared_ptr<const PluginSet> set = plugins_();
   UserAuthResult out;
   if (set->user_authenticators.empty()) {
@@ -16,7 +17,7 @@ UserAuthResult UserAuthentication::authenticate(const std::string& username,
     return out;
   }
   for (const auto& a : set->user_authenticators) {
-    UserAnswer r = a->authenticate(username, password);
+    UserAnswer r = a->authenticate(username, password, context);
     if (r.code == IDGATE_USER_NOT_HANDLED) continue;
     out.authenticator = a->name();
     out.reason = r.reason;
@@ -25,6 +26,8 @@ UserAuthResult UserAuthentication::authenticate(const std::string& username,
         out.kind = UserAuthResult::Kind::kAuthenticated;
         out.subject = r.subject;
         out.claims_json = r.claims_json;
+        out.acr = r.acr;
+        out.amr_json = r.amr_json;
         return out;
       case IDGATE_USER_DENIED:
         out.kind = UserAuthResult::Kind::kDenied;

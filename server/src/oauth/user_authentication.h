@@ -6,6 +6,7 @@
 #include <string>
 
 #include "oauth/client_authentication.h"
+#include "plugins/user_authenticator.h"
 
 namespace idgate {
 
@@ -16,12 +17,15 @@ struct UserAuthResult {
   std::string claims_json = "{}";
   std::string authenticator;  ///< the plugin that decided
   std::string reason;
+  std::string acr;                     ///< the authentication context class; empty: none stated
+  std::string amr_json = "[\"pwd\"]";  ///< RFC 8176 methods, a JSON array
 };
 
 class UserAuthentication {
  public:
   explicit UserAuthentication(PluginSetSource plugins) : plugins_(std::move(plugins)) {}
-  UserAuthResult authenticate(const std::string& username, const std::string& password) const;
+  UserAuthResult authenticate(const std::string& username, const std::string& password,
+                              const UserSignInContext& context = {}) const;
 
  private:
   PluginSetSource plugins_;

@@ -8,9 +8,16 @@ bool isProtectedClaim(const std::string& name) {
   return name == "iss" || name == "exp" || name == "iat" || name == "jti" || name == "client_id";
 }
 
+bool isProtectedIdTokenClaim(const std::string& name) {
+  return isProtectedClaim(name) || name == "sub" || name == "aud" || name == "azp" ||
+         name == "nonce" || name == "auth_time" || name == "sid" || name == "at_hash" ||
+         name == "c_hash";
+}
+
 CustomizeResult TokenCustomizerPlugin::customize(const TokenCustomizeInput& input,
                                                  ClaimList& claims) const {
   const std::string claims_json = claims.toJson();
+  auto is_protected = input.token_type == "id_token" ? isProtectedIdTokenClaim : isProtectedClaim;
   idgate_token_request req{};
   req.struct_size = sizeof(req);
   req.token_type = abi(input.token_type);
@@ -55,13 +62,13 @@ CustomizeResult TokenCustomizerPlugin::customize(const TokenCustomizeInput& inpu
   std::vector<std::pair<std::string, std::string>> sets;
   for (const auto& [claim, value] : sink.claimSets()) {
     if (claim.empty()) return fail("set a claim without a name");
-    if (isProtectedClaim(claim)) return fail("tried to set the protected claim '" + claim + "'");
+    if (is_protected(claim)) return fail("tried to set the protected claim '" + claim + "'");
     auto canonical = canonicalJsonValue(value);
     if (!canonical) return fail("set claim '" + claim + "' to a value that is not one JSON value");
     sets.emplace_back(claim, std::move(*canonical));
   }
   for (const auto& claim : sink.claimRemovals()) {
-    if (isProtectedClaim(claim)) return fail("tried to remove the protected claim '" + claim + "'");
+    if (is_protected(claim)) return fail("tried to remove the protected claim '" + claim + "'");
   }
   for (const auto& [claim, value] : sets) claims.set(claim, value);
   for (const auto& claim : sink.claimRemovals()) claims.remove(claim);

@@ -27,6 +27,9 @@ struct CustomizeResult {
 /// Claims no customizer may set or remove: who issued the token, its lifetime, its id and the
 /// client it was issued to.
 bool isProtectedClaim(const std::string& name);
+/// An ID token's: those, and who it is for and about, and what binds it to the sign-in (sub,
+/// aud, azp, nonce, auth_time, sid, at_hash, c_hash).
+bool isProtectedIdTokenClaim(const std::string& name);
 
 class TokenCustomizerPlugin : public PluginInstance {
  public:

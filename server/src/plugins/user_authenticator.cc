@@ -7,11 +7,15 @@
 namespace idgate {
 
 UserAnswer UserAuthenticatorPlugin::authenticate(const std::string& username,
-                                                 const std::string& password) const {
+                                                 const std::string& password,
+                                                 const UserSignInContext& context) const {
   idgate_user_request req{};
   req.struct_size = sizeof(req);
   req.username = abi(username);
   req.password = abi(password);
+  req.client_id = abi(context.client_id);
+  req.acr_values = abi(context.acr_values);
+  req.login_hint = abi(context.login_hint);
   ResultSink sink;
   int32_t code = IDGATE_USER_ERROR;
   const auto started = std::chrono::steady_clock::now();
@@ -34,14 +38,23 @@ UserAnswer UserAuthenticatorPlugin::authenticate(const std::string& username,
       out.subject = sink.get("subject").value_or("");
       out.claims_json = sink.get("claims").value_or("{}");
       auto claims = jose::parseJson(out.claims_json, jose::JsonLimits{16, 256 * 1024});
-      if (out.subject.empty() || !claims || !claims->isObject()) {
+      out.acr = sink.get("acr").value_or("");
+      if (auto amr = sink.get("amr")) out.amr_json = *amr;
+      auto amr = jose::parseJson(out.amr_json);
+      bool amr_ok = amr && amr->isArray() && !amr->items().empty();
+      if (amr_ok) {
+        for (const auto& m : amr->items()) amr_ok = amr_ok && m.isString() && !m.str().empty();
+      }
+      if (amr_ok) out.amr_json = jose::toJsonText(*amr);
+      if (out.subject.empty() || !claims || !claims->isObject() || !amr_ok ||
+          out.acr.size() > 255) {
         recordCall(started, true);
         return {IDGATE_USER_ERROR,
                 {},
                 {},
                 "user authenticator " + name() +
-                    " answered without a subject or with claims "
-                    "that are not a JSON object"};
+                    " answered without a subject, with claims that are not a JSON object, "
+                    "or with an amr that is not a non-empty JSON array of strings"};
       }
       out.code = IDGATE_USER_AUTHENTICATED;
       recordCall(started, false);

@@ -23,6 +23,8 @@ struct AuthorizationCode {
   std::string session_id;
   int64_t auth_time = 0;
   int64_t expires_at = 0;
+  std::string issued_jti;  ///< the access token the exchange issued (recordIssued); empty before
+  int64_t issued_expires_at = 0;
 };
 
 class AuthorizationCodeStore {
@@ -45,6 +47,11 @@ class AuthorizationCodeStore {
   virtual bool insert(const AuthorizationCode& code) = 0;
   /// Marks the code used, atomically: of concurrent exchanges exactly one is kRedeemed.
   virtual Redemption redeem(const std::string& code_hash, int64_t now) = 0;
+  /// Records the access token the redemption issued, so a replay can revoke it.
+  virtual void recordIssued(const std::string& code_hash, const std::string& jti,
+                            int64_t expires_at) = 0;
+  /// Deletes the unused codes of a session that ended; returns how many.
+  virtual int64_t removeForSession(const std::string& session_id) = 0;
   /// Deletes codes that expired before `before`; returns how many.
   virtual int64_t purge(int64_t before) = 0;
 };

@@ -22,6 +22,24 @@ std::shared_ptr<const ClientMetadataView> parseClientMetadataView(const std::str
     }
   }
   view->scope = meta->getString("scope").value_or("");
+  view->client_name = meta->getString("client_name").value_or("");
+  auto strings = [&](const char* name, std::vector<std::string>* out) {
+    if (const jose::Json* a = meta->get(name); a != nullptr && a->isArray()) {
+      for (const auto& v : a->items()) {
+        if (v.isString()) out->push_back(v.str());
+      }
+    }
+  };
+  strings("redirect_uris", &view->redirect_uris);
+  strings("post_logout_redirect_uris", &view->post_logout_redirect_uris);
+  std::vector<std::string> response_types;
+  strings("response_types", &response_types);
+  view->response_type_code =
+      std::find(response_types.begin(), response_types.end(), "code") != response_types.end();
+  if (const jose::Json* par = meta->get("require_pushed_authorization_requests");
+      par != nullptr && par->type() == jose::Json::Type::kBool) {
+    view->require_par = par->boolean();
+  }
   return view;
 }
 

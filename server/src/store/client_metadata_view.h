@@ -15,8 +15,15 @@ struct ClientMetadataView {
   std::string token_endpoint_auth_method;
   std::vector<std::string> grant_types;
   std::string scope;  ///< space-separated, as registered
+  std::string client_name;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;
+  bool response_type_code = false;  ///< response_types holds "code"
+  bool require_par = false;         ///< require_pushed_authorization_requests
 
   bool allowsGrant(const std::string& grant_type) const;
+  /// A public client: no client authentication (token_endpoint_auth_method none).
+  bool isPublic() const { return token_endpoint_auth_method == "none"; }
 };
 
 std::shared_ptr<const ClientMetadataView> parseClientMetadataView(const std::string& json);

@@ -6,10 +6,14 @@
 
 namespace idgate {
 
-JtiPurger::JtiPurger(JtiStore& store, const Clock& clock, int64_t interval_s, int batch)
-    : store_(store), clock_(clock), interval_s_(interval_s), batch_(batch), thread_([this] {
-        run();
-      }) {}
+JtiPurger::JtiPurger(JtiStore& store, const Clock& clock, int64_t interval_s, int batch,
+                     std::vector<ExtraPurge> extra)
+    : store_(store),
+      clock_(clock),
+      interval_s_(interval_s),
+      batch_(batch),
+      extra_(std::move(extra)),
+      thread_([this] { run(); }) {}
 
 JtiPurger::~JtiPurger() {
   {
@@ -40,6 +44,16 @@ void JtiPurger::run() {
             .information("purged " + std::to_string(n) + " expired jti rows");
     } catch (const StoreError& e) {
       Poco::Logger::get("idgate.store").warning(std::string("jti purge failed: ") + e.what());
+    }
+    for (const auto& [what, purge] : extra_) {
+      try {
+        int64_t n = purge(clock_.nowSeconds());
+        if (n > 0)
+          Poco::Logger::get("idgate.store")
+              .information("purged " + std::to_string(n) + " expired " + what);
+      } catch (const StoreError& e) {
+        Poco::Logger::get("idgate.store").warning(what + " purge failed: " + e.what());
+      }
     }
     lock.lock();
   }

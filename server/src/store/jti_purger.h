@@ -3,8 +3,12 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "store/jti_store.h"
@@ -13,7 +17,10 @@ namespace idgate {
 
 class JtiPurger {
  public:
-  JtiPurger(JtiStore& store, const Clock& clock, int64_t interval_s, int batch);
+  /// Another table's expired rows, purged on the same schedule: (what, purge(now) → rows).
+  using ExtraPurge = std::pair<std::string, std::function<int64_t(int64_t)>>;
+  JtiPurger(JtiStore& store, const Clock& clock, int64_t interval_s, int batch,
+            std::vector<ExtraPurge> extra = {});
   ~JtiPurger();
 
   /// One pass: batches until a batch comes back short. Returns rows deleted (tests call it).
@@ -26,6 +33,7 @@ class JtiPurger {
   const Clock& clock_;
   int64_t interval_s_;
   int batch_;
+  std::vector<ExtraPurge> extra_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kColumns =
     "CODE_HASH, CLIENT_ID, REDIRECT_URI, SUBJECT, SCOPE, NONCE, CODE_CHALLENGE, SESSION_ID, "
-    "AUTH_TIME, EXPIRES_AT, USED_AT";
+    "AUTH_TIME, EXPIRES_AT, USED_AT, ISSUED_JTI, ISSUED_EXP";
 
 class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
  public:
@@ -68,6 +68,31 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
     });
   }
 
+  void recordIssued(const std::string& code_hash, const std::string& jti,
+                    int64_t expires_at) override {
+    guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::string hash = code_hash, id = jti;
+      Poco::Int64 exp = expires_at;
+      s << db_.sql(
+          "UPDATE IDGATE_AUTHZ_CODE SET ISSUED_JTI = ?, ISSUED_EXP = ? WHERE CODE_HASH = ?"),
+          use(id), use(exp), use(hash), now;
+    });
+  }
+
+  int64_t removeForSession(const std::string& session_id) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::string sid = session_id;
+      std::vector<std::string> gone;
+      s << db_.sql(
+          "DELETE FROM IDGATE_AUTHZ_CODE WHERE SESSION_ID = ? AND USED_AT IS NULL RETURNING "
+          "CODE_HASH"),
+          use(sid), into(gone), now;
+      return static_cast<int64_t>(gone.size());
+    });
+  }
+
   int64_t purge(int64_t before) override {
     return guard([&] {
       Poco::Data::Session s = db_.session();
@@ -107,6 +132,8 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
     c.auth_time = rs.value(8).convert<Poco::Int64>();
     c.expires_at = rs.value(9).convert<Poco::Int64>();
     if (!rs.value(10).isEmpty()) *used_at = rs.value(10).convert<Poco::Int64>();
+    if (!rs.value(11).isEmpty()) c.issued_jti = rs.value(11).convert<std::string>();
+    if (!rs.value(12).isEmpty()) c.issued_expires_at = rs.value(12).convert<Poco::Int64>();
     *out = std::move(c);
   }
 

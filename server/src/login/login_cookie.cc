@@ -1,0 +1,34 @@
+#include "login/login_cookie.h"
+
+namespace idgate {
+namespace {
+
+constexpr const char* kContext = "idgate login session v1";
+
+std::string attributes(bool secure) {
+  return std::string("; Path=/; HttpOnly; SameSite=Lax") + (secure ? "; Secure" : "");
+}
+
+}  // namespace
+
+std::string LoginCookie::issue(const std::string& session_id, bool secure,
+                               int64_t max_age_s) const {
+  return std::string(kSession) + "=" + box_->seal(session_id, kContext) +
+         "; Max-Age=" + std::to_string(max_age_s) + attributes(secure);
+}
+
+std::optional<std::string> LoginCookie::read(const HttpRequestData& request) const {
+  auto value = request.cookie(kSession);
+  if (!value || value->empty() || value->size() > 512) return std::nullopt;
+  return box_->open(*value, kContext);
+}
+
+std::string LoginCookie::clear(const std::string& name, bool secure) {
+  return name + "=; Max-Age=0" + attributes(secure);
+}
+
+std::string LoginCookie::browser(const std::string& value, bool secure) {
+  return std::string(kBrowser) + "=" + value + "; Max-Age=31536000" + attributes(secure);
+}
+
+}  // namespace idgate

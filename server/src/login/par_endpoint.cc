@@ -1,0 +1,58 @@
+#include "login/par_endpoint.h"
+
+#include "common/json_writer.h"
+#include "crypto/digest.h"
+#include "crypto/random.h"
+#include "http/form_decoder.h"
+#include "oauth/authorization_request.h"
+
+namespace idgate {
+
+std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req) {
+  if (!isFormContentType(req.content_type)) {
+    return ApiError{ErrorCode::kUnsupportedMediaType,
+                    "Content-Type must be application/x-www-form-urlencoded"};
+  }
+  FormDecodeResult form = decodeForm(req.body, {});
+  if (!form.error.empty()) return ApiError{ErrorCode::kInvalidRequest, form.error};
+  TokenRequest tr;
+  tr.params = form.params;
+  tr.authorization = req.authorization;
+  tr.endpoint_url = ctx_.issuer + "/oauth2/par";
+  if (tr.param("request_uri")) {
+    return ApiError{ErrorCode::kInvalidRequest, "request_uri cannot be pushed (RFC 9126 §2.1)"};
+  }
+  if (tr.param("request")) {
+    return ApiError{ErrorCode::kRequestNotSupported, "request objects are not supported"};
+  }
+  auto auth = ctx_.client_auth.authenticate(tr);
+  if (auto* err = std::get_if<ApiError>(&auth)) return *err;
+  const Client& client = std::get<AuthenticatedClient>(auth).client;
+  if (auto id = tr.param("client_id"); id && *id != client.client_id) {
+    return ApiError{ErrorCode::kInvalidRequest, "client_id differs from the authenticated client"};
+  }
+  // What the authorization endpoint will see: the request without the client's credentials.
+  Params params;
+  JsonWriter stored;
+  for (const auto& [k, v] : form.params) {
+    if (k == "client_assertion" || k == "client_assertion_type" || k == "client_secret") continue;
+    params.emplace_back(k, v);
+    stored.field(k, v);
+  }
+  auto checked = checkAuthorizationRequest(params, client.client_id, &client, ctx_.config, true);
+  if (auto* refused = std::get_if<AuthorizationRefusal>(&checked)) return refused->error;
+  const std::string request_uri = kRequestUriPrefix + crypto::randomToken(32);
+  PendingRequest row;
+  row.id_hash = crypto::sha256Hex(request_uri);
+  row.kind = "par";
+  row.client_id = client.client_id;
+  row.request_json = stored.finish();
+  row.expires_at = ctx_.clock.nowSeconds() + kPushedRequestLifetimeSeconds;
+  ctx_.pending.insert(row);
+  return JsonWriter()
+      .field("request_uri", request_uri)
+      .field("expires_in", kPushedRequestLifetimeSeconds)
+      .finish();
+}
+
+}  // namespace idgate

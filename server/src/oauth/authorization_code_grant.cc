@@ -1,0 +1,106 @@
+#include "oauth/authorization_code_grant.h"
+
+#include <Poco/Logger.h>
+
+#include "oauth/client_credentials_grant.h"
+#include "oauth/pkce.h"
+
+namespace idgate {
+
+const std::string& AuthorizationCodeGrant::grantType() const {
+  static const std::string kType = "authorization_code";
+  return kType;
+}
+
+std::optional<ApiError> AuthorizationCodeGrant::precheck(const TokenRequest& request) const {
+  auto code = request.param("code");
+  if (!code) return ApiError{ErrorCode::kInvalidRequest, "code is required"};
+  if (code->size() > 256) return ApiError{ErrorCode::kInvalidGrant, "unknown authorization code"};
+  if (!request.param("redirect_uri")) {
+    return ApiError{ErrorCode::kInvalidRequest,
+                    "redirect_uri is required (the one sent with the authorization request)"};
+  }
+  if (auto verifier = request.param("code_verifier"); verifier && !isValidCodeVerifier(*verifier)) {
+    return ApiError{ErrorCode::kInvalidRequest,
+                    "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)"};
+  }
+  return std::nullopt;
+}
+
+std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
+    const TokenRequest& request, const AuthenticatedClient& client) const {
+  const ClientMetadataView& meta = client.client.metadata();
+  if (!meta.readable)
+    return ApiError{ErrorCode::kServerError, "stored client metadata is unreadable"};
+  if (!meta.allowsGrant(grantType())) {
+    return ApiError{ErrorCode::kUnauthorizedClient,
+                    "client is not registered for the authorization_code grant"};
+  }
+  const int64_t now = clock_.nowSeconds();
+  const std::string hash = authorizationCodeHash(*request.param("code"));
+  AuthorizationCodeStore::Redemption r = codes_.redeem(hash, now);
+  switch (r.outcome) {
+    case AuthorizationCodeStore::Outcome::kUnknown:
+      return ApiError{ErrorCode::kInvalidGrant, "unknown authorization code"};
+    case AuthorizationCodeStore::Outcome::kExpired:
+      return ApiError{ErrorCode::kInvalidGrant,
+                      "authorization code expired (codes are good for 60 seconds): start the "
+                      "authorization again"};
+    case AuthorizationCodeStore::Outcome::kReplayed: {
+      // RFC 6749 §4.1.2: someone else may hold the code; what it gave out is withdrawn.
+      if (!r.code->issued_jti.empty())
+        revoked_.revoke(r.code->issued_jti, r.code->issued_expires_at);
+      Poco::Logger::get("idgate.token")
+          .warning("authorization code of client " + r.code->client_id +
+                   " presented again; the access token it issued is revoked");
+      return ApiError{ErrorCode::kInvalidGrant,
+                      "authorization code was already used; the tokens issued with it are "
+                      "revoked"};
+    }
+    case AuthorizationCodeStore::Outcome::kRedeemed:
+      break;
+  }
+  const AuthorizationCode& code = *r.code;
+  if (code.client_id != client.client.client_id) {
+    return ApiError{ErrorCode::kInvalidGrant, "authorization code was issued to another client"};
+  }
+  if (*request.param("redirect_uri") != code.redirect_uri) {
+    return ApiError{ErrorCode::kInvalidGrant,
+                    "redirect_uri differs from the one of the authorization request"};
+  }
+  auto verifier = request.param("code_verifier");
+  if (!code.code_challenge.empty()) {
+    if (!verifier) return ApiError{ErrorCode::kInvalidGrant, "code_verifier is required (PKCE)"};
+    if (!verifiesS256(*verifier, code.code_challenge)) {
+      return ApiError{ErrorCode::kInvalidGrant, "code_verifier does not match the code_challenge"};
+    }
+  } else if (verifier) {
+    // RFC 9700 §2.1.1: a verifier for a code that had no challenge is a downgrade attempt.
+    return ApiError{ErrorCode::kInvalidGrant,
+                    "code_verifier sent, but the authorization request had no code_challenge"};
+  }
+  auto session = sessions_.findBySid(code.session_id, now);
+  if (!session) {
+    return ApiError{ErrorCode::kInvalidGrant, "the sign-in session of this code has ended"};
+  }
+  Grant g;
+  g.subject = code.subject;
+  g.scopes = splitScope(code.scope);
+  g.extra_claims.emplace_back("sid", "\"" + code.session_id + "\"");  // random base64url
+  if (std::find(g.scopes.begin(), g.scopes.end(), "openid") != g.scopes.end()) {
+    SignInContext s;
+    s.nonce = code.nonce;
+    s.sid = code.session_id;
+    s.acr = session->acr;
+    s.amr_json = session->amr_json;
+    s.claims_json = session->claims_json;
+    s.auth_time = code.auth_time;
+    g.sign_in = s;
+  }
+  g.issued = [this, hash](const std::string& jti, int64_t expires_at) {
+    codes_.recordIssued(hash, jti, expires_at);
+  };
+  return g;
+}
+
+}  // namespace idgate
