@@ -12,7 +12,7 @@ IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl
 # PyJWT and jwcrypto for Debian's /usr/bin/python3 (independent JWS and JWE implementations), nm,
 # Java's keytool, and nginx (the forward-auth test runs the real one on loopback).
 IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt python3-cryptography binutils xxd
-  openjdk-17-jre-headless python3-jwcrypto nginx)
+  openjdk-17-jre-headless python3-jwcrypto nginx chromium)
 
 idgate_install_packages() {
   local missing=() p

@@ -179,7 +179,8 @@ HttpResponseData LoginFlow::proceed(const HttpRequestData& req, const Authorizat
 
 HttpResponseData LoginFlow::loginPage(const HttpRequestData& req, const AuthorizationRequest& ar,
                                       const Interaction& interaction, HeaderList cookies,
-                                      int status, const std::string& message) {
+                                      int status, const std::string& message,
+                                      const std::string& username) {
   (void)req;
   auto client = ctx_.clients.find(ar.client_id);
   std::string error_block;
@@ -193,7 +194,7 @@ HttpResponseData LoginFlow::loginPage(const HttpRequestData& req, const Authoriz
                      {"error_block", error_block},
                      {"ix", interaction.ix},
                      {"csrf_token", interaction.row.csrf},
-                     {"username", ar.login_hint}});
+                     {"username", username.empty() ? ar.login_hint : username}});
   HttpResponseData r = withCookies(htmlPage(status, html, ar.redirect_uri), cookies);
   r.log_note = "page=login client=" + ar.client_id;
   return r;
@@ -304,13 +305,14 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
     ctx_.throttle.succeeded(addr_key);
     Poco::Logger::get("idgate.login").error("sign-in could not be decided: " + result.reason);
     return loginPage(req, step.request, step.interaction, {}, 500,
-                     "Sign-in is not available right now. Try again later.");
+                     "Sign-in is not available right now. Try again later.", username);
   }
   if (result.kind != UserAuthResult::Kind::kAuthenticated) {
     Poco::Logger::get("idgate.login")
         .information("failed sign-in for client " + step.request.client_id + " from " +
                      req.remote_address);
-    HttpResponseData r = loginPage(req, step.request, step.interaction, {}, 401, kWrongCredentials);
+    HttpResponseData r = loginPage(req, step.request, step.interaction, {}, 401, kWrongCredentials,
+                                   username);
     r.log_note += " outcome=wrong_credentials";
     return r;
   }

@@ -42,7 +42,7 @@ class LoginFlow {
                            bool fresh, HeaderList cookies, const Interaction* interaction);
   HttpResponseData loginPage(const HttpRequestData& request, const AuthorizationRequest& ar,
                              const Interaction& interaction, HeaderList cookies, int status,
-                             const std::string& message);
+                             const std::string& message, const std::string& username = "");
   HttpResponseData consentPage(const AuthorizationRequest& ar, const Client& client,
                                const LoginSession& session, const Interaction& interaction,
                                HeaderList cookies);
