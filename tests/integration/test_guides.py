@@ -25,6 +25,7 @@ PRIVATE_KEY_JWT = os.path.join(GUIDES, "private-key-jwt.md")
 CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
 KEYSTORE = os.path.join(GUIDES, "keystore.md")
 JWT_BEARER_GRANT = os.path.join(GUIDES, "jwt-bearer-grant.md")
+LOGIN = os.path.join(GUIDES, "login.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
@@ -157,6 +158,25 @@ class GuidePagesTest(unittest.TestCase):
             self.assertEqual((claims["sub"], claims["client_id"], claims["assertion_iss"], claims["scope"]),
                              ("ann@partner.example.com", "partner-bridge", "https://partner.example.com",
                               "orders:read"))
+
+    def test_login_guide(self):
+        self.assertEqual(guide_runner.variants(LOGIN), [None])
+        with fresh_checkout() as (server, cwd):
+            result = self.run_page(LOGIN, None, server, cwd)
+            tokens = [e for e in result.exchanges if e.url.endswith("/oauth2/token")]
+            self.assertEqual([e.status for e in tokens], [200, 200], result.describe())
+            with open(os.path.join(cwd, "tokens.json")) as f:
+                body = json.load(f)
+            key = jwt.PyJWKClient(server.url + "/oauth2/jwks").get_signing_key_from_jwt(body["id_token"]).key
+            claims = jwt.decode(body["id_token"], key, algorithms=["ES256"], issuer=server.url, audience="notes-app")
+            self.assertEqual((claims["nonce"], claims["name"], claims["email"]), ("n-0S6_WzA2Mj", "Ann Smith", "ann@example.com"))
+            userinfo = [e for e in result.exchanges if e.url.endswith("/oauth2/userinfo")]
+            self.assertEqual(json.loads(userinfo[0].body)["email"], "ann@example.com")
+            par = [e for e in result.exchanges if e.url.endswith("/oauth2/par")]
+            self.assertEqual(par[0].status, 201)
+            self.assertIn("Allow Web Shop?", open(os.path.join(cwd, "consent.html")).read())
+            with open(os.path.join(cwd, "logout.txt")) as f:
+                self.assertIn("location: com.example.notes:/signed-out?state=bye", f.read().lower())
 
     def test_keystore_guide_with_each_keytool(self):
         variants = guide_runner.variants(KEYSTORE)
