@@ -1,12 +1,12 @@
 """The interactive login (authorization code + PKCE, OIDC Core) through HTTP as a browser and a
 client send it: the pages, the code exchange, the ID token, userinfo, PAR, logout, and every
 refusal with its exact error."""
-import json
+import os
+import shutil
 import time
 import unittest
-import urllib.parse
 
-from harness import FORM, ServerTestCase, basic, form
+from harness import FIXTURE_DROPINS, FORM, ServerTestCase, basic, edit, form
 from login_support import Browser, at_hash, pkce_pair, verify_id_token
 
 CB = "http://127.0.0.1:9/cb"
@@ -14,6 +14,14 @@ PASSWORD = "correct horse battery"
 
 
 class LoginTest(ServerTestCase, unittest.TestCase):
+    @classmethod
+    def prepare_home(cls, home):
+        # A user authenticator that answers acr and amr from what ABI 2.1 tells it.
+        shutil.copy(os.path.join(FIXTURE_DROPINS, "fixture_sign_in_context.so"), home + "/dropins")
+        edit(home + "/conf/identity.xml", "</EventListeners>",
+             '<EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler" '
+             'name="sign_in_context" orderId="5" enable="true"/></EventListeners>')
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -154,6 +162,32 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         claims = verify_id_token(self.server, tokens["id_token"], "spa")
         self.assertEqual((claims["name"], claims["preferred_username"]), ("Alice Liddell", "alice"))
         self.assertNotIn("email", claims)
+
+    def test_user_authenticator_sees_the_sign_in_and_sets_acr_and_amr(self):
+        b = Browser(self.server.url)
+        page, verifier = self.authorize(b, scope="openid profile", login_hint="ctx-user",
+                                        acr_values="urn:example:loa:2 urn:example:loa:1")
+        self.assertIn('value="ctx-user"', page.text)  # login_hint fills the username
+        bad = b.login(page, "ctx-bad-amr", "context password")
+        self.assertEqual(bad.status, 500)
+        self.assertIn("Sign-in is not available right now.", bad.text)
+        page = b.consent(b.login(page, "ctx-user", "context password"))
+        tokens = self.exchange(page.redirect_params()["code"], verifier).json()
+        claims = verify_id_token(self.server, tokens["id_token"], "spa")
+        self.assertEqual((claims["sub"], claims["acr"], claims["amr"], claims["nickname"]),
+                         ("ctx:ctx-user", "urn:example:loa:2", ["pwd", "hwk"], "spa|ctx-user"))
+
+    def test_max_age_asks_again(self):
+        b, _, _ = self.sign_in(user="bob")
+        time.sleep(1.1)
+        page, _ = self.authorize(b, max_age="0", prompt="none")
+        self.assertEqual(page.redirect_params()["error_description"],
+                         "the sign-in is older than max_age and prompt=none forbids asking the user")
+        page, _ = self.authorize(b, max_age="0")
+        self.assertEqual(page.status, 200)
+        self.assertIn('name="password"', page.text)
+        page, _ = self.authorize(b, max_age="3600", prompt="none")
+        self.assertIn("code", page.redirect_params())
 
     def test_form_post_response_mode(self):
         b = Browser(self.server.url)

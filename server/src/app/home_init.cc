@@ -28,24 +28,10 @@ std::string commentSafeAttribute(const std::string& value) {
   bool dashes = value.find("--") != std::string::npos;
   std::string out;
   for (char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '-':
-        out += dashes ? "&#45;" : "-";
-        break;
-      default:
-        out += c;
+    if (c == '-') {
+      out += dashes ? "&#45;" : "-";
+    } else {
+      out += htmlEscape(std::string_view(&c, 1));
     }
   }
   return out;

@@ -71,19 +71,9 @@ HttpResponseData LoginFlow::redirectError(const AuthorizationRequest& ar, ErrorC
 }
 
 HttpResponseData LoginFlow::authorize(const HttpRequestData& req) {
-  FormDecodeResult form;
-  if (req.method == "POST") {
-    if (!isFormContentType(req.content_type)) {
-      return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
-                                    "a POST to the authorization endpoint must be "
-                                    "application/x-www-form-urlencoded"});
-    }
-    form = decodeForm(req.body, {});
-  } else {
-    form = decodeForm(req.query, {});
-  }
-  if (!form.error.empty()) return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest, form.error});
-  Params params = std::move(form.params);
+  auto decoded = pageParams(ctx_.pages, req);
+  if (auto* page = std::get_if<HttpResponseData>(&decoded)) return *page;
+  Params params = std::move(std::get<FormParams>(decoded));
   const std::string client_id = formParam(params, "client_id").value_or("");
   const int64_t now = ctx_.clock.nowSeconds();
   bool pushed = false;
@@ -311,8 +301,8 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
     Poco::Logger::get("idgate.login")
         .information("failed sign-in for client " + step.request.client_id + " from " +
                      req.remote_address);
-    HttpResponseData r = loginPage(req, step.request, step.interaction, {}, 401, kWrongCredentials,
-                                   username);
+    HttpResponseData r =
+        loginPage(req, step.request, step.interaction, {}, 401, kWrongCredentials, username);
     r.log_note += " outcome=wrong_credentials";
     return r;
   }

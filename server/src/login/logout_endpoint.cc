@@ -28,19 +28,9 @@ HttpResponseData signedOutPage(const PageTemplates& pages, const std::string& ti
 }  // namespace
 
 HttpResponseData LogoutEndpoint::logout(const HttpRequestData& req) {
-  FormDecodeResult form;
-  if (req.method == "POST") {
-    if (!isFormContentType(req.content_type)) {
-      return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
-                                    "a POST to the logout endpoint must be "
-                                    "application/x-www-form-urlencoded"});
-    }
-    form = decodeForm(req.body, {});
-  } else {
-    form = decodeForm(req.query, {});
-  }
-  if (!form.error.empty()) return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest, form.error});
-  const FormParams& p = form.params;
+  auto decoded = pageParams(ctx_.pages, req);
+  if (auto* page = std::get_if<HttpResponseData>(&decoded)) return *page;
+  const FormParams& p = std::get<FormParams>(decoded);
   const int64_t now = ctx_.clock.nowSeconds();
 
   std::string hint_client, hint_subject;

@@ -43,6 +43,18 @@ HttpResponseData htmlPage(int status, std::string html, const std::string& form_
   return r;
 }
 
+std::variant<FormParams, HttpResponseData> pageParams(const PageTemplates& pages,
+                                                      const HttpRequestData& req) {
+  if (req.method == "POST" && !isFormContentType(req.content_type)) {
+    return errorPage(pages,
+                     {ErrorCode::kInvalidRequest,
+                      "a POST to " + req.path + " must be application/x-www-form-urlencoded"});
+  }
+  FormDecodeResult form = decodeForm(req.method == "POST" ? req.body : req.query, {});
+  if (!form.error.empty()) return errorPage(pages, {ErrorCode::kInvalidRequest, form.error});
+  return std::move(form.params);
+}
+
 HttpResponseData errorPage(const PageTemplates& pages, const ApiError& error, int status) {
   HttpResponseData r =
       htmlPage(status, pages.render("error.html", {{"assets", "/oauth2/assets"},

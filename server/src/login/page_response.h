@@ -5,9 +5,11 @@
 
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/oauth_error.h"
+#include "http/form_decoder.h"
 #include "http/http_exchange.h"
 #include "login/page_templates.h"
 
@@ -30,6 +32,11 @@ HttpResponseData authorizationResponse(
 HttpResponseData authorizationError(const PageTemplates& pages, const std::string& redirect_uri,
                                     const std::string& response_mode, const ApiError& error,
                                     const std::string& state, const std::string& issuer);
+
+/// The parameters of a GET (query) or POST (form body) to a page endpoint, or the error page:
+/// a POST must be a form, no parameter may repeat.
+std::variant<FormParams, HttpResponseData> pageParams(const PageTemplates& pages,
+                                                      const HttpRequestData& request);
 
 /// The origin (scheme://host[:port]) of a URL, or its "scheme:" for a private-use scheme: what a
 /// CSP source list names.
