@@ -39,6 +39,8 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         s.register(client_id="web", client_name="Backend App", token_endpoint_auth_method="client_secret_basic",
                    client_secret="web-secret-0123456789", grant_types=["authorization_code"],
                    redirect_uris=["https://app.example.com/cb"])
+        s.register(client_id="admin-spa", token_endpoint_auth_method="none", scope="idgate:admin orders",
+                   grant_types=["authorization_code"], redirect_uris=[CB])
         s.register(client_id="par-only", token_endpoint_auth_method="client_secret_basic",
                    client_secret="par-secret-0123456789", grant_types=["authorization_code"],
                    redirect_uris=["https://app.example.com/cb"], require_pushed_authorization_requests=True)
@@ -249,6 +251,11 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(page.redirect_params()["error"], "unsupported_response_type")
         page, _ = self.authorize(b, scope="openid admin")
         self.assertEqual(page.redirect_params()["error"], "invalid_scope")
+        # The admin API's scope is never a user's, even for a client registered with it.
+        page, _ = self.authorize(b, client_id="admin-spa", scope="openid idgate:admin")
+        self.assertEqual(page.redirect_params()["error_description"],
+                         "scope 'idgate:admin' is granted only to clients themselves (client_credentials), "
+                         "never through a user's sign-in")
         page, _ = self.authorize(b, prompt="none")
         got = page.redirect_params()
         self.assertEqual((got["error"], got["state"], got["iss"]), ("login_required", "st-123", self.server.url))
@@ -265,6 +272,8 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         r = self.exchange(code, other)
         self.assertEqual((r.status, r.json()), (400, {"error": "invalid_grant",
                                                       "error_description": "code_verifier does not match the code_challenge"}))
+        # A failed exchange does not spend the code: who stole it cannot burn it.
+        self.assertEqual(self.exchange(code, verifier).status, 200)
         _, code, _ = self.sign_in(user="dave")
         r = self.exchange(code, None)
         self.assertEqual(r.json()["error_description"], "code_verifier is required (PKCE)")
@@ -294,6 +303,43 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.status, 403)
         # The page still works with its own token.
         self.assertEqual(b.login(page, "alice", PASSWORD).status, 200)
+
+    def test_forms_work_only_for_their_stage_and_sign_in(self):
+        b = Browser(self.server.url)
+        page, _ = self.authorize(b, scope="openid phone")
+        # A login form's fields are no consent.
+        r = b.consent(page)
+        self.assertEqual(r.status, 400)
+        self.assertIn("this page has expired or was already used", r.text)
+        consent = b.login(page, "carol", PASSWORD)
+        self.assertIn("See your phone number", consent.text)
+        # Signed in again (here as someone else) in another tab: the old consent page is void.
+        page2, _ = self.authorize(b, scope="openid phone", prompt="login")
+        b.login(page2, "dave", PASSWORD)
+        r = b.consent(consent)
+        self.assertEqual(r.status, 400)
+        self.assertIn("you signed in again since this page was shown", r.text)
+
+    def test_cross_site_posts_are_resent_as_get(self):
+        b, code, verifier = self.sign_in(user="erin")
+        tokens = self.exchange(code, verifier).json()
+        # With the sign-in cookie a POST is answered as it is: signed in, consent remembered.
+        _, challenge = pkce_pair()
+        r = b.post("/oauth2/authorize", {"response_type": "code", "client_id": "spa", "redirect_uri": CB,
+                                         "scope": "openid email", "code_challenge": challenge,
+                                         "code_challenge_method": "S256"})
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.location().startswith(CB + "?code="), r.location())
+        # An application's auto-submitting form: the browser sends no SameSite=Lax cookie.
+        bare = Browser(self.server.url)
+        r = bare.post("/oauth2/logout", {"id_token_hint": tokens["id_token"], "state": "x y"})
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.location().startswith("/oauth2/logout?id_token_hint="), r.location())
+        self.assertEqual(bare.cookies, {}, "nothing set on the way")
+        done = b.get(r.location())  # the browser follows it, now with its cookie
+        self.assertIn("You are signed out", done.text)
+        page, _ = self.authorize(b, prompt="none")
+        self.assertEqual(page.redirect_params()["error"], "login_required")
 
     def test_session_cookie_of_another_kind_or_client(self):
         b, _, _ = self.sign_in(user="erin")

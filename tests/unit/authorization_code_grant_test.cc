@@ -46,7 +46,7 @@ class AuthorizationCodeGrantTest : public ::testing::Test {
     codes_ = makeSqlAuthorizationCodeStore(*db_);
     sessions_ = makeSqlLoginSessionStore(*db_);
     revoked_ = makeSqlRevokedTokenStore(*db_);
-    grant_ = std::make_shared<AuthorizationCodeGrant>(*codes_, *sessions_, *revoked_, clock_);
+    grant_ = std::make_shared<AuthorizationCodeGrant>(*codes_, *sessions_, *revoked_, clock_, 600);
     endpoint_ = std::make_unique<TokenEndpoint>(
         clients_, std::vector<std::shared_ptr<const GrantHandler>>{grant_}, issuer_, settings_,
         clock_);
@@ -147,6 +147,17 @@ TEST_F(AuthorizationCodeGrantTest, BindingsAreChecked) {
   EXPECT_EQ(error(exchange(code(), {{"redirect_uri", "<none>"}})),
             "redirect_uri is required (the one sent with the authorization request)");
   EXPECT_EQ(error(exchange("never-issued")), "unknown authorization code");
+}
+
+TEST_F(AuthorizationCodeGrantTest, AFailedExchangeDoesNotSpendTheCode) {
+  // Whoever stole a code cannot burn it for its client without the verifier.
+  std::string c = code();
+  EXPECT_EQ(error(exchange(c, {{"client_id", "other"}})),
+            "authorization code was issued to another client");
+  EXPECT_EQ(error(exchange(c, {{"code_verifier", std::string(43, 'a')}})),
+            "code_verifier does not match the code_challenge");
+  EXPECT_EQ(error(exchange(c)), "(issued)");
+  EXPECT_FALSE(revoked_->isRevoked(issuer_->jti));
 }
 
 TEST_F(AuthorizationCodeGrantTest, ExpiredCodesAndEndedSessionsGiveNothing) {

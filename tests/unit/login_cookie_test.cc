@@ -18,7 +18,7 @@ TEST(LoginCookieTest, SealedIdReadsBackAndNothingElseDoes) {
   LoginCookie cookie(box);
   std::string set = cookie.issue("session-id-1", false, 600);
   EXPECT_EQ(set.rfind("idgate_login=v1.", 0), 0u);
-  EXPECT_NE(set.find("; Max-Age=600; Path=/; HttpOnly; SameSite=Lax"), std::string::npos);
+  EXPECT_NE(set.find("; Max-Age=600; Path=/oauth2/; HttpOnly; SameSite=Lax"), std::string::npos);
   EXPECT_EQ(set.find("Secure"), std::string::npos);
   EXPECT_NE(cookie.issue("x", true, 600).find("; Secure"), std::string::npos);
   std::string value = set.substr(13, set.find(';') - 13);
@@ -32,7 +32,7 @@ TEST(LoginCookieTest, SealedIdReadsBackAndNothingElseDoes) {
   EXPECT_FALSE(other.read(withCookie("idgate_login=" + value)));
   EXPECT_FALSE(cookie.read(HttpRequestData{}));
   EXPECT_EQ(LoginCookie::clear("idgate_login", true),
-            "idgate_login=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure");
+            "idgate_login=; Max-Age=0; Path=/oauth2/; HttpOnly; SameSite=Lax; Secure");
 }
 
 }  // namespace

@@ -292,9 +292,15 @@ TEST_P(StoreTest, ACodeRemembersWhatItIssuedAndEndsWithItsSession) {
   AuthorizationCode other = c;
   other.code_hash = authorizationCodeHash("unused");
   ASSERT_TRUE(codes->insert(other));
-  ASSERT_EQ(codes->redeem(c.code_hash, 1000).outcome, AuthorizationCodeStore::Outcome::kRedeemed);
-  codes->recordIssued(c.code_hash, "jti-1", 4600);
-  auto replay = codes->redeem(c.code_hash, 1001);
+  auto before = codes->find(c.code_hash);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->used_at, 0);
+  ASSERT_EQ(codes->redeem(c.code_hash, 1000, "jti-1", 4600).outcome,
+            AuthorizationCodeStore::Outcome::kRedeemed);
+  EXPECT_EQ(codes->find(c.code_hash)->used_at, 1000);
+  EXPECT_EQ(codes->find(c.code_hash)->issued_jti, "jti-1");
+  EXPECT_FALSE(codes->find(authorizationCodeHash("never")));
+  auto replay = codes->redeem(c.code_hash, 1001, "jti-2", 4601);
   ASSERT_EQ(replay.outcome, AuthorizationCodeStore::Outcome::kReplayed);
   EXPECT_EQ(replay.code->issued_jti, "jti-1");
   EXPECT_EQ(replay.code->issued_expires_at, 4600);

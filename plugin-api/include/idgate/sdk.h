@@ -461,13 +461,14 @@ struct UserContext {
 class UserAuthenticator : public PluginBase {
  public:
   virtual UserOutcome authenticate(const std::string& username, const std::string& password) = 0;
-  /// The sign-in this call belongs to (set before each authenticate call).
+  /// The sign-in this call belongs to (set before each authenticate call, for the calling
+  /// thread: the host calls one instance from several threads at once).
   const UserContext& context() const { return context_; }
 
  private:
   friend int32_t detail::authenticateUser(idgate_instance_module_ptr, const idgate_user_request*,
                                           const idgate_result_api*) noexcept;
-  UserContext context_;
+  static inline thread_local UserContext context_;
 };
 
 namespace detail {
@@ -641,7 +642,9 @@ inline int32_t authenticateUser(idgate_instance_module_ptr instance, const idgat
                                 const idgate_result_api* out) noexcept {
   try {
     auto* self = impl<UserAuthenticator>(instance);
-    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_user_request))
+    // A 2.0 host passes the request without the 2.1 fields: accepted, with an empty context.
+    if (self == nullptr || req == nullptr ||
+        req->struct_size < offsetof(idgate_user_request, client_id))
       return IDGATE_USER_ERROR;
     self->context_ = UserContext{};
     if (req->struct_size >= offsetof(idgate_user_request, login_hint) + sizeof(idgate_str)) {

@@ -36,6 +36,17 @@ void LoginThrottle::succeeded(const std::string& key) {
   entries_.erase(key);
 }
 
+void LoginThrottle::cancel(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  if (--it->second.failures <= 0) {
+    entries_.erase(it);
+  } else if (it->second.failures < free_failures_) {
+    it->second.next_allowed_ms = 0;
+  }
+}
+
 bool LoginThrottle::makeRoomLocked(int64_t now_ms) {
   if (entries_.size() < kMaxKeys) return true;
   for (auto it = entries_.begin(); it != entries_.end();) {

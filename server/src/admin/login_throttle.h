@@ -30,6 +30,9 @@ class LoginThrottle {
   /// Only the wait, counting nothing.
   int64_t retryAfterSeconds(const std::string& key);
   void succeeded(const std::string& key);
+  /// Takes back one attempt begin() counted (it was not a guess after all: it was not made,
+  /// or it succeeded on a key that must not forget its other failures, an address).
+  void cancel(const std::string& key);
 
  private:
   struct Entry {

@@ -113,8 +113,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         return out;
       },
       [pm] { return pm->current()->customizers; },
-      std::vector<std::shared_ptr<const GrantHandler>>{
-          std::make_shared<AuthorizationCodeGrant>(*codes_, *login_sessions_, *revoked_, clock_)});
+      std::vector<std::shared_ptr<const GrantHandler>>{std::make_shared<AuthorizationCodeGrant>(
+          *codes_, *login_sessions_, *revoked_, clock_, config_.access_token_lifetime_s)});
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
       [pm](const std::string& method) -> std::optional<MethodInfo> {

@@ -13,6 +13,8 @@
 #include <idgate/jose/jwk.h>
 #include <idgate/jose/jws.h>
 
+#include "oauth/redirect_uri.h"
+
 namespace idgate {
 namespace {
 
@@ -36,42 +38,6 @@ bool isAbsoluteUri(const std::string& s, bool https_or_http_only) {
     return true;
   } catch (...) {
     return false;
-  }
-}
-
-/// Why `u` cannot be a redirect URI (RFC 9700 §2.1, RFC 8252 §7), or nullopt: https; http
-/// only to a loopback host (a native app's local listener); or a private-use scheme with a dot
-/// in it (reverse domain name, RFC 8252 §7.1). Never a fragment, credentials or a script scheme.
-std::optional<std::string> redirectUriProblem(const std::string& u) {
-  if (u.size() > 2000) return std::string("is longer than 2000 characters");
-  for (unsigned char c : u) {
-    if (c <= 0x20 || c >= 0x7f) return std::string("has spaces, controls or non-ASCII characters");
-  }
-  try {
-    Poco::URI uri(u);
-    const std::string& scheme = uri.getScheme();
-    if (scheme.empty()) return std::string("is not an absolute URI");
-    if (!uri.getFragment().empty() || u.find('#') != std::string::npos)
-      return std::string("has a fragment");
-    if (!uri.getUserInfo().empty()) return std::string("has user information");
-    if (scheme == "https") {
-      if (uri.getHost().empty()) return std::string("has no host");
-      return std::nullopt;
-    }
-    if (scheme == "http") {
-      const std::string& host = uri.getHost();
-      if (host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]")
-        return std::nullopt;
-      return std::string("uses http for a host that is not loopback (use https)");
-    }
-    if (scheme.find('.') == std::string::npos) {
-      return std::string(
-          "uses a scheme that is neither https, http to loopback, nor a private-use scheme in "
-          "reverse domain form such as com.example.app");
-    }
-    return std::nullopt;
-  } catch (...) {
-    return std::string("is not an absolute URI");
   }
 }
 

@@ -6,7 +6,9 @@ namespace {
 constexpr const char* kContext = "idgate login session v1";
 
 std::string attributes(bool secure) {
-  return std::string("; Path=/; HttpOnly; SameSite=Lax") + (secure ? "; Secure" : "");
+  // Only the sign-in endpoints (all under /oauth2/) get them: never an upstream behind a
+  // <route>, never another application on the same host.
+  return std::string("; Path=/oauth2/; HttpOnly; SameSite=Lax") + (secure ? "; Secure" : "");
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // (AES-256-GCM under the server's secret key, bound to its purpose, so no other sealed value of
 // the server passes for it); the database holds only the id's SHA-256. `idgate_browser` is a
 // random value that binds a login or consent form to the browser that opened it (CSRF).
-// Both HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS.
+// Both HttpOnly, SameSite=Lax, Path=/oauth2/, Secure over HTTPS.
 #pragma once
 
 #include <memory>

@@ -19,6 +19,10 @@ namespace {
 
 constexpr const char* kAssets = "/oauth2/assets";
 constexpr const char* kWrongCredentials = "Wrong username or password.";
+/// The two kinds of page a flow waits on: a login form works only as a login form, a consent
+/// form only as a consent form.
+constexpr const char* kLoginStage = "login";
+constexpr const char* kConsentStage = "consent";
 
 bool secure(const HttpRequestData& r) { return r.scheme == "https"; }
 
@@ -71,6 +75,7 @@ HttpResponseData LoginFlow::redirectError(const AuthorizationRequest& ar, ErrorC
 }
 
 HttpResponseData LoginFlow::authorize(const HttpRequestData& req) {
+  if (auto again = resendAsGet(req)) return *again;
   auto decoded = pageParams(ctx_.pages, req);
   if (auto* page = std::get_if<HttpResponseData>(&decoded)) return *page;
   Params params = std::move(std::get<FormParams>(decoded));
@@ -129,7 +134,10 @@ HttpResponseData LoginFlow::proceed(const HttpRequestData& req, const Authorizat
   bool need_login = !session;
   if (session && !fresh) {
     if (ar.hasPrompt("login")) need_login = true;
-    if (ar.max_age && now - session->auth_time > *ar.max_age) need_login = true;
+    // max_age=0 is prompt=login (OIDC Core §3.1.2.1), even within the second of the sign-in.
+    if (ar.max_age && (*ar.max_age == 0 || now - session->auth_time > *ar.max_age)) {
+      need_login = true;
+    }
   }
   if (need_login) {
     if (ar.hasPrompt("none")) {
@@ -139,9 +147,8 @@ HttpResponseData LoginFlow::proceed(const HttpRequestData& req, const Authorizat
                                    : "the user is not signed in and prompt=none forbids asking",
                            cookies);
     }
-    Interaction fresh_interaction =
-        newInteraction(ctx_, req, "interaction", ar.client_id, ar.toJson(), cookies);
-    return loginPage(req, ar, fresh_interaction, cookies, 200, "");
+    Interaction login = newInteraction(ctx_, req, kLoginStage, ar.client_id, ar.toJson(), cookies);
+    return loginPage(req, ar, login, cookies, 200, "");
   }
   bool need_consent = ar.hasPrompt("consent");
   if (!need_consent) {
@@ -159,12 +166,14 @@ HttpResponseData LoginFlow::proceed(const HttpRequestData& req, const Authorizat
                            "forbids asking",
                            cookies);
     }
-    if (interaction != nullptr) return consentPage(ar, client, *session, *interaction, cookies);
-    Interaction fresh_interaction =
-        newInteraction(ctx_, req, "interaction", ar.client_id, ar.toJson(), cookies);
-    return consentPage(ar, client, *session, fresh_interaction, cookies);
+    // The consent form is good only for the sign-in it was shown to.
+    AuthorizationRequest bound = ar;
+    bound.session_hash = session->session_hash;
+    Interaction consent =
+        newInteraction(ctx_, req, kConsentStage, ar.client_id, bound.toJson(), cookies);
+    return consentPage(ar, client, *session, consent, cookies);
   }
-  return issueCode(ar, *session, cookies, interaction);
+  return issueCode(ar, *session, cookies, nullptr);
 }
 
 HttpResponseData LoginFlow::loginPage(const HttpRequestData& req, const AuthorizationRequest& ar,
@@ -212,7 +221,8 @@ HttpResponseData LoginFlow::consentPage(const AuthorizationRequest& ar, const Cl
 HttpResponseData LoginFlow::issueCode(const AuthorizationRequest& ar, const LoginSession& session,
                                       HeaderList cookies, const Interaction* interaction) {
   const int64_t now = ctx_.clock.nowSeconds();
-  if (interaction != nullptr && !ctx_.pending.take(interaction->row.id_hash, "interaction", now)) {
+  if (interaction != nullptr &&
+      !ctx_.pending.take(interaction->row.id_hash, interaction->row.kind, now)) {
     // A second submission of the same form (a double click, another tab): the first one won.
     return withCookies(errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
                                               "this sign-in was already completed; go back to "
@@ -241,8 +251,9 @@ HttpResponseData LoginFlow::issueCode(const AuthorizationRequest& ar, const Logi
   return r;
 }
 
-std::variant<LoginFlow::Step, HttpResponseData> LoginFlow::formStep(const HttpRequestData& req) {
-  auto checked = checkInteractionForm(ctx_, req, "interaction");
+std::variant<LoginFlow::Step, HttpResponseData> LoginFlow::formStep(const HttpRequestData& req,
+                                                                    const std::string& stage) {
+  auto checked = checkInteractionForm(ctx_, req, stage);
   if (auto* page = std::get_if<HttpResponseData>(&checked)) return *page;
   CheckedForm& form = std::get<CheckedForm>(checked);
   auto ar = AuthorizationRequest::fromJson(form.interaction.row.request_json);
@@ -251,11 +262,19 @@ std::variant<LoginFlow::Step, HttpResponseData> LoginFlow::formStep(const HttpRe
     return errorPage(ctx_.pages,
                      {ErrorCode::kInvalidRequest, "the application of this sign-in is gone"});
   }
+  // The client may have changed in the minutes the page waited: its redirect_uri still counts.
+  const auto& uris = client->metadata().redirect_uris;
+  if (std::find(uris.begin(), uris.end(), ar->redirect_uri) == uris.end()) {
+    return errorPage(ctx_.pages,
+                     {ErrorCode::kInvalidRequest, "redirect_uri '" + ar->redirect_uri +
+                                                      "' is no longer registered for client '" +
+                                                      ar->client_id + "'"});
+  }
   return Step{std::move(form.interaction), *ar, *client, std::move(form.form)};
 }
 
 HttpResponseData LoginFlow::login(const HttpRequestData& req) {
-  auto checked = formStep(req);
+  auto checked = formStep(req, kLoginStage);
   if (auto* page = std::get_if<HttpResponseData>(&checked)) return *page;
   Step& step = std::get<Step>(checked);
   const Params& p = step.form.params;
@@ -272,7 +291,7 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
   if (wait == 0) wait = ctx_.throttle.begin(user_key);
   if (wait == 0) {
     wait = ctx_.throttle.begin(addr_key);
-    if (wait > 0) ctx_.throttle.succeeded(user_key);  // not attempted after all
+    if (wait > 0) ctx_.throttle.cancel(user_key);  // not attempted after all
   }
   if (wait > 0) {
     HttpResponseData r =
@@ -291,8 +310,8 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
                                                   step.request.login_hint});
   }
   if (result.kind == UserAuthResult::Kind::kError) {
-    ctx_.throttle.succeeded(user_key);  // not the user's failure
-    ctx_.throttle.succeeded(addr_key);
+    ctx_.throttle.cancel(user_key);  // not the user's failure; nor a reason to forget others
+    ctx_.throttle.cancel(addr_key);
     Poco::Logger::get("idgate.login").error("sign-in could not be decided: " + result.reason);
     return loginPage(req, step.request, step.interaction, {}, 500,
                      "Sign-in is not available right now. Try again later.", username);
@@ -306,8 +325,15 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
     r.log_note += " outcome=wrong_credentials";
     return r;
   }
+  // The account's failures are forgotten (its password was given); the address's other
+  // failures are not (one good account must not reset guessing at others).
   ctx_.throttle.succeeded(user_key);
-  ctx_.throttle.succeeded(addr_key);
+  ctx_.throttle.cancel(addr_key);
+  if (!ctx_.pending.take(step.interaction.row.id_hash, kLoginStage, ctx_.clock.nowSeconds())) {
+    return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
+                                  "this sign-in page was already used; go back to the "
+                                  "application and start again"});
+  }
 
   // A new session (and cookie) at every sign-in: a session id planted before it is worthless.
   HeaderList cookies;
@@ -323,15 +349,14 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
   s.subject = result.subject;
   s.username = username;
   s.claims_json = result.claims_json;
-  {
-    // The username as preferred_username (profile scope) unless the authenticator said one.
-    auto claims = jose::parseJson(result.claims_json);
-    if (claims && claims->isObject() && !claims->get("preferred_username")) {
-      std::string inner = result.claims_json.substr(1, result.claims_json.rfind('}') - 1);
-      bool empty = inner.find_first_not_of(" \t\r\n") == std::string::npos;
-      s.claims_json =
-          "{" + inner + (empty ? "" : ",") + "\"preferred_username\":" + jsonQuote(username) + "}";
+  // The username as preferred_username (profile scope) unless the authenticator said one.
+  if (auto claims = jose::parseJson(result.claims_json);
+      claims && claims->isObject() && !claims->get("preferred_username")) {
+    std::string out = "{";
+    for (const auto& [name, value] : claims->members()) {
+      out += jsonQuote(name) + ":" + jose::toJsonText(value) + ",";
     }
+    s.claims_json = out + "\"preferred_username\":" + jsonQuote(username) + "}";
   }
   s.acr = result.acr;
   s.amr_json = result.amr_json;
@@ -342,11 +367,11 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
                        ctx_.cookie.issue(id, secure(req), ctx_.config.session_lifetime_s));
   Poco::Logger::get("idgate.login")
       .information("user " + s.subject + " signed in for client " + step.request.client_id);
-  return proceed(req, step.request, step.client, s, true, cookies, &step.interaction);
+  return proceed(req, step.request, step.client, s, true, cookies, nullptr);
 }
 
 HttpResponseData LoginFlow::consent(const HttpRequestData& req) {
-  auto checked = formStep(req);
+  auto checked = formStep(req, kConsentStage);
   if (auto* page = std::get_if<HttpResponseData>(&checked)) return *page;
   Step& step = std::get<Step>(checked);
   auto session = currentSession(req);
@@ -355,13 +380,19 @@ HttpResponseData LoginFlow::consent(const HttpRequestData& req) {
                                   "your sign-in session has ended; go back to the application "
                                   "and sign in again"});
   }
+  if (session->session_hash != step.request.session_hash) {
+    // Signed out and in again (maybe as someone else) since the page was shown.
+    return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
+                                  "you signed in again since this page was shown; go back to "
+                                  "the application and start again"});
+  }
   const auto decision = formParam(step.form.params, "decision");
   if (!decision || (*decision != "allow" && *decision != "deny")) {
     return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest, "decision must be allow or deny"});
   }
   const int64_t now = ctx_.clock.nowSeconds();
   if (*decision == "deny") {
-    if (!ctx_.pending.take(step.interaction.row.id_hash, "interaction", now)) {
+    if (!ctx_.pending.take(step.interaction.row.id_hash, kConsentStage, now)) {
       return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
                                     "this sign-in was already completed; go back to the "
                                     "application"});

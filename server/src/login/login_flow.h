@@ -49,7 +49,8 @@ class LoginFlow {
   HttpResponseData issueCode(const AuthorizationRequest& ar, const LoginSession& session,
                              HeaderList cookies, const Interaction* interaction);
   /// The form's interaction after the CSRF checks, or the page that refuses it.
-  std::variant<Step, HttpResponseData> formStep(const HttpRequestData& request);
+  std::variant<Step, HttpResponseData> formStep(const HttpRequestData& request,
+                                                const std::string& stage);
   std::optional<LoginSession> currentSession(const HttpRequestData& request);
   HttpResponseData redirectError(const AuthorizationRequest& ar, ErrorCode code,
                                  const std::string& description, HeaderList cookies = {});

@@ -28,6 +28,7 @@ HttpResponseData signedOutPage(const PageTemplates& pages, const std::string& ti
 }  // namespace
 
 HttpResponseData LogoutEndpoint::logout(const HttpRequestData& req) {
+  if (auto again = resendAsGet(req)) return *again;
   auto decoded = pageParams(ctx_.pages, req);
   if (auto* page = std::get_if<HttpResponseData>(&decoded)) return *page;
   const FormParams& p = std::get<FormParams>(decoded);

@@ -4,6 +4,7 @@
 
 #include "crypto/random.h"
 #include "http/form_decoder.h"
+#include "login/login_cookie.h"
 
 namespace idgate {
 
@@ -53,6 +54,20 @@ std::variant<FormParams, HttpResponseData> pageParams(const PageTemplates& pages
   FormDecodeResult form = decodeForm(req.method == "POST" ? req.body : req.query, {});
   if (!form.error.empty()) return errorPage(pages, {ErrorCode::kInvalidRequest, form.error});
   return std::move(form.params);
+}
+
+std::optional<HttpResponseData> resendAsGet(const HttpRequestData& req) {
+  if (req.method != "POST" || !isFormContentType(req.content_type) || req.body.size() > 8192 ||
+      req.cookie(LoginCookie::kSession) || !decodeForm(req.body, {}).error.empty()) {
+    return std::nullopt;
+  }
+  HttpResponseData r;
+  r.status = 303;
+  r.content_type.clear();
+  r.headers.emplace_back("Location", req.path + "?" + req.body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return r;
 }
 
 HttpResponseData errorPage(const PageTemplates& pages, const ApiError& error, int status) {

@@ -3,6 +3,7 @@
 // response to the client (a 303 redirect with the query, or the form_post page).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -37,6 +38,12 @@ HttpResponseData authorizationError(const PageTemplates& pages, const std::strin
 /// a POST must be a form, no parameter may repeat.
 std::variant<FormParams, HttpResponseData> pageParams(const PageTemplates& pages,
                                                       const HttpRequestData& request);
+
+/// A cross-site form POST (an application's auto-submitting form) comes without the
+/// SameSite=Lax sign-in cookie, so the session would look absent; the same request as a GET
+/// (a 303 to itself, a top-level navigation) comes with it. The redirect, for a POST without
+/// the cookie whose form body is at most 8 KiB; nullopt: answer the request as it is.
+std::optional<HttpResponseData> resendAsGet(const HttpRequestData& request);
 
 /// The origin (scheme://host[:port]) of a URL, or its "scheme:" for a private-use scheme: what a
 /// CSP source list names.

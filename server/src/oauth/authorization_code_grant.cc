@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "crypto/random.h"
 #include "oauth/client_credentials_grant.h"
 #include "oauth/pkce.h"
 
@@ -38,29 +39,25 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
   }
   const int64_t now = clock_.nowSeconds();
   const std::string hash = authorizationCodeHash(*request.param("code"));
-  AuthorizationCodeStore::Redemption r = codes_.redeem(hash, now);
-  switch (r.outcome) {
-    case AuthorizationCodeStore::Outcome::kUnknown:
-      return ApiError{ErrorCode::kInvalidGrant, "unknown authorization code"};
-    case AuthorizationCodeStore::Outcome::kExpired:
-      return ApiError{ErrorCode::kInvalidGrant,
-                      "authorization code expired (codes are good for 60 seconds): start the "
-                      "authorization again"};
-    case AuthorizationCodeStore::Outcome::kReplayed: {
-      // RFC 6749 §4.1.2: someone else may hold the code; what it gave out is withdrawn.
-      if (!r.code->issued_jti.empty())
-        revoked_.revoke(r.code->issued_jti, r.code->issued_expires_at);
-      Poco::Logger::get("idgate.token")
-          .warning("authorization code of client " + r.code->client_id +
-                   " presented again; the access token it issued is revoked");
-      return ApiError{ErrorCode::kInvalidGrant,
-                      "authorization code was already used; the tokens issued with it are "
-                      "revoked"};
-    }
-    case AuthorizationCodeStore::Outcome::kRedeemed:
-      break;
+  auto replayed = [&](const AuthorizationCode& code) -> ApiError {
+    // RFC 6749 §4.1.2: someone else may hold the code; what it gave out is withdrawn.
+    if (!code.issued_jti.empty()) revoked_.revoke(code.issued_jti, code.issued_expires_at);
+    Poco::Logger::get("idgate.token")
+        .warning("authorization code of client " + code.client_id +
+                 " presented again; the access token it issued is revoked");
+    return ApiError{ErrorCode::kInvalidGrant,
+                    "authorization code was already used; the tokens issued with it are revoked"};
+  };
+  // Checked before the code is spent: a request that fails them leaves it to its client.
+  auto stored = codes_.find(hash);
+  if (!stored) return ApiError{ErrorCode::kInvalidGrant, "unknown authorization code"};
+  if (stored->used_at != 0) return replayed(*stored);
+  if (stored->expires_at < now) {
+    return ApiError{ErrorCode::kInvalidGrant,
+                    "authorization code expired (codes are good for 60 seconds): start the "
+                    "authorization again"};
   }
-  const AuthorizationCode& code = *r.code;
+  const AuthorizationCode& code = *stored;
   if (code.client_id != client.client.client_id) {
     return ApiError{ErrorCode::kInvalidGrant, "authorization code was issued to another client"};
   }
@@ -83,6 +80,14 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
   if (!session) {
     return ApiError{ErrorCode::kInvalidGrant, "the sign-in session of this code has ended"};
   }
+  // Spent now, atomically, with the jti of the token about to be issued.
+  const std::string jti = crypto::randomToken(16);
+  AuthorizationCodeStore::Redemption r =
+      codes_.redeem(hash, now, jti, now + access_token_lifetime_s_);
+  if (r.outcome == AuthorizationCodeStore::Outcome::kReplayed) return replayed(*r.code);
+  if (r.outcome != AuthorizationCodeStore::Outcome::kRedeemed) {
+    return ApiError{ErrorCode::kInvalidGrant, "authorization code expired or unknown"};
+  }
   Grant g;
   g.subject = code.subject;
   g.scopes = splitScope(code.scope);
@@ -97,9 +102,7 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
     s.auth_time = code.auth_time;
     g.sign_in = s;
   }
-  g.issued = [this, hash](const std::string& jti, int64_t expires_at) {
-    codes_.recordIssued(hash, jti, expires_at);
-  };
+  g.jti = jti;
   return g;
 }
 

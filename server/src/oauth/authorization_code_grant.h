@@ -1,8 +1,9 @@
 // grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3): the code
 // is redeemed once, for the client it was issued to, with the redirect_uri it was issued for and
-// the PKCE verifier of its challenge. A second redemption is refused and revokes the access token
-// the first one issued (RFC 6749 §4.1.2). With scope openid the grant carries the sign-in, so the
-// token endpoint adds an ID token.
+// the PKCE verifier of its challenge; a request failing those checks does not spend it (whoever
+// stole a code cannot burn it for its client). A second redemption is refused and revokes the
+// access token the first one issued (RFC 6749 §4.1.2). With scope openid the grant carries the
+// sign-in, so the token endpoint adds an ID token.
 #pragma once
 
 #include "common/clock.h"
@@ -15,9 +16,15 @@ namespace idgate {
 
 class AuthorizationCodeGrant : public GrantHandler {
  public:
+  /// `access_token_lifetime_s`: how long the revocation of a replayed code's token must last.
   AuthorizationCodeGrant(AuthorizationCodeStore& codes, LoginSessionStore& sessions,
-                         RevokedTokenStore& revoked, const Clock& clock)
-      : codes_(codes), sessions_(sessions), revoked_(revoked), clock_(clock) {}
+                         RevokedTokenStore& revoked, const Clock& clock,
+                         int64_t access_token_lifetime_s)
+      : codes_(codes),
+        sessions_(sessions),
+        revoked_(revoked),
+        clock_(clock),
+        access_token_lifetime_s_(access_token_lifetime_s) {}
 
   const std::string& grantType() const override;
   std::optional<ApiError> precheck(const TokenRequest& request) const override;
@@ -30,6 +37,7 @@ class AuthorizationCodeGrant : public GrantHandler {
   LoginSessionStore& sessions_;
   RevokedTokenStore& revoked_;
   const Clock& clock_;
+  int64_t access_token_lifetime_s_;
 };
 
 }  // namespace idgate

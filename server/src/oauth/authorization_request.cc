@@ -8,6 +8,7 @@
 #include "common/json_writer.h"
 #include "http/form_decoder.h"
 #include "oauth/pkce.h"
+#include "oauth/redirect_uri.h"
 
 namespace idgate {
 namespace {
@@ -64,7 +65,8 @@ std::string AuthorizationRequest::toJson() const {
       .field("prompt", joined(prompt))
       .field("login_hint", login_hint)
       .field("acr_values", acr_values)
-      .field("pushed", pushed);
+      .field("pushed", pushed)
+      .field("session", session_hash);
   if (max_age) w.field("max_age", *max_age);
   return w.finish();
 }
@@ -84,6 +86,7 @@ std::optional<AuthorizationRequest> AuthorizationRequest::fromJson(const std::st
   r.prompt = splitSpaces(s("prompt"));
   r.login_hint = s("login_hint");
   r.acr_values = s("acr_values");
+  r.session_hash = s("session");
   if (const jose::Json* p = j->get("pushed")) r.pushed = p->boolean();
   if (const jose::Json* m = j->get("max_age"); m != nullptr && m->isNumber()) {
     r.max_age = static_cast<int64_t>(m->number());
@@ -121,6 +124,12 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
     return page(ErrorCode::kInvalidRequest, "redirect_uri '" + *redirect_uri +
                                                 "' is not registered for client '" + client_id +
                                                 "' (it must match a registered URI exactly)");
+  }
+
+  if (auto why = redirectUriProblem(*redirect_uri)) {
+    return page(ErrorCode::kInvalidRequest,
+                "redirect_uri '" + *redirect_uri + "' " + *why +
+                    ": it was registered under older rules; update the client's redirect_uris");
   }
 
   AuthorizationRefusal back{{ErrorCode::kInvalidRequest, ""},
@@ -168,6 +177,12 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
   const std::vector<std::string> registered = splitSpaces(meta.scope);
   for (const auto& s : splitSpaces(scope)) {
     if (!isScopeToken(s)) return refuse(ErrorCode::kInvalidScope, "scope has a malformed token");
+    if (s == "idgate:admin") {
+      // The admin API's scope is a client's own (client_credentials), never a user's.
+      return refuse(ErrorCode::kInvalidScope,
+                    "scope 'idgate:admin' is granted only to clients themselves "
+                    "(client_credentials), never through a user's sign-in");
+    }
     const auto& std_scopes = standardScopes();
     if (std::find(std_scopes.begin(), std_scopes.end(), s) == std_scopes.end() &&
         std::find(registered.begin(), registered.end(), s) == registered.end()) {
@@ -226,7 +241,8 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
   }
   if (auto max_age = formParam(params, "max_age")) {
     if (max_age->empty() || max_age->size() > 9 ||
-        !std::all_of(max_age->begin(), max_age->end(), ::isdigit)) {
+        !std::all_of(max_age->begin(), max_age->end(),
+                     [](unsigned char c) { return c >= '0' && c <= '9'; })) {
       return refuse(ErrorCode::kInvalidRequest, "max_age must be a whole number of seconds");
     }
     r.max_age = std::stoll(*max_age);

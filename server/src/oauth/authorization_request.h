@@ -29,6 +29,8 @@ struct AuthorizationRequest {
   std::string login_hint;
   std::string acr_values;
   bool pushed = false;  ///< came through PAR
+  /// Stored with a consent page: the sign-in (session hash) it was shown to. Never a parameter.
+  std::string session_hash;
 
   bool hasScope(const std::string& s) const;
   bool hasPrompt(const std::string& p) const;

@@ -4,7 +4,6 @@
 // in; PluginGrant puts a grant handler plugin behind the same interface.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -34,9 +33,9 @@ struct Grant {
   /// Further claims from a grant handler plugin: (name, JSON value).
   std::vector<std::pair<std::string, std::string>> extra_claims;
   std::optional<SignInContext> sign_in;
-  /// Called once the access token exists, with its jti and expiry (the authorization code
-  /// records them, so a replay of the code can revoke the token).
-  std::function<void(const std::string& jti, int64_t expires_at)> issued;
+  /// The access token's jti when the grant chose it (the authorization code records it before
+  /// the token exists, so a replay can revoke it); empty: a fresh random one.
+  std::string jti;
 };
 
 class GrantHandler {

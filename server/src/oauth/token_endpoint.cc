@@ -125,7 +125,7 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
                                    resources,
                                    now,
                                    now + settings_.access_token_lifetime_s,
-                                   crypto::randomToken(16)};
+                                   grant.jti.empty() ? crypto::randomToken(16) : grant.jti};
   auto token = issuer_->issue(token_request);
   if (auto* err = std::get_if<ApiError>(&token)) return *err;
   const std::string& access_token = std::get<std::string>(token);
@@ -138,7 +138,6 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
     if (auto* err = std::get_if<ApiError>(&issued)) return *err;
     id_token = std::get<std::string>(issued);
   }
-  if (grant.issued) grant.issued(token_request.jti, token_request.expires_at);
   std::string scope;
   for (const auto& s : grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   JsonWriter body;

@@ -23,8 +23,9 @@ struct AuthorizationCode {
   std::string session_id;
   int64_t auth_time = 0;
   int64_t expires_at = 0;
-  std::string issued_jti;  ///< the access token the exchange issued (recordIssued); empty before
+  std::string issued_jti;  ///< the access token the redemption issued; empty before
   int64_t issued_expires_at = 0;
+  int64_t used_at = 0;  ///< 0: not redeemed yet
 };
 
 class AuthorizationCodeStore {
@@ -45,11 +46,13 @@ class AuthorizationCodeStore {
   /// All calls throw StoreError on a database failure.
   /// false when the hash exists already (a random 128-bit code never collides).
   virtual bool insert(const AuthorizationCode& code) = 0;
-  /// Marks the code used, atomically: of concurrent exchanges exactly one is kRedeemed.
-  virtual Redemption redeem(const std::string& code_hash, int64_t now) = 0;
-  /// Records the access token the redemption issued, so a replay can revoke it.
-  virtual void recordIssued(const std::string& code_hash, const std::string& jti,
-                            int64_t expires_at) = 0;
+  /// The code as stored (used or not, expired or not), without changing it.
+  virtual std::optional<AuthorizationCode> find(const std::string& code_hash) = 0;
+  /// Marks the code used, atomically: of concurrent exchanges exactly one is kRedeemed. The
+  /// jti and expiry of the access token the redemption will issue are written in the same
+  /// statement, so a replay, however close behind, finds what to revoke.
+  virtual Redemption redeem(const std::string& code_hash, int64_t now,
+                            const std::string& issued_jti = "", int64_t issued_expires_at = 0) = 0;
   /// Deletes the unused codes of a session that ended; returns how many.
   virtual int64_t removeForSession(const std::string& session_id) = 0;
   /// Deletes codes that expired before `before`; returns how many.

@@ -39,22 +39,35 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
     });
   }
 
-  Redemption redeem(const std::string& code_hash, int64_t now_s) override {
+  std::optional<AuthorizationCode> find(const std::string& code_hash) override {
     return guard([&] {
       Poco::Data::Session s = db_.session();
-      std::string hash = code_hash;
-      Poco::Int64 at = now_s;
+      std::optional<AuthorizationCode> code;
+      std::optional<int64_t> used_at;
+      read(s, code_hash, &code, &used_at);
+      if (code && used_at) code->used_at = *used_at;
+      return code;
+    });
+  }
+
+  Redemption redeem(const std::string& code_hash, int64_t now_s, const std::string& issued_jti,
+                    int64_t issued_expires_at) override {
+    return guard([&] {
+      Poco::Data::Session s = db_.session();
+      std::string hash = code_hash, jti = issued_jti;
+      Poco::Int64 at = now_s, exp = issued_expires_at;
       // One statement decides: of two concurrent exchanges only one sees USED_AT still NULL.
       std::vector<std::string> won;
       s << db_.sql(
-          "UPDATE IDGATE_AUTHZ_CODE SET USED_AT = ? WHERE CODE_HASH = ? AND USED_AT IS NULL "
-          "AND EXPIRES_AT >= ? RETURNING CODE_HASH"),
-          use(at), use(hash), use(at), into(won), now;
+          "UPDATE IDGATE_AUTHZ_CODE SET USED_AT = ?, ISSUED_JTI = ?, ISSUED_EXP = ? WHERE "
+          "CODE_HASH = ? AND USED_AT IS NULL AND EXPIRES_AT >= ? RETURNING CODE_HASH"),
+          use(at), use(jti), use(exp), use(hash), use(at), into(won), now;
       Redemption r;
       std::optional<AuthorizationCode> code;
       std::optional<int64_t> used_at;
       read(s, hash, &code, &used_at);
       if (!code) return r;  // kUnknown
+      if (used_at) code->used_at = *used_at;
       r.code = code;
       if (!won.empty()) {
         r.outcome = Outcome::kRedeemed;
@@ -65,18 +78,6 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
         r.code.reset();
       }
       return r;
-    });
-  }
-
-  void recordIssued(const std::string& code_hash, const std::string& jti,
-                    int64_t expires_at) override {
-    guard([&] {
-      Poco::Data::Session s = db_.session();
-      std::string hash = code_hash, id = jti;
-      Poco::Int64 exp = expires_at;
-      s << db_.sql(
-          "UPDATE IDGATE_AUTHZ_CODE SET ISSUED_JTI = ?, ISSUED_EXP = ? WHERE CODE_HASH = ?"),
-          use(id), use(exp), use(hash), now;
     });
   }
 
