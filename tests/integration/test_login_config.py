@@ -84,6 +84,17 @@ class ConfiguredLoginTest(ServerTestCase, unittest.TestCase):
         r = b.login(page, "ann", PASSWORD)
         self.assertEqual(r.status, 200, r.text)  # the consent page
         self.assertIn("Allow", r.text)
+        # The address remembers its two failures: one more, at another account, and it waits
+        # (twice as long now) even for a user with the right password. Successes from it are
+        # never counted (many people may sign in from one address at once).
+        time.sleep(2.2)
+        b = Browser(self.server.url)
+        page, _, _ = self.par_login_page(b)
+        self.assertEqual(b.login(page, "nobody-1", "wrong password!").status, 401)
+        r = b.login(page, "ben", PASSWORD)
+        self.assertEqual((r.status, r.headers["retry-after"]), (429, "2"))
+        time.sleep(2.2)
+        self.assertEqual(b.login(page, "ben", PASSWORD).status, 200)
 
 
 class ExpiryTest(ServerTestCase, unittest.TestCase):

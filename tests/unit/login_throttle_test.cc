@@ -12,6 +12,26 @@
 namespace idgate {
 namespace {
 
+TEST(LoginThrottleTest, CancelTakesBackOneAttemptOnly) {
+  test::FixedClock clock(1000);
+  LoginThrottle t(clock, 3, 60);
+  EXPECT_EQ(t.begin("a"), 0);
+  EXPECT_EQ(t.begin("a"), 0);
+  EXPECT_EQ(t.begin("a"), 0);  // the third failure: the key waits
+  EXPECT_EQ(t.retryAfterSeconds("a"), 1);
+  t.cancel("a");  // that one did not count after all
+  EXPECT_EQ(t.retryAfterSeconds("a"), 0);
+  EXPECT_EQ(t.begin("a"), 0) << "two failures remembered, not forgotten like succeeded()";
+  EXPECT_EQ(t.retryAfterSeconds("a"), 1);
+  t.cancel("a");
+  t.cancel("a");
+  t.cancel("a");
+  t.cancel("a");  // more than counted: the key is gone, nothing below zero
+  EXPECT_EQ(t.begin("a"), 0);
+  EXPECT_EQ(t.retryAfterSeconds("a"), 0);
+  t.cancel("unknown");
+}
+
 TEST(LoginThrottleTest, BacksOffExponentiallyAfterTheFreeFailuresAndForgets) {
   test::FixedClock clock(1000);
   LoginThrottle t(clock);

@@ -286,13 +286,11 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
   }
   const std::string user_key = "user:" + Poco::toLower(username.substr(0, 255));
   const std::string addr_key = "addr:" + addressThrottleKey(req.remote_address);
-  int64_t wait = std::max(ctx_.throttle.retryAfterSeconds(user_key),
-                          ctx_.throttle.retryAfterSeconds(addr_key));
+  // The account counts an attempt before the password is checked (concurrent guesses at one
+  // account count too); the address counts only failures, so many people behind one address
+  // signing in at once are not taken for a guesser.
+  int64_t wait = ctx_.throttle.retryAfterSeconds(addr_key);
   if (wait == 0) wait = ctx_.throttle.begin(user_key);
-  if (wait == 0) {
-    wait = ctx_.throttle.begin(addr_key);
-    if (wait > 0) ctx_.throttle.cancel(user_key);  // not attempted after all
-  }
   if (wait > 0) {
     HttpResponseData r =
         loginPage(req, step.request, step.interaction, {}, 429,
@@ -311,12 +309,12 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
   }
   if (result.kind == UserAuthResult::Kind::kError) {
     ctx_.throttle.cancel(user_key);  // not the user's failure; nor a reason to forget others
-    ctx_.throttle.cancel(addr_key);
     Poco::Logger::get("idgate.login").error("sign-in could not be decided: " + result.reason);
     return loginPage(req, step.request, step.interaction, {}, 500,
                      "Sign-in is not available right now. Try again later.", username);
   }
   if (result.kind != UserAuthResult::Kind::kAuthenticated) {
+    ctx_.throttle.begin(addr_key);  // a failure from this address
     Poco::Logger::get("idgate.login")
         .information("failed sign-in for client " + step.request.client_id + " from " +
                      req.remote_address);
@@ -325,10 +323,9 @@ HttpResponseData LoginFlow::login(const HttpRequestData& req) {
     r.log_note += " outcome=wrong_credentials";
     return r;
   }
-  // The account's failures are forgotten (its password was given); the address's other
-  // failures are not (one good account must not reset guessing at others).
+  // The account's failures are forgotten (its password was given); the address's are not (one
+  // good account must not reset guessing at others).
   ctx_.throttle.succeeded(user_key);
-  ctx_.throttle.cancel(addr_key);
   if (!ctx_.pending.take(step.interaction.row.id_hash, kLoginStage, ctx_.clock.nowSeconds())) {
     return errorPage(ctx_.pages, {ErrorCode::kInvalidRequest,
                                   "this sign-in page was already used; go back to the "
