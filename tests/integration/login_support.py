@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 import secrets
+import ssl
 import urllib.parse
 
 import jwt
@@ -52,7 +53,11 @@ class Browser:
         if not url.startswith("http"):
             url = self.base + url
         parts = urllib.parse.urlsplit(url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        if parts.scheme == "https":
+            conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=30,
+                                               context=ssl._create_unverified_context())
+        else:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         target = parts.path + ("?" + parts.query if parts.query else "")
         h = dict(headers or {})
         if self.cookies:

@@ -159,8 +159,10 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         self.assertIn("Allow Web Shop?", page.text)
 
     def test_profile_scope_claims_and_preferred_username(self):
-        b, code, verifier = self.sign_in(scope="openid profile")
+        b, code, verifier = self.sign_in(scope="openid profile offline_access")
         tokens = self.exchange(code, verifier).json()
+        self.assertEqual(tokens["scope"], "openid profile")  # no refresh tokens yet: ignored
+        self.assertNotIn("refresh_token", tokens)
         claims = verify_id_token(self.server, tokens["id_token"], "spa")
         self.assertEqual((claims["name"], claims["preferred_username"]), ("Alice Liddell", "alice"))
         self.assertNotIn("email", claims)
@@ -479,7 +481,7 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         self.assertIn("authorization_code", d["grant_types_supported"])
         self.assertIs(d["require_pushed_authorization_requests"], False)
         self.assertIs(d["authorization_response_iss_parameter_supported"], True)
-        self.assertIn("offline_access", d["scopes_supported"])
+        self.assertEqual(d["scopes_supported"], ["openid", "profile", "email", "address", "phone"])
 
     def test_registration_rules(self):
         cases = [

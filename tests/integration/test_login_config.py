@@ -2,6 +2,7 @@
 templates in conf/templates/), its throttling of password guesses, and what expires: a code and
 a pushed request after 60 seconds."""
 import os
+import re
 import time
 import unittest
 
@@ -127,6 +128,33 @@ class ExpiryTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(page.status, 400)
         self.assertIn("invalid_request_uri", page.text)
         self.assertIn("unknown, used or expired", page.text)
+
+
+class HttpsCookieTest(unittest.TestCase):
+    def test_cookies_are_secure_over_https(self):
+        with TempDir() as d:
+            home, _ = init_home(d)
+            edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
+                 '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+            server = Server(home).start()
+            try:
+                deadline = time.time() + 10
+                while len(server.urls) < 2 and time.time() < deadline:
+                    time.sleep(0.05)
+                    server.urls = re.findall(r"listening on (\S+)", server.log())
+                https = [u for u in server.urls if u.startswith("https://")][0]
+                add_user_and_client(server)
+                b = Browser(https)
+                page, _ = authorize(b)
+                self.assertEqual(page.status, 200, page.text)
+                consent = b.login(page, "ann", PASSWORD)
+                cookies = page.cookies_set() + consent.cookies_set()
+                names = sorted(c.split("=", 1)[0] for c in cookies)
+                self.assertEqual(names, ["idgate_browser", "idgate_login"])
+                for c in cookies:
+                    self.assertTrue(c.endswith("; Path=/oauth2/; HttpOnly; SameSite=Lax; Secure"), c)
+            finally:
+                server.stop()
 
 
 class BadTemplateTest(unittest.TestCase):

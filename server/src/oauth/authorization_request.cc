@@ -38,8 +38,8 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 const std::vector<std::string>& standardScopes() {
-  static const std::vector<std::string> kScopes = {"openid",  "profile", "email",
-                                                   "address", "phone",   "offline_access"};
+  static const std::vector<std::string> kScopes = {"openid", "profile", "email", "address",
+                                                   "phone"};
   return kScopes;
 }
 
@@ -177,6 +177,11 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
   const std::vector<std::string> registered = splitSpaces(meta.scope);
   for (const auto& s : splitSpaces(scope)) {
     if (!isScopeToken(s)) return refuse(ErrorCode::kInvalidScope, "scope has a malformed token");
+    if (s == "offline_access") {
+      // OIDC Core §11: asks for a refresh token. idgate issues none yet (the token lifecycle
+      // comes next), so the request is served without it rather than refused.
+      continue;
+    }
     if (s == "idgate:admin") {
       // The admin API's scope is a client's own (client_credentials), never a user's.
       return refuse(ErrorCode::kInvalidScope,
