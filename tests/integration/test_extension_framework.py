@@ -81,7 +81,7 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(listing["order_by_kind"]["token_customizer"], ["client_claims"])
         discovery = self.server.request("GET", "/.well-known/openid-configuration").json()
         self.assertEqual(discovery["grant_types_supported"],
-                         ["client_credentials", "authorization_code", JWT_BEARER_GRANT])
+                         ["client_credentials", "authorization_code", "refresh_token", JWT_BEARER_GRANT])
 
     def test_undeclared_host_call_is_refused_logged_and_counted(self):
         self.server.register(client_id="victim", token_endpoint_auth_method="client_secret_jwt",

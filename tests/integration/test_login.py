@@ -161,7 +161,7 @@ class LoginTest(ServerTestCase, unittest.TestCase):
     def test_profile_scope_claims_and_preferred_username(self):
         b, code, verifier = self.sign_in(scope="openid profile offline_access")
         tokens = self.exchange(code, verifier).json()
-        self.assertEqual(tokens["scope"], "openid profile")  # no refresh tokens yet: ignored
+        self.assertEqual(tokens["scope"], "openid profile")  # spa is not registered for refresh_token
         self.assertNotIn("refresh_token", tokens)
         claims = verify_id_token(self.server, tokens["id_token"], "spa")
         self.assertEqual((claims["name"], claims["preferred_username"]), ("Alice Liddell", "alice"))
@@ -481,7 +481,7 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         self.assertIn("authorization_code", d["grant_types_supported"])
         self.assertIs(d["require_pushed_authorization_requests"], False)
         self.assertIs(d["authorization_response_iss_parameter_supported"], True)
-        self.assertEqual(d["scopes_supported"], ["openid", "profile", "email", "address", "phone"])
+        self.assertEqual(d["scopes_supported"], ["openid", "profile", "email", "address", "phone", "offline_access"])
 
     def test_registration_rules(self):
         cases = [

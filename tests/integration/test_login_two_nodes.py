@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import unittest
 
 import jwt
@@ -95,6 +96,45 @@ class TwoNodesTest(unittest.TestCase):
                              redirect_uri=CB, scope="openid", prompt="none",
                              code_challenge=challenge, code_challenge_method="S256")
         self.assertEqual(silent.redirect_params()["error"], "login_required")
+
+
+    def test_two_nodes_racing_one_refresh_token_give_one_success(self):
+        self.a.admin("POST", "/api/admin/users", {"username": "otto", "password": PASSWORD})
+        self.a.register(client_id="app", token_endpoint_auth_method="none",
+                        grant_types=["authorization_code", "refresh_token"], redirect_uris=[CB])
+        browser = Browser(self.a.url)
+        outcomes = []
+        for round_ in range(20):
+            verifier, challenge = pkce_pair()
+            page = browser.get(self.a.url + "/oauth2/authorize", response_type="code", client_id="app",
+                               redirect_uri=CB, scope="openid offline_access", prompt="login",
+                               code_challenge=challenge, code_challenge_method="S256")
+            page = browser.post(self.a.url + "/oauth2/login", {
+                "ix": page.hidden("ix"), "csrf_token": page.hidden("csrf_token"),
+                "username": "otto", "password": PASSWORD})
+            if page.status == 200:
+                page = browser.post(self.a.url + "/oauth2/consent", {
+                    "ix": page.hidden("ix"), "csrf_token": page.hidden("csrf_token"),
+                    "decision": "allow", "remember": "yes"})
+            r = self.a.request("POST", "/oauth2/token", form(
+                grant_type="authorization_code", code=page.redirect_params()["code"], redirect_uri=CB,
+                code_verifier=verifier, client_id="app"), FORM)
+            token = r.json()["refresh_token"]
+            results = [None, None]
+            barrier = threading.Barrier(2)
+
+            def race(i, node):
+                barrier.wait()
+                results[i] = node.request("POST", "/oauth2/token", form(
+                    grant_type="refresh_token", refresh_token=token, client_id="app"), FORM).status
+
+            threads = [threading.Thread(target=race, args=(0, self.a)), threading.Thread(target=race, args=(1, self.b))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            outcomes.append(sorted(results))
+        self.assertEqual(outcomes, [[200, 400]] * 20)
 
 
 if __name__ == "__main__":

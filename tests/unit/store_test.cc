@@ -18,6 +18,7 @@
 #include "store/jti_store.h"
 #include "store/login_session_store.h"
 #include "store/pending_request_store.h"
+#include "store/refresh_token_store.h"
 #include "store/revoked_token_store.h"
 #include "store/store_error.h"
 #include "store/user_store.h"
@@ -81,9 +82,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StoreTest, MigrationsReachCurrentVersionOnce) {
-  EXPECT_EQ(db_->schemaVersion(), 5);
+  EXPECT_EQ(db_->schemaVersion(), 6);
   Database again(config_);  // re-opening applies nothing twice
-  EXPECT_EQ(again.schemaVersion(), 5);
+  EXPECT_EQ(again.schemaVersion(), 6);
 }
 
 TEST_P(StoreTest, ClientCrud) {
@@ -407,6 +408,59 @@ TEST_P(StoreTest, ConsentIsRememberedPerUserAndClientAndRevokedTokensAreKnown) {
   EXPECT_TRUE(revoked->isRevoked("jti-1"));
   EXPECT_EQ(revoked->purge(501), 1);
   EXPECT_FALSE(revoked->isRevoked("jti-1"));
+}
+
+TEST_P(StoreTest, ARefreshTokenIsUsedOnceAndItsFamilyRevokedTogether) {
+  auto tokens = makeSqlRefreshTokenStore(*db_);
+  RefreshToken t;
+  t.token_hash = std::string(64, '1');
+  t.family_id = "fam-1";
+  t.client_id = "app";
+  t.subject = "user-1";
+  t.scope = "openid offline_access";
+  t.session_id = "sid-1";
+  t.sign_in_json = "{\"acr\":\"\"}";
+  t.issued_at = 1000;
+  t.expires_at = 2000;
+  t.family_expires_at = 5000;
+  tokens->insert(t);
+  RefreshToken next = t;
+  next.token_hash = std::string(64, '2');
+  tokens->insert(next);
+  RefreshToken other = t;
+  other.token_hash = std::string(64, '3');
+  other.family_id = "fam-2";
+  tokens->insert(other);
+  auto found = tokens->find(t.token_hash);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->scope, t.scope);
+  EXPECT_EQ(found->family_expires_at, 5000);
+  EXPECT_EQ(found->used_at, 0);
+  EXPECT_FALSE(tokens->markUsed(t.token_hash, 2000)) << "expired";
+  EXPECT_TRUE(tokens->markUsed(t.token_hash, 1500));
+  EXPECT_FALSE(tokens->markUsed(t.token_hash, 1501)) << "once";
+  EXPECT_EQ(tokens->find(t.token_hash)->used_at, 1500);
+  EXPECT_EQ(tokens->revokeFamily("fam-1"), 2);
+  EXPECT_TRUE(tokens->find(next.token_hash)->revoked);
+  EXPECT_FALSE(tokens->markUsed(next.token_hash, 1502)) << "revoked";
+  EXPECT_FALSE(tokens->find(other.token_hash)->revoked) << "other families untouched";
+  EXPECT_EQ(tokens->purge(5001), 3);
+
+  // Of concurrent rotations exactly one wins.
+  for (int round = 0; round < 5; ++round) {
+    RefreshToken r = t;
+    r.token_hash = std::string(63, 'r') + std::to_string(round);
+    tokens->insert(r);
+    std::atomic<int> won{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&] {
+        if (tokens->markUsed(r.token_hash, 1500)) ++won;
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(won.load(), 1);
+  }
 }
 
 TEST_P(StoreTest, ConcurrentRedemptionsOfOneCodeHaveExactlyOneWinner) {

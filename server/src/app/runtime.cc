@@ -14,6 +14,7 @@
 #include "keystore/alias.h"
 #include "oauth/authorization_code_grant.h"
 #include "oauth/plugin_grant.h"
+#include "oauth/refresh_token_grant.h"
 #include "resource/request_origin.h"
 #include "store/caching_client_store.h"
 #include "store/store_error.h"
@@ -73,11 +74,13 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   pending_ = makeSqlPendingRequestStore(*db_);
   consents_ = makeSqlConsentStore(*db_);
   revoked_ = makeSqlRevokedTokenStore(*db_);
+  refresh_tokens_ = makeSqlRefreshTokenStore(*db_);
   std::vector<JtiPurger::ExtraPurge> purges = {
       {"authorization codes", [this](int64_t now) { return codes_->purge(now); }},
       {"sign-in sessions", [this](int64_t now) { return login_sessions_->purge(now); }},
       {"pending authorization requests", [this](int64_t now) { return pending_->purge(now); }},
-      {"revoked token entries", [this](int64_t now) { return revoked_->purge(now); }}};
+      {"revoked token entries", [this](int64_t now) { return revoked_->purge(now); }},
+      {"refresh token families", [this](int64_t now) { return refresh_tokens_->purge(now); }}};
   purger_ =
       std::make_unique<JtiPurger>(*jtis_, clock_, config_.jti_purge_interval_s,
                                   static_cast<int>(config_.jti_purge_batch), std::move(purges));
@@ -113,8 +116,11 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         return out;
       },
       [pm] { return pm->current()->customizers; },
-      std::vector<std::shared_ptr<const GrantHandler>>{std::make_shared<AuthorizationCodeGrant>(
-          *codes_, *login_sessions_, *revoked_, clock_, config_.access_token_lifetime_s)});
+      std::vector<std::shared_ptr<const GrantHandler>>{
+          std::make_shared<AuthorizationCodeGrant>(*codes_, *login_sessions_, *revoked_, clock_,
+                                                   config_.access_token_lifetime_s),
+          std::make_shared<RefreshTokenGrant>(*refresh_tokens_, identity_.refresh, clock_)});
+  token_->setRefreshTokens(refresh_tokens_.get(), &identity_.refresh);
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
       [pm](const std::string& method) -> std::optional<MethodInfo> {

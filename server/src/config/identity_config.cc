@@ -44,7 +44,16 @@ IdentityConfig loadIdentityConfig(const std::string& file) {
   IdentityConfig c;
   c.file = file;
   if (auto oauth = root.child("OAuth")) {
-    oauth->allowOnly({"TimestampSkew", "Login"}, {});
+    oauth->allowOnly({"TimestampSkew", "Login", "RefreshTokens"}, {});
+    if (auto refresh = oauth->child("RefreshTokens")) {
+      refresh->allowOnly(
+          {}, {"slidingLifetimeSeconds", "absoluteLifetimeSeconds", "reuseGraceSeconds"});
+      c.refresh.sliding_s =
+          refresh->intAttribute("slidingLifetimeSeconds", 14 * 86400, 60, 365 * 86400);
+      c.refresh.absolute_s =
+          refresh->intAttribute("absoluteLifetimeSeconds", 30 * 86400, 60, 5 * 365 * 86400);
+      c.refresh.reuse_grace_s = refresh->intAttribute("reuseGraceSeconds", 0, 0, 300);
+    }
     c.timestamp_skew_s = oauth->childInt("TimestampSkew", 60, 0, 3600);
     if (auto login = oauth->child("Login")) {
       login->allowOnly(
@@ -126,6 +135,11 @@ std::string defaultIdentityXml() {
     <Login requirePushedAuthorizationRequests="false" requirePkce="false"
            sessionLifetimeSeconds="28800" idTokenLifetimeSeconds="3600"
            failedLoginsBeforeDelay="5" maxLoginDelaySeconds="300"/>
+    <!-- Refresh tokens (a client registered for grant_type refresh_token that asks for
+         offline_access): rotated at every use; a rotated token used again revokes its whole
+         family, unless within reuseGraceSeconds (for clients that retry). -->
+    <RefreshTokens slidingLifetimeSeconds="1209600" absoluteLifetimeSeconds="2592000"
+                   reuseGraceSeconds="0"/>
   </OAuth>
   <EventListeners>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"

@@ -36,10 +36,20 @@ struct LoginConfig {
   int64_t max_delay_s = 300;              ///< maxLoginDelaySeconds: a lockout never lasts longer
 };
 
+/// <OAuth><RefreshTokens .../>: lifetimes and the reuse grace of refresh tokens.
+struct RefreshTokenConfig {
+  int64_t sliding_s = 14 * 86400;   ///< slidingLifetimeSeconds: unused this long, a token ends
+  int64_t absolute_s = 30 * 86400;  ///< absoluteLifetimeSeconds: a family ends this long after
+                                    ///< the sign-in, however used
+  int64_t reuse_grace_s = 0;        ///< reuseGraceSeconds: a rotated token may be used again this
+                                    ///< long (a client's retry) before reuse revokes its family
+};
+
 struct IdentityConfig {
   std::string file;
   int64_t timestamp_skew_s = 60;
   LoginConfig login;
+  RefreshTokenConfig refresh;
   std::vector<EventListenerConfig> listeners;
   std::vector<CacheConfigEntry> caches;
 

@@ -50,6 +50,7 @@ std::string scopeInWords(const std::string& scope) {
   if (scope == "email") return "See your email address";
   if (scope == "address") return "See your postal address";
   if (scope == "phone") return "See your phone number";
+  if (scope == "offline_access") return "Keep access while you are not signed in";
   return "Use the permission \"" + scope + "\"";
 }
 

@@ -5,6 +5,7 @@
 #include "crypto/random.h"
 #include "oauth/client_credentials_grant.h"
 #include "oauth/pkce.h"
+#include "oauth/refresh_token_grant.h"
 
 namespace idgate {
 
@@ -92,15 +93,19 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
   g.subject = code.subject;
   g.scopes = splitScope(code.scope);
   g.extra_claims.emplace_back("sid", "\"" + code.session_id + "\"");  // random base64url
-  if (std::find(g.scopes.begin(), g.scopes.end(), "openid") != g.scopes.end()) {
-    SignInContext s;
-    s.nonce = code.nonce;
-    s.sid = code.session_id;
-    s.acr = session->acr;
-    s.amr_json = session->amr_json;
-    s.claims_json = session->claims_json;
-    s.auth_time = code.auth_time;
-    g.sign_in = s;
+  SignInContext s;
+  s.nonce = code.nonce;
+  s.sid = code.session_id;
+  s.acr = session->acr;
+  s.amr_json = session->amr_json;
+  s.claims_json = session->claims_json;
+  s.auth_time = code.auth_time;
+  if (std::find(g.scopes.begin(), g.scopes.end(), "openid") != g.scopes.end()) g.sign_in = s;
+  // offline_access (kept by the authorization request only for clients registered for
+  // refresh_token): a refresh token, in a new family.
+  if (std::find(g.scopes.begin(), g.scopes.end(), "offline_access") != g.scopes.end() &&
+      meta.allowsGrant("refresh_token")) {
+    g.refresh = RefreshIssue{"", 0, code.scope, code.session_id, signInToJson(s)};
   }
   g.jti = jti;
   return g;

@@ -38,8 +38,8 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 const std::vector<std::string>& standardScopes() {
-  static const std::vector<std::string> kScopes = {"openid", "profile", "email", "address",
-                                                   "phone"};
+  static const std::vector<std::string> kScopes = {"openid",  "profile", "email",
+                                                   "address", "phone",   "offline_access"};
   return kScopes;
 }
 
@@ -177,9 +177,9 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
   const std::vector<std::string> registered = splitSpaces(meta.scope);
   for (const auto& s : splitSpaces(scope)) {
     if (!isScopeToken(s)) return refuse(ErrorCode::kInvalidScope, "scope has a malformed token");
-    if (s == "offline_access") {
-      // OIDC Core §11: asks for a refresh token. idgate issues none yet (the token lifecycle
-      // comes next), so the request is served without it rather than refused.
+    if (s == "offline_access" && !meta.allowsGrant("refresh_token")) {
+      // OIDC Core §11: asks for a refresh token; a client not registered for refresh_token
+      // gets none, and the request is served without it rather than refused.
       continue;
     }
     if (s == "idgate:admin") {

@@ -26,6 +26,16 @@ struct SignInContext {
   int64_t auth_time = 0;
 };
 
+/// A refresh token to issue with the access token: a new family (family_id empty) or the next
+/// token of one (a rotation).
+struct RefreshIssue {
+  std::string family_id;
+  int64_t family_expires_at = 0;
+  std::string scope;  ///< the family's scope (a refresh may narrow the access token, not this)
+  std::string session_id;
+  std::string sign_in_json = "{}";
+};
+
 /// What an access token will say.
 struct Grant {
   std::string subject;              ///< sub
@@ -36,6 +46,7 @@ struct Grant {
   /// The access token's jti when the grant chose it (the authorization code records it before
   /// the token exists, so a replay can revoke it); empty: a fresh random one.
   std::string jti;
+  std::optional<RefreshIssue> refresh;
 };
 
 class GrantHandler {

@@ -10,12 +10,14 @@
 
 #include "common/clock.h"
 #include "common/oauth_error.h"
+#include "config/identity_config.h"
 #include "oauth/access_token_issuer.h"
 #include "oauth/client_authenticator.h"
 #include "oauth/grant_handler.h"
 #include "oauth/id_token_issuer.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_request.h"
+#include "store/refresh_token_store.h"
 
 namespace idgate {
 
@@ -53,6 +55,12 @@ class TokenEndpoint {
   /// The grant_type values it answers (discovery's grant_types_supported).
   std::vector<std::string> grantTypes() const;
 
+  /// Where refresh tokens go (grants that carry a RefreshIssue get one); none: never issued.
+  void setRefreshTokens(RefreshTokenStore* store, const RefreshTokenConfig* config) {
+    refresh_store_ = store;
+    refresh_config_ = config;
+  }
+
  private:
   /// The built-in grants, then the plugins' (a plugin never shadows a built-in type).
   std::vector<std::shared_ptr<const GrantHandler>> grants() const;
@@ -62,6 +70,8 @@ class TokenEndpoint {
   GrantSource plugin_grants_;
   std::shared_ptr<const AccessTokenIssuer> issuer_;
   std::shared_ptr<const IdTokenIssuer> id_tokens_;
+  RefreshTokenStore* refresh_store_ = nullptr;
+  const RefreshTokenConfig* refresh_config_ = nullptr;
   const TokenSettings& settings_;
   const Clock& clock_;
 };

@@ -107,6 +107,24 @@ const std::vector<std::vector<std::string>> kMigrations = {
         " EXPIRES_AT BIGINT NOT NULL)",
         "CREATE INDEX IDGATE_REVOKED_TOKEN_EXP ON IDGATE_REVOKED_TOKEN (EXPIRES_AT)",
     },
+    {
+        // Refresh tokens (the token lifecycle): under their SHA-256, in rotation families.
+        "CREATE TABLE IDGATE_REFRESH_TOKEN ("
+        " TOKEN_HASH VARCHAR(64) NOT NULL PRIMARY KEY,"
+        " FAMILY_ID VARCHAR(64) NOT NULL,"
+        " CLIENT_ID VARCHAR(255) NOT NULL,"
+        " SUBJECT VARCHAR(255) NOT NULL,"
+        " SCOPE TEXT NOT NULL,"
+        " SESSION_ID VARCHAR(64) NOT NULL,"
+        " SIGN_IN TEXT NOT NULL,"
+        " ISSUED_AT BIGINT NOT NULL,"
+        " EXPIRES_AT BIGINT NOT NULL,"
+        " FAMILY_EXPIRES_AT BIGINT NOT NULL,"
+        " USED_AT BIGINT,"
+        " REVOKED INTEGER NOT NULL)",
+        "CREATE INDEX IDGATE_REFRESH_TOKEN_FAMILY ON IDGATE_REFRESH_TOKEN (FAMILY_ID)",
+        "CREATE INDEX IDGATE_REFRESH_TOKEN_EXP ON IDGATE_REFRESH_TOKEN (FAMILY_EXPIRES_AT)",
+    },
 };
 
 void registerConnectors() {

@@ -1,0 +1,128 @@
+"""Refresh tokens (RFC 6749 §6, RFC 9700 §4.14): issued with offline_access to clients registered
+for refresh_token, rotated at every use, a reused one revoking its whole family (unless within
+the configured grace), scope narrowed but never widened, never with client_credentials."""
+import threading
+import time
+import unittest
+
+from harness import FORM, ServerTestCase, basic, edit, form
+from login_support import Browser, pkce_pair, verify_id_token
+
+CB = "http://127.0.0.1:9/cb"
+PASSWORD = "correct horse battery"
+
+
+def setup(server):
+    r = server.admin("POST", "/api/admin/users", {"username": "rita", "password": PASSWORD,
+                                                  "claims": {"email": "rita@example.com"}})
+    assert r.status == 201, r.text
+    server.register(client_id="app", token_endpoint_auth_method="none",
+                    grant_types=["authorization_code", "refresh_token"], redirect_uris=[CB])
+    server.register(client_id="other", token_endpoint_auth_method="none",
+                    grant_types=["authorization_code", "refresh_token"], redirect_uris=[CB])
+    server.register(client_id="service", client_secret="service-secret-012345",
+                    grant_types=["client_credentials", "refresh_token"], scope="orders")
+
+
+def sign_in(server, scope="openid email offline_access"):
+    b = Browser(server.url)
+    verifier, challenge = pkce_pair()
+    page = b.get("/oauth2/authorize", response_type="code", client_id="app", redirect_uri=CB,
+                 scope=scope, code_challenge=challenge, code_challenge_method="S256")
+    page = b.login(page, "rita", PASSWORD)
+    if page.status == 200:
+        page = b.consent(page)
+    code = page.redirect_params()["code"]
+    r = server.request("POST", "/oauth2/token", form(grant_type="authorization_code", code=code,
+                                                     redirect_uri=CB, code_verifier=verifier,
+                                                     client_id="app"), FORM)
+    assert r.status == 200, r.text
+    return r.json()
+
+
+def refresh(server, token, client_id="app", url=None, **extra):
+    return server.request("POST", "/oauth2/token", form(grant_type="refresh_token", refresh_token=token,
+                                                        client_id=client_id, **extra), FORM, url=url)
+
+
+class RefreshTokenTest(ServerTestCase, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup(cls.server)
+
+    def test_rotation_and_reuse_revokes_the_family(self):
+        first = sign_in(self.server)
+        self.assertEqual(first["scope"], "openid email offline_access")
+        self.assertGreaterEqual(len(first["refresh_token"]), 43)
+        r = refresh(self.server, first["refresh_token"])
+        self.assertEqual(r.status, 200, r.text)
+        second = r.json()
+        self.assertNotEqual(second["refresh_token"], first["refresh_token"])
+        self.assertNotEqual(second["access_token"], first["access_token"])
+        a = verify_id_token(self.server, first["id_token"], "app")
+        b = verify_id_token(self.server, second["id_token"], "app")
+        self.assertEqual((b["sub"], b["auth_time"], b["email"]), (a["sub"], a["auth_time"], "rita@example.com"))
+        self.assertNotIn("nonce", b)
+        # The rotated token comes back: someone holds a copy. The family ends.
+        r = refresh(self.server, first["refresh_token"])
+        self.assertEqual((r.status, r.json()["error"]), (400, "invalid_grant"))
+        self.assertEqual(r.json()["error_description"],
+                         "refresh token was already used; every token of this grant is revoked (sign in again)")
+        r = refresh(self.server, second["refresh_token"])
+        self.assertEqual(r.json()["error_description"], "refresh token revoked")
+        self.assertIn("refresh token reuse for client app", self.server.log())
+
+    def test_scope_narrowed_never_widened(self):
+        t = sign_in(self.server)
+        r = refresh(self.server, t["refresh_token"], scope="openid")
+        self.assertEqual(r.status, 200, r.text)
+        narrowed = r.json()
+        self.assertEqual(narrowed["scope"], "openid")
+        r = refresh(self.server, narrowed["refresh_token"], scope="openid profile")
+        self.assertEqual((r.status, r.json()["error"]), (400, "invalid_scope"))
+        self.assertEqual(r.json()["error_description"],
+                         "scope 'profile' was not granted to this refresh token (granted: openid email offline_access)")
+        # The refused request did not spend the token; without scope the family's comes back.
+        r = refresh(self.server, narrowed["refresh_token"])
+        self.assertEqual((r.status, r.json()["scope"]), (200, "openid email offline_access"))
+
+    def test_only_its_client_and_never_client_credentials(self):
+        t = sign_in(self.server)
+        r = refresh(self.server, t["refresh_token"], client_id="other")
+        self.assertEqual((r.status, r.json()["error_description"]), (400, "unknown refresh token"))
+        self.assertEqual(refresh(self.server, t["refresh_token"]).status, 200, "not spent by the other client")
+        r = self.server.request("POST", "/oauth2/token", form(grant_type="client_credentials"),
+                                dict(FORM, Authorization=basic("service", "service-secret-012345")))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertNotIn("refresh_token", r.json())
+        self.assertEqual(refresh(self.server, "nonsense").json()["error_description"], "unknown refresh token")
+        r = self.server.request("POST", "/oauth2/token", form(grant_type="refresh_token", client_id="app"), FORM)
+        self.assertEqual(r.json(), {"error": "invalid_request", "error_description": "refresh_token is required"})
+
+    def test_no_refresh_token_without_offline_access(self):
+        t = sign_in(self.server, scope="openid email")
+        self.assertNotIn("refresh_token", t)
+
+
+class GraceTest(ServerTestCase, unittest.TestCase):
+    @classmethod
+    def prepare_home(cls, home):
+        edit(home + "/conf/identity.xml", 'reuseGraceSeconds="0"', 'reuseGraceSeconds="30"')
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup(cls.server)
+
+    def test_a_retry_within_the_grace_gets_a_successor(self):
+        t = sign_in(self.server)
+        first = refresh(self.server, t["refresh_token"])
+        retry = refresh(self.server, t["refresh_token"])  # the client lost the first answer
+        self.assertEqual((first.status, retry.status), (200, 200), retry.text)
+        self.assertEqual(refresh(self.server, first.json()["refresh_token"]).status, 200)
+        self.assertEqual(refresh(self.server, retry.json()["refresh_token"]).status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
