@@ -500,6 +500,7 @@ class LoginTest(ServerTestCase, unittest.TestCase):
              "post_logout_redirect_uris: 'http://evil.example/' uses http for a host that is not loopback (use https)"),
             ({"require_pushed_authorization_requests": "yes"},
              "require_pushed_authorization_requests must be true or false"),
+            ({"introspection_allowed": "yes"}, "introspection_allowed must be true or false"),
         ]
         for metadata, message in cases:
             r = self.server.admin("POST", "/api/admin/clients", dict(metadata, client_secret="s" * 20))

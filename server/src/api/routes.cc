@@ -85,6 +85,9 @@ HttpResponseData Routes::handle(const HttpRequestData& req, bool may_block) {
   if (p == "/oauth2/token" || p == "/o/oauth2/token") {
     return req.method == "POST" ? token(req) : methodNotAllowed("POST");
   }
+  if (p == "/oauth2/revoke" || p == "/oauth2/introspect") {
+    return req.method == "POST" ? lifecycle(req) : methodNotAllowed("POST");
+  }
   if (p == "/oauth2/jwks") return req.method == "GET" ? jwks() : methodNotAllowed("GET");
   if (p == "/.well-known/openid-configuration" || p == "/.well-known/oauth-authorization-server") {
     return req.method == "GET" ? discovery() : methodNotAllowed("GET");
@@ -206,6 +209,39 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   return holdForJtiVerdict(std::move(r), deferral);
 }
 
+HttpResponseData Routes::lifecycle(const HttpRequestData& req) {
+  if (!isFormContentType(req.content_type)) {
+    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
+                                  "Content-Type must be application/x-www-form-urlencoded"}));
+  }
+  FormDecodeResult form = decodeForm(req.body, {});
+  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
+  TokenRequest tr;
+  tr.params = std::move(form.params);
+  tr.authorization = req.authorization;
+  tr.endpoint_url = rt_.issuer() + req.path;
+  PluginManager::Pin pin(rt_.plugins().current());
+  JtiDeferral deferral;
+  HttpResponseData r;
+  try {
+    if (req.path == "/oauth2/revoke") {
+      auto refused = rt_.tokenLifecycle().revoke(tr);
+      r = refused ? errorResponse(*refused) : json(200, "{}");
+    } else {
+      auto result = rt_.tokenLifecycle().introspect(tr);
+      if (auto* err = std::get_if<ApiError>(&result)) {
+        r = errorResponse(*err);
+      } else {
+        r = json(200, std::get<std::string>(result));
+      }
+    }
+  } catch (const StoreError& e) {
+    Poco::Logger::get("idgate.token").error(e.what());
+    r = errorResponse({ErrorCode::kServerError, "the token could not be checked"});
+  }
+  return holdForJtiVerdict(noStore(std::move(r)), deferral);
+}
+
 HttpResponseData Routes::jwks() {
   HttpResponseData r = json(200, rt_.signingKeys().jwksJson(rt_.clock().nowSeconds()));
   r.content_type = "application/jwk-set+json";
@@ -232,6 +268,8 @@ HttpResponseData Routes::discovery() {
       .field("pushed_authorization_request_endpoint", iss + "/oauth2/par")
       .field("require_pushed_authorization_requests", rt_.identity().login.require_par)
       .field("userinfo_endpoint", iss + "/oauth2/userinfo")
+      .field("revocation_endpoint", iss + "/oauth2/revoke")
+      .field("introspection_endpoint", iss + "/oauth2/introspect")
       .field("end_session_endpoint", iss + "/oauth2/logout")
       .field("jwks_uri", iss + "/oauth2/jwks")
       .field("scopes_supported", standardScopes())
@@ -247,7 +285,9 @@ HttpResponseData Routes::discovery() {
       .field("request_parameter_supported", false)
       .field("request_uri_parameter_supported", false)
       .field("authorization_response_iss_parameter_supported", true)
-      .field("token_endpoint_auth_methods_supported", methods);
+      .field("token_endpoint_auth_methods_supported", methods)
+      .field("revocation_endpoint_auth_methods_supported", methods)
+      .field("introspection_endpoint_auth_methods_supported", methods);
   if (!algs.empty()) {
     w.field("token_endpoint_auth_signing_alg_values_supported",
             std::vector<std::string>(algs.begin(), algs.end()));

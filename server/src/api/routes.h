@@ -26,6 +26,8 @@ class Routes {
 
  private:
   HttpResponseData token(const HttpRequestData& request);
+  /// POST /oauth2/revoke and /oauth2/introspect.
+  HttpResponseData lifecycle(const HttpRequestData& request);
   HttpResponseData jwks();
   HttpResponseData discovery();
   HttpResponseData health(bool may_block);

@@ -26,6 +26,7 @@
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_endpoint.h"
+#include "oauth/token_revocation.h"
 #include "oauth/user_authentication.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
@@ -80,6 +81,7 @@ class Runtime {
   ResourceGuard& resourceGuard() { return *guard_; }
   Gateway* gateway() { return gateway_.get(); }  ///< null without <route>s
   LoginFlow& loginFlow() { return *login_flow_; }
+  const TokenLifecycle& tokenLifecycle() const { return *lifecycle_; }
   ParEndpoint& par() { return *par_; }
   LogoutEndpoint& logout() { return *logout_; }
   UserinfoEndpoint& userinfo() { return *userinfo_; }
@@ -139,6 +141,7 @@ class Runtime {
   std::unique_ptr<LoginCookie> login_cookie_;
   std::unique_ptr<LoginThrottle> login_throttle_;
   std::unique_ptr<OwnTokenVerifier> own_tokens_;
+  std::unique_ptr<TokenLifecycle> lifecycle_;
   std::unique_ptr<LoginContext> login_;
   std::unique_ptr<LoginFlow> login_flow_;
   std::unique_ptr<ParEndpoint> par_;

@@ -185,6 +185,12 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
     if (code_grant && !norm.has("redirect_uris")) {
       return "grant_types authorization_code needs redirect_uris (at least one)";
     }
+    if (in->has("introspection_allowed") && !in->isNull("introspection_allowed")) {
+      if (!in->get("introspection_allowed").isBoolean()) {
+        return "introspection_allowed must be true or false";
+      }
+      norm.set("introspection_allowed", in->getValue<bool>("introspection_allowed"));
+    }
     if (in->has("require_pushed_authorization_requests") &&
         !in->isNull("require_pushed_authorization_requests")) {
       if (!in->get("require_pushed_authorization_requests").isBoolean()) {

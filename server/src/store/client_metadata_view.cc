@@ -36,6 +36,10 @@ std::shared_ptr<const ClientMetadataView> parseClientMetadataView(const std::str
   strings("response_types", &response_types);
   view->response_type_code =
       std::find(response_types.begin(), response_types.end(), "code") != response_types.end();
+  if (const jose::Json* i = meta->get("introspection_allowed");
+      i != nullptr && i->type() == jose::Json::Type::kBool) {
+    view->introspection_allowed = i->boolean();
+  }
   if (const jose::Json* par = meta->get("require_pushed_authorization_requests");
       par != nullptr && par->type() == jose::Json::Type::kBool) {
     view->require_par = par->boolean();

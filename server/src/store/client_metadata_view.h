@@ -18,8 +18,9 @@ struct ClientMetadataView {
   std::string client_name;
   std::vector<std::string> redirect_uris;
   std::vector<std::string> post_logout_redirect_uris;
-  bool response_type_code = false;  ///< response_types holds "code"
-  bool require_par = false;         ///< require_pushed_authorization_requests
+  bool response_type_code = false;     ///< response_types holds "code"
+  bool require_par = false;            ///< require_pushed_authorization_requests
+  bool introspection_allowed = false;  ///< may call the introspection endpoint
 
   bool allowsGrant(const std::string& grant_type) const;
   /// A public client: no client authentication (token_endpoint_auth_method none).

@@ -1,6 +1,7 @@
-"""Refresh tokens (RFC 6749 §6, RFC 9700 §4.14): issued with offline_access to clients registered
-for refresh_token, rotated at every use, a reused one revoking its whole family (unless within
-the configured grace), scope narrowed but never widened, never with client_credentials."""
+"""The token lifecycle. Refresh tokens (RFC 6749 §6, RFC 9700 §4.14): issued with offline_access
+to clients registered for refresh_token, rotated at every use, a reused one revoking its whole
+family (unless within the configured grace), scope narrowed but never widened, never with
+client_credentials. Revocation (RFC 7009) and introspection (RFC 7662)."""
 import threading
 import time
 import unittest
@@ -22,6 +23,7 @@ def setup(server):
                     grant_types=["authorization_code", "refresh_token"], redirect_uris=[CB])
     server.register(client_id="service", client_secret="service-secret-012345",
                     grant_types=["client_credentials", "refresh_token"], scope="orders")
+    server.register(client_id="api", client_secret="api-secret-0123456789", introspection_allowed=True)
 
 
 def sign_in(server, scope="openid email offline_access"):
@@ -103,6 +105,72 @@ class RefreshTokenTest(ServerTestCase, unittest.TestCase):
     def test_no_refresh_token_without_offline_access(self):
         t = sign_in(self.server, scope="openid email")
         self.assertNotIn("refresh_token", t)
+
+
+class RevokeAndIntrospectTest(ServerTestCase, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup(cls.server)
+
+    def post(self, path, auth=None, **fields):
+        headers = dict(FORM)
+        if auth:
+            headers["Authorization"] = basic(*auth)
+        return self.server.request("POST", path, form(**fields), headers)
+
+    def introspect(self, token, **extra):
+        r = self.post("/oauth2/introspect", ("api", "api-secret-0123456789"), token=token, **extra)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["cache-control"], "no-store")
+        return r.json()
+
+    def test_introspection(self):
+        t = sign_in(self.server)
+        at = self.introspect(t["access_token"], token_type_hint="access_token")
+        self.assertEqual((at["active"], at["token_type"], at["client_id"], at["scope"]),
+                         (True, "Bearer", "app", "openid email offline_access"))
+        rt = self.introspect(t["refresh_token"])
+        self.assertEqual((rt["active"], rt["token_type"], rt["client_id"], rt["sub"]),
+                         (True, "refresh_token", "app", at["sub"]))
+        # Rotated, unknown, or garbage: inactive, without saying which.
+        refresh(self.server, t["refresh_token"])
+        self.assertEqual(self.introspect(t["refresh_token"]), {"active": False})
+        self.assertEqual(self.introspect("no-such-token"), {"active": False})
+        self.assertEqual(self.introspect(t["access_token"][:-4] + "AAAA"), {"active": False})
+        # Only clients registered for it may ask.
+        r = self.post("/oauth2/introspect", ("service", "service-secret-012345"), token=t["access_token"])
+        self.assertEqual((r.status, r.json()["error"]), (400, "unauthorized_client"))
+        r = self.post("/oauth2/introspect", ("api", "wrong-secret-00000000"), token=t["access_token"])
+        self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"))
+        r = self.post("/oauth2/introspect", ("api", "api-secret-0123456789"))
+        self.assertEqual(r.json(), {"error": "invalid_request", "error_description": "token is required"})
+
+    def test_revocation(self):
+        t = sign_in(self.server)
+        # Only the client the token was issued to.
+        r = self.post("/oauth2/revoke", client_id="other", token=t["refresh_token"])
+        self.assertEqual((r.status, r.json()["error"]), (400, "unauthorized_client"))
+        r = self.post("/oauth2/revoke", client_id="app", token=t["refresh_token"], token_type_hint="refresh_token")
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(refresh(self.server, t["refresh_token"]).json()["error_description"], "refresh token revoked")
+        self.assertEqual(self.introspect(t["refresh_token"]), {"active": False})
+        # An access token: listed until its exp; userinfo and introspection see it revoked.
+        self.assertEqual(self.introspect(t["access_token"])["active"], True)
+        r = self.post("/oauth2/revoke", client_id="app", token=t["access_token"])
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(self.introspect(t["access_token"]), {"active": False})
+        r = self.server.request("GET", "/oauth2/userinfo", headers={"Authorization": "Bearer " + t["access_token"]})
+        self.assertEqual((r.status, r.json()["error_description"]), (401, "the token has been revoked"))
+        # Unknown tokens: 200.
+        self.assertEqual(self.post("/oauth2/revoke", client_id="app", token="no-such-token").status, 200)
+
+    def test_discovery_lists_the_endpoints(self):
+        d = self.server.request("GET", "/.well-known/openid-configuration").json()
+        self.assertEqual(d["revocation_endpoint"], self.server.url + "/oauth2/revoke")
+        self.assertEqual(d["introspection_endpoint"], self.server.url + "/oauth2/introspect")
+        self.assertIn("private_key_jwt", d["introspection_endpoint_auth_methods_supported"])
+        self.assertIn("refresh_token", d["grant_types_supported"])
 
 
 class GraceTest(ServerTestCase, unittest.TestCase):
