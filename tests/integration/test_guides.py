@@ -26,6 +26,7 @@ CLIENT_SECRET_JWT = os.path.join(GUIDES, "client-secret-jwt.md")
 KEYSTORE = os.path.join(GUIDES, "keystore.md")
 JWT_BEARER_GRANT = os.path.join(GUIDES, "jwt-bearer-grant.md")
 LOGIN = os.path.join(GUIDES, "login.md")
+TOKENS = os.path.join(GUIDES, "tokens.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
@@ -177,6 +178,20 @@ class GuidePagesTest(unittest.TestCase):
             self.assertIn("Allow Web Shop?", open(os.path.join(cwd, "consent.html")).read())
             with open(os.path.join(cwd, "logout.txt")) as f:
                 self.assertIn("location: com.example.notes:/signed-out?state=bye", f.read().lower())
+
+    def test_tokens_guide(self):
+        self.assertEqual(guide_runner.variants(TOKENS), [None])
+        with fresh_checkout() as (server, cwd):
+            result = self.run_page(TOKENS, None, server, cwd)
+            with open(os.path.join(cwd, "refreshed.json")) as f:
+                refreshed = json.load(f)
+            self.assertEqual(refreshed["scope"], "openid offline_access")
+            self.assertIn("refresh_token", refreshed)
+            introspections = [json.loads(e.body) for e in result.exchanges if e.url.endswith("/oauth2/introspect")]
+            self.assertEqual([i["active"] for i in introspections], [True, False])
+            self.assertEqual(introspections[0]["client_id"], "diary-app")
+            revoke = [e for e in result.exchanges if e.url.endswith("/oauth2/revoke")]
+            self.assertEqual((revoke[0].status, revoke[0].body.strip()), (200, "{}"))
 
     def test_keystore_guide_with_each_keytool(self):
         variants = guide_runner.variants(KEYSTORE)
