@@ -187,8 +187,11 @@ class GuidePagesTest(unittest.TestCase):
                 refreshed = json.load(f)
             self.assertEqual(refreshed["scope"], "openid offline_access")
             self.assertIn("refresh_token", refreshed)
-            introspections = [json.loads(e.body) for e in result.exchanges if e.url.endswith("/oauth2/introspect")]
+            bodies = [e.body.strip() for e in result.exchanges if e.url.endswith("/oauth2/introspect")]
+            introspections = [json.loads(b) for b in bodies if b.startswith("{")]
             self.assertEqual([i["active"] for i in introspections], [True, False])
+            signed = [b for b in bodies if not b.startswith("{")]
+            self.assertEqual(jwt.get_unverified_header(signed[0])["typ"], "token-introspection+jwt")
             self.assertEqual(introspections[0]["client_id"], "diary-app")
             revoke = [e for e in result.exchanges if e.url.endswith("/oauth2/revoke")]
             self.assertEqual((revoke[0].status, revoke[0].body.strip()), (200, "{}"))

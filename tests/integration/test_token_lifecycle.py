@@ -6,6 +6,8 @@ import threading
 import time
 import unittest
 
+import jwt
+
 from harness import FORM, ServerTestCase, basic, edit, form
 from login_support import Browser, pkce_pair, verify_id_token
 
@@ -145,6 +147,23 @@ class RevokeAndIntrospectTest(ServerTestCase, unittest.TestCase):
         self.assertEqual((r.status, r.json()["error"]), (401, "invalid_client"))
         r = self.post("/oauth2/introspect", ("api", "api-secret-0123456789"))
         self.assertEqual(r.json(), {"error": "invalid_request", "error_description": "token is required"})
+
+    def test_introspection_as_a_signed_jwt(self):
+        t = sign_in(self.server)
+        headers = dict(FORM, Authorization=basic("api", "api-secret-0123456789"),
+                       Accept="application/token-introspection+jwt")
+        r = self.server.request("POST", "/oauth2/introspect", form(token=t["access_token"]), headers)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["content-type"], "application/token-introspection+jwt")
+        header = jwt.get_unverified_header(r.text)
+        self.assertEqual(header["typ"], "token-introspection+jwt")
+        key = jwt.PyJWKClient(self.server.url + "/oauth2/jwks").get_signing_key_from_jwt(r.text).key
+        claims = jwt.decode(r.text, key, algorithms=["ES256"], audience="api", issuer=self.server.url)
+        self.assertEqual((claims["token_introspection"]["active"], claims["token_introspection"]["client_id"]),
+                         (True, "app"))
+        r = self.server.request("POST", "/oauth2/introspect", form(token="unknown"), headers)
+        claims = jwt.decode(r.text, key, algorithms=["ES256"], audience="api", issuer=self.server.url)
+        self.assertEqual(claims["token_introspection"], {"active": False})
 
     def test_revocation(self):
         t = sign_in(self.server)

@@ -228,11 +228,16 @@ HttpResponseData Routes::lifecycle(const HttpRequestData& req) {
       auto refused = rt_.tokenLifecycle().revoke(tr);
       r = refused ? errorResponse(*refused) : json(200, "{}");
     } else {
-      auto result = rt_.tokenLifecycle().introspect(tr);
+      // RFC 9701: a signed answer when the caller asks for one.
+      const std::string* accept = req.header("Accept");
+      const bool as_jwt = accept != nullptr &&
+                          accept->find("application/token-introspection+jwt") != std::string::npos;
+      auto result = rt_.tokenLifecycle().introspect(tr, as_jwt);
       if (auto* err = std::get_if<ApiError>(&result)) {
         r = errorResponse(*err);
       } else {
         r = json(200, std::get<std::string>(result));
+        if (as_jwt) r.content_type = "application/token-introspection+jwt";
       }
     }
   } catch (const StoreError& e) {

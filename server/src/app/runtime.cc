@@ -171,8 +171,9 @@ void Runtime::setUpLogin(const std::string& home) {
   login_throttle_ = std::make_unique<LoginThrottle>(clock_, identity_.login.free_failures,
                                                     identity_.login.max_delay_s);
   own_tokens_ = std::make_unique<OwnTokenVerifier>(*keys_, settings_.issuer);
-  lifecycle_ = std::make_unique<TokenLifecycle>(*chain_, *refresh_tokens_, *revoked_, *own_tokens_,
-                                                clock_, identity_.timestamp_skew_s);
+  lifecycle_ =
+      std::make_unique<TokenLifecycle>(*chain_, *refresh_tokens_, *revoked_, *own_tokens_, *keys_,
+                                       settings_.issuer, clock_, identity_.timestamp_skew_s);
   login_ = std::make_unique<LoginContext>(
       LoginContext{settings_.issuer, identity_.login, identity_.timestamp_skew_s, clock_, *clients_,
                    *login_sessions_, *pending_, *consents_, *codes_, *revoked_, *user_auth_,

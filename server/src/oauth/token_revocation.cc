@@ -60,7 +60,8 @@ std::optional<ApiError> TokenLifecycle::revoke(const TokenRequest& request) cons
   return done ? *done : std::nullopt;  // unknown: 200 (RFC 7009 §2.2)
 }
 
-std::variant<std::string, ApiError> TokenLifecycle::introspect(const TokenRequest& request) const {
+std::variant<std::string, ApiError> TokenLifecycle::introspect(const TokenRequest& request,
+                                                               bool as_jwt) const {
   auto who = caller(request);
   if (auto* err = std::get_if<ApiError>(&who)) return *err;
   const Client& client = std::get<AuthenticatedClient>(who).client;
@@ -101,7 +102,20 @@ std::variant<std::string, ApiError> TokenLifecycle::introspect(const TokenReques
   };
   std::optional<std::string> body = refreshFirst(request) ? asRefresh() : asAccess();
   if (!body) body = refreshFirst(request) ? asAccess() : asRefresh();
-  return body ? *body : JsonWriter().field("active", false).finish();
+  const std::string json = body ? *body : JsonWriter().field("active", false).finish();
+  if (!as_jwt) return json;
+  try {
+    return keys_.signer().sign("token-introspection+jwt", JsonWriter()
+                                                              .field("iss", issuer_)
+                                                              .field("aud", client.client_id)
+                                                              .field("iat", now)
+                                                              .raw("token_introspection", json)
+                                                              .finish());
+  } catch (const std::exception& e) {
+    Poco::Logger::get("idgate.token")
+        .error(std::string("introspection signing failed: ") + e.what());
+    return ApiError{ErrorCode::kServerError, "the introspection response could not be signed"};
+  }
 }
 
 }  // namespace idgate

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "oauth/client_authenticator.h"
 #include "oauth/own_token_verifier.h"
+#include "oauth/signing_keys.h"
 #include "store/refresh_token_store.h"
 #include "store/revoked_token_store.h"
 
@@ -21,9 +22,11 @@ namespace idgate {
 class TokenLifecycle {
  public:
   TokenLifecycle(const ClientAuthenticator& clients, RefreshTokenStore& refresh,
-                 RevokedTokenStore& revoked, const OwnTokenVerifier& verifier, const Clock& clock,
-                 int64_t skew_s)
+                 RevokedTokenStore& revoked, const OwnTokenVerifier& verifier,
+                 const SigningKeys& keys, std::string issuer, const Clock& clock, int64_t skew_s)
       : clients_(clients),
+        keys_(keys),
+        issuer_(std::move(issuer)),
         refresh_(refresh),
         revoked_(revoked),
         verifier_(verifier),
@@ -32,14 +35,18 @@ class TokenLifecycle {
 
   /// nullopt: 200 (revoked, or nothing to revoke). Store failures throw StoreError.
   std::optional<ApiError> revoke(const TokenRequest& request) const;
-  /// The RFC 7662 JSON body, or the error. Store failures throw StoreError.
-  std::variant<std::string, ApiError> introspect(const TokenRequest& request) const;
+  /// The RFC 7662 JSON body, or the error; `as_jwt`: the answer as RFC 9701's signed JWT
+  /// (typ token-introspection+jwt, aud the caller). Store failures throw StoreError.
+  std::variant<std::string, ApiError> introspect(const TokenRequest& request,
+                                                 bool as_jwt = false) const;
 
  private:
   /// The authenticated caller and the token, or the error.
   std::variant<AuthenticatedClient, ApiError> caller(const TokenRequest& request) const;
 
   const ClientAuthenticator& clients_;
+  const SigningKeys& keys_;
+  std::string issuer_;
   RefreshTokenStore& refresh_;
   RevokedTokenStore& revoked_;
   const OwnTokenVerifier& verifier_;
