@@ -74,6 +74,14 @@ class Server:
             time.sleep(0.05)
         raise RuntimeError("server did not start:\n" + self.log())
 
+    def https_url(self, timeout=10):
+        """The HTTPS listener's URL (logged after the plain one's; see enable_https)."""
+        deadline = time.time() + timeout
+        while len(self.urls) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+            self.urls = re.findall(r"listening on (\S+)", self.log())
+        return [u for u in self.urls if u.startswith("https://")][0]
+
     def log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
@@ -165,6 +173,12 @@ class TempDir:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def enable_https(home):
+    """Uncomments init's HTTPS listener (any free port, the keystore's idgate key)."""
+    edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
+         '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
 
 
 def edit(path, old, new):

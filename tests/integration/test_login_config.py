@@ -2,11 +2,10 @@
 templates in conf/templates/), its throttling of password guesses, and what expires: a code and
 a pushed request after 60 seconds."""
 import os
-import re
 import time
 import unittest
 
-from harness import FORM, Server, ServerTestCase, TempDir, basic, edit, form, init_home
+from harness import FORM, Server, ServerTestCase, TempDir, basic, edit, enable_https, form, init_home
 from login_support import Browser, pkce_pair
 
 CB = "http://127.0.0.1:9/cb"
@@ -134,15 +133,10 @@ class HttpsCookieTest(unittest.TestCase):
     def test_cookies_are_secure_over_https(self):
         with TempDir() as d:
             home, _ = init_home(d)
-            edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
-                 '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+            enable_https(home)
             server = Server(home).start()
             try:
-                deadline = time.time() + 10
-                while len(server.urls) < 2 and time.time() < deadline:
-                    time.sleep(0.05)
-                    server.urls = re.findall(r"listening on (\S+)", server.log())
-                https = [u for u in server.urls if u.startswith("https://")][0]
+                https = server.https_url()
                 add_user_and_client(server)
                 b = Browser(https)
                 page, _ = authorize(b)

@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from harness import (FIXTURE_DROPINS, FORM, SERVER, Server, TempDir, basic, edit, form, init_home,
+from harness import (FIXTURE_DROPINS, FORM, SERVER, Server, TempDir, basic, edit, enable_https, form, init_home,
                      postgres_connection)
 
 
@@ -215,16 +215,11 @@ class HttpsAndPostgresTest(unittest.TestCase):
     def test_https_listener_uses_keystore_key(self):
         with TempDir() as tmp:
             home, _ = init_home(tmp)
-            edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
-                 '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+            enable_https(home)
             server = Server(home)
             server.start()
             try:
-                deadline = time.time() + 10
-                while len(server.urls) < 2 and time.time() < deadline:
-                    time.sleep(0.05)
-                    server.urls = re.findall(r"listening on (\S+)", server.log())
-                https = [u for u in server.urls if u.startswith("https://")][0]
+                https = server.https_url()
                 r = server.request("GET", "/health", url=https)
                 self.assertEqual(r.status, 200)
                 cert = subprocess.run(
@@ -236,8 +231,7 @@ class HttpsAndPostgresTest(unittest.TestCase):
 
     def https_server(self, tmp, tls=""):
         home, _ = init_home(tmp)
-        edit(home + "/conf/server.xml", "<!-- <Listener scheme=\"https\"",
-             '<Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/> <!-- <Listener scheme="https"')
+        enable_https(home)
         if tls:
             edit(home + "/conf/server.xml", "  <Listeners>", tls + "\n  <Listeners>")
         return home
@@ -245,11 +239,7 @@ class HttpsAndPostgresTest(unittest.TestCase):
     @staticmethod
     def https_address(server):
         """host:port of the HTTPS listener (logged after the plain one)."""
-        deadline = time.time() + 10
-        while len(server.urls) < 2 and time.time() < deadline:
-            time.sleep(0.05)
-            server.urls = re.findall(r"listening on (\S+)", server.log())
-        return [u for u in server.urls if u.startswith("https://")][0][len("https://"):]
+        return server.https_url()[len("https://"):]
 
     def s_client(self, address, *args):
         out = subprocess.run(["openssl", "s_client", "-connect", address, "-brief", *args],

@@ -150,16 +150,13 @@ std::optional<HttpResponseData> Routes::login(const HttpRequestData& req) {
   }
   if (p == "/oauth2/par") {
     if (req.method != "POST") return methodNotAllowed("POST");
-    PluginManager::Pin pin(rt_.plugins().current());
-    JtiDeferral deferral;
-    try {
-      auto result = rt_.par().push(req);
-      if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
-      return holdForJtiVerdict(noStore(json(201, std::get<std::string>(result))), deferral);
-    } catch (const StoreError& e) {
-      Poco::Logger::get("idgate.login").error(e.what());
-      return noStore(errorResponse({ErrorCode::kServerError, "the request could not be stored"}));
-    }
+    return clientCall(
+        [&] {
+          auto result = rt_.par().push(req);
+          if (auto* err = std::get_if<ApiError>(&result)) return errorResponse(*err);
+          return json(201, std::get<std::string>(result));
+        },
+        "the request could not be stored");
   }
   if (p == "/oauth2/userinfo") {
     if (!get_or_post) return methodNotAllowed("GET, POST");
@@ -175,76 +172,61 @@ std::optional<HttpResponseData> Routes::login(const HttpRequestData& req) {
   return std::nullopt;
 }
 
-HttpResponseData Routes::token(const HttpRequestData& req) {
-  if (!isFormContentType(req.content_type)) {
-    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
-                                  "Content-Type must be application/x-www-form-urlencoded"}));
-  }
-  FormDecodeResult form = decodeForm(req.body, {"resource"});
-  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
-  TokenRequest tr;
-  tr.params = std::move(form.params);
-  tr.authorization = req.authorization;
-  tr.endpoint_url = rt_.issuer() + req.path;
+HttpResponseData Routes::clientCall(const std::function<HttpResponseData()>& call,
+                                    const char* store_failure) {
   // One plugin set for the whole request, even if a reload swaps in another meanwhile.
   PluginManager::Pin pin(rt_.plugins().current());
   // Assertion jtis the plugins insert are decided by the store's committer; the answer waits
   // for their durable verdict (store/jti_deferral.h) instead of this thread.
   JtiDeferral deferral;
-  std::variant<TokenEndpoint::Issued, ApiError> result;
+  HttpResponseData r;
   try {
-    result = rt_.tokenEndpoint().handle(tr);
+    r = call();
   } catch (const StoreError& e) {
     Poco::Logger::get("idgate.token").error(e.what());
-    result = ApiError{ErrorCode::kServerError, "the grant could not be checked"};
+    r = errorResponse({ErrorCode::kServerError, store_failure});
   }
-  HttpResponseData r;
-  if (auto* err = std::get_if<ApiError>(&result)) {
-    r = noStore(errorResponse(*err));
-  } else {
-    const auto& issued = std::get<TokenEndpoint::Issued>(result);
-    r = noStore(json(200, issued.body));
-    r.log_note = issued.log_note;
-  }
-  return holdForJtiVerdict(std::move(r), deferral);
+  return holdForJtiVerdict(noStore(std::move(r)), deferral);
+}
+
+HttpResponseData Routes::token(const HttpRequestData& req) {
+  auto decoded = tokenRequestFrom(req, rt_.issuer() + req.path, {"resource"});
+  if (auto* err = std::get_if<ApiError>(&decoded)) return noStore(errorResponse(*err));
+  const TokenRequest& tr = std::get<TokenRequest>(decoded);
+  return clientCall(
+      [&] {
+        auto result = rt_.tokenEndpoint().handle(tr);
+        if (auto* err = std::get_if<ApiError>(&result)) return errorResponse(*err);
+        const auto& issued = std::get<TokenEndpoint::Issued>(result);
+        HttpResponseData r = json(200, issued.body);
+        r.log_note = issued.log_note;
+        return r;
+      },
+      "the grant could not be checked");
 }
 
 HttpResponseData Routes::lifecycle(const HttpRequestData& req) {
-  if (!isFormContentType(req.content_type)) {
-    return noStore(errorResponse({ErrorCode::kUnsupportedMediaType,
-                                  "Content-Type must be application/x-www-form-urlencoded"}));
-  }
-  FormDecodeResult form = decodeForm(req.body, {});
-  if (!form.error.empty()) return noStore(errorResponse({ErrorCode::kInvalidRequest, form.error}));
-  TokenRequest tr;
-  tr.params = std::move(form.params);
-  tr.authorization = req.authorization;
-  tr.endpoint_url = rt_.issuer() + req.path;
-  PluginManager::Pin pin(rt_.plugins().current());
-  JtiDeferral deferral;
-  HttpResponseData r;
-  try {
-    if (req.path == "/oauth2/revoke") {
-      auto refused = rt_.tokenLifecycle().revoke(tr);
-      r = refused ? errorResponse(*refused) : json(200, "{}");
-    } else {
-      // RFC 9701: a signed answer when the caller asks for one.
-      const std::string* accept = req.header("Accept");
-      const bool as_jwt = accept != nullptr &&
-                          accept->find("application/token-introspection+jwt") != std::string::npos;
-      auto result = rt_.tokenLifecycle().introspect(tr, as_jwt);
-      if (auto* err = std::get_if<ApiError>(&result)) {
-        r = errorResponse(*err);
-      } else {
-        r = json(200, std::get<std::string>(result));
+  auto decoded = tokenRequestFrom(req, rt_.issuer() + req.path);
+  if (auto* err = std::get_if<ApiError>(&decoded)) return noStore(errorResponse(*err));
+  const TokenRequest& tr = std::get<TokenRequest>(decoded);
+  return clientCall(
+      [&] {
+        if (req.path == "/oauth2/revoke") {
+          auto refused = rt_.tokenLifecycle().revoke(tr);
+          return refused ? errorResponse(*refused) : json(200, "{}");
+        }
+        // RFC 9701: a signed answer when the caller asks for one.
+        const std::string* accept = req.header("Accept");
+        const bool as_jwt =
+            accept != nullptr &&
+            accept->find("application/token-introspection+jwt") != std::string::npos;
+        auto result = rt_.tokenLifecycle().introspect(tr, as_jwt);
+        if (auto* err = std::get_if<ApiError>(&result)) return errorResponse(*err);
+        HttpResponseData r = json(200, std::get<std::string>(result));
         if (as_jwt) r.content_type = "application/token-introspection+jwt";
-      }
-    }
-  } catch (const StoreError& e) {
-    Poco::Logger::get("idgate.token").error(e.what());
-    r = errorResponse({ErrorCode::kServerError, "the token could not be checked"});
-  }
-  return holdForJtiVerdict(noStore(std::move(r)), deferral);
+        return r;
+      },
+      "the token could not be checked");
 }
 
 HttpResponseData Routes::jwks() {

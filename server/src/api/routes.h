@@ -7,6 +7,7 @@
 #include "http/responses.h"
 
 #include <atomic>
+#include <functional>
 #include <optional>
 
 namespace idgate {
@@ -26,6 +27,11 @@ class Routes {
 
  private:
   HttpResponseData token(const HttpRequestData& request);
+  /// A request that authenticates a client through the plugins (token, PAR, revocation,
+  /// introspection): one pinned plugin set, the answer held until the assertion jtis it
+  /// inserted are durable, a store failure a 500 saying `store_failure`, no-store.
+  HttpResponseData clientCall(const std::function<HttpResponseData()>& call,
+                              const char* store_failure);
   /// POST /oauth2/revoke and /oauth2/introspect.
   HttpResponseData lifecycle(const HttpRequestData& request);
   HttpResponseData jwks();

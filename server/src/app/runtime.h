@@ -26,7 +26,7 @@
 #include "oauth/client_authentication.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_endpoint.h"
-#include "oauth/token_revocation.h"
+#include "oauth/token_lifecycle.h"
 #include "oauth/user_authentication.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"

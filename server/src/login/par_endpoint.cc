@@ -9,16 +9,9 @@
 namespace idgate {
 
 std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req) {
-  if (!isFormContentType(req.content_type)) {
-    return ApiError{ErrorCode::kUnsupportedMediaType,
-                    "Content-Type must be application/x-www-form-urlencoded"};
-  }
-  FormDecodeResult form = decodeForm(req.body, {});
-  if (!form.error.empty()) return ApiError{ErrorCode::kInvalidRequest, form.error};
-  TokenRequest tr;
-  tr.params = form.params;
-  tr.authorization = req.authorization;
-  tr.endpoint_url = ctx_.issuer + "/oauth2/par";
+  auto decoded = tokenRequestFrom(req, ctx_.issuer + "/oauth2/par");
+  if (auto* err = std::get_if<ApiError>(&decoded)) return *err;
+  const TokenRequest& tr = std::get<TokenRequest>(decoded);
   if (tr.param("request_uri")) {
     return ApiError{ErrorCode::kInvalidRequest, "request_uri cannot be pushed (RFC 9126 §2.1)"};
   }
@@ -34,7 +27,7 @@ std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req
   // What the authorization endpoint will see: the request without the client's credentials.
   Params params;
   JsonWriter stored;
-  for (const auto& [k, v] : form.params) {
+  for (const auto& [k, v] : tr.params) {
     if (k == "client_assertion" || k == "client_assertion_type" || k == "client_secret") continue;
     params.emplace_back(k, v);
     stored.field(k, v);

@@ -2,9 +2,14 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include "common/oauth_error.h"
+#include "http/http_exchange.h"
 
 namespace idgate {
 
@@ -27,5 +32,12 @@ struct TokenRequest {
     return out;
   }
 };
+
+/// The form body of a POST to a client-authenticated endpoint (token, PAR, revocation,
+/// introspection) sent to `endpoint_url`: a form content type, no repeated parameter but those
+/// in `repeatable`; else the error.
+std::variant<TokenRequest, ApiError> tokenRequestFrom(const HttpRequestData& request,
+                                                      std::string endpoint_url,
+                                                      const std::set<std::string>& repeatable = {});
 
 }  // namespace idgate

@@ -1,4 +1,4 @@
-#include "oauth/token_revocation.h"
+#include "oauth/token_lifecycle.h"
 
 #include <Poco/Logger.h>
 
