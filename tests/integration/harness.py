@@ -208,3 +208,24 @@ class ServerTestCase:
     def tearDownClass(cls):
         cls.server.stop()
         cls.tmp.__exit__(None, None, None)
+
+
+# init's commented-out <openidConnectClient> for idgate's own tokens: the element between a line
+# "<!--" and a line "-->".
+OWN_TOKENS_EXAMPLE = re.compile(r" *<!--\n( *<openidConnectClient [^>]*/>)\n *-->\n")
+DOCS_URL = "http://127.0.0.1:9443"
+
+
+def uncomment_own_tokens_example(home, url=None):
+    """Deletes the two comment lines around the example, as its comment says. url stands in for
+    the docs' http://127.0.0.1:9443 in it, as the guide runner does for the pages."""
+    path = os.path.join(home, "conf", "server.xml")
+    with open(path) as f:
+        text = f.read()
+    text, n = OWN_TOKENS_EXAMPLE.subn(r"\1\n", text)
+    if n != 1:
+        raise AssertionError("no commented-out <openidConnectClient> example in " + path)
+    if url:
+        text = text.replace('issuerIdentifier="%s"' % DOCS_URL, 'issuerIdentifier="%s"' % url)
+    with open(path, "w") as f:
+        f.write(text)

@@ -15,7 +15,8 @@ import urllib.parse
 import jwt
 
 import guide_runner
-from harness import ADMIN_PASSWORD, BUILD, SERVER, Server, ServerTestCase, TempDir, init_home
+from harness import (ADMIN_PASSWORD, BUILD, SERVER, Server, ServerTestCase, TempDir, init_home,
+                     uncomment_own_tokens_example)
 
 DOCS = os.path.join(guide_runner.ROOT, "docs")
 GUIDES = os.path.join(DOCS, "guides")
@@ -28,26 +29,6 @@ JWT_BEARER_GRANT = os.path.join(GUIDES, "jwt-bearer-grant.md")
 LOGIN = os.path.join(GUIDES, "login.md")
 TOKENS = os.path.join(GUIDES, "tokens.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
-
-
-# init's commented-out <openidConnectClient> for idgate's own tokens: the element between a line
-# "<!--" and a line "-->".
-OWN_TOKENS_EXAMPLE = re.compile(r" *<!--\n( *<openidConnectClient [^>]*/>)\n *-->\n")
-
-
-def uncomment_own_tokens_example(home, url=None):
-    """Deletes the two comment lines around the example, as its comment says. url stands in for
-    the docs' http://127.0.0.1:9443 in it, as the guide runner does for the pages."""
-    path = os.path.join(home, "conf", "server.xml")
-    with open(path) as f:
-        text = f.read()
-    text, n = OWN_TOKENS_EXAMPLE.subn(r"\1\n", text)
-    if n != 1:
-        raise AssertionError("no commented-out <openidConnectClient> example in " + path)
-    if url:
-        text = text.replace('issuerIdentifier="%s"' % guide_runner.DOCS_URL, 'issuerIdentifier="%s"' % url)
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def free_port():

@@ -6,11 +6,13 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import unittest
 
 import jwt
 
-from harness import FORM, Server, TempDir, edit, form, init_home, postgres_connection
+from harness import (FORM, Server, TempDir, basic, edit, form, init_home, postgres_connection,
+                     uncomment_own_tokens_example)
 from login_support import Browser, pkce_pair
 
 CB = "http://127.0.0.1:9/cb"
@@ -31,6 +33,7 @@ class TwoNodesTest(unittest.TestCase):
         home_a, _ = init_home(d, "a", issuer=ISSUER)
         edit(home_a + "/conf/server.xml", '<Database type="sqlite" path="data/idgate.db"/>',
              '<Database type="postgresql" connection="%s"/>' % connection)
+        uncomment_own_tokens_example(home_a)  # both nodes accept idgate's tokens at /api/me
         home_b = d + "/b"
         shutil.copytree(home_a, home_b)
         self.a = Server(home_a).start()
@@ -135,6 +138,27 @@ class TwoNodesTest(unittest.TestCase):
                 t.join()
             outcomes.append(sorted(results))
         self.assertEqual(outcomes, [[200, 400]] * 20)
+
+    def test_a_token_revoked_on_one_node_is_refused_by_the_other_within_five_seconds(self):
+        client = self.a.register(client_id="svc", scope="orders")
+        r = self.a.request("POST", "/oauth2/token", form(grant_type="client_credentials"),
+                           dict(FORM, Authorization=basic("svc", client["client_secret"])))
+        token = r.json()["access_token"]
+        me = {"Authorization": "Bearer " + token}
+        self.assertEqual(self.a.request("GET", "/api/me", headers=me).status, 200)
+        self.assertEqual(self.b.request("GET", "/api/me", headers=me).status, 200)
+        r = self.a.request("POST", "/oauth2/revoke", form(token=token),
+                           dict(FORM, Authorization=basic("svc", client["client_secret"])))
+        self.assertEqual(r.status, 200, r.text)
+        revoked_at = time.monotonic()
+        self.assertEqual(self.a.request("GET", "/api/me", headers=me).status, 401, "at once where revoked")
+        while self.b.request("GET", "/api/me", headers=me).status == 200:
+            self.assertLess(time.monotonic() - revoked_at, 7, "node b still accepts the revoked token")
+            time.sleep(0.2)
+        r = self.b.request("GET", "/api/me", headers=me)
+        self.assertEqual(r.json()["error_description"], "the token has been revoked")
+        # propagationSeconds="5" (the default) bounds it; a margin for a loaded machine.
+        self.assertLess(time.monotonic() - revoked_at, 6.5)
 
 
 if __name__ == "__main__":

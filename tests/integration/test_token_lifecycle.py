@@ -8,7 +8,7 @@ import unittest
 
 import jwt
 
-from harness import FORM, ServerTestCase, basic, edit, form
+from harness import FORM, Server, ServerTestCase, TempDir, basic, edit, form, init_home, uncomment_own_tokens_example
 from login_support import Browser, pkce_pair, verify_id_token
 
 CB = "http://127.0.0.1:9/cb"
@@ -174,7 +174,10 @@ class RevokeAndIntrospectTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(refresh(self.server, t["refresh_token"]).json()["error_description"], "refresh token revoked")
         self.assertEqual(self.introspect(t["refresh_token"]), {"active": False})
-        # An access token: listed until its exp; userinfo and introspection see it revoked.
+        # The access token issued with it ends with it.
+        self.assertEqual(self.introspect(t["access_token"]), {"active": False})
+        # An access token alone: listed until its exp; userinfo and introspection see it revoked.
+        t = sign_in(self.server)
         self.assertEqual(self.introspect(t["access_token"])["active"], True)
         r = self.post("/oauth2/revoke", client_id="app", token=t["access_token"])
         self.assertEqual(r.status, 200, r.text)
@@ -190,6 +193,74 @@ class RevokeAndIntrospectTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(d["introspection_endpoint"], self.server.url + "/oauth2/introspect")
         self.assertIn("private_key_jwt", d["introspection_endpoint_auth_methods_supported"])
         self.assertIn("refresh_token", d["grant_types_supported"])
+
+
+class ResourceServerRevocationTest(unittest.TestCase):
+    """idgate as the resource server of its own tokens (init's <openidConnectClient> example):
+    a revoked access token is refused at once on the node that revoked it, from the validated
+    token cache too, at /api/me and /auth/check; a refresh token's reuse ends the access tokens
+    issued from its family."""
+    ISSUER = "https://idgate.example.test"
+    FWD = {"X-Forwarded-Uri": "/orders", "X-Forwarded-Host": "idgate.example.test", "X-Forwarded-Proto": "https"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        home, _ = init_home(cls.tmp.__enter__(), issuer=cls.ISSUER)
+        uncomment_own_tokens_example(home)
+        # /auth/check describes a request to the proxy: the token must be meant for it.
+        edit(home + "/conf/server.xml", 'tokenReuse="true"/>', 'tokenReuse="true" audiences="%s"/>' % cls.ISSUER)
+        cls.server = Server(home).start()
+        setup(cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    def me(self, token):
+        return self.server.request("GET", "/api/me", headers={"Authorization": "Bearer " + token})
+
+    def check(self, token):
+        return self.server.request("GET", "/auth/check", headers=dict(self.FWD, Authorization="Bearer " + token))
+
+    def assert_revoked(self, r):
+        self.assertEqual(r.status, 401, r.text)
+        self.assertEqual(r.json(), {"error": "invalid_token", "error_description": "the token has been revoked"})
+        self.assertIn('error="invalid_token"', r.headers["www-authenticate"])
+
+    def test_a_revoked_access_token_is_refused_at_once(self):
+        t = sign_in(self.server)
+        self.assertEqual(self.me(t["access_token"]).status, 200)
+        self.assertEqual(self.me(t["access_token"]).status, 200)  # now in the validated-token cache
+        r = self.check(t["access_token"])
+        self.assertEqual(r.status, 200, r.text)
+        r = self.server.request("POST", "/oauth2/revoke", form(client_id="app", token=t["access_token"]), FORM)
+        self.assertEqual(r.status, 200, r.text)
+        self.assert_revoked(self.me(t["access_token"]))
+        self.assert_revoked(self.check(t["access_token"]))
+        self.assertIn("refused a token: the token has been revoked", self.server.log())
+        # Its refresh token is another grant's business: still good, and its new access token too.
+        r = refresh(self.server, t["refresh_token"])
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(self.me(r.json()["access_token"]).status, 200)
+
+    def test_refresh_token_reuse_ends_the_access_tokens_of_its_family(self):
+        t = sign_in(self.server)
+        second = refresh(self.server, t["refresh_token"]).json()
+        for token in (t["access_token"], second["access_token"]):
+            self.assertEqual(self.me(token).status, 200)
+        r = refresh(self.server, t["refresh_token"])  # reuse: a stolen copy
+        self.assertEqual(r.json()["error"], "invalid_grant")
+        for token in (t["access_token"], second["access_token"]):
+            self.assert_revoked(self.me(token))
+
+    def test_revoking_a_refresh_token_ends_its_access_tokens(self):
+        t = sign_in(self.server)
+        self.assertEqual(self.me(t["access_token"]).status, 200)
+        r = self.server.request("POST", "/oauth2/revoke", form(client_id="app", token=t["refresh_token"]), FORM)
+        self.assertEqual(r.status, 200, r.text)
+        self.assert_revoked(self.me(t["access_token"]))
 
 
 class GraceTest(ServerTestCase, unittest.TestCase):

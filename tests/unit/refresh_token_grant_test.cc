@@ -38,13 +38,14 @@ class RefreshTokenGrantTest : public ::testing::Test {
     config.path = dir_.file("idgate.db");
     db_ = std::make_unique<Database>(config);
     store_ = makeSqlRefreshTokenStore(*db_);
+    revoked_ = makeSqlRevokedTokenStore(*db_);
     config_.sliding_s = 100;
     config_.absolute_s = 250;
     config_.reuse_grace_s = 0;
     endpoint_ = std::make_unique<TokenEndpoint>(
         clients_,
         std::vector<std::shared_ptr<const GrantHandler>>{
-            std::make_shared<RefreshTokenGrant>(*store_, config_, clock_)},
+            std::make_shared<RefreshTokenGrant>(*store_, *revoked_, config_, clock_)},
         std::make_shared<PlainIssuer>(), settings_, clock_);
     endpoint_->setRefreshTokens(store_.get(), &config_);
     RefreshToken t;
@@ -73,6 +74,7 @@ class RefreshTokenGrantTest : public ::testing::Test {
   test::FixedClock clock_{1'700'000'000};
   std::unique_ptr<Database> db_;
   std::unique_ptr<RefreshTokenStore> store_;
+  std::unique_ptr<RevokedTokenStore> revoked_;
   RefreshTokenConfig config_;
   PublicClients clients_;
   TokenSettings settings_{"https://idp.example", 600};
@@ -107,6 +109,10 @@ TEST_F(RefreshTokenGrantTest, ReuseRevokesTheFamilyUnlessWithinTheGrace) {
             "error: refresh token was already used; every token of this grant is revoked (sign "
             "in again)");
   EXPECT_EQ(use(a), "error: refresh token revoked");
+  // The access token issued with `a` (PlainIssuer's "at-<jti>") ends with the family.
+  const std::string access_jti = store_->find(crypto::sha256Hex(a))->access_jti;
+  ASSERT_FALSE(access_jti.empty());
+  EXPECT_TRUE(revoked_->isRevoked(access_jti));
 }
 
 TEST_F(RefreshTokenGrantTest, AGraceLetsARetryThroughThenEnds) {

@@ -82,9 +82,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StoreTest, MigrationsReachCurrentVersionOnce) {
-  EXPECT_EQ(db_->schemaVersion(), 6);
+  EXPECT_EQ(db_->schemaVersion(), 7);
   Database again(config_);  // re-opening applies nothing twice
-  EXPECT_EQ(again.schemaVersion(), 6);
+  EXPECT_EQ(again.schemaVersion(), 7);
 }
 
 TEST_P(StoreTest, ClientCrud) {
@@ -403,9 +403,14 @@ TEST_P(StoreTest, ConsentIsRememberedPerUserAndClientAndRevokedTokensAreKnown) {
 
   auto revoked = makeSqlRevokedTokenStore(*db_);
   EXPECT_FALSE(revoked->isRevoked("jti-1"));
-  revoked->revoke("jti-1", 500);
-  revoked->revoke("jti-1", 500);  // twice is fine
+  revoked->revoke("jti-1", 500, 100);
+  revoked->revoke("jti-1", 500, 101);  // twice is fine
+  revoked->revoke("jti-2", 900, 200);
   EXPECT_TRUE(revoked->isRevoked("jti-1"));
+  ASSERT_EQ(revoked->revokedSince(150, 0).size(), 1u);
+  EXPECT_EQ(revoked->revokedSince(150, 0)[0].jti, "jti-2");
+  EXPECT_EQ(revoked->revokedSince(0, 0).size(), 2u);
+  EXPECT_EQ(revoked->revokedSince(0, 600).size(), 1u) << "expired ones are left out";
   EXPECT_EQ(revoked->purge(501), 1);
   EXPECT_FALSE(revoked->isRevoked("jti-1"));
 }
@@ -440,11 +445,20 @@ TEST_P(StoreTest, ARefreshTokenIsUsedOnceAndItsFamilyRevokedTogether) {
   EXPECT_TRUE(tokens->markUsed(t.token_hash, 1500));
   EXPECT_FALSE(tokens->markUsed(t.token_hash, 1501)) << "once";
   EXPECT_EQ(tokens->find(t.token_hash)->used_at, 1500);
-  EXPECT_EQ(tokens->revokeFamily("fam-1"), 2);
+  EXPECT_TRUE(tokens->familyAccessTokens("fam-1", 1500).empty());
+  next.token_hash = std::string(64, '4');
+  next.access_jti = "at-4";
+  next.access_expires_at = 1600;
+  tokens->insert(next);
+  EXPECT_EQ(tokens->find(next.token_hash)->access_jti, "at-4");
+  ASSERT_EQ(tokens->familyAccessTokens("fam-1", 1500).size(), 1u);
+  EXPECT_EQ(tokens->familyAccessTokens("fam-1", 1500)[0].first, "at-4");
+  EXPECT_TRUE(tokens->familyAccessTokens("fam-1", 1600).empty()) << "expired";
+  EXPECT_EQ(tokens->revokeFamily("fam-1"), 3);
   EXPECT_TRUE(tokens->find(next.token_hash)->revoked);
   EXPECT_FALSE(tokens->markUsed(next.token_hash, 1502)) << "revoked";
   EXPECT_FALSE(tokens->find(other.token_hash)->revoked) << "other families untouched";
-  EXPECT_EQ(tokens->purge(5001), 3);
+  EXPECT_EQ(tokens->purge(5001), 4);
 
   // Of concurrent rotations exactly one wins.
   for (int round = 0; round < 5; ++round) {

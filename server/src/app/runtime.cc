@@ -73,7 +73,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
   login_sessions_ = makeSqlLoginSessionStore(*db_);
   pending_ = makeSqlPendingRequestStore(*db_);
   consents_ = makeSqlConsentStore(*db_);
-  revoked_ = makeSqlRevokedTokenStore(*db_);
+  revoked_ = std::make_unique<RevocationList>(makeSqlRevokedTokenStore(*db_),
+                                              identity_.revocation.propagation_s);
   refresh_tokens_ = makeSqlRefreshTokenStore(*db_);
   std::vector<JtiPurger::ExtraPurge> purges = {
       {"authorization codes", [this](int64_t now) { return codes_->purge(now); }},
@@ -119,7 +120,8 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       std::vector<std::shared_ptr<const GrantHandler>>{
           std::make_shared<AuthorizationCodeGrant>(*codes_, *login_sessions_, *revoked_, clock_,
                                                    config_.access_token_lifetime_s),
-          std::make_shared<RefreshTokenGrant>(*refresh_tokens_, identity_.refresh, clock_)});
+          std::make_shared<RefreshTokenGrant>(*refresh_tokens_, *revoked_, identity_.refresh,
+                                              clock_)});
   token_->setRefreshTokens(refresh_tokens_.get(), &identity_.refresh);
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
@@ -298,6 +300,7 @@ void Runtime::setUpResourceServer() {
   guard_ = std::make_unique<ResourceGuard>(
       config_.resource, *validator_, clock_, sessions_.get(),
       AudienceOrigins::from(settings_.issuer, listener_urls_, config_.public_urls));
+  guard_->setRevocations(revoked_.get(), settings_.issuer);
   {
     // Always installed: a reload may add a mapper. With none, the subject passes as built.
     PluginManager* pm = plugins_.get();

@@ -43,6 +43,7 @@
 #include "store/login_session_store.h"
 #include "store/pending_request_store.h"
 #include "store/refresh_token_store.h"
+#include "store/revocation_list.h"
 #include "store/revoked_token_store.h"
 #include "store/user_store.h"
 
@@ -118,7 +119,7 @@ class Runtime {
   std::unique_ptr<LoginSessionStore> login_sessions_;
   std::unique_ptr<PendingRequestStore> pending_;
   std::unique_ptr<ConsentStore> consents_;
-  std::unique_ptr<RevokedTokenStore> revoked_;
+  std::unique_ptr<RevocationList> revoked_;
   std::unique_ptr<RefreshTokenStore> refresh_tokens_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;

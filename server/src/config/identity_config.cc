@@ -44,7 +44,17 @@ IdentityConfig loadIdentityConfig(const std::string& file) {
   IdentityConfig c;
   c.file = file;
   if (auto oauth = root.child("OAuth")) {
-    oauth->allowOnly({"TimestampSkew", "Login", "RefreshTokens"}, {});
+    oauth->allowOnly({"TimestampSkew", "Login", "RefreshTokens", "Revocation", "DPoP"}, {});
+    if (auto revocation = oauth->child("Revocation")) {
+      revocation->allowOnly({}, {"propagationSeconds"});
+      c.revocation.propagation_s = revocation->intAttribute("propagationSeconds", 5, 0, 300);
+    }
+    if (auto dpop = oauth->child("DPoP")) {
+      dpop->allowOnly({}, {"requireNonce", "nonceLifetimeSeconds", "proofMaxAgeSeconds"});
+      c.dpop.require_nonce = dpop->boolAttribute("requireNonce", false);
+      c.dpop.nonce_lifetime_s = dpop->intAttribute("nonceLifetimeSeconds", 300, 10, 3600);
+      c.dpop.proof_max_age_s = dpop->intAttribute("proofMaxAgeSeconds", 300, 10, 3600);
+    }
     if (auto refresh = oauth->child("RefreshTokens")) {
       refresh->allowOnly(
           {}, {"slidingLifetimeSeconds", "absoluteLifetimeSeconds", "reuseGraceSeconds"});
@@ -140,6 +150,8 @@ std::string defaultIdentityXml() {
          family, unless within reuseGraceSeconds (for clients that retry). -->
     <RefreshTokens slidingLifetimeSeconds="1209600" absoluteLifetimeSeconds="2592000"
                    reuseGraceSeconds="0"/>
+    <Revocation propagationSeconds="5"/>
+    <DPoP requireNonce="false" nonceLifetimeSeconds="300" proofMaxAgeSeconds="300"/>
   </OAuth>
   <EventListeners>
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"

@@ -45,11 +45,28 @@ struct RefreshTokenConfig {
                                     ///< long (a client's retry) before reuse revokes its family
 };
 
+/// <OAuth><Revocation .../>: how soon a revoked access token is refused by the resource server.
+struct RevocationConfig {
+  int64_t propagation_s = 5;  ///< propagationSeconds: other nodes' revocations are read this
+                              ///< often (0: the database is asked at every request); the
+                              ///< node that revoked a token refuses it at once
+};
+
+/// <OAuth><DPoP .../>: sender-constrained tokens (RFC 9449).
+struct DpopConfig {
+  bool require_nonce = false;      ///< requireNonce: proofs must carry a server nonce (§8)
+  int64_t nonce_lifetime_s = 300;  ///< nonceLifetimeSeconds: how long a nonce is accepted
+  int64_t proof_max_age_s = 300;   ///< proofMaxAgeSeconds: a proof's iat may be this old (or
+                                   ///< this far ahead, less the timestamp skew)
+};
+
 struct IdentityConfig {
   std::string file;
   int64_t timestamp_skew_s = 60;
   LoginConfig login;
   RefreshTokenConfig refresh;
+  RevocationConfig revocation;
+  DpopConfig dpop;
   std::vector<EventListenerConfig> listeners;
   std::vector<CacheConfigEntry> caches;
 

@@ -38,6 +38,15 @@ SignInContext signInFromJson(const std::string& json, const std::string& sid) {
   return s;
 }
 
+int64_t revokeGrantFamily(RefreshTokenStore& tokens, RevokedTokenStore& revoked,
+                          const std::string& family_id, int64_t now) {
+  int64_t n = tokens.revokeFamily(family_id);
+  for (const auto& [jti, exp] : tokens.familyAccessTokens(family_id, now)) {
+    revoked.revoke(jti, exp, now);
+  }
+  return n;
+}
+
 const std::string& RefreshTokenGrant::grantType() const {
   static const std::string kType = "refresh_token";
   return kType;
@@ -93,11 +102,11 @@ std::variant<Grant, ApiError> RefreshTokenGrant::grant(const TokenRequest& reque
     auto again = tokens_.find(token->token_hash);
     const int64_t used_at = again ? again->used_at : 0;
     if (used_at == 0 || now - used_at >= config_.reuse_grace_s) {
-      int64_t n = tokens_.revokeFamily(token->family_id);
+      int64_t n = revokeGrantFamily(tokens_, revoked_, token->family_id, now);
       Poco::Logger::get("idgate.token")
           .warning("refresh token reuse for client " + client.client.client_id + " and subject " +
                    token->subject + ": its family is revoked (" + std::to_string(n) +
-                   " live tokens)");
+                   " live tokens) with the access tokens issued from it");
       return ApiError{ErrorCode::kInvalidGrant,
                       "refresh token was already used; every token of this grant is revoked "
                       "(sign in again)"};

@@ -9,6 +9,7 @@
 #include "config/identity_config.h"
 #include "oauth/grant_handler.h"
 #include "store/refresh_token_store.h"
+#include "store/revoked_token_store.h"
 
 namespace idgate {
 
@@ -16,10 +17,16 @@ namespace idgate {
 std::string signInToJson(const SignInContext& sign_in);
 SignInContext signInFromJson(const std::string& json, const std::string& sid);
 
+/// Ends a grant: every refresh token of the family, and every access token issued with them,
+/// revoked. Returns how many refresh tokens were still live. Throws StoreError.
+int64_t revokeGrantFamily(RefreshTokenStore& tokens, RevokedTokenStore& revoked,
+                          const std::string& family_id, int64_t now);
+
 class RefreshTokenGrant : public GrantHandler {
  public:
-  RefreshTokenGrant(RefreshTokenStore& tokens, const RefreshTokenConfig& config, const Clock& clock)
-      : tokens_(tokens), config_(config), clock_(clock) {}
+  RefreshTokenGrant(RefreshTokenStore& tokens, RevokedTokenStore& revoked,
+                    const RefreshTokenConfig& config, const Clock& clock)
+      : tokens_(tokens), revoked_(revoked), config_(config), clock_(clock) {}
 
   const std::string& grantType() const override;
   std::optional<ApiError> precheck(const TokenRequest& request) const override;
@@ -29,6 +36,7 @@ class RefreshTokenGrant : public GrantHandler {
 
  private:
   RefreshTokenStore& tokens_;
+  RevokedTokenStore& revoked_;
   const RefreshTokenConfig& config_;
   const Clock& clock_;
 };

@@ -156,6 +156,8 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
     t.sign_in_json = r.sign_in_json;
     t.issued_at = now;
     t.expires_at = std::min(now + refresh_config_->sliding_s, t.family_expires_at);
+    t.access_jti = token_request.jti;
+    t.access_expires_at = token_request.expires_at;
     refresh_store_->insert(t);
   }
   std::string scope;

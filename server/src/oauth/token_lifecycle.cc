@@ -4,6 +4,7 @@
 
 #include "common/json_writer.h"
 #include "crypto/digest.h"
+#include "oauth/refresh_token_grant.h"
 
 namespace idgate {
 namespace {
@@ -34,7 +35,7 @@ std::optional<ApiError> TokenLifecycle::revoke(const TokenRequest& request) cons
       return std::optional<ApiError>(
           ApiError{ErrorCode::kUnauthorizedClient, "the token was issued to another client"});
     }
-    int64_t n = refresh_.revokeFamily(t->family_id);
+    int64_t n = revokeGrantFamily(refresh_, revoked_, t->family_id, now);
     Poco::Logger::get("idgate.token")
         .information("client " + client_id + " revoked a refresh token (" + std::to_string(n) +
                      " live tokens of its grant)");
@@ -51,7 +52,7 @@ std::optional<ApiError> TokenLifecycle::revoke(const TokenRequest& request) cons
     const jose::Json* exp = claims->get("exp");
     auto jti = claims->getString("jti");
     if (jti && exp != nullptr && static_cast<int64_t>(exp->number()) > now) {
-      revoked_.revoke(*jti, static_cast<int64_t>(exp->number()));
+      revoked_.revoke(*jti, static_cast<int64_t>(exp->number()), now);
     }
     return std::optional<ApiError>();
   };

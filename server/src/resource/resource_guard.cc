@@ -101,6 +101,24 @@ const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
   return nullptr;
 }
 
+GuardResult::Kind ResourceGuard::revocationOf(const Subject& s, int64_t now,
+                                              std::string* why) const {
+  if (revocations_ == nullptr || s.jti.empty() || s.issuer != own_issuer_) {
+    return GuardResult::Kind::kAuthenticated;
+  }
+  switch (revocations_->check(s.jti, now)) {
+    case RevocationList::Verdict::kLive:
+      return GuardResult::Kind::kAuthenticated;
+    case RevocationList::Verdict::kRevoked:
+      *why = "the token has been revoked";
+      return GuardResult::Kind::kInvalid;
+    case RevocationList::Verdict::kUnknown:
+      break;
+  }
+  *why = "the revocation list could not be read";
+  return GuardResult::Kind::kServerError;
+}
+
 const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req, RequestTokens& tokens,
                                               const OidcClientConfig** fallback) const {
   *fallback = nullptr;
@@ -176,10 +194,24 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   // minted on one must not pass the other.
   const std::string origin = (req.via_proxy ? "forwarded " : "direct ") + req.origin();
   const bool sessions = !c->authn_session_disabled && sessions_ != nullptr;
+  // A revoked token from the cache or a session cookie: refused as a fresh validation would.
+  auto refuse = [&]() -> GuardResult {
+    if (out.kind == GuardResult::Kind::kInvalid && supported) {
+      out.kind = GuardResult::Kind::kAnonymous;
+    }
+    std::string line = "openidConnectClient '" + c->id + "' refused a token: " + out.description;
+    if (out.kind == GuardResult::Kind::kServerError) {
+      log.error(line);
+    } else {
+      log.warning(line);
+    }
+    return out;
+  };
   if (!token) {
     if (sessions) {
       if (auto s = sessions_->read(*c, *req.request, now, origin)) {
-        out.kind = GuardResult::Kind::kAuthenticated;
+        out.kind = revocationOf(*s, now, &out.description);
+        if (out.kind != GuardResult::Kind::kAuthenticated) return refuse();
         out.subject = std::move(*s);
         out.from_session = true;
         return out;
@@ -195,7 +227,8 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
     key = c->id + (req.via_proxy ? "\nforwarded\n" : "\ndirect\n") +
           ValidatedTokenCache::tokenHash(*token);
     if (auto hit = cache_.get(key, now)) {
-      out.kind = GuardResult::Kind::kAuthenticated;
+      out.kind = revocationOf(*hit, now, &out.description);
+      if (out.kind != GuardResult::Kind::kAuthenticated) return refuse();
       out.subject = std::move(*hit);
       out.from_cache = true;
       if (sessions) {
@@ -207,6 +240,11 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   Validation v =
       validator_.validate(*c, *token, req.via_proxy ? origins_.forwarded : origins_.direct, now);
   const char* refused = "' refused a token: ";
+  if (v.kind == Validation::Kind::kOk) {
+    GuardResult::Kind k = revocationOf(v.subject, now, &v.description);
+    if (k == GuardResult::Kind::kInvalid) v.kind = Validation::Kind::kInvalid;
+    if (k == GuardResult::Kind::kServerError) v.kind = Validation::Kind::kServerError;
+  }
   if (v.kind == Validation::Kind::kOk && mapping_) {
     std::string reason;
     GuardResult::Kind k = mapping_(v.subject, &reason);

@@ -14,6 +14,7 @@
 #include "resource/session_cookie.h"
 #include "resource/token_validator.h"
 #include "resource/validated_token_cache.h"
+#include "store/revocation_list.h"
 
 namespace idgate {
 
@@ -50,12 +51,21 @@ class ResourceGuard {
   using SubjectMapping = std::function<GuardResult::Kind(Subject&, std::string* reason)>;
   void setSubjectMapping(SubjectMapping mapping) { mapping_ = std::move(mapping); }
 
+  /// idgate's own access tokens (iss `issuer`, with a jti) are looked up in `revocations` at
+  /// every request, from the cache and session cookies too.
+  void setRevocations(RevocationList* revocations, std::string issuer) {
+    revocations_ = revocations;
+    own_issuer_ = std::move(issuer);
+  }
+
   const OidcClientConfig* client(const std::string& id) const;
   size_t cacheSize() const { return cache_.size(); }
 
  private:
   /// `fallback`: what the request would get without the token's hints (filter match or the
   /// first configuration without a filter).
+  /// kAuthenticated when `subject` was not revoked; else kInvalid or kServerError.
+  GuardResult::Kind revocationOf(const Subject& subject, int64_t now, std::string* why) const;
   const OidcClientConfig* select(const RequestOrigin& request, RequestTokens& tokens,
                                  const OidcClientConfig** fallback) const;
 
@@ -66,6 +76,8 @@ class ResourceGuard {
   AudienceOrigins origins_;
   SubjectMapping mapping_;
   ValidatedTokenCache cache_;
+  RevocationList* revocations_ = nullptr;
+  std::string own_issuer_;
 };
 
 /// Whether an Authorization header value uses the Bearer scheme (case-insensitive).

@@ -48,6 +48,7 @@ std::string SessionCookies::issue(const OidcClientConfig& c, const Subject& s, b
   w.field("iss", s.issuer);
   w.field("scopes", s.scopes);
   w.field("exp", s.expires_at);
+  if (!s.jti.empty()) w.field("jti", s.jti);
   // The subject (one line: the writer escapes every newline), then the claims as they came.
   std::string plain =
       w.finish() + "\n" + (s.claims_json.size() <= kMaxClaimsInCookie ? s.claims_json : "{}");
@@ -83,6 +84,7 @@ std::optional<Subject> SessionCookies::read(const OidcClientConfig& c, const Htt
   s.issuer = j->getString("iss").value_or("");
   s.scopes = strings(j->get("scopes"));
   s.expires_at = exp;
+  s.jti = j->getString("jti").value_or("");
   s.claims_json = plain->substr(newline + 1);
   return s;
 }

@@ -19,6 +19,8 @@ struct Subject {
   std::vector<std::string> scopes;
   std::string claims_json;  ///< the validated payload
   int64_t expires_at = 0;
+  std::string jti;  ///< "" when the token had none (revocation is looked up by it)
+  std::string jkt;  ///< cnf.jkt: the DPoP key the token is bound to (RFC 9449 §6.1), or ""
 
   std::string uniqueId() const { return "user:" + realm + "/" + unique_name; }
   std::vector<std::string> groupIds() const {

@@ -291,6 +291,10 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   s.client_id = claims.getString("client_id").value_or(claims.getString("azp").value_or(""));
   if (auto scope = claims.getString("scope")) s.scopes = splitAny(*scope, " ");
   s.expires_at = exp;
+  if (jti_claim != nullptr) s.jti = jti_claim->str();
+  if (const jose::Json* cnf = claims.get("cnf"); cnf != nullptr && cnf->isObject()) {
+    s.jkt = cnf->getString("jkt").value_or("");
+  }
   std::string payload_b64 = jws.signing_input.substr(jws.signing_input.find('.') + 1);
   s.claims_json = base64UrlDecode(payload_b64).value_or("{}");
   if (c.map_identity_to_registry_user) {

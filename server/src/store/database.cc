@@ -125,6 +125,16 @@ const std::vector<std::vector<std::string>> kMigrations = {
         "CREATE INDEX IDGATE_REFRESH_TOKEN_FAMILY ON IDGATE_REFRESH_TOKEN (FAMILY_ID)",
         "CREATE INDEX IDGATE_REFRESH_TOKEN_EXP ON IDGATE_REFRESH_TOKEN (FAMILY_EXPIRES_AT)",
     },
+    {
+        // Revocation reaches the resource server: when a jti was revoked (other nodes read what
+        // is new), the access token issued with each refresh token (a family revoked ends them
+        // too), and the DPoP key a public client's refresh tokens are bound to.
+        "ALTER TABLE IDGATE_REVOKED_TOKEN ADD COLUMN REVOKED_AT BIGINT NOT NULL DEFAULT 0",
+        "CREATE INDEX IDGATE_REVOKED_TOKEN_AT ON IDGATE_REVOKED_TOKEN (REVOKED_AT)",
+        "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN ACCESS_JTI VARCHAR(64) NOT NULL DEFAULT ''",
+        "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN ACCESS_EXPIRES_AT BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN JKT VARCHAR(64) NOT NULL DEFAULT ''",
+    },
 };
 
 void registerConnectors() {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace idgate {
 
@@ -26,6 +28,9 @@ struct RefreshToken {
   int64_t family_expires_at = 0;  ///< the family's absolute end
   int64_t used_at = 0;            ///< 0: not rotated yet
   bool revoked = false;
+  std::string access_jti;  ///< the access token issued with it (revoked with the family)
+  int64_t access_expires_at = 0;
+  std::string jkt;  ///< DPoP key thumbprint it is bound to ("" for none; RFC 9449 §5)
 };
 
 class RefreshTokenStore {
@@ -39,6 +44,9 @@ class RefreshTokenStore {
   virtual bool markUsed(const std::string& token_hash, int64_t now) = 0;
   /// Revokes every token of the family; returns how many were still live.
   virtual int64_t revokeFamily(const std::string& family_id) = 0;
+  /// The access tokens issued with the family's tokens, still unexpired at `now`.
+  virtual std::vector<std::pair<std::string, int64_t>> familyAccessTokens(
+      const std::string& family_id, int64_t now) = 0;
   virtual int64_t purge(int64_t before) = 0;
 };
 

@@ -5,17 +5,26 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace idgate {
 
 class Database;
 
+struct RevokedJti {
+  std::string jti;
+  int64_t expires_at = 0;
+};
+
 class RevokedTokenStore {
  public:
   virtual ~RevokedTokenStore() = default;
   /// All calls throw StoreError on a database failure.
-  virtual void revoke(const std::string& jti, int64_t expires_at) = 0;
+  /// `now` is recorded as when it was revoked (other nodes read what is new since a time).
+  virtual void revoke(const std::string& jti, int64_t expires_at, int64_t now) = 0;
   virtual bool isRevoked(const std::string& jti) = 0;
+  /// Revoked at or after `since`, still unexpired at `live_at`.
+  virtual std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) = 0;
   virtual int64_t purge(int64_t before) = 0;
 };
 

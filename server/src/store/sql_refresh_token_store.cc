@@ -19,13 +19,15 @@ class SqlRefreshTokenStore : public RefreshTokenStore {
     storeCall("refresh token store", [&] {
       Poco::Data::Session s = db_.session();
       RefreshToken c = v;
-      Poco::Int64 issued = v.issued_at, exp = v.expires_at, family_exp = v.family_expires_at;
+      Poco::Int64 issued = v.issued_at, exp = v.expires_at, family_exp = v.family_expires_at,
+                  access_exp = v.access_expires_at;
       s << db_.sql(
           "INSERT INTO IDGATE_REFRESH_TOKEN (TOKEN_HASH, FAMILY_ID, CLIENT_ID, SUBJECT, SCOPE, "
-          "SESSION_ID, SIGN_IN, ISSUED_AT, EXPIRES_AT, FAMILY_EXPIRES_AT, REVOKED) VALUES (?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, ?, 0)"),
+          "SESSION_ID, SIGN_IN, ISSUED_AT, EXPIRES_AT, FAMILY_EXPIRES_AT, REVOKED, ACCESS_JTI, "
+          "ACCESS_EXPIRES_AT, JKT) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"),
           use(c.token_hash), use(c.family_id), use(c.client_id), use(c.subject), use(c.scope),
-          use(c.session_id), use(c.sign_in_json), use(issued), use(exp), use(family_exp), now;
+          use(c.session_id), use(c.sign_in_json), use(issued), use(exp), use(family_exp),
+          use(c.access_jti), use(access_exp), use(c.jkt), now;
     });
   }
 
@@ -36,7 +38,8 @@ class SqlRefreshTokenStore : public RefreshTokenStore {
       std::string h = token_hash;
       st << db_.sql(
           "SELECT TOKEN_HASH, FAMILY_ID, CLIENT_ID, SUBJECT, SCOPE, SESSION_ID, SIGN_IN, "
-          "ISSUED_AT, EXPIRES_AT, FAMILY_EXPIRES_AT, USED_AT, REVOKED FROM IDGATE_REFRESH_TOKEN "
+          "ISSUED_AT, EXPIRES_AT, FAMILY_EXPIRES_AT, USED_AT, REVOKED, ACCESS_JTI, "
+          "ACCESS_EXPIRES_AT, JKT FROM IDGATE_REFRESH_TOKEN "
           "WHERE TOKEN_HASH = ?"),
           use(h);
       st.execute();
@@ -55,6 +58,9 @@ class SqlRefreshTokenStore : public RefreshTokenStore {
       t.family_expires_at = rs.value(9).convert<Poco::Int64>();
       if (!rs.value(10).isEmpty()) t.used_at = rs.value(10).convert<Poco::Int64>();
       t.revoked = rs.value(11).convert<int>() != 0;
+      t.access_jti = rs.value(12).convert<std::string>();
+      t.access_expires_at = rs.value(13).convert<Poco::Int64>();
+      t.jkt = rs.value(14).convert<std::string>();
       return t;
     });
   }
@@ -84,6 +90,26 @@ class SqlRefreshTokenStore : public RefreshTokenStore {
           "RETURNING TOKEN_HASH"),
           use(f), into(hit), now;
       return static_cast<int64_t>(hit.size());
+    });
+  }
+
+  std::vector<std::pair<std::string, int64_t>> familyAccessTokens(const std::string& family_id,
+                                                                  int64_t now_s) override {
+    return storeCall("refresh token store", [&] {
+      Poco::Data::Session s = db_.session();
+      std::string f = family_id;
+      Poco::Int64 at = now_s;
+      std::vector<std::string> jtis;
+      std::vector<Poco::Int64> exps;
+      s << db_.sql(
+          "SELECT ACCESS_JTI, ACCESS_EXPIRES_AT FROM IDGATE_REFRESH_TOKEN WHERE FAMILY_ID = ? "
+          "AND ACCESS_JTI <> '' AND ACCESS_EXPIRES_AT > ?"),
+          use(f), use(at), into(jtis), into(exps), now;
+      std::vector<std::pair<std::string, int64_t>> out;
+      for (size_t i = 0; i < jtis.size() && i < exps.size(); ++i) {
+        out.emplace_back(jtis[i], static_cast<int64_t>(exps[i]));
+      }
+      return out;
     });
   }
 

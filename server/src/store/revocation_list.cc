@@ -1,0 +1,70 @@
+#include "store/revocation_list.h"
+
+#include <Poco/Logger.h>
+
+#include "store/store_error.h"
+
+namespace idgate {
+
+RevocationList::RevocationList(std::unique_ptr<RevokedTokenStore> inner, int64_t propagation_s)
+    : inner_(std::move(inner)), propagation_s_(propagation_s) {}
+
+void RevocationList::revoke(const std::string& jti, int64_t expires_at, int64_t now) {
+  inner_->revoke(jti, expires_at, now);
+  std::lock_guard<std::mutex> lock(mu_);
+  revoked_[jti] = expires_at;
+}
+
+int64_t RevocationList::purge(int64_t before) {
+  int64_t n = inner_->purge(before);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = revoked_.begin(); it != revoked_.end();) {
+    it = it->second < before ? revoked_.erase(it) : std::next(it);
+  }
+  return n;
+}
+
+RevocationList::Verdict RevocationList::check(const std::string& jti, int64_t now) {
+  auto fresh = [&] { return loaded_ && propagation_s_ > 0 && now - read_at_ < propagation_s_; };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = revoked_.find(jti);
+    if (it != revoked_.end() && it->second + kExpiredKeptSeconds >= now) return Verdict::kRevoked;
+    if (fresh()) return Verdict::kLive;
+  }
+  if (propagation_s_ == 0) {
+    try {
+      return inner_->isRevoked(jti) ? Verdict::kRevoked : Verdict::kLive;
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.store").error(std::string("revocation check: ") + e.what());
+      return Verdict::kUnknown;
+    }
+  }
+  std::lock_guard<std::mutex> reading(read_mu_);
+  int64_t since = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fresh()) return revoked_.count(jti) != 0 ? Verdict::kRevoked : Verdict::kLive;
+    if (loaded_) since = read_at_ - kOverlapSeconds;
+  }
+  std::vector<RevokedJti> rows;
+  try {
+    rows = inner_->revokedSince(since, now - kExpiredKeptSeconds);
+  } catch (const StoreError& e) {
+    Poco::Logger::get("idgate.store")
+        .error(std::string("revocation list could not be read, so idgate's own access tokens "
+                           "are refused until it can: ") +
+               e.what());
+    return Verdict::kUnknown;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& r : rows) revoked_[r.jti] = r.expires_at;
+  for (auto it = revoked_.begin(); it != revoked_.end();) {
+    it = it->second + kExpiredKeptSeconds < now ? revoked_.erase(it) : std::next(it);
+  }
+  read_at_ = now;
+  loaded_ = true;
+  return revoked_.count(jti) != 0 ? Verdict::kRevoked : Verdict::kLive;
+}
+
+}  // namespace idgate

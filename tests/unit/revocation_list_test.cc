@@ -1,0 +1,104 @@
+// RevocationList: a token this node revokes is refused at once; another node's revocation is
+// seen after at most propagationSeconds; a failed read while stale is "unknown", never "live".
+#include <gtest/gtest.h>
+
+#include "store/revocation_list.h"
+#include "store/store_error.h"
+
+namespace idgate {
+namespace {
+
+/// Another node's database, as far as this node can tell: rows, reads counted, failures on cue.
+class SharedRows : public RevokedTokenStore {
+ public:
+  void revoke(const std::string& jti, int64_t exp, int64_t now) override {
+    rows.push_back({jti, exp, now});
+  }
+  bool isRevoked(const std::string& jti) override {
+    ++exact_reads;
+    if (failing) throw StoreError("database down");
+    for (const auto& r : rows) {
+      if (r.jti == jti) return true;
+    }
+    return false;
+  }
+  std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) override {
+    ++reads;
+    last_since = since;
+    if (failing) throw StoreError("database down");
+    std::vector<RevokedJti> out;
+    for (const auto& r : rows) {
+      if (r.at >= since && r.exp >= live_at) out.push_back({r.jti, r.exp});
+    }
+    return out;
+  }
+  int64_t purge(int64_t) override { return 0; }
+
+  struct Row {
+    std::string jti;
+    int64_t exp;
+    int64_t at;
+  };
+  std::vector<Row> rows;
+  int reads = 0;
+  int exact_reads = 0;
+  int64_t last_since = -1;
+  bool failing = false;
+};
+
+TEST(RevocationListTest, OwnRevocationsAtOnceOthersWithinThePropagationBound) {
+  auto shared = std::make_unique<SharedRows>();
+  SharedRows* db = shared.get();
+  RevocationList list(std::move(shared), 5);
+  const int64_t t0 = 1'000'000;
+  EXPECT_EQ(list.check("a", t0), RevocationList::Verdict::kLive);
+  EXPECT_EQ(db->reads, 1);
+  EXPECT_EQ(db->last_since, 0) << "the first read loads every live row";
+
+  list.revoke("mine", t0 + 600, t0 + 1);
+  EXPECT_EQ(list.check("mine", t0 + 1), RevocationList::Verdict::kRevoked) << "at once";
+
+  db->revoke("theirs", t0 + 600, t0 + 2);  // another node, same database
+  EXPECT_EQ(list.check("theirs", t0 + 4), RevocationList::Verdict::kLive) << "not read yet";
+  EXPECT_EQ(db->reads, 1) << "fresh for 5 s: no read";
+  EXPECT_EQ(list.check("theirs", t0 + 5), RevocationList::Verdict::kRevoked) << "within 5 s";
+  EXPECT_EQ(db->reads, 2);
+  EXPECT_EQ(db->last_since, t0 - RevocationList::kOverlapSeconds) << "only what is new";
+}
+
+TEST(RevocationListTest, AFailedReadWhileStaleIsUnknownNotLive) {
+  auto shared = std::make_unique<SharedRows>();
+  SharedRows* db = shared.get();
+  RevocationList list(std::move(shared), 5);
+  EXPECT_EQ(list.check("a", 100), RevocationList::Verdict::kLive);
+  db->failing = true;
+  EXPECT_EQ(list.check("a", 103), RevocationList::Verdict::kLive) << "still fresh";
+  EXPECT_EQ(list.check("a", 106), RevocationList::Verdict::kUnknown);
+  db->failing = false;
+  EXPECT_EQ(list.check("a", 107), RevocationList::Verdict::kLive);
+}
+
+TEST(RevocationListTest, ZeroPropagationAsksTheDatabaseEveryTime) {
+  auto shared = std::make_unique<SharedRows>();
+  SharedRows* db = shared.get();
+  RevocationList list(std::move(shared), 0);
+  db->revoke("theirs", 900, 100);
+  EXPECT_EQ(list.check("theirs", 100), RevocationList::Verdict::kRevoked);
+  EXPECT_EQ(list.check("other", 100), RevocationList::Verdict::kLive);
+  EXPECT_EQ(db->exact_reads, 2);
+  db->failing = true;
+  EXPECT_EQ(list.check("other", 100), RevocationList::Verdict::kUnknown);
+}
+
+TEST(RevocationListTest, ExpiredEntriesLeaveAfterTheSkewMargin) {
+  auto shared = std::make_unique<SharedRows>();
+  RevocationList list(std::move(shared), 5);
+  list.revoke("short", 200, 100);
+  EXPECT_EQ(list.check("short", 201), RevocationList::Verdict::kRevoked)
+      << "a validator's skew may still accept it";
+  EXPECT_EQ(list.check("short", 200 + RevocationList::kExpiredKeptSeconds + 10),
+            RevocationList::Verdict::kLive);
+}
+
+}  // namespace
+}  // namespace idgate
