@@ -3,7 +3,8 @@
 // assertion's subject. The client authenticates as for any grant (the authenticator chain); this
 // plugin checks the assertion with the rules of client assertions (RFC 7523 §3: exp, nbf, iat
 // age, lifetime, aud naming this server, jti once through the durable JTI table) and the keys of
-// the issuer configured in identity.xml:
+// the issuer configured in identity.xml. A refresh token comes too when offline_access is
+// granted to a client registered for the refresh_token grant:
 //
 //   <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
 //                  name="jwt_bearer_grant" orderId="40" enable="true">
@@ -23,6 +24,7 @@
 #include "../common/property_values.h"
 #include "../jwt_common/jti_cache.h"
 #include "../jwt_common/key_set_verifier.h"
+#include "../jwt_common/trusted_issuers.h"
 
 namespace {
 
@@ -33,16 +35,6 @@ using idgate::sdk::ConfigError;
 using idgate::sdk::GrantOutcome;
 
 constexpr const char* kGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-struct TrustedIssuer {
-  std::string issuer;
-  std::string jwks_text;  ///< inline JWK set, or empty
-  std::optional<jose::Json> jwks;
-  std::string jwks_uri;
-  std::string keystore_alias;
-  std::vector<std::string> audiences;  ///< accepted besides this server's own identifiers
-  std::string subject_claim = "sub";
-};
 
 class JwtBearerGrant : public idgate::sdk::GrantHandler {
  public:
@@ -72,45 +64,7 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
     for (const auto& e : splitAny(host_.globalProperty("Server.TokenEndpoints").value_or(""), " "))
       own_audiences_.push_back(e);
 
-    for (int n = 1;; ++n) {
-      const std::string p = "TrustedIssuer." + std::to_string(n) + ".";
-      auto issuer = props.get(p + "issuer");
-      if (!issuer) break;
-      TrustedIssuer t;
-      t.issuer = *issuer;
-      if (t.issuer.empty())
-        throw ConfigError("TrustedIssuer " + std::to_string(n) + ": issuer is empty");
-      if (t.issuer.size() > 240)  // the JTI table's scope column holds "grant:" + issuer
-        throw ConfigError("TrustedIssuer '" + t.issuer.substr(0, 40) +
-                          "…': an issuer is at most 240 characters");
-      if (issuers_.count(t.issuer))
-        throw ConfigError("TrustedIssuer '" + t.issuer + "' is configured twice");
-      t.jwks_text = props.get(p + "jwks").value_or("");
-      t.jwks_uri = props.get(p + "jwksUri").value_or("");
-      t.keystore_alias = props.get(p + "keystoreAlias").value_or("");
-      t.audiences = splitAny(props.get(p + "audience").value_or(""), " ,");
-      t.subject_claim = props.get(p + "subjectClaim").value_or("sub");
-      if (t.subject_claim.empty()) t.subject_claim = "sub";
-      if (!t.jwks_text.empty()) {
-        t.jwks = jose::parseJson(t.jwks_text, jose::JsonLimits{16, 1024 * 1024});
-        std::string why;
-        int skipped = 0;
-        if (!t.jwks || !jose::importJwks(*t.jwks, &skipped, &why)) {
-          throw ConfigError("TrustedIssuer '" + t.issuer + "': the inline JWK set is not usable" +
-                            (why.empty() ? std::string() : ": " + why));
-        }
-      }
-      if (!t.jwks_uri.empty() && t.jwks_uri.rfind("https://", 0) != 0 &&
-          t.jwks_uri.rfind("http://", 0) != 0) {
-        throw ConfigError("TrustedIssuer '" + t.issuer + "': jwksUri must be an http(s) URL");
-      }
-      issuers_.emplace(t.issuer, std::move(t));
-    }
-    if (issuers_.empty()) {
-      throw ConfigError(
-          "no <TrustedIssuer> configured: add <TrustedIssuer issuer=\"...\" jwksUri=\"...\"/> to "
-          "this EventListener");
-    }
+    issuers_ = idgate::plugins::trustedIssuers(props, true);
     host_.info("JWT bearer grant: " + std::to_string(issuers_.size()) + " trusted issuer(s)");
   }
 
@@ -138,29 +92,12 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
       return GrantOutcome::invalidGrant("issuer '" + *iss +
                                         "' is not a trusted issuer of this grant");
     }
-    const TrustedIssuer& t = it->second;
+    const idgate::plugins::TrustedIssuer& t = it->second;
     if (!jose::isAsymmetricAlgorithm(jws.alg))
       return GrantOutcome::invalidGrant("algorithm not allowed");
 
-    idgate::plugins::SignatureCheck sig;
-    if (t.jwks) {
-      sig = verifier_.withSet(jws, *t.jwks, t.jwks_text);
-    } else if (!t.jwks_uri.empty()) {
-      sig = verifier_.withUri(jws, t.jwks_uri);
-    } else {
-      std::optional<std::string> der;
-      try {
-        der = host_.keystoreCertificate(t.keystore_alias);
-      } catch (const idgate::sdk::HostError&) {
-        return GrantOutcome::serverError("keystore unavailable");
-      }
-      if (!der) {
-        host_.warn("trusted issuer " + t.issuer + ": no certificate under keystore alias '" +
-                   t.keystore_alias + "'");
-        return GrantOutcome::invalidGrant("issuer keys unavailable");
-      }
-      sig = verifier_.withCertificate(jws, *der, true, "issuer " + t.issuer);
-    }
+    idgate::plugins::SignatureCheck sig =
+        idgate::plugins::verifyIssuerSignature(host_, verifier_, t, jws);
     if (sig.server_error) return GrantOutcome::serverError(sig.reason);
     if (!sig.reason.empty()) return GrantOutcome::invalidGrant(sig.reason);
 
@@ -198,6 +135,8 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
       }
     }
     GrantOutcome out = GrantOutcome::granted(*subject);
+    // With offline_access (and a client registered for refresh_token) a refresh token too.
+    out.issue_refresh_token = true;
     // Who vouched for the subject, for the resource servers that care.
     out.stringClaim("assertion_iss", t.issuer);
     return out;
@@ -206,7 +145,7 @@ class JwtBearerGrant : public idgate::sdk::GrantHandler {
  private:
   idgate::sdk::Host& host_;
   idgate::plugins::KeySetVerifier verifier_;
-  std::map<std::string, TrustedIssuer> issuers_;
+  std::map<std::string, idgate::plugins::TrustedIssuer> issuers_;
   std::vector<std::string> own_audiences_;
   bool prevent_reuse_ = true;
   int64_t skew_s_ = 60;

@@ -36,7 +36,8 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
             ({"token_endpoint_auth_method": "tls_client_auth"},
              "token_endpoint_auth_method 'tls_client_auth' is not provided by any plugin in dropins/"),
             ({"grant_types": ["password"]},
-             "grant type 'password' is not supported (supported: client_credentials, authorization_code, refresh_token)"),
+             "grant type 'password' is not supported (supported: client_credentials, authorization_code, refresh_token, "
+             "urn:ietf:params:oauth:grant-type:token-exchange)"),
             ({"redirect_uris": ["not a uri"]}, "redirect_uris: 'not a uri' has spaces, controls or non-ASCII characters"),
             ({"client_secret": "short"}, "client_secret must be 16 to 512 bytes"),
         ]

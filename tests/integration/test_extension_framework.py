@@ -61,7 +61,7 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertRegex(listing["loaded_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         p = self.plugins()
         jwt_plugin = p["idgate-client-secret-jwt.so"]
-        self.assertEqual(jwt_plugin["abi"], "2.1")
+        self.assertEqual(jwt_plugin["abi"], "2.2")
         self.assertEqual(jwt_plugin["capabilities"], ["client_read", "client_secret_read", "jti_write"])
         self.assertEqual(jwt_plugin["secret_form"], "sealed")
         self.assertEqual(p["idgate-client-secret-basic.so"]["secret_form"], "hashed")
@@ -77,11 +77,12 @@ class PluginListingTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(p["fixture_legacy_authenticator.so"]["abi"], "1.2")
         self.assertEqual(p["fixture_undeclared_capability.so"]["version"], "0.3.1")
         self.assertEqual(len(p["idgate-client-secret-basic.so"]["sha256"]), 64)
-        self.assertEqual(listing["order_by_kind"]["grant_handler"], ["jwt_bearer_grant"])
+        self.assertEqual(listing["order_by_kind"]["grant_handler"], ["jwt_bearer_grant", "token_exchange_grant"])
         self.assertEqual(listing["order_by_kind"]["token_customizer"], ["client_claims"])
         discovery = self.server.request("GET", "/.well-known/openid-configuration").json()
         self.assertEqual(discovery["grant_types_supported"],
-                         ["client_credentials", "authorization_code", "refresh_token", JWT_BEARER_GRANT])
+                         ["client_credentials", "authorization_code", "refresh_token", JWT_BEARER_GRANT,
+                          "urn:ietf:params:oauth:grant-type:token-exchange"])
 
     def test_undeclared_host_call_is_refused_logged_and_counted(self):
         self.server.register(client_id="victim", token_endpoint_auth_method="client_secret_jwt",

@@ -66,7 +66,7 @@ class SdkExampleTest(unittest.TestCase):
         server = Server(home).start()
         try:
             p = self.plugin(server, "shared_key")
-            self.assertEqual((p["status"], p["abi"], p["capabilities"]), ("active", "2.1", ["client_read"]))
+            self.assertEqual((p["status"], p["abi"], p["capabilities"]), ("active", "2.2", ["client_read"]))
             # Credential-like properties are listed as set, never shown.
             self.assertEqual(p["properties"], {"SharedKey": "********"})
             self.assertNotIn(KEY, server.admin("GET", "/api/admin/plugins").text)

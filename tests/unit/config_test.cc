@@ -210,13 +210,36 @@ TEST(IdentityConfigTest, DefaultFileParses) {
   test::TempDir dir;
   test::writeFile(dir.file("identity.xml"), defaultIdentityXml());
   IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
-  EXPECT_EQ(c.listeners.size(), 6u);
+  EXPECT_EQ(c.listeners.size(), 7u);
   EXPECT_EQ(c.timestamp_skew_s, 60);
   EXPECT_FALSE(c.login.require_par);
   EXPECT_FALSE(c.login.require_pkce);
   EXPECT_EQ(c.login.session_lifetime_s, 28800);
   EXPECT_EQ(c.login.free_failures, 5);
   EXPECT_EQ(c.login.max_delay_s, 300);
+  EXPECT_EQ(c.revocation.propagation_s, 5);
+  EXPECT_FALSE(c.dpop.require_nonce);
+  EXPECT_EQ(c.dpop.proof_max_age_s, 300);
+}
+
+TEST(IdentityConfigTest, RevocationAndDpopSettingsAreCheckedWithTheirNames) {
+  test::TempDir dir;
+  test::writeFile(dir.file("identity.xml"),
+                  "<Server><OAuth><Revocation propagationSeconds=\"0\"/><DPoP requireNonce=\"true\" "
+                  "nonceLifetimeSeconds=\"60\"/></OAuth></Server>");
+  IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
+  EXPECT_EQ(c.revocation.propagation_s, 0);
+  EXPECT_TRUE(c.dpop.require_nonce);
+  EXPECT_EQ(c.dpop.nonce_lifetime_s, 60);
+  test::writeFile(dir.file("identity.xml"),
+                  "<Server><OAuth><Revocation propagationSeconds=\"301\"/></OAuth></Server>");
+  try {
+    loadIdentityConfig(dir.file("identity.xml"));
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("propagationSeconds"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Revocation"), std::string::npos) << e.what();
+  }
 }
 
 TEST(IdentityConfigTest, LoginSettingsAreReadAndCheckedWithTheirNames) {

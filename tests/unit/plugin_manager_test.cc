@@ -97,7 +97,7 @@ TEST_F(PluginManagerTest, EachBrokenFileIsReportedAndSkipped) {
   EXPECT_EQ(status("fixture_not_elf.so").reason, "not a shared library (no ELF header)");
   EXPECT_EQ(status("fixture_config_refused.so").reason,
             "configuration refused: property RequiredSetting is missing");
-  EXPECT_EQ(status("idgate-client-secret-basic.so").descriptor->abi, "2.1");
+  EXPECT_EQ(status("idgate-client-secret-basic.so").descriptor->abi, "2.2");
   EXPECT_EQ(status("fixture_throws_in_constructor.so").reason, "constructor threw an exception");
   for (const char* f :
        {"fixture_abi_mismatch.so", "fixture_no_entry_point.so", "fixture_not_elf.so",

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define IDGATE_ABI_MAJOR 2
-#define IDGATE_ABI_MINOR 1
+#define IDGATE_ABI_MINOR 2
 
 /** Name of the one exported entry point. */
 #define IDGATE_PLUGIN_ENTRY_SYMBOL "idgate_plugin_v2"
@@ -87,6 +87,8 @@ typedef enum idgate_capability {
   IDGATE_CAP_USER_READ = 1u << 6,
   /** registry_password_verify and registry_user: server.xml's <basicRegistry> users. */
   IDGATE_CAP_REGISTRY_READ = 1u << 7,
+  /** access_token_verify (ABI 2.2): idgate's own access tokens, verified and unrevoked. */
+  IDGATE_CAP_TOKEN_VERIFY = 1u << 8,
 } idgate_capability;
 
 /** Log levels for idgate_host_api.log. */
@@ -200,6 +202,15 @@ typedef struct idgate_host_api {
    * {"username":..., "groups":[...]} (never the password). */
   idgate_lookup_code (*registry_user)(idgate_host_context_host_ptr ctx, idgate_str username,
                                       idgate_bytes_sink sink, void* user);
+
+  /* ABI 2.2: present when struct_size covers it (a 2.1 host's table is shorter). */
+
+  /** IDGATE_CAP_TOKEN_VERIFY. An access token idgate issued: FOUND when it is signed with the
+   * server's keys, typed at+jwt, within its nbf..exp (with the server's skew) and not revoked;
+   * `sink` receives its claims (a JSON object). NOT_FOUND for anything else: another issuer's
+   * token, expired, revoked, malformed. ERROR on a store failure. */
+  idgate_lookup_code (*access_token_verify)(idgate_host_context_host_ptr ctx, idgate_str token,
+                                            idgate_bytes_sink sink, void* user);
 } idgate_host_api;
 
 /**
@@ -338,13 +349,17 @@ typedef struct idgate_token_customizer_table {
 
 typedef enum idgate_grant_code {
   /** Granted: "subject" set (the token's sub); optional "scope" (narrows the scopes the host
-   * granted) and "claim:<name>" (an extra claim, a JSON value). */
+   * granted) and "claim:<name>" (an extra claim, a JSON value). ABI 2.2 adds "audience" (the
+   * token's aud, space-separated, in place of the resource parameters), "issued_token_type"
+   * (answered as such, RFC 8693 §2.2.1) and "refresh_token" = "issue" (a refresh token comes
+   * too when offline_access was granted and the client is registered for refresh_token). */
   IDGATE_GRANT_GRANTED = 0,
   IDGATE_GRANT_INVALID_GRANT = 1,       /**< 400 invalid_grant with "reason" */
   IDGATE_GRANT_INVALID_REQUEST = 2,     /**< 400 invalid_request with "reason" */
   IDGATE_GRANT_INVALID_SCOPE = 3,       /**< 400 invalid_scope with "reason" */
   IDGATE_GRANT_UNAUTHORIZED_CLIENT = 4, /**< 400 unauthorized_client with "reason" */
   IDGATE_GRANT_SERVER_ERROR = 5,        /**< 500 server_error */
+  IDGATE_GRANT_INVALID_TARGET = 6,      /**< ABI 2.2: 400 invalid_target with "reason" */
 } idgate_grant_code;
 
 typedef struct idgate_grant_request {

@@ -173,6 +173,19 @@ class Host {
       return api_->registry_user(api_->context, toAbi(username), s, u);
     });
   }
+  /// ABI 2.2, IDGATE_CAP_TOKEN_VERIFY: the claims JSON of an access token idgate issued that
+  /// is valid and unrevoked, else nullopt. Throws HostError on a store failure, or when the
+  /// host is older than 2.2.
+  std::optional<std::string> verifyAccessToken(std::string_view token) const {
+    if (api_->struct_size <
+            offsetof(idgate_host_api, access_token_verify) + sizeof(api_->access_token_verify) ||
+        api_->access_token_verify == nullptr) {
+      throw HostError("the host does not verify access tokens (ABI 2.2 needed)");
+    }
+    return collect([&](idgate_bytes_sink s, void* u) {
+      return api_->access_token_verify(api_->context, toAbi(token), s, u);
+    });
+  }
   const idgate_host_api* api() const { return api_; }
 
  private:
@@ -195,8 +208,10 @@ class Params {
  public:
   Params() = default;
   Params(const idgate_kv* kv, size_t n) {
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
       values_.emplace(std::string(fromAbi(kv[i].key)), std::string(fromAbi(kv[i].value)));
+      pairs_.emplace_back(std::string(fromAbi(kv[i].key)), std::string(fromAbi(kv[i].value)));
+    }
   }
   std::optional<std::string> param(const std::string& name) const {
     auto it = values_.find(name);
@@ -204,9 +219,18 @@ class Params {
     return it->second;
   }
   const std::map<std::string, std::string>& all() const { return values_; }
+  /// Every value of a parameter the host lets repeat (resource, audience), in order.
+  std::vector<std::string> every(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : pairs_) {
+      if (k == name) out.push_back(v);
+    }
+    return out;
+  }
 
  private:
   std::map<std::string, std::string> values_;
+  std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
 /// A token request, as seen by a client authenticator.
@@ -391,6 +415,12 @@ struct GrantOutcome {
   /// Extra claims for the token: (name, JSON value). iss, sub, aud, exp, iat, jti, client_id and
   /// scope are set by the host and are not replaced.
   std::vector<std::pair<std::string, std::string>> claims;
+  /// ABI 2.2: the token's aud (empty: the resource parameters, else the issuer).
+  std::vector<std::string> audiences;
+  /// ABI 2.2: the response's issued_token_type (RFC 8693), if any.
+  std::string issued_token_type;
+  /// ABI 2.2: a refresh token too, when offline_access was granted and the client may refresh.
+  bool issue_refresh_token = false;
 
   GrantOutcome& claim(std::string name, std::string json_value) {
     claims.emplace_back(std::move(name), std::move(json_value));
@@ -400,22 +430,35 @@ struct GrantOutcome {
     return claim(std::move(name), jsonString(value));
   }
   static GrantOutcome granted(std::string subject, std::string scope = {}) {
-    return {IDGATE_GRANT_GRANTED, std::move(subject), std::move(scope), {}, {}};
+    GrantOutcome o;
+    o.code = IDGATE_GRANT_GRANTED;
+    o.subject = std::move(subject);
+    o.scope = std::move(scope);
+    return o;
+  }
+  static GrantOutcome refused(idgate_grant_code code, std::string why) {
+    GrantOutcome o;
+    o.code = code;
+    o.reason = std::move(why);
+    return o;
   }
   static GrantOutcome invalidGrant(std::string why) {
-    return {IDGATE_GRANT_INVALID_GRANT, {}, {}, std::move(why), {}};
+    return refused(IDGATE_GRANT_INVALID_GRANT, std::move(why));
   }
   static GrantOutcome invalidRequest(std::string why) {
-    return {IDGATE_GRANT_INVALID_REQUEST, {}, {}, std::move(why), {}};
+    return refused(IDGATE_GRANT_INVALID_REQUEST, std::move(why));
   }
   static GrantOutcome invalidScope(std::string why) {
-    return {IDGATE_GRANT_INVALID_SCOPE, {}, {}, std::move(why), {}};
+    return refused(IDGATE_GRANT_INVALID_SCOPE, std::move(why));
   }
   static GrantOutcome unauthorizedClient(std::string why) {
-    return {IDGATE_GRANT_UNAUTHORIZED_CLIENT, {}, {}, std::move(why), {}};
+    return refused(IDGATE_GRANT_UNAUTHORIZED_CLIENT, std::move(why));
+  }
+  static GrantOutcome invalidTarget(std::string why) {
+    return refused(IDGATE_GRANT_INVALID_TARGET, std::move(why));
   }
   static GrantOutcome serverError(std::string why) {
-    return {IDGATE_GRANT_SERVER_ERROR, {}, {}, std::move(why), {}};
+    return refused(IDGATE_GRANT_SERVER_ERROR, std::move(why));
   }
 };
 
@@ -620,6 +663,11 @@ inline int32_t handleGrant(idgate_instance_module_ptr instance, const idgate_gra
       put(out, "subject", o.subject);
       if (!o.scope.empty()) put(out, "scope", o.scope);
       for (const auto& [name, value] : o.claims) put(out, "claim:" + name, value);
+      std::string audience;
+      for (const auto& a : o.audiences) audience += (audience.empty() ? "" : " ") + a;
+      if (!audience.empty()) put(out, "audience", audience);
+      if (!o.issued_token_type.empty()) put(out, "issued_token_type", o.issued_token_type);
+      if (o.issue_refresh_token) put(out, "refresh_token", "issue");
     }
     if (!o.reason.empty()) put(out, "reason", o.reason);
     return o.code;

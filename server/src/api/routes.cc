@@ -190,7 +190,7 @@ HttpResponseData Routes::clientCall(const std::function<HttpResponseData()>& cal
 }
 
 HttpResponseData Routes::token(const HttpRequestData& req) {
-  auto decoded = tokenRequestFrom(req, rt_.issuer() + req.path, {"resource"});
+  auto decoded = tokenRequestFrom(req, rt_.issuer() + req.path, {"resource", "audience"});
   if (auto* err = std::get_if<ApiError>(&decoded)) return noStore(errorResponse(*err));
   const TokenRequest& tr = std::get<TokenRequest>(decoded);
   return clientCall(

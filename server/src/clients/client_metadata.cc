@@ -191,6 +191,25 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       }
       norm.set("introspection_allowed", in->getValue<bool>("introspection_allowed"));
     }
+    if (in->has("token_exchange_audiences") && !in->isNull("token_exchange_audiences")) {
+      auto list = stringArray(in, "token_exchange_audiences");
+      if (!list) return "token_exchange_audiences must be an array of strings";
+      if (list->size() > 32) return "token_exchange_audiences has more than 32 entries";
+      Array a;
+      for (const auto& v : *list) {
+        if (v.empty() || v.size() > 512) {
+          return "token_exchange_audiences: an audience is 1 to 512 characters";
+        }
+        a.add(v);
+      }
+      norm.set("token_exchange_audiences", a);
+    }
+    if (in->has("dpop_bound_access_tokens") && !in->isNull("dpop_bound_access_tokens")) {
+      if (!in->get("dpop_bound_access_tokens").isBoolean()) {
+        return "dpop_bound_access_tokens must be true or false";
+      }
+      norm.set("dpop_bound_access_tokens", in->getValue<bool>("dpop_bound_access_tokens"));
+    }
     if (in->has("require_pushed_authorization_requests") &&
         !in->isNull("require_pushed_authorization_requests")) {
       if (!in->get("require_pushed_authorization_requests").isBoolean()) {

@@ -194,6 +194,12 @@ std::string defaultIdentityXml() {
       <TrustedIssuer issuer="https://partner.example.com"
                      jwksUri="https://partner.example.com/jwks" subjectClaim="sub"/>
     </EventListener> -->
+    <!-- Grant handler (bundled): token exchange (RFC 8693). idgate's own access tokens are
+         accepted as subject and actor tokens; <TrustedIssuer> elements (as for the JWT bearer
+         grant) add other issuers' JWTs. Only clients registered with token_exchange_audiences
+         may exchange, and only for those audiences. -->
+    <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+                   name="token_exchange_grant" orderId="41" enable="true"/>
     <!-- User authenticators (bundled), asked in orderId order by the login page: idgate's
          user store (/api/admin/users), and server.xml's <basicRegistry> (uncomment to use). -->
     <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"

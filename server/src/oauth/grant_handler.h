@@ -47,6 +47,11 @@ struct Grant {
   /// the token exists, so a replay can revoke it); empty: a fresh random one.
   std::string jti;
   std::optional<RefreshIssue> refresh;
+  /// The token's aud when the grant decides it (token exchange); empty: the resource
+  /// parameters, else the issuer.
+  std::vector<std::string> audiences;
+  /// issued_token_type for the response (RFC 8693 §2.2.1); empty: not sent.
+  std::string issued_token_type;
 };
 
 class GrantHandler {

@@ -44,6 +44,8 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
       return ApiError{ErrorCode::kInvalidScope, answer.reason};
     case IDGATE_GRANT_UNAUTHORIZED_CLIENT:
       return ApiError{ErrorCode::kUnauthorizedClient, answer.reason};
+    case IDGATE_GRANT_INVALID_TARGET:
+      return ApiError{ErrorCode::kInvalidTarget, answer.reason};
     default:
       Poco::Logger::get("idgate.token")
           .error("grant handler " + plugin_->name() + " failed: " + answer.reason);
@@ -61,6 +63,21 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
     g.scopes = std::move(narrowed);
   }
   g.extra_claims = answer.claims;
+  g.audiences = answer.audiences;
+  g.issued_token_type = answer.issued_token_type;
+  // offline_access is a request for a refresh token: kept only when one comes with the token
+  // (the plugin offers it, the client is registered for refresh_token). Never with
+  // client_credentials, which is built in (RFC 6749 §4.4.3).
+  auto offline = std::find(g.scopes.begin(), g.scopes.end(), "offline_access");
+  if (offline != g.scopes.end()) {
+    if (answer.issue_refresh_token && meta.allowsGrant("refresh_token")) {
+      std::string scope;
+      for (const auto& s : g.scopes) scope += (scope.empty() ? "" : " ") + s;
+      g.refresh = RefreshIssue{"", 0, scope, "", "{}"};
+    } else {
+      g.scopes.erase(offline);
+    }
+  }
   return g;
 }
 

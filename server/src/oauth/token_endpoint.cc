@@ -123,7 +123,7 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   AccessTokenRequest token_request{*grant_type,
                                    grant,
                                    client,
-                                   resources,
+                                   grant.audiences.empty() ? resources : grant.audiences,
                                    now,
                                    now + settings_.access_token_lifetime_s,
                                    grant.jti.empty() ? crypto::randomToken(16) : grant.jti};
@@ -169,6 +169,7 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   if (!scope.empty()) body.field("scope", scope);
   if (!refresh_token.empty()) body.field("refresh_token", refresh_token);
   if (!id_token.empty()) body.field("id_token", id_token);
+  if (!grant.issued_token_type.empty()) body.field("issued_token_type", grant.issued_token_type);
   return Issued{body.finish(), "client=" + client.client.client_id + " method=" + client.method};
 }
 

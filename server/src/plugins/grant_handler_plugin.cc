@@ -1,5 +1,7 @@
 #include "plugins/grant_handler_plugin.h"
 
+#include <sstream>
+
 #include "plugins/client_authenticator.h"
 #include "plugins/result_sink.h"
 
@@ -23,7 +25,9 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
     code = descriptor().tableAs<idgate_grant_handler_table>().handle(instance(), &req, sink.api());
   } catch (...) {
     recordCall(started, true);
-    return {IDGATE_GRANT_SERVER_ERROR, {}, {}, {}, "grant handler " + name() + " failed"};
+    GrantAnswer failed;
+    failed.reason = "grant handler " + name() + " failed";
+    return failed;
   }
   GrantAnswer out;
   out.reason = sink.reason();
@@ -32,6 +36,13 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
       out.subject = sink.get("subject").value_or("");
       out.scope = sink.get("scope");
       std::string bad;
+      std::istringstream audiences(sink.get("audience").value_or(""));
+      for (std::string a; audiences >> a;) out.audiences.push_back(a);
+      out.issued_token_type = sink.get("issued_token_type").value_or("");
+      if (auto r = sink.get("refresh_token")) {
+        if (*r != "issue") bad = " set refresh_token to '" + *r + "' (only \"issue\" is known)";
+        out.issue_refresh_token = true;
+      }
       if (out.subject.empty()) bad = " granted without a subject";
       for (const auto& [claim, value] : sink.claimSets()) {
         auto canonical = canonicalJsonValue(value);
@@ -43,7 +54,9 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
       }
       if (!bad.empty()) {
         recordCall(started, true);
-        return {IDGATE_GRANT_SERVER_ERROR, {}, {}, {}, "grant handler " + name() + bad};
+        GrantAnswer failed;
+        failed.reason = "grant handler " + name() + bad;
+        return failed;
       }
       out.code = IDGATE_GRANT_GRANTED;
       recordCall(started, false);
@@ -53,6 +66,7 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
     case IDGATE_GRANT_INVALID_REQUEST:
     case IDGATE_GRANT_INVALID_SCOPE:
     case IDGATE_GRANT_UNAUTHORIZED_CLIENT:
+    case IDGATE_GRANT_INVALID_TARGET:
       out.code = static_cast<idgate_grant_code>(code);
       if (out.reason.empty()) out.reason = "refused by " + name();
       recordCall(started, false);

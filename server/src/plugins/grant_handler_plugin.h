@@ -27,6 +27,9 @@ struct GrantAnswer {
   /// Extra claims: (name, JSON value), each value checked to be JSON.
   std::vector<std::pair<std::string, std::string>> claims;
   std::string reason;
+  std::vector<std::string> audiences;  ///< ABI 2.2 "audience": the token's aud
+  std::string issued_token_type;       ///< ABI 2.2: for the response (RFC 8693)
+  bool issue_refresh_token = false;    ///< ABI 2.2 "refresh_token" = "issue"
 };
 
 class GrantHandlerPlugin : public PluginInstance {

@@ -183,6 +183,18 @@ idgate_lookup_code registryUserFn(idgate_host_context_host_ptr ctx, idgate_str u
   }
 }
 
+idgate_lookup_code accessTokenVerifyFn(idgate_host_context_host_ptr ctx, idgate_str token,
+                                       idgate_bytes_sink sink, void* user) noexcept {
+  try {
+    if (!context(ctx)->permits(IDGATE_CAP_TOKEN_VERIFY, "access_token_verify"))
+      return IDGATE_LOOKUP_ERROR;
+    std::string json;
+    return deliver(self(ctx)->accessTokenVerify(str(token), &json), json, sink, user);
+  } catch (...) {
+    return IDGATE_LOOKUP_ERROR;
+  }
+}
+
 const std::pair<uint64_t, const char*> kCapabilityNames[] = {
     {IDGATE_CAP_CLIENT_READ, "client_read"},
     {IDGATE_CAP_CLIENT_SECRET_VERIFY, "client_secret_verify"},
@@ -192,9 +204,10 @@ const std::pair<uint64_t, const char*> kCapabilityNames[] = {
     {IDGATE_CAP_URL_FETCH, "url_fetch"},
     {IDGATE_CAP_USER_READ, "user_read"},
     {IDGATE_CAP_REGISTRY_READ, "registry_read"},
+    {IDGATE_CAP_TOKEN_VERIFY, "token_verify"},
 };
 
-constexpr uint64_t kAllCapabilities = (IDGATE_CAP_REGISTRY_READ << 1) - 1;
+constexpr uint64_t kAllCapabilities = (IDGATE_CAP_TOKEN_VERIFY << 1) - 1;
 
 }  // namespace
 
@@ -227,6 +240,7 @@ PluginHostContext::PluginHostContext(HostServices& services, Identity identity,
   api_.user_lookup = userLookupFn;
   api_.registry_password_verify = registryVerifyFn;
   api_.registry_user = registryUserFn;
+  api_.access_token_verify = accessTokenVerifyFn;
 
   v1_ = abi1::HostApi{};
   v1_.struct_size = sizeof(v1_);
@@ -489,6 +503,12 @@ idgate_lookup_code HostServices::registryUser(const std::string& username, std::
     return IDGATE_LOOKUP_FOUND;
   }
   return IDGATE_LOOKUP_NOT_FOUND;
+}
+
+idgate_lookup_code HostServices::accessTokenVerify(const std::string& token,
+                                                   std::string* claims_json) {
+  if (!access_token_verifier_) return IDGATE_LOOKUP_ERROR;
+  return access_token_verifier_(token, claims_json);
 }
 
 }  // namespace idgate

@@ -115,7 +115,17 @@ class HostServices {
   idgate_lookup_code registryPasswordVerify(const std::string& username,
                                             const std::string& password);
   idgate_lookup_code registryUser(const std::string& username, std::string* json);
+  /// ABI 2.2 access_token_verify: through the verifier set below (ERROR when none is).
+  idgate_lookup_code accessTokenVerify(const std::string& token, std::string* claims_json);
   int64_t nowMillis() const { return clock_.nowMillis(); }
+
+  /// Verifies idgate's own access tokens for access_token_verify (the OAuth layer's, set once
+  /// at startup before any plugin loads).
+  using AccessTokenVerifier =
+      std::function<idgate_lookup_code(const std::string& token, std::string* claims_json)>;
+  void setAccessTokenVerifier(AccessTokenVerifier verifier) {
+    access_token_verifier_ = std::move(verifier);
+  }
 
  private:
   ClientStore& clients_;
@@ -130,6 +140,7 @@ class HostServices {
   std::set<std::string> reserved_aliases_;  ///< lower-cased; never a client's certificate
   UserStore* users_;
   std::vector<RegistryUser> registry_;  ///< server.xml <basicRegistry> users
+  AccessTokenVerifier access_token_verifier_;
   const std::string& dummyUserHash();
 
   std::string dummy_secret_hash_;  ///< verified against when a client has no secret hash

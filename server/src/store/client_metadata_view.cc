@@ -36,6 +36,10 @@ std::shared_ptr<const ClientMetadataView> parseClientMetadataView(const std::str
   strings("response_types", &response_types);
   view->response_type_code =
       std::find(response_types.begin(), response_types.end(), "code") != response_types.end();
+  if (const jose::Json* d = meta->get("dpop_bound_access_tokens");
+      d != nullptr && d->type() == jose::Json::Type::kBool) {
+    view->dpop_bound = d->boolean();
+  }
   if (const jose::Json* i = meta->get("introspection_allowed");
       i != nullptr && i->type() == jose::Json::Type::kBool) {
     view->introspection_allowed = i->boolean();

@@ -21,6 +21,7 @@ struct ClientMetadataView {
   bool response_type_code = false;     ///< response_types holds "code"
   bool require_par = false;            ///< require_pushed_authorization_requests
   bool introspection_allowed = false;  ///< may call the introspection endpoint
+  bool dpop_bound = false;  ///< dpop_bound_access_tokens: every token request needs a DPoP proof
 
   bool allowsGrant(const std::string& grant_type) const;
   /// A public client: no client authentication (token_endpoint_auth_method none).

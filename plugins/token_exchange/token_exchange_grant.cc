@@ -1,0 +1,282 @@
+// Token exchange (RFC 8693, grant_type urn:ietf:params:oauth:grant-type:token-exchange): a client
+// that holds a token for a user (the subject_token) gets an access token for the same user,
+// meant for another audience, optionally saying who acts for the user (actor_token: the `act`
+// claim, nested when the subject token already had one).
+//
+// A subject or actor token is either an access token idgate issued (verified by the host: its
+// keys, typ at+jwt, exp, not revoked) or a JWT from one of this EventListener's trusted issuers,
+// configured as for the JWT bearer grant:
+//
+//   <EventListener type="org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+//                  name="token_exchange_grant" orderId="41" enable="true">
+//     <TrustedIssuer issuer="https://partner.example.com"
+//     jwksUri="https://partner.example.com/jwks"
+//                    audience="https://api.example.com" subjectClaim="email"/>
+//   </EventListener>
+//
+// Which audiences a client may ask for is its registration's `token_exchange_audiences`; each
+// `audience` and `resource` parameter must be one of them (else invalid_target) and they become
+// the new token's aud. The scope is the client's, narrowed by the subject token's scope. Only
+// access tokens are issued (requested_token_type access_token or none), never a refresh token.
+#include <idgate/jose/json.h>
+#include <idgate/jose/jws.h>
+#include <idgate/sdk.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "../common/property_values.h"
+#include "../jwt_common/key_set_verifier.h"
+#include "../jwt_common/trusted_issuers.h"
+
+namespace {
+
+namespace jose = idgate::jose;
+using idgate::plugins::integerProperty;
+using idgate::plugins::splitAny;
+using idgate::plugins::TrustedIssuer;
+using idgate::sdk::ConfigError;
+using idgate::sdk::GrantOutcome;
+
+constexpr const char* kGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+constexpr const char* kAccessTokenType = "urn:ietf:params:oauth:token-type:access_token";
+constexpr const char* kJwtType = "urn:ietf:params:oauth:token-type:jwt";
+
+/// A verified subject or actor token: who, by whom vouched, with what scope and act.
+struct Party {
+  std::string subject;
+  std::string issuer;
+  std::optional<std::string> scope;  ///< the token's scope claim, if any
+  std::string act_json;              ///< the token's own act claim (JSON), or ""
+};
+
+/// What went wrong with a token: the outcome to return.
+struct Refusal {
+  GrantOutcome outcome;
+};
+
+class TokenExchangeGrant : public idgate::sdk::GrantHandler {
+ public:
+  static constexpr uint64_t kCapabilities =
+      IDGATE_CAP_TOKEN_VERIFY | IDGATE_CAP_KEYSTORE_READ | IDGATE_CAP_URL_FETCH;
+
+  TokenExchangeGrant(idgate::sdk::Host& host, const idgate::sdk::Properties& props)
+      : host_(host), verifier_(host, "issuer") {
+    for (const auto& [name, value] : props.all()) {
+      if (name.rfind("TrustedIssuer.", 0) == 0) continue;
+      throw ConfigError("unknown property '" + name + "' (known: <TrustedIssuer> elements)");
+    }
+    own_issuer_ = host_.globalProperty("Server.Issuer").value_or("");
+    if (own_issuer_.empty()) throw ConfigError("the host did not provide Server.Issuer");
+    own_audiences_ = {own_issuer_};
+    for (const auto& e : splitAny(host_.globalProperty("Server.TokenEndpoints").value_or(""), " "))
+      own_audiences_.push_back(e);
+    if (auto v = host_.globalProperty("OAuth.TimestampSkew"))
+      skew_s_ = integerProperty("OAuth.TimestampSkew", *v, 0, 3600);
+    issuers_ = idgate::plugins::trustedIssuers(props, false);
+    host_.info("token exchange: idgate's access tokens and " + std::to_string(issuers_.size()) +
+               " trusted issuer(s)");
+  }
+
+  GrantOutcome handle(const idgate::sdk::GrantRequest& request) override {
+    const auto& p = request.params;
+    auto subject_token = p.param("subject_token");
+    auto subject_type = p.param("subject_token_type");
+    if (!subject_token || subject_token->empty() || !subject_type) {
+      return GrantOutcome::invalidRequest(
+          "subject_token and subject_token_type are required (types: " + supportedTypes() + ")");
+    }
+    if (auto requested = p.param("requested_token_type");
+        requested && *requested != kAccessTokenType) {
+      return GrantOutcome::invalidRequest("requested_token_type '" + *requested +
+                                          "' is not issued (only " + kAccessTokenType + ")");
+    }
+    auto actor_token = p.param("actor_token");
+    auto actor_type = p.param("actor_token_type");
+    if (actor_token.has_value() != actor_type.has_value()) {
+      return GrantOutcome::invalidRequest(
+          "actor_token and actor_token_type go together (RFC 8693 §2.1)");
+    }
+
+    // The client's policy: the audiences it may ask for.
+    auto meta = jose::parseJson(request.client_metadata_json);
+    std::set<std::string> allowed;
+    if (meta && meta->isObject()) {
+      if (const jose::Json* list = meta->get("token_exchange_audiences");
+          list != nullptr && list->isArray()) {
+        for (const auto& a : list->items()) {
+          if (a.isString()) allowed.insert(a.str());
+        }
+      }
+    }
+    if (allowed.empty()) {
+      return GrantOutcome::unauthorizedClient(
+          "client '" + request.client_id +
+          "' may not exchange tokens: register it with token_exchange_audiences (the audiences "
+          "it may ask for)");
+    }
+    std::vector<std::string> targets = p.every("audience");
+    for (auto& r : p.every("resource")) targets.push_back(std::move(r));
+    if (targets.empty()) {
+      return GrantOutcome::invalidRequest(
+          "audience or resource is required (allowed for this "
+          "client: " +
+          joined(allowed) + ")");
+    }
+    for (const auto& t : targets) {
+      if (allowed.count(t) == 0) {
+        return GrantOutcome::invalidTarget(
+            "audience '" + t + "' is not allowed for this client (allowed: " + joined(allowed) +
+            ")");
+      }
+    }
+
+    Party subject;
+    if (auto refused = verify(*subject_token, *subject_type, "subject_token", &subject)) {
+      return refused->outcome;
+    }
+    std::optional<Party> actor;
+    if (actor_token) {
+      actor.emplace();
+      if (auto refused = verify(*actor_token, *actor_type, "actor_token", &*actor)) {
+        return refused->outcome;
+      }
+    }
+
+    GrantOutcome out = GrantOutcome::granted(subject.subject);
+    if (subject.scope) {
+      // The new token never carries more than the subject token did.
+      out.scope = subject.scope->empty() ? std::string(" ") : *subject.scope;
+    }
+    out.audiences = targets;
+    out.issued_token_type = kAccessTokenType;
+    if (actor) {
+      std::string act = "{\"sub\":" + idgate::sdk::jsonString(actor->subject);
+      if (actor->issuer != own_issuer_) act += ",\"iss\":" + idgate::sdk::jsonString(actor->issuer);
+      if (!subject.act_json.empty()) act += ",\"act\":" + subject.act_json;
+      out.claim("act", act + "}");
+    } else if (!subject.act_json.empty()) {
+      out.claim("act", subject.act_json);  // the delegation the subject token recorded stays
+    }
+    if (subject.issuer != own_issuer_) out.stringClaim("subject_token_iss", subject.issuer);
+    return out;
+  }
+
+ private:
+  static std::string supportedTypes() { return std::string(kAccessTokenType) + ", " + kJwtType; }
+  static std::string joined(const std::set<std::string>& values) {
+    std::string out;
+    for (const auto& v : values) out += (out.empty() ? "" : " ") + v;
+    return out;
+  }
+
+  /// nullopt and `party` filled when `token` is good; else the refusal.
+  std::optional<Refusal> verify(const std::string& token, const std::string& type,
+                                const std::string& what, Party* party) {
+    if (type != kAccessTokenType && type != kJwtType) {
+      return Refusal{GrantOutcome::invalidRequest(
+          what + "_type '" + type + "' is not supported (supported: " + supportedTypes() + ")")};
+    }
+    jose::CompactJws jws;
+    jose::Status st = jose::parseCompactJws(token, jose::JwsLimits{}, &jws);
+    if (st != jose::Status::kOk) {
+      return Refusal{GrantOutcome::invalidGrant(what + " is not a signed JWT")};
+    }
+    auto iss = jws.payload.getString("iss");
+    if (!iss) return Refusal{GrantOutcome::invalidGrant(what + " has no iss")};
+    if (*iss == own_issuer_) {
+      std::optional<std::string> claims_text;
+      try {
+        claims_text = host_.verifyAccessToken(token);
+      } catch (const idgate::sdk::HostError&) {
+        return Refusal{GrantOutcome::serverError("the token could not be checked")};
+      }
+      if (!claims_text) {
+        return Refusal{GrantOutcome::invalidGrant(
+            what +
+            " is not an active access token of this server (expired, revoked or not an "
+            "access token)")};
+      }
+      auto claims = jose::parseJson(*claims_text);
+      if (!claims || !claims->isObject()) {
+        return Refusal{GrantOutcome::serverError("the token could not be read")};
+      }
+      return fill(*claims, "sub", *iss, what, party);
+    }
+    auto it = issuers_.find(*iss);
+    if (it == issuers_.end()) {
+      return Refusal{GrantOutcome::invalidGrant(
+          what + " issuer '" + *iss +
+          "' is neither this server nor a trusted issuer of the token exchange grant")};
+    }
+    const TrustedIssuer& t = it->second;
+    if (!jose::isAsymmetricAlgorithm(jws.alg)) {
+      return Refusal{GrantOutcome::invalidGrant(what + ": algorithm not allowed")};
+    }
+    auto sig = idgate::plugins::verifyIssuerSignature(host_, verifier_, t, jws);
+    if (sig.server_error) return Refusal{GrantOutcome::serverError(sig.reason)};
+    if (!sig.reason.empty()) return Refusal{GrantOutcome::invalidGrant(what + ": " + sig.reason)};
+    const int64_t now = host_.nowSeconds();
+    const jose::Json* exp = jws.payload.get("exp");
+    if (exp == nullptr || !exp->isNumber()) {
+      return Refusal{GrantOutcome::invalidGrant(what + " has no exp")};
+    }
+    if (static_cast<int64_t>(exp->number()) + skew_s_ <= now) {
+      return Refusal{GrantOutcome::invalidGrant(what + " expired")};
+    }
+    if (const jose::Json* nbf = jws.payload.get("nbf");
+        nbf != nullptr &&
+        (!nbf->isNumber() || static_cast<int64_t>(nbf->number()) > now + skew_s_)) {
+      return Refusal{GrantOutcome::invalidGrant(what + " is not valid yet (nbf)")};
+    }
+    std::vector<std::string> accepted = own_audiences_;
+    accepted.insert(accepted.end(), t.audiences.begin(), t.audiences.end());
+    std::vector<std::string> aud;
+    if (const jose::Json* a = jws.payload.get("aud"); a != nullptr) {
+      if (a->isString()) aud.push_back(a->str());
+      if (a->isArray()) {
+        for (const auto& v : a->items()) {
+          if (v.isString()) aud.push_back(v.str());
+        }
+      }
+    }
+    bool meant_for_us = std::any_of(aud.begin(), aud.end(), [&](const std::string& v) {
+      return std::find(accepted.begin(), accepted.end(), v) != accepted.end();
+    });
+    if (!meant_for_us) {
+      return Refusal{GrantOutcome::invalidGrant(what + " aud is not this server (accepted: " +
+                                                joined({accepted.begin(), accepted.end()}) + ")")};
+    }
+    return fill(jws.payload, t.subject_claim, *iss, what, party);
+  }
+
+  static std::optional<Refusal> fill(const jose::Json& claims, const std::string& subject_claim,
+                                     const std::string& issuer, const std::string& what,
+                                     Party* party) {
+    auto sub = claims.getString(subject_claim);
+    if (!sub || sub->empty()) {
+      return Refusal{GrantOutcome::invalidGrant(what + " has no " + subject_claim)};
+    }
+    party->subject = *sub;
+    party->issuer = issuer;
+    if (auto scope = claims.getString("scope")) party->scope = *scope;
+    if (const jose::Json* act = claims.get("act"); act != nullptr && act->isObject()) {
+      party->act_json = jose::toJsonText(*act);
+    }
+    return std::nullopt;
+  }
+
+  idgate::sdk::Host& host_;
+  idgate::plugins::KeySetVerifier verifier_;
+  std::map<std::string, TrustedIssuer> issuers_;
+  std::string own_issuer_;
+  std::vector<std::string> own_audiences_;
+  int64_t skew_s_ = 60;
+};
+
+}  // namespace
+
+IDGATE_GRANT_HANDLER(TokenExchangeGrant, "token_exchange_grant", kGrantType,
+                     IDGATE_NAMES("org.wso2.carbon.identity.oauth2.grant.token.exchange."
+                                  "TokenExchangeGrantHandler"))
