@@ -66,3 +66,34 @@ def form(assertion, **extra):
               "client_assertion": assertion}
     params.update(extra)
     return params
+
+
+def thumbprint(jwk):
+    """RFC 7638 SHA-256 thumbprint of a public JWK."""
+    import base64
+    import hashlib
+    required = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}[jwk["kty"]]
+    canonical = json.dumps({k: jwk[k] for k in required}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+class DpopKey:
+    """A client's DPoP key (RFC 9449) and the proofs it signs, made with PyJWT."""
+
+    def __init__(self, alg="ES256"):
+        self.alg = alg
+        self.key = private_key(alg)
+        self.jwk = public_jwk(self.key)
+        self.jkt = thumbprint(self.jwk)
+
+    def proof(self, method, url, access_token=None, nonce=None, headers=None, **overrides):
+        import base64
+        import hashlib
+        c = {"jti": str(uuid.uuid4()), "htm": method, "htu": url, "iat": int(time.time())}
+        if access_token:
+            c["ath"] = base64.urlsafe_b64encode(hashlib.sha256(access_token.encode()).digest()).rstrip(b"=").decode()
+        if nonce:
+            c["nonce"] = nonce
+        h = {"typ": "dpop+jwt", "jwk": self.jwk}
+        h.update(headers or {})
+        return jwt.encode(with_overrides(c, overrides), self.key, algorithm=self.alg, headers=h)

@@ -1,4 +1,5 @@
 #include "api/routes.h"
+#include "common/dpop_algorithms.h"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
@@ -274,7 +275,8 @@ HttpResponseData Routes::discovery() {
       .field("authorization_response_iss_parameter_supported", true)
       .field("token_endpoint_auth_methods_supported", methods)
       .field("revocation_endpoint_auth_methods_supported", methods)
-      .field("introspection_endpoint_auth_methods_supported", methods);
+      .field("introspection_endpoint_auth_methods_supported", methods)
+      .field("dpop_signing_alg_values_supported", dpopAlgorithms());
   if (!algs.empty()) {
     w.field("token_endpoint_auth_signing_alg_values_supported",
             std::vector<std::string>(algs.begin(), algs.end()));

@@ -123,6 +123,9 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
           std::make_shared<RefreshTokenGrant>(*refresh_tokens_, *revoked_, identity_.refresh,
                                               clock_)});
   token_->setRefreshTokens(refresh_tokens_.get(), &identity_.refresh);
+  dpop_ =
+      std::make_unique<DpopProofVerifier>(identity_.dpop, identity_.timestamp_skew_s, *jtis_, box_);
+  token_->setDpop(dpop_.get());
   TokenEndpoint* token = token_.get();
   RegistrationCatalog catalog{
       [pm](const std::string& method) -> std::optional<MethodInfo> {
@@ -194,7 +197,7 @@ void Runtime::setUpLogin(const std::string& home) {
   login_ = std::make_unique<LoginContext>(
       LoginContext{settings_.issuer, identity_.login, identity_.timestamp_skew_s, clock_, *clients_,
                    *login_sessions_, *pending_, *consents_, *codes_, *revoked_, *user_auth_,
-                   *chain_, *own_tokens_, *pages_, *login_cookie_, *login_throttle_});
+                   *chain_, *own_tokens_, *pages_, *login_cookie_, *login_throttle_, *dpop_});
   login_flow_ = std::make_unique<LoginFlow>(*login_);
   par_ = std::make_unique<ParEndpoint>(*login_);
   logout_ = std::make_unique<LogoutEndpoint>(*login_);
@@ -316,6 +319,7 @@ void Runtime::setUpResourceServer() {
       config_.resource, *validator_, clock_, sessions_.get(),
       AudienceOrigins::from(settings_.issuer, listener_urls_, config_.public_urls));
   guard_->setRevocations(revoked_.get(), settings_.issuer);
+  guard_->setDpop(dpop_.get());
   {
     // Always installed: a reload may add a mapper. With none, the subject passes as built.
     PluginManager* pm = plugins_.get();

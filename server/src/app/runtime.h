@@ -30,6 +30,7 @@
 #include "oauth/user_authentication.h"
 #include "plugins/host_services.h"
 #include "plugins/plugin_manager.h"
+#include "resource/dpop_proof.h"
 #include "resource/key_resolver.h"
 #include "resource/resource_guard.h"
 #include "resource/token_validator.h"
@@ -120,6 +121,7 @@ class Runtime {
   std::unique_ptr<PendingRequestStore> pending_;
   std::unique_ptr<ConsentStore> consents_;
   std::unique_ptr<RevocationList> revoked_;
+  std::unique_ptr<DpopProofVerifier> dpop_;
   std::unique_ptr<RefreshTokenStore> refresh_tokens_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;

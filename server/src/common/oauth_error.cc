@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/dpop_algorithms.h"
 #include "common/json_writer.h"
 
 namespace idgate {
@@ -67,6 +68,10 @@ const char* errorName(ErrorCode code) {
       return "access_denied";
     case ErrorCode::kInsufficientScope:
       return "insufficient_scope";
+    case ErrorCode::kInvalidDpopProof:
+      return "invalid_dpop_proof";
+    case ErrorCode::kUseDpopNonce:
+      return "use_dpop_nonce";
   }
   return "server_error";
 }
@@ -82,6 +87,27 @@ std::string quoted(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+/// A resource's WWW-Authenticate value (RFC 6750 §3, RFC 9449 §7.1): the scheme the request
+/// used, realm, the error code if any, and for DPoP the algorithms a proof may use.
+std::string challenge(const ApiError& e, const std::string& code) {
+  std::string out =
+      (e.dpop_scheme || e.code == ErrorCode::kInvalidDpopProof || e.code == ErrorCode::kUseDpopNonce
+           ? "DPoP realm="
+           : "Bearer realm=") +
+      quoted(e.bearer_realm);
+  if (!code.empty()) out += ", error=\"" + code + "\"";
+  if (!code.empty() && code != "insufficient_scope" && !e.description.empty()) {
+    out += ", error_description=" + quoted(e.description);
+  }
+  if (e.dpop_scheme || e.code == ErrorCode::kInvalidDpopProof ||
+      e.code == ErrorCode::kUseDpopNonce) {
+    std::string algs;
+    for (const auto& a : dpopAlgorithms()) algs += (algs.empty() ? "" : " ") + a;
+    out += ", algs=\"" + algs + "\"";
+  }
+  return out;
 }
 
 }  // namespace
@@ -137,29 +163,34 @@ HttpError toHttp(const ApiError& error) {
       break;
     case ErrorCode::kBearerRequired:
       out.status = 401;
-      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm));
+      out.headers.emplace_back("WWW-Authenticate", challenge(error, ""));
       break;
     case ErrorCode::kInvalidToken:
       out.status = 401;
-      out.headers.emplace_back(
-          "WWW-Authenticate",
-          "Bearer realm=" + quoted(error.bearer_realm) +
-              ", error=\"invalid_token\", error_description=" + quoted(error.description));
+      out.headers.emplace_back("WWW-Authenticate", challenge(error, "invalid_token"));
       break;
     case ErrorCode::kAccessDenied:
       out.status = 403;
-      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm));
+      out.headers.emplace_back("WWW-Authenticate", challenge(error, ""));
       break;
     case ErrorCode::kInsufficientScope:
       out.status = 403;
-      out.headers.emplace_back("WWW-Authenticate", "Bearer realm=" + quoted(error.bearer_realm) +
-                                                       ", error=\"insufficient_scope\", scope=" +
-                                                       quoted(error.bearer_scope));
+      out.headers.emplace_back("WWW-Authenticate", challenge(error, "insufficient_scope") +
+                                                       ", scope=" + quoted(error.bearer_scope));
+      break;
+    case ErrorCode::kInvalidDpopProof:
+    case ErrorCode::kUseDpopNonce:
+      // At a resource a DPoP challenge (RFC 9449 §7.1); at the token endpoint a plain 400.
+      if (!error.bearer_realm.empty()) {
+        out.status = 401;
+        out.headers.emplace_back("WWW-Authenticate", challenge(error, errorName(error.code)));
+      }
       break;
     default:
       out.status = 400;
       break;
   }
+  if (!error.dpop_nonce.empty()) out.headers.emplace_back("DPoP-Nonce", error.dpop_nonce);
   JsonWriter w;
   w.field("error", errorName(error.code));
   if (!error.description.empty()) w.field("error_description", error.description);

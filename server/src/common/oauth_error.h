@@ -43,6 +43,10 @@ enum class ErrorCode {
   kInvalidToken,       ///< 401 invalid_token
   kAccessDenied,       ///< 403 access_denied: a valid token, a subject that may not pass
   kInsufficientScope,  ///< 403 insufficient_scope, with the `bearer_scope` needed
+  // DPoP (RFC 9449): 400 at the token endpoint; 401 with a DPoP challenge at a resource
+  // (`bearer_realm` set).
+  kInvalidDpopProof,  ///< invalid_dpop_proof
+  kUseDpopNonce,      ///< use_dpop_nonce, with the nonce in DPoP-Nonce (`dpop_nonce`)
 };
 
 struct ApiError {
@@ -56,6 +60,10 @@ struct ApiError {
   std::string bearer_realm = {};
   /// kInsufficientScope: the scope the request needs.
   std::string bearer_scope = {};
+  /// The resource errors: challenge with the DPoP scheme (the request used it) not Bearer.
+  bool dpop_scheme = false;
+  /// Sent as DPoP-Nonce (RFC 9449 §8): the nonce the next proof must carry.
+  std::string dpop_nonce = {};
 };
 
 struct HttpError {

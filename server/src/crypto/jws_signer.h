@@ -19,9 +19,11 @@ class JwsSigner {
   const std::string& alg() const { return alg_; }
   const std::string& kid() const { return kid_; }
 
- private:
+  /// The JWS signature bytes of `input` (BASE64URL(header) '.' BASE64URL(payload)), for a
+  /// caller that writes its own header.
   std::string rawSignature(const std::string& input) const;
 
+ private:
   PkeyPtr key_;
   std::string alg_;
   std::string kid_;

@@ -12,6 +12,7 @@
 #include "oauth/client_authenticator.h"
 #include "oauth/own_token_verifier.h"
 #include "oauth/user_authentication.h"
+#include "resource/dpop_proof.h"
 #include "store/authorization_code_store.h"
 #include "store/client_store.h"
 #include "store/consent_store.h"
@@ -39,6 +40,8 @@ struct LoginContext {
   const LoginCookie& cookie;
   /// Failed sign-ins, keyed "user:<name>" and "addr:<address>".
   LoginThrottle& throttle;
+  /// DPoP proofs for DPoP-bound tokens at userinfo (RFC 9449 §7).
+  const DpopProofVerifier& dpop;
 };
 
 /// Lifetimes the protocol fixes: codes and pushed requests 60 s (RFC 9126 §2.2 suggests

@@ -9,23 +9,61 @@
 namespace idgate {
 
 std::variant<std::string, ApiError> UserinfoEndpoint::handle(const HttpRequestData& req) {
-  auto challenge = [](ErrorCode code, std::string why) {
+  const std::string& auth = req.authorization;
+  const bool dpop = auth.size() > 5 && Poco::icompare(auth.substr(0, 5), "DPoP ") == 0;
+  auto challenge = [dpop](ErrorCode code, std::string why) {
     ApiError e{code, std::move(why)};
     e.bearer_realm = "idgate";
+    e.dpop_scheme = dpop;
     if (code == ErrorCode::kInsufficientScope) e.bearer_scope = "openid";
     return e;
   };
-  const std::string& auth = req.authorization;
-  if (auth.size() < 7 || Poco::icompare(auth.substr(0, 7), "Bearer ") != 0) {
+  if (!dpop && (auth.size() < 7 || Poco::icompare(auth.substr(0, 7), "Bearer ") != 0)) {
     return challenge(ErrorCode::kBearerRequired, "an access token is required");
   }
-  std::string token = Poco::trim(auth.substr(7));
+  std::string token = Poco::trim(auth.substr(dpop ? 5 : 7));
   const int64_t now = ctx_.clock.nowSeconds();
   std::string why;
   auto claims = ctx_.verifier.verify(token, {"at+jwt", false, ctx_.skew_s}, now, &why);
   if (!claims) return challenge(ErrorCode::kInvalidToken, why);
   if (ctx_.revoked.isRevoked(claims->getString("jti").value_or(""))) {
     return challenge(ErrorCode::kInvalidToken, "the token has been revoked");
+  }
+  // The sender constraint (RFC 9449 §7): a bound token comes as DPoP with a proof of its key.
+  const jose::Json* cnf = claims->get("cnf");
+  const std::string jkt =
+      cnf != nullptr && cnf->isObject() ? cnf->getString("jkt").value_or("") : "";
+  if (jkt.empty() && dpop) {
+    return challenge(ErrorCode::kInvalidToken,
+                     "the token is not bound to a DPoP key: send it as Authorization: Bearer");
+  }
+  if (!jkt.empty()) {
+    if (!dpop) {
+      ApiError e = challenge(ErrorCode::kInvalidToken,
+                             "the token is bound to a DPoP key (cnf.jkt): send it as "
+                             "Authorization: DPoP with a DPoP proof");
+      e.dpop_scheme = true;
+      return e;
+    }
+    auto proof = dpopHeader(req);
+    if (!proof) {
+      return challenge(ErrorCode::kInvalidDpopProof,
+                       "a DPoP proof (the DPoP header) is required with a DPoP-bound token");
+    }
+    DpopOutcome v = ctx_.dpop.verify(*proof, {req.method, ctx_.issuer + req.path, token, jkt}, now);
+    switch (v.kind) {
+      case DpopOutcome::Kind::kOk:
+        break;
+      case DpopOutcome::Kind::kUseNonce: {
+        ApiError e = challenge(ErrorCode::kUseDpopNonce, v.description);
+        e.dpop_nonce = ctx_.dpop.nonce(now);
+        return e;
+      }
+      case DpopOutcome::Kind::kInvalid:
+        return challenge(ErrorCode::kInvalidDpopProof, v.description);
+      case DpopOutcome::Kind::kServerError:
+        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
+    }
   }
   std::vector<std::string> scopes = splitAny(claims->getString("scope").value_or(""), " ");
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end()) {

@@ -50,6 +50,7 @@ std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
   std::string scope;
   for (const auto& s : request.grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   if (!scope.empty()) claims.set("scope", jsonQuote(scope));
+  if (!request.jkt.empty()) claims.set("cnf", "{\"jkt\":" + jsonQuote(request.jkt) + "}");
 
   for (const auto& [name, value] : request.grant.extra_claims) {  // checked to be JSON
     if (isCoreClaim(name)) {

@@ -25,6 +25,7 @@ struct AccessTokenRequest {
   int64_t issued_at = 0;
   int64_t expires_at = 0;
   std::string jti;  ///< the caller's (it may record it); a fresh random one when empty
+  std::string jkt;  ///< a DPoP proof's key thumbprint: the token is bound to it (cnf.jkt)
 };
 
 class AccessTokenIssuer {

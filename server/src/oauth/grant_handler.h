@@ -34,6 +34,7 @@ struct RefreshIssue {
   std::string scope;  ///< the family's scope (a refresh may narrow the access token, not this)
   std::string session_id;
   std::string sign_in_json = "{}";
+  std::string jkt;  ///< the DPoP key the family is bound to (a public client's), or ""
 };
 
 /// What an access token will say.

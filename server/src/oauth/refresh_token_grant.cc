@@ -81,6 +81,15 @@ std::variant<Grant, ApiError> RefreshTokenGrant::grant(const TokenRequest& reque
   if (token->expires_at <= now || token->family_expires_at <= now) {
     return ApiError{ErrorCode::kInvalidGrant, "refresh token expired: sign in again"};
   }
+  // RFC 9449 §5: a bound token needs a proof with its key; a refused request does not spend it.
+  if (!token->jkt.empty() && request.dpop_jkt != token->jkt) {
+    return ApiError{ErrorCode::kInvalidGrant,
+                    request.dpop_jkt.empty()
+                        ? "the refresh token is bound to a DPoP key: send a DPoP proof signed "
+                          "with it"
+                        : "the DPoP proof is signed with another key than the refresh token is "
+                          "bound to"};
+  }
   // Scope: the family's, or less (RFC 6749 §6).
   const std::vector<std::string> family = splitScope(token->scope);
   std::vector<std::string> scopes = family;
@@ -121,8 +130,8 @@ std::variant<Grant, ApiError> RefreshTokenGrant::grant(const TokenRequest& reque
   if (std::find(scopes.begin(), scopes.end(), "openid") != scopes.end()) {
     g.sign_in = signInFromJson(token->sign_in_json, token->session_id);
   }
-  g.refresh = RefreshIssue{token->family_id, token->family_expires_at, token->scope,
-                           token->session_id, token->sign_in_json};
+  g.refresh = RefreshIssue{token->family_id,  token->family_expires_at, token->scope,
+                           token->session_id, token->sign_in_json,      token->jkt};
   return g;
 }
 

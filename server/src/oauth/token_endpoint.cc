@@ -111,22 +111,52 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   }
   if (auto refused = handler->precheck(request)) return *refused;
 
-  auto auth = clients_.authenticate(request);
+  // A DPoP proof (RFC 9449 §5) is checked before the client authenticates, like the rest of
+  // the request; its jti is then spent, as a proof is good for one request anyway.
+  const int64_t now = clock_.nowSeconds();
+  TokenRequest bound = request;
+  if (dpop_ != nullptr && request.dpop_proof) {
+    DpopOutcome proof =
+        dpop_->verify(*request.dpop_proof, {"POST", request.endpoint_url, "", ""}, now);
+    switch (proof.kind) {
+      case DpopOutcome::Kind::kOk:
+        bound.dpop_jkt = proof.jkt;
+        break;
+      case DpopOutcome::Kind::kUseNonce: {
+        ApiError e{ErrorCode::kUseDpopNonce, proof.description};
+        e.dpop_nonce = dpop_->nonce(now);
+        return e;
+      }
+      case DpopOutcome::Kind::kServerError:
+        Poco::Logger::get("idgate.token").error("DPoP proof check: " + proof.description);
+        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
+      case DpopOutcome::Kind::kInvalid:
+        return ApiError{ErrorCode::kInvalidDpopProof, proof.description};
+    }
+  }
+
+  auto auth = clients_.authenticate(bound);
   if (auto* err = std::get_if<ApiError>(&auth)) return *err;
   const AuthenticatedClient& client = std::get<AuthenticatedClient>(auth);
+  if (bound.dpop_jkt.empty() && client.client.metadata().dpop_bound) {
+    return ApiError{ErrorCode::kInvalidDpopProof,
+                    "client '" + client.client.client_id +
+                        "' is registered with dpop_bound_access_tokens: send a DPoP proof "
+                        "(RFC 9449) with every token request"};
+  }
 
-  auto granted = handler->grant(request, client);
+  auto granted = handler->grant(bound, client);
   if (auto* err = std::get_if<ApiError>(&granted)) return *err;
   const Grant& grant = std::get<Grant>(granted);
 
-  const int64_t now = clock_.nowSeconds();
   AccessTokenRequest token_request{*grant_type,
                                    grant,
                                    client,
                                    grant.audiences.empty() ? resources : grant.audiences,
                                    now,
                                    now + settings_.access_token_lifetime_s,
-                                   grant.jti.empty() ? crypto::randomToken(16) : grant.jti};
+                                   grant.jti.empty() ? crypto::randomToken(16) : grant.jti,
+                                   bound.dpop_jkt};
   auto token = issuer_->issue(token_request);
   if (auto* err = std::get_if<ApiError>(&token)) return *err;
   const std::string& access_token = std::get<std::string>(token);
@@ -158,13 +188,16 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
     t.expires_at = std::min(now + refresh_config_->sliding_s, t.family_expires_at);
     t.access_jti = token_request.jti;
     t.access_expires_at = token_request.expires_at;
+    // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key (a confidential
+    // client's are bound to its authentication already); a rotation keeps the family's key.
+    t.jkt = r.family_id.empty() ? (client.method == "none" ? bound.dpop_jkt : "") : r.jkt;
     refresh_store_->insert(t);
   }
   std::string scope;
   for (const auto& s : grant.scopes) scope += (scope.empty() ? "" : " ") + s;
   JsonWriter body;
   body.field("access_token", access_token)
-      .field("token_type", "Bearer")
+      .field("token_type", bound.dpop_jkt.empty() ? "Bearer" : "DPoP")
       .field("expires_in", settings_.access_token_lifetime_s);
   if (!scope.empty()) body.field("scope", scope);
   if (!refresh_token.empty()) body.field("refresh_token", refresh_token);

@@ -17,6 +17,7 @@
 #include "oauth/id_token_issuer.h"
 #include "oauth/signing_keys.h"
 #include "oauth/token_request.h"
+#include "resource/dpop_proof.h"
 #include "store/refresh_token_store.h"
 
 namespace idgate {
@@ -60,6 +61,9 @@ class TokenEndpoint {
     refresh_store_ = store;
     refresh_config_ = config;
   }
+  /// Checks DPoP proofs (RFC 9449) and binds tokens to their keys; none: DPoP headers are not
+  /// looked at (unit tests).
+  void setDpop(const DpopProofVerifier* verifier) { dpop_ = verifier; }
 
  private:
   /// The built-in grants, then the plugins' (a plugin never shadows a built-in type).
@@ -72,6 +76,7 @@ class TokenEndpoint {
   std::shared_ptr<const IdTokenIssuer> id_tokens_;
   RefreshTokenStore* refresh_store_ = nullptr;
   const RefreshTokenConfig* refresh_config_ = nullptr;
+  const DpopProofVerifier* dpop_ = nullptr;
   const TokenSettings& settings_;
   const Clock& clock_;
 };

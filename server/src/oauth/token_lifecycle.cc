@@ -97,7 +97,9 @@ std::variant<std::string, ApiError> TokenLifecycle::introspect(const TokenReques
       return JsonWriter().field("active", false).finish();
     }
     JsonWriter w;
-    w.field("active", true).field("token_type", "Bearer");
+    const jose::Json* cnf = claims->get("cnf");
+    const bool bound = cnf != nullptr && cnf->isObject() && cnf->getString("jkt");
+    w.field("active", true).field("token_type", bound ? "DPoP" : "Bearer");
     for (const auto& [name, value] : claims->members()) w.raw(name, jose::toJsonText(value));
     return w.finish();
   };

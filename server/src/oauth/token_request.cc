@@ -1,6 +1,7 @@
 #include "oauth/token_request.h"
 
 #include "http/form_decoder.h"
+#include "resource/dpop_proof.h"
 
 namespace idgate {
 
@@ -17,6 +18,7 @@ std::variant<TokenRequest, ApiError> tokenRequestFrom(const HttpRequestData& req
   tr.params = std::move(form.params);
   tr.authorization = request.authorization;
   tr.endpoint_url = std::move(endpoint_url);
+  tr.dpop_proof = dpopHeader(request);
   return tr;
 }
 

@@ -17,6 +17,11 @@ struct TokenRequest {
   std::vector<std::pair<std::string, std::string>> params;  ///< decoded, empty values dropped
   std::string authorization;                                ///< Authorization header or empty
   std::string endpoint_url;                                 ///< absolute URL it was sent to
+  /// The DPoP header (RFC 9449): nullopt when absent, "" when there were several.
+  std::optional<std::string> dpop_proof;
+  /// The key a valid DPoP proof was signed with (RFC 7638 thumbprint), set by the token
+  /// endpoint once the proof passed; "" without one.
+  std::string dpop_jkt;
 
   std::optional<std::string> param(const std::string& name) const {
     for (const auto& [k, v] : params) {

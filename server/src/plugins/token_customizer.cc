@@ -5,7 +5,8 @@
 namespace idgate {
 
 bool isProtectedClaim(const std::string& name) {
-  return name == "iss" || name == "exp" || name == "iat" || name == "jti" || name == "client_id";
+  return name == "iss" || name == "exp" || name == "iat" || name == "jti" || name == "client_id" ||
+         name == "cnf";
 }
 
 bool isProtectedIdTokenClaim(const std::string& name) {

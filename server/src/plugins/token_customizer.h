@@ -24,8 +24,8 @@ struct CustomizeResult {
   std::string reason;
 };
 
-/// Claims no customizer may set or remove: who issued the token, its lifetime, its id and the
-/// client it was issued to.
+/// Claims no customizer may set or remove: who issued the token, its lifetime, its id, the
+/// client it was issued to and the key it is bound to (cnf).
 bool isProtectedClaim(const std::string& name);
 /// An ID token's: those, and who it is for and about, and what binds it to the sign-in (sub,
 /// aud, azp, nonce, auth_time, sid, at_hash, c_hash).

@@ -30,6 +30,10 @@ bool hasBearerScheme(const std::string& v) {
   return v.size() > 7 && Poco::icompare(v.substr(0, 7), "Bearer ") == 0;
 }
 
+bool hasDpopScheme(const std::string& v) {
+  return v.size() > 5 && Poco::icompare(v.substr(0, 5), "DPoP ") == 0;
+}
+
 std::string GuardResult::logNote() const {
   if (kind != Kind::kAuthenticated) return "anonymous (" + printable(description) + ")";
   return "config=" + subject.config_id + (from_cache ? " cached" : "") +
@@ -42,6 +46,9 @@ std::string GuardResult::logNote() const {
 class RequestTokens {
  public:
   explicit RequestTokens(const HttpRequestData& r) : r_(r) {}
+
+  /// The standard token came as Authorization: DPoP.
+  bool dpop() const { return dpop_; }
 
   const std::optional<std::string>& get(const OidcClientConfig& c) {
     if (!c.header_name.empty()) return named_ = fromHeader(c.header_name);
@@ -62,11 +69,19 @@ class RequestTokens {
     return t;
   }
 
-  std::optional<std::string> standard() const {
+  std::optional<std::string> standard() {
     if (const std::string* auth = r_.header("Authorization");
         auth != nullptr && hasBearerScheme(*auth)) {
       std::string t = Poco::trim(auth->substr(7));
       if (!t.empty()) return t;
+    }
+    if (const std::string* auth = r_.header("Authorization");
+        auth != nullptr && hasDpopScheme(*auth)) {
+      std::string t = Poco::trim(auth->substr(5));
+      if (!t.empty()) {
+        dpop_ = true;
+        return t;
+      }
     }
     if (r_.method == "POST" && isFormContentType(r_.content_type) && !r_.body.empty()) {
       FormDecodeResult form = decodeForm(r_.body, {});
@@ -83,6 +98,7 @@ class RequestTokens {
   std::optional<std::string> named_;
   std::optional<std::string> standard_;
   bool standard_read_ = false;
+  bool dpop_ = false;
 };
 
 ResourceGuard::ResourceGuard(const ResourceServerConfig& config, const TokenValidator& validator,
@@ -99,6 +115,46 @@ const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
     if (c.id == id) return &c;
   }
   return nullptr;
+}
+
+GuardResult::Kind ResourceGuard::senderOf(const Subject& s, const std::string& token,
+                                          const RequestOrigin& req, int64_t now,
+                                          GuardResult& out) const {
+  if (s.jkt.empty()) {
+    if (!out.dpop_scheme) return GuardResult::Kind::kAuthenticated;
+    out.description = "the token is not bound to a DPoP key: send it as Authorization: Bearer";
+    return GuardResult::Kind::kInvalid;
+  }
+  if (!out.dpop_scheme) {
+    out.dpop_scheme = true;  // the challenge tells the client which scheme to use
+    out.description =
+        "the token is bound to a DPoP key (cnf.jkt): send it as Authorization: DPoP with a DPoP "
+        "proof";
+    return GuardResult::Kind::kInvalid;
+  }
+  auto proof = dpopHeader(*req.request);
+  if (dpop_ == nullptr || !proof) {
+    out.dpop_error = "invalid_dpop_proof";
+    out.description = "a DPoP proof (the DPoP header) is required with a DPoP-bound token";
+    return GuardResult::Kind::kInvalid;
+  }
+  DpopOutcome v = dpop_->verify(*proof, {req.method, req.origin() + req.path, token, s.jkt}, now);
+  switch (v.kind) {
+    case DpopOutcome::Kind::kOk:
+      return GuardResult::Kind::kAuthenticated;
+    case DpopOutcome::Kind::kUseNonce:
+      out.dpop_error = "use_dpop_nonce";
+      out.dpop_nonce = dpop_->nonce(now);
+      break;
+    case DpopOutcome::Kind::kInvalid:
+      out.dpop_error = "invalid_dpop_proof";
+      break;
+    case DpopOutcome::Kind::kServerError:
+      out.description = v.description;
+      return GuardResult::Kind::kServerError;
+  }
+  out.description = v.description;
+  return GuardResult::Kind::kInvalid;
 }
 
 GuardResult::Kind ResourceGuard::revocationOf(const Subject& s, int64_t now,
@@ -188,6 +244,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
                          fallback != nullptr &&
                          fallback->inbound == OidcClientConfig::Propagation::kSupported;
   const std::optional<std::string> token = tokens.get(*c);
+  out.dpop_scheme = c->header_name.empty() && tokens.dpop();
   const int64_t now = clock_.nowSeconds();
   // A session cookie is bound to the origin the client used and to the kind of request: the
   // audience rule differs between requests to idgate and those a proxy describes, so a cookie
@@ -228,10 +285,14 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
           ValidatedTokenCache::tokenHash(*token);
     if (auto hit = cache_.get(key, now)) {
       out.kind = revocationOf(*hit, now, &out.description);
+      if (out.kind == GuardResult::Kind::kAuthenticated) {
+        out.kind = senderOf(*hit, *token, req, now, out);
+      }
       if (out.kind != GuardResult::Kind::kAuthenticated) return refuse();
       out.subject = std::move(*hit);
       out.from_cache = true;
-      if (sessions) {
+      // A session cookie would stand in for the proof: none for a sender-constrained token.
+      if (sessions && out.subject.jkt.empty()) {
         out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now, origin);
       }
       return out;
@@ -242,6 +303,10 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   const char* refused = "' refused a token: ";
   if (v.kind == Validation::Kind::kOk) {
     GuardResult::Kind k = revocationOf(v.subject, now, &v.description);
+    if (k == GuardResult::Kind::kAuthenticated) {
+      k = senderOf(v.subject, *token, req, now, out);
+      if (k != GuardResult::Kind::kAuthenticated) v.description = out.description;
+    }
     if (k == GuardResult::Kind::kInvalid) v.kind = Validation::Kind::kInvalid;
     if (k == GuardResult::Kind::kServerError) v.kind = Validation::Kind::kServerError;
   }
@@ -265,7 +330,8 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
                                  out.subject.expires_at + c->clock_skew_s);
         cache_.put(key, out.subject, until);
       }
-      if (sessions) {
+      // A session cookie would stand in for the proof: none for a sender-constrained token.
+      if (sessions && out.subject.jkt.empty()) {
         out.set_cookie = sessions_->issue(*c, out.subject, req.scheme == "https", now, origin);
       }
       return out;
@@ -294,6 +360,16 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
 HttpResponseData challengeResponse(const GuardResult& r) {
   ApiError error{ErrorCode::kServerError, "the token could not be checked"};
   error.bearer_realm = r.realm;
+  error.dpop_scheme = r.dpop_scheme;
+  if (r.kind == GuardResult::Kind::kInvalid && !r.dpop_error.empty()) {
+    error.code =
+        r.dpop_error == "use_dpop_nonce" ? ErrorCode::kUseDpopNonce : ErrorCode::kInvalidDpopProof;
+    error.description = r.description;
+    error.dpop_nonce = r.dpop_nonce;
+    HttpResponseData res = noStore(errorResponse(error));
+    res.log_note = "auth=" + printable(r.description);
+    return res;
+  }
   switch (r.kind) {
     case GuardResult::Kind::kForbidden:
       error.code = ErrorCode::kAccessDenied;

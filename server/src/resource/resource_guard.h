@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "config/resource_server_config.h"
 #include "http/http_exchange.h"
+#include "resource/dpop_proof.h"
 #include "resource/request_origin.h"
 #include "resource/session_cookie.h"
 #include "resource/token_validator.h"
@@ -28,7 +29,11 @@ struct GuardResult {
   std::string description;  ///< why, for error_description and the log
   bool from_cache = false;
   bool from_session = false;
-  std::string set_cookie;  ///< a Set-Cookie value to send (authnSessionDisabled="false")
+  std::string set_cookie;    ///< a Set-Cookie value to send (authnSessionDisabled="false")
+  bool dpop_scheme = false;  ///< the token came as Authorization: DPoP (challenge in kind)
+  /// kInvalid because of the DPoP proof: "invalid_dpop_proof" or "use_dpop_nonce" (RFC 9449).
+  std::string dpop_error;
+  std::string dpop_nonce;  ///< use_dpop_nonce: the nonce to send in DPoP-Nonce
 
   /// For the access log of a request that passed: "config=<id>[ cached][ session]", or
   /// "anonymous (<why>)".
@@ -53,6 +58,10 @@ class ResourceGuard {
 
   /// idgate's own access tokens (iss `issuer`, with a jti) are looked up in `revocations` at
   /// every request, from the cache and session cookies too.
+  /// DPoP-bound tokens (cnf.jkt) need Authorization: DPoP and a proof checked by `verifier`;
+  /// none: such tokens are refused.
+  void setDpop(const DpopProofVerifier* verifier) { dpop_ = verifier; }
+
   void setRevocations(RevocationList* revocations, std::string issuer) {
     revocations_ = revocations;
     own_issuer_ = std::move(issuer);
@@ -66,6 +75,10 @@ class ResourceGuard {
   /// first configuration without a filter).
   /// kAuthenticated when `subject` was not revoked; else kInvalid or kServerError.
   GuardResult::Kind revocationOf(const Subject& subject, int64_t now, std::string* why) const;
+  /// The sender constraint (RFC 9449 §7): kAuthenticated, or kInvalid/kServerError with `out`'s
+  /// description and DPoP fields set.
+  GuardResult::Kind senderOf(const Subject& subject, const std::string& token,
+                             const RequestOrigin& request, int64_t now, GuardResult& out) const;
   const OidcClientConfig* select(const RequestOrigin& request, RequestTokens& tokens,
                                  const OidcClientConfig** fallback) const;
 
@@ -77,6 +90,7 @@ class ResourceGuard {
   SubjectMapping mapping_;
   ValidatedTokenCache cache_;
   RevocationList* revocations_ = nullptr;
+  const DpopProofVerifier* dpop_ = nullptr;
   std::string own_issuer_;
 };
 
