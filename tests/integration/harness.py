@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -45,11 +46,19 @@ def postgres_connection(name="connection_it"):
         return f.read().strip()
 
 
-class Server:
-    """One idgate-server process on a free loopback port."""
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    def __init__(self, home):
+
+class Server:
+    """One idgate-server process on a free loopback port, or on `port` (so that the issuer, the
+    first listener's URL as bound, is known before it starts, as it is for ./run.sh's)."""
+
+    def __init__(self, home, port=0):
         self.home = home
+        self.port = port
         self.proc = None
         self.log_path = os.path.join(home, "server.log")
         self.url = None
@@ -58,7 +67,7 @@ class Server:
     def start(self, timeout=30, expect_failure=False):
         self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", "0"],
+        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", str(self.port)],
                                      stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

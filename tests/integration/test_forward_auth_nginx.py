@@ -9,7 +9,7 @@ import unittest
 import urllib.request
 
 import rs_support as R
-from harness import Server, TempDir, edit, init_home
+from harness import Server, TempDir, edit, free_port, init_home
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECRET = R.SECRET
@@ -35,14 +35,6 @@ http {
   %(server)s
 }
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url, headers=None):

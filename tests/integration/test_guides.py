@@ -4,18 +4,15 @@ the shell recipes in docs/guides/examples work against a running server."""
 import contextlib
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
-import time
 import unittest
 import urllib.parse
 
 import jwt
 
 import guide_runner
-from harness import (ADMIN_PASSWORD, BUILD, SERVER, Server, ServerTestCase, TempDir, init_home,
+from harness import (ADMIN_PASSWORD, BUILD, Server, ServerTestCase, TempDir, free_port, init_home,
                      uncomment_own_tokens_example)
 
 DOCS = os.path.join(guide_runner.ROOT, "docs")
@@ -31,38 +28,6 @@ TOKENS = os.path.join(GUIDES, "tokens.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerOnPort(Server):
-    """harness.Server asks for --port 0; this one for a given port, so that the issuer (the first
-    listener's URL as bound) is known before the server starts, as it is for ./run.sh's."""
-
-    def __init__(self, home, port):
-        super().__init__(home)
-        self.port = port
-
-    def start(self, timeout=30):
-        self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
-        self.log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", str(self.port)],
-                                     stdout=self.log_file, stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            log = self.log()[self.log_offset:]
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited %s:\n%s" % (self.proc.returncode, log))
-            self.urls = re.findall(r"listening on (\S+)", log)
-            if self.urls:
-                self.url = self.urls[0]
-                return self
-            time.sleep(0.05)
-        raise RuntimeError("server did not start:\n" + self.log())
-
-
 @contextlib.contextmanager
 def fresh_checkout(own_tokens=False):
     """A directory laid out like a checkout after ./run.sh: build/ (this build) and home/ (a fresh
@@ -74,7 +39,7 @@ def fresh_checkout(own_tokens=False):
         if own_tokens:
             port = free_port()
             uncomment_own_tokens_example(home, "http://127.0.0.1:%d" % port)
-            server = ServerOnPort(home, port).start()
+            server = Server(home, port).start()
         else:
             server = Server(home).start()
         try:

@@ -2,8 +2,6 @@
 to clients registered for refresh_token, rotated at every use, a reused one revoking its whole
 family (unless within the configured grace), scope narrowed but never widened, never with
 client_credentials. Revocation (RFC 7009) and introspection (RFC 7662)."""
-import threading
-import time
 import unittest
 
 import jwt
