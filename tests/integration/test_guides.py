@@ -49,13 +49,16 @@ def fresh_checkout(own_tokens=False):
 
 
 class GuidePagesTest(unittest.TestCase):
-    def run_page(self, page, variant, server, cwd):
+    def run_page(self, page, variant, server, cwd, failures=()):
+        """failures: the (path, status) of each request the page shows failing, in order; every
+        other exchange must succeed."""
         env = {k: v for k, v in os.environ.items() if k not in ("IDGATE_HOME", "CLIENT_ID", "BASE")}
         env["ADMIN"] = ADMIN_PASSWORD
         result = guide_runner.run(page, variant, server.url, cwd, env)
         self.assertEqual(result.returncode, 0, result.describe())
-        failed = [e for e in result.exchanges if e.status >= 400 or e.status == 0]
-        self.assertEqual(failed, [], result.describe())
+        failed = [(urllib.parse.urlsplit(e.url).path, e.status) for e in result.exchanges
+                  if e.status >= 400 or e.status == 0]
+        self.assertEqual(failed, list(failures), result.describe())
         return result
 
     def assert_token(self, result, server, client_id, audience=None):
@@ -127,20 +130,37 @@ class GuidePagesTest(unittest.TestCase):
 
     def test_tokens_guide(self):
         self.assertEqual(guide_runner.variants(TOKENS), [None])
-        with fresh_checkout() as (server, cwd):
-            result = self.run_page(TOKENS, None, server, cwd)
+        with fresh_checkout(own_tokens=True) as (server, cwd):
+            result = self.run_page(TOKENS, None, server, cwd, failures=[
+                ("/api/me", 401),  # a DPoP-bound token sent as Bearer
+                ("/api/me", 401),  # revoked
+                ("/oauth2/token", 400), ("/oauth2/token", 400)])  # refresh token reuse, then its family
             with open(os.path.join(cwd, "refreshed.json")) as f:
                 refreshed = json.load(f)
             self.assertEqual(refreshed["scope"], "openid offline_access")
             self.assertIn("refresh_token", refreshed)
             bodies = [e.body.strip() for e in result.exchanges if e.url.endswith("/oauth2/introspect")]
             introspections = [json.loads(b) for b in bodies if b.startswith("{")]
-            self.assertEqual([i["active"] for i in introspections], [True, False])
+            self.assertEqual([i["active"] for i in introspections], [True, True, False])
+            self.assertEqual(introspections[0]["client_id"], "diary-app")
+            self.assertEqual((introspections[1]["aud"], introspections[1]["client_id"]),
+                             ("https://photos.example", "diary-api"))
+            self.assertEqual(introspections[1]["sub"], introspections[0]["sub"])
             signed = [b for b in bodies if not b.startswith("{")]
             self.assertEqual(jwt.get_unverified_header(signed[0])["typ"], "token-introspection+jwt")
-            self.assertEqual(introspections[0]["client_id"], "diary-app")
+            with open(os.path.join(cwd, "exchanged.json")) as f:
+                self.assertEqual(json.load(f)["issued_token_type"], "urn:ietf:params:oauth:token-type:access_token")
+            with open(os.path.join(cwd, "dpop.json")) as f:
+                self.assertEqual(json.load(f)["token_type"], "DPoP")
+            me = [e for e in result.exchanges if e.url.endswith("/api/me")]
+            self.assertEqual([e.status for e in me], [200, 401, 200, 401])
+            self.assertIn('"principal":"diary-backup"', me[0].body)
+            self.assertIn("the token has been revoked", me[3].body)
             revoke = [e for e in result.exchanges if e.url.endswith("/oauth2/revoke")]
             self.assertEqual((revoke[0].status, revoke[0].body.strip()), (200, "{}"))
+            reuse = [e for e in result.exchanges if e.url.endswith("/oauth2/token")][-2:]
+            self.assertIn("every token of this grant is revoked", reuse[0].body)
+            self.assertIn("refresh token revoked", reuse[1].body)
 
     def test_keystore_guide_with_each_keytool(self):
         variants = guide_runner.variants(KEYSTORE)
