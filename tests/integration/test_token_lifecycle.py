@@ -243,6 +243,18 @@ class ResourceServerRevocationTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(self.me(r.json()["access_token"]).status, 200)
 
+    def test_the_admin_api_refuses_a_revoked_admin_token(self):
+        c = self.server.register(client_id="ops", scope="idgate:admin")
+        r = self.server.request("POST", "/oauth2/token", form(grant_type="client_credentials"),
+                                dict(FORM, Authorization=basic("ops", c["client_secret"])))
+        token = r.json()["access_token"]
+        admin = {"Authorization": "Bearer " + token}
+        self.assertEqual(self.server.request("GET", "/api/admin/clients", headers=admin).status, 200)
+        r = self.server.request("POST", "/oauth2/revoke", form(token=token),
+                                dict(FORM, Authorization=basic("ops", c["client_secret"])))
+        self.assertEqual(r.status, 200, r.text)
+        self.assert_revoked(self.server.request("GET", "/api/admin/clients", headers=admin))
+
     def test_refresh_token_reuse_ends_the_access_tokens_of_its_family(self):
         t = sign_in(self.server)
         second = refresh(self.server, t["refresh_token"]).json()
