@@ -214,6 +214,66 @@ class DpopTest(DpopServer):
         self.assertEqual(r.status, 401)
         self.assertTrue(r.headers["www-authenticate"].startswith("DPoP "))
 
+    def code(self, b, **extra):
+        """A code for rita and app through the login pages; extra: authorization parameters."""
+        verifier, challenge = pkce_pair()
+        page = b.get("/oauth2/authorize", response_type="code", client_id="app", redirect_uri=CB,
+                     scope="openid", code_challenge=challenge, code_challenge_method="S256", **extra)
+        if page.status == 200 and page.hidden("ix") and "password" in page.text:
+            page = b.login(page, "rita", PASSWORD)
+        if page.status == 200:
+            page = b.consent(page)
+        return page.redirect_params(), verifier
+
+    def redeem(self, code, verifier, proof=None):
+        headers = dict(FORM)
+        if proof:
+            headers["DPoP"] = proof
+        return self.server.request("POST", "/oauth2/token", form(
+            grant_type="authorization_code", code=code, redirect_uri=CB, code_verifier=verifier,
+            client_id="app"), headers)
+
+    def test_a_code_bound_with_dpop_jkt(self):
+        key = DpopKey()
+        b = Browser(self.server.url)
+        params, verifier = self.code(b, dpop_jkt=key.jkt)
+        r = self.redeem(params["code"], verifier)
+        self.assertEqual(r.json(), {"error": "invalid_dpop_proof", "error_description":
+                                    "the authorization code is bound to a DPoP key (dpop_jkt): send a DPoP "
+                                    "proof signed with it"})
+        r = self.redeem(params["code"], verifier, DpopKey().proof("POST", TOKEN_URL))
+        self.assertEqual(r.json()["error_description"],
+                         "the DPoP proof is signed with another key than the authorization request's dpop_jkt")
+        r = self.redeem(params["code"], verifier, key.proof("POST", TOKEN_URL))
+        self.assertEqual(r.status, 200, "the refused attempts did not spend the code: " + r.text)
+        self.assertEqual(claims_of(r.json()["access_token"])["cnf"], {"jkt": key.jkt})
+        params, _ = self.code(b, dpop_jkt="not-a-thumbprint", state="s")
+        self.assertEqual((params["error"], params["state"]), ("invalid_request", "s"))
+
+    def test_a_proof_with_the_pushed_request_binds_the_code(self):
+        key = DpopKey()
+        verifier, challenge = pkce_pair()
+        fields = dict(response_type="code", client_id="app", redirect_uri=CB, scope="openid",
+                      code_challenge=challenge, code_challenge_method="S256")
+        r = self.server.request("POST", "/oauth2/par", form(**fields),
+                                dict(FORM, DPoP=key.proof("POST", ISSUER + "/oauth2/par")))
+        self.assertEqual(r.status, 201, r.text)
+        b = Browser(self.server.url)
+        page = b.get("/oauth2/authorize", client_id="app", request_uri=r.json()["request_uri"])
+        if page.status == 200 and "password" in page.text:
+            page = b.login(page, "rita", PASSWORD)
+        if page.status == 200:
+            page = b.consent(page)
+        code = page.redirect_params()["code"]
+        self.assertEqual(self.redeem(code, verifier, DpopKey().proof("POST", TOKEN_URL)).json()["error"],
+                         "invalid_dpop_proof")
+        self.assertEqual(self.redeem(code, verifier, key.proof("POST", TOKEN_URL)).status, 200)
+        # dpop_jkt and the proof disagree: refused when pushed.
+        r = self.server.request("POST", "/oauth2/par", form(dpop_jkt=DpopKey().jkt, **fields),
+                                dict(FORM, DPoP=key.proof("POST", ISSUER + "/oauth2/par")))
+        self.assertEqual(r.json(), {"error": "invalid_dpop_proof",
+                                    "error_description": "dpop_jkt is not the thumbprint of the DPoP proof's key"})
+
     def test_discovery(self):
         d = self.server.request("GET", "/.well-known/openid-configuration").json()
         self.assertEqual(d["dpop_signing_alg_values_supported"],

@@ -238,6 +238,7 @@ HttpResponseData LoginFlow::issueCode(const AuthorizationRequest& ar, const Logi
   c.scope = ar.scopeString();
   c.nonce = ar.nonce;
   c.code_challenge = ar.code_challenge;
+  c.dpop_jkt = ar.dpop_jkt;
   c.session_id = session.sid;
   c.auth_time = session.auth_time;
   c.expires_at = now + kCodeLifetimeSeconds;

@@ -18,6 +18,31 @@ std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req
   if (tr.param("request")) {
     return ApiError{ErrorCode::kRequestNotSupported, "request objects are not supported"};
   }
+  // RFC 9449 §10.1: a DPoP proof with the pushed request binds the code to its key, as
+  // dpop_jkt would (both given: they must agree).
+  std::string proof_jkt;
+  if (tr.dpop_proof) {
+    const int64_t now = ctx_.clock.nowSeconds();
+    DpopOutcome v = ctx_.dpop.verify(*tr.dpop_proof, {"POST", tr.endpoint_url, "", ""}, now);
+    switch (v.kind) {
+      case DpopOutcome::Kind::kOk:
+        proof_jkt = v.jkt;
+        break;
+      case DpopOutcome::Kind::kUseNonce: {
+        ApiError e{ErrorCode::kUseDpopNonce, v.description};
+        e.dpop_nonce = ctx_.dpop.nonce(now);
+        return e;
+      }
+      case DpopOutcome::Kind::kInvalid:
+        return ApiError{ErrorCode::kInvalidDpopProof, v.description};
+      case DpopOutcome::Kind::kServerError:
+        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
+    }
+    if (auto jkt = tr.param("dpop_jkt"); jkt && *jkt != proof_jkt) {
+      return ApiError{ErrorCode::kInvalidDpopProof,
+                      "dpop_jkt is not the thumbprint of the DPoP proof's key"};
+    }
+  }
   auto auth = ctx_.client_auth.authenticate(tr);
   if (auto* err = std::get_if<ApiError>(&auth)) return *err;
   const Client& client = std::get<AuthenticatedClient>(auth).client;
@@ -31,6 +56,10 @@ std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req
     if (k == "client_assertion" || k == "client_assertion_type" || k == "client_secret") continue;
     params.emplace_back(k, v);
     stored.field(k, v);
+  }
+  if (!proof_jkt.empty() && !tr.param("dpop_jkt")) {
+    params.emplace_back("dpop_jkt", proof_jkt);
+    stored.field("dpop_jkt", proof_jkt);
   }
   auto checked = checkAuthorizationRequest(params, client.client_id, &client, ctx_.config, true);
   if (auto* refused = std::get_if<AuthorizationRefusal>(&checked)) return refused->error;

@@ -77,6 +77,15 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
     return ApiError{ErrorCode::kInvalidGrant,
                     "code_verifier sent, but the authorization request had no code_challenge"};
   }
+  // RFC 9449 §10: a code bound to a DPoP key is redeemed with a proof of that key.
+  if (!code.dpop_jkt.empty() && request.dpop_jkt != code.dpop_jkt) {
+    return ApiError{ErrorCode::kInvalidDpopProof,
+                    request.dpop_jkt.empty()
+                        ? "the authorization code is bound to a DPoP key (dpop_jkt): send a DPoP "
+                          "proof signed with it"
+                        : "the DPoP proof is signed with another key than the authorization "
+                          "request's dpop_jkt"};
+  }
   auto session = sessions_.findBySid(code.session_id, now);
   if (!session) {
     return ApiError{ErrorCode::kInvalidGrant, "the sign-in session of this code has ended"};

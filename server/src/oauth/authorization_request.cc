@@ -62,6 +62,7 @@ std::string AuthorizationRequest::toJson() const {
       .field("state", state)
       .field("nonce", nonce)
       .field("code_challenge", code_challenge)
+      .field("dpop_jkt", dpop_jkt)
       .field("prompt", joined(prompt))
       .field("login_hint", login_hint)
       .field("acr_values", acr_values)
@@ -83,6 +84,7 @@ std::optional<AuthorizationRequest> AuthorizationRequest::fromJson(const std::st
   r.state = s("state");
   r.nonce = s("nonce");
   r.code_challenge = s("code_challenge");
+  r.dpop_jkt = s("dpop_jkt");
   r.prompt = splitSpaces(s("prompt"));
   r.login_hint = s("login_hint");
   r.acr_values = s("acr_values");
@@ -224,6 +226,15 @@ std::variant<AuthorizationRequest, AuthorizationRefusal> checkAuthorizationReque
     return refuse(ErrorCode::kInvalidRequest,
                   std::string("code_challenge is required (PKCE with S256) for ") +
                       (meta.isPublic() ? "public clients" : "every client of this server"));
+  }
+  // RFC 9449 §10: the code is bound to this DPoP key (a thumbprint has a challenge's form).
+  if (auto jkt = formParam(params, "dpop_jkt")) {
+    if (!isValidS256Challenge(*jkt)) {
+      return refuse(ErrorCode::kInvalidRequest,
+                    "dpop_jkt must be the 43-character base64url SHA-256 thumbprint (RFC 7638) of "
+                    "the DPoP key");
+    }
+    r.dpop_jkt = *jkt;
   }
   if (!pushed && (config.require_par || meta.require_par)) {
     return refuse(ErrorCode::kInvalidRequest,

@@ -24,6 +24,7 @@ struct AuthorizationRequest {
   std::string state;
   std::string nonce;
   std::string code_challenge;  ///< S256; empty when the client sent none
+  std::string dpop_jkt;        ///< RFC 9449 §10: the DPoP key the code is bound to; "" for none
   std::vector<std::string> prompt;
   std::optional<int64_t> max_age;
   std::string login_hint;

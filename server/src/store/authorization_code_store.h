@@ -20,6 +20,7 @@ struct AuthorizationCode {
   std::string scope;           ///< space-separated, as granted
   std::string nonce;           ///< empty when the request had none
   std::string code_challenge;  ///< PKCE S256 challenge; empty when the client sent none
+  std::string dpop_jkt;        ///< the DPoP key the code is bound to (RFC 9449 §10); "" for none
   std::string session_id;
   int64_t auth_time = 0;
   int64_t expires_at = 0;

@@ -128,12 +128,14 @@ const std::vector<std::vector<std::string>> kMigrations = {
     {
         // Revocation reaches the resource server: when a jti was revoked (other nodes read what
         // is new), the access token issued with each refresh token (a family revoked ends them
-        // too), and the DPoP key a public client's refresh tokens are bound to.
+        // too), the DPoP key a public client's refresh tokens are bound to, and the one an
+        // authorization code is (dpop_jkt, RFC 9449 §10).
         "ALTER TABLE IDGATE_REVOKED_TOKEN ADD COLUMN REVOKED_AT BIGINT NOT NULL DEFAULT 0",
         "CREATE INDEX IDGATE_REVOKED_TOKEN_AT ON IDGATE_REVOKED_TOKEN (REVOKED_AT)",
         "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN ACCESS_JTI VARCHAR(64) NOT NULL DEFAULT ''",
         "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN ACCESS_EXPIRES_AT BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE IDGATE_REFRESH_TOKEN ADD COLUMN JKT VARCHAR(64) NOT NULL DEFAULT ''",
+        "ALTER TABLE IDGATE_AUTHZ_CODE ADD COLUMN DPOP_JKT VARCHAR(64) NOT NULL DEFAULT ''",
     },
 };
 

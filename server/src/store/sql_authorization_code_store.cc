@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kColumns =
     "CODE_HASH, CLIENT_ID, REDIRECT_URI, SUBJECT, SCOPE, NONCE, CODE_CHALLENGE, SESSION_ID, "
-    "AUTH_TIME, EXPIRES_AT, USED_AT, ISSUED_JTI, ISSUED_EXP";
+    "AUTH_TIME, EXPIRES_AT, USED_AT, ISSUED_JTI, ISSUED_EXP, DPOP_JKT";
 
 class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
  public:
@@ -30,11 +30,11 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
       Poco::Int64 auth_time = c.auth_time, expires_at = c.expires_at;
       s << db_.sql(
           "INSERT INTO IDGATE_AUTHZ_CODE (CODE_HASH, CLIENT_ID, REDIRECT_URI, SUBJECT, SCOPE, "
-          "NONCE, CODE_CHALLENGE, SESSION_ID, AUTH_TIME, EXPIRES_AT) VALUES (?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?) ON CONFLICT DO NOTHING RETURNING CODE_HASH"),
+          "NONCE, CODE_CHALLENGE, SESSION_ID, AUTH_TIME, EXPIRES_AT, DPOP_JKT) VALUES (?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING CODE_HASH"),
           use(v.code_hash), use(v.client_id), use(v.redirect_uri), use(v.subject), use(v.scope),
           use(v.nonce), use(v.code_challenge), use(v.session_id), use(auth_time), use(expires_at),
-          into(hashes), now;
+          use(v.dpop_jkt), into(hashes), now;
       return !hashes.empty();
     });
   }
@@ -135,6 +135,7 @@ class SqlAuthorizationCodeStore : public AuthorizationCodeStore {
     if (!rs.value(10).isEmpty()) *used_at = rs.value(10).convert<Poco::Int64>();
     if (!rs.value(11).isEmpty()) c.issued_jti = rs.value(11).convert<std::string>();
     if (!rs.value(12).isEmpty()) c.issued_expires_at = rs.value(12).convert<Poco::Int64>();
+    c.dpop_jkt = rs.value(13).convert<std::string>();
     *out = std::move(c);
   }
 
