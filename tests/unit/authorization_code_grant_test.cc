@@ -60,7 +60,8 @@ class AuthorizationCodeGrantTest : public ::testing::Test {
     sessions_->insert(s);
   }
 
-  std::string code(const std::string& challenge = s256Challenge(kVerifier)) {
+  std::string code(const std::string& challenge = s256Challenge(kVerifier),
+                   const std::string& dpop_jkt = "") {
     std::string value = crypto::randomToken(32);
     AuthorizationCode c;
     c.code_hash = authorizationCodeHash(value);
@@ -69,6 +70,7 @@ class AuthorizationCodeGrantTest : public ::testing::Test {
     c.subject = "user-1";
     c.scope = "openid email";
     c.code_challenge = challenge;
+    c.dpop_jkt = dpop_jkt;
     c.session_id = "sid-1";
     c.auth_time = clock_.nowSeconds();
     c.expires_at = clock_.nowSeconds() + 60;
@@ -158,6 +160,29 @@ TEST_F(AuthorizationCodeGrantTest, AFailedExchangeDoesNotSpendTheCode) {
             "code_verifier does not match the code_challenge");
   EXPECT_EQ(error(exchange(c)), "(issued)");
   EXPECT_FALSE(revoked_->isRevoked(issuer_->jti));
+}
+
+TEST_F(AuthorizationCodeGrantTest, ACodeBoundToADpopKeyNeedsAProofOfIt) {
+  const std::string jkt(43, 'k');
+  std::string c = code(s256Challenge(kVerifier), jkt);
+  TokenRequest r;
+  r.params = {{"grant_type", "authorization_code"},
+              {"code", c},
+              {"redirect_uri", "https://app.example/cb"},
+              {"code_verifier", kVerifier}};
+  auto client = std::get<AuthenticatedClient>(clients_.authenticate(r));
+  auto refused = [&](const std::string& proof_jkt) {
+    r.dpop_jkt = proof_jkt;
+    auto g = grant_->grant(r, client);
+    return std::holds_alternative<ApiError>(g) ? std::get<ApiError>(g).description : "(granted)";
+  };
+  EXPECT_EQ(refused(""),
+            "the authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed "
+            "with it");
+  EXPECT_EQ(refused(std::string(43, 'x')),
+            "the DPoP proof is signed with another key than the authorization request's "
+            "dpop_jkt");
+  EXPECT_EQ(refused(jkt), "(granted)") << "the refusals did not spend it";
 }
 
 TEST_F(AuthorizationCodeGrantTest, ExpiredCodesAndEndedSessionsGiveNothing) {

@@ -113,6 +113,19 @@ TEST(AuthorizationRequestTest, PkceIsS256OnlyAndRequiredForPublicClients) {
             "code_challenge is required (PKCE with S256) for every client of this server");
 }
 
+TEST(AuthorizationRequestTest, DpopJktIsAThumbprintKeptWithTheRequest) {
+  auto r =
+      checkAuthorizationRequest(with(good(), "dpop_jkt", kChallenge), "web", &kPublic, {}, false);
+  ASSERT_TRUE(std::holds_alternative<AuthorizationRequest>(r));
+  EXPECT_EQ(AuthorizationRequest::fromJson(std::get<AuthorizationRequest>(r).toJson())->dpop_jkt,
+            kChallenge);
+  auto refused = refusal(with(good(), "dpop_jkt", "short"));
+  EXPECT_TRUE(refused.redirectable);
+  EXPECT_EQ(refused.error.description,
+            "dpop_jkt must be the 43-character base64url SHA-256 thumbprint (RFC 7638) of the "
+            "DPoP key");
+}
+
 TEST(AuthorizationRequestTest, ParRequiredByClientOrServer) {
   LoginConfig par;
   par.require_par = true;
