@@ -16,8 +16,13 @@
 //
 // Which audiences a client may ask for is its registration's `token_exchange_audiences`; each
 // `audience` and `resource` parameter must be one of them (else invalid_target) and they become
-// the new token's aud. The scope is the client's, narrowed by the subject token's scope. Only
-// access tokens are issued (requested_token_type access_token or none), never a refresh token.
+// the new token's aud. An idgate subject token must be meant for the exchanging client: issued
+// to it, or with an `aud` that is its client id or one of its `token_exchange_subject_audiences`
+// (a trusted issuer's JWT must name this server in `aud`, as for the JWT bearer grant). A token
+// bound to a DPoP key (cnf.jkt) is exchanged only with a DPoP proof of that key. The scope is
+// the client's, narrowed by the subject token's (`scope` or `scp`; an idgate token without one
+// has none; a trusted issuer's JWT without one vouches for the user only, and the client's
+// scopes apply). Only access tokens are issued, never a refresh token.
 #include <idgate/jose/json.h>
 #include <idgate/jose/jws.h>
 #include <idgate/sdk.h>
@@ -49,6 +54,10 @@ struct Party {
   std::string issuer;
   std::optional<std::string> scope;  ///< the token's scope claim, if any
   std::string act_json;              ///< the token's own act claim (JSON), or ""
+  std::string client_id;             ///< an idgate token's client_id
+  std::vector<std::string> audiences;
+  bool bound = false;  ///< has a cnf claim
+  std::string jkt;     ///< cnf.jkt, when a string
 };
 
 /// What went wrong with a token: the outcome to return.
@@ -101,15 +110,19 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
 
     // The client's policy: the audiences it may ask for.
     auto meta = jose::parseJson(request.client_metadata_json);
-    std::set<std::string> allowed;
-    if (meta && meta->isObject()) {
-      if (const jose::Json* list = meta->get("token_exchange_audiences");
-          list != nullptr && list->isArray()) {
+    auto strings = [&](const char* name) {
+      std::set<std::string> out;
+      if (!meta || !meta->isObject()) return out;
+      if (const jose::Json* list = meta->get(name); list != nullptr && list->isArray()) {
         for (const auto& a : list->items()) {
-          if (a.isString()) allowed.insert(a.str());
+          if (a.isString()) out.insert(a.str());
         }
       }
-    }
+      return out;
+    };
+    const std::set<std::string> allowed = strings("token_exchange_audiences");
+    std::set<std::string> mine = strings("token_exchange_subject_audiences");
+    mine.insert(request.client_id);
     if (allowed.empty()) {
       return GrantOutcome::unauthorizedClient(
           "client '" + request.client_id +
@@ -136,6 +149,16 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
     if (auto refused = verify(*subject_token, *subject_type, "subject_token", &subject)) {
       return refused->outcome;
     }
+    // An idgate token is exchanged by the client it was issued to or the one it was meant for:
+    // another client that got hold of it cannot turn it into tokens of its own.
+    if (subject.issuer == own_issuer_ && subject.client_id != request.client_id &&
+        std::none_of(subject.audiences.begin(), subject.audiences.end(),
+                     [&](const std::string& a) { return mine.count(a) != 0; })) {
+      return GrantOutcome::invalidGrant(
+          "subject_token is not meant for client '" + request.client_id +
+          "': its aud must be the client id or one of the client's "
+          "token_exchange_subject_audiences (or it was issued to the client)");
+    }
     std::optional<Party> actor;
     if (actor_token) {
       actor.emplace();
@@ -143,10 +166,24 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
         return refused->outcome;
       }
     }
+    // RFC 9449: a sender-constrained token is used only by the holder of its key.
+    for (const Party* p : {&subject, actor ? &*actor : nullptr}) {
+      if (p == nullptr || !p->bound) continue;
+      const char* what = p == &subject ? "subject_token" : "actor_token";
+      if (p->jkt.empty()) {
+        return GrantOutcome::invalidGrant(std::string(what) +
+                                          " is bound (cnf) in a way this server cannot check");
+      }
+      if (p->jkt != request.dpop_jkt) {
+        return GrantOutcome::invalidGrant(std::string(what) +
+                                          " is bound to a DPoP key: send the request with a "
+                                          "DPoP proof of that key");
+      }
+    }
 
     GrantOutcome out = GrantOutcome::granted(subject.subject);
     if (subject.scope) {
-      // The new token never carries more than the subject token did.
+      // The new token never carries more than the subject token did (" ": none at all).
       out.scope = subject.scope->empty() ? std::string(" ") : *subject.scope;
     }
     out.audiences = targets;
@@ -202,7 +239,10 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
       if (!claims || !claims->isObject()) {
         return Refusal{GrantOutcome::serverError("the token could not be read")};
       }
-      return fill(*claims, "sub", *iss, what, party);
+      if (auto refused = fill(*claims, "sub", *iss, what, party)) return refused;
+      if (!party->scope) party->scope = "";  // an idgate token without scope has none
+      party->client_id = claims->getString("client_id").value_or("");
+      return std::nullopt;
     }
     auto it = issuers_.find(*iss);
     if (it == issuers_.end()) {
@@ -260,7 +300,30 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
     }
     party->subject = *sub;
     party->issuer = issuer;
-    if (auto scope = claims.getString("scope")) party->scope = *scope;
+    if (auto scope = claims.getString("scope")) {
+      party->scope = *scope;
+    } else if (const jose::Json* scp = claims.get("scp"); scp != nullptr) {
+      // A string or an array of strings (Azure AD, Okta).
+      std::string joined_scp = scp->isString() ? scp->str() : "";
+      if (scp->isArray()) {
+        for (const auto& v : scp->items()) {
+          if (v.isString()) joined_scp += (joined_scp.empty() ? "" : " ") + v.str();
+        }
+      }
+      party->scope = joined_scp;
+    }
+    if (const jose::Json* aud = claims.get("aud"); aud != nullptr) {
+      if (aud->isString()) party->audiences.push_back(aud->str());
+      if (aud->isArray()) {
+        for (const auto& v : aud->items()) {
+          if (v.isString()) party->audiences.push_back(v.str());
+        }
+      }
+    }
+    if (const jose::Json* cnf = claims.get("cnf"); cnf != nullptr) {
+      party->bound = true;
+      if (cnf->isObject()) party->jkt = cnf->getString("jkt").value_or("");
+    }
     if (const jose::Json* act = claims.get("act"); act != nullptr && act->isObject()) {
       party->act_json = jose::toJsonText(*act);
     }

@@ -88,7 +88,7 @@ class OpenIdClientLifecycleTest(unittest.TestCase):
         self.assertEqual(r["introspection"], {"active": True, "token_type": "DPoP", "cnf": {"jkt": jkt},
                                               "sub": "ann@partner.example.com"})
         self.assertEqual((r["exchanged"]["issued_token_type"], r["exchanged"]["token_type"]),
-                         ("urn:ietf:params:oauth:token-type:access_token", "bearer"))
+                         ("urn:ietf:params:oauth:token-type:access_token", "dpop"))
         self.assertEqual(jwt.decode(r["exchanged"]["access_token"], options={"verify_signature": False})["aud"],
                          "https://orders.example")
         self.assertFalse(r["revoked_active"])

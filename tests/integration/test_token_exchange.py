@@ -9,7 +9,7 @@ import uuid
 
 import jwt
 
-from assertions import private_key, public_jwk
+from assertions import DpopKey, private_key, public_jwk
 from harness import FORM, ServerTestCase, basic, edit, form
 
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -18,6 +18,7 @@ ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 PARTNER = "https://partner.example.com"
 ORDERS = "https://orders.example"
+GATEWAY_API = "https://gateway.example"
 
 
 def claims_of(token):
@@ -47,7 +48,8 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
                                   scope="orders:read orders:write offline_access")),
                 ("bridge", dict(grant_types=[JWT_BEARER], scope="orders:read offline_access")),
                 ("gateway", dict(grant_types=[EXCHANGE, "client_credentials"], scope="orders:read orders:write",
-                                 token_exchange_audiences=[ORDERS, "https://billing.example"])),
+                                 token_exchange_audiences=[ORDERS, "https://billing.example"],
+                                 token_exchange_subject_audiences=[GATEWAY_API])),
                 ("stranger", dict(grant_types=[EXCHANGE], scope="orders:read"))):
             cls.secrets[client_id] = s.register(client_id=client_id, **kw)["client_secret"]
 
@@ -62,10 +64,16 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
         c.update(overrides)
         return jwt.encode(c, self.PARTNER_KEY, algorithm="ES256", headers={"kid": "p1"})
 
-    def user_token(self, scope="orders:read"):
-        """An access token for ann, as the frontend got it through the JWT bearer grant."""
-        r = self.token("frontend", grant_type=JWT_BEARER, assertion=self.partner_jwt(aud=self.server.url + "/oauth2/token"),
-                       scope=scope)
+    def user_token(self, scope="orders:read", resource=GATEWAY_API, proof=None):
+        """An access token for ann, as the frontend got it through the JWT bearer grant to call
+        the gateway's API (RFC 8707 resource)."""
+        fields = dict(grant_type=JWT_BEARER, assertion=self.partner_jwt(aud=self.server.url + "/oauth2/token"), scope=scope)
+        if resource:
+            fields["resource"] = resource
+        headers = dict(FORM, Authorization=basic("frontend", self.secrets["frontend"]))
+        if proof:
+            headers["DPoP"] = proof
+        r = self.server.request("POST", "/oauth2/token", form(**fields), headers)
         self.assertEqual(r.status, 200, r.text)
         return r.json()["access_token"]
 
@@ -91,6 +99,33 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(claims_of(r.json()["access_token"])["act"], {"sub": "gateway", "act": {"sub": "gateway"}})
 
+    def test_only_the_client_a_token_is_meant_for_may_exchange_it(self):
+        stray = self.user_token(resource=None)  # aud: idgate itself, not the gateway
+        r = self.exchange(subject_token=stray, subject_token_type=ACCESS_TOKEN, audience=ORDERS)
+        self.assertEqual(r.json(), {"error": "invalid_grant", "error_description":
+                                    "subject_token is not meant for client 'gateway': its aud must be the client id "
+                                    "or one of the client's token_exchange_subject_audiences (or it was issued to "
+                                    "the client)"})
+
+    def test_a_dpop_bound_subject_token_needs_a_proof_of_its_key(self):
+        key = DpopKey()
+        url = self.server.url + "/oauth2/token"
+        subject = self.user_token(proof=key.proof("POST", url))
+        self.assertEqual(claims_of(subject)["cnf"], {"jkt": key.jkt})
+        r = self.exchange(subject_token=subject, subject_token_type=ACCESS_TOKEN, audience=ORDERS)
+        self.assertEqual(r.json(), {"error": "invalid_grant", "error_description":
+                                    "subject_token is bound to a DPoP key: send the request with a DPoP proof "
+                                    "of that key"})
+        r = self.server.request("POST", "/oauth2/token", form(
+            grant_type=EXCHANGE, subject_token=subject, subject_token_type=ACCESS_TOKEN, audience=ORDERS),
+            dict(FORM, Authorization=basic("gateway", self.secrets["gateway"]), DPoP=DpopKey().proof("POST", url)))
+        self.assertEqual(r.json()["error"], "invalid_grant", "another key")
+        r = self.server.request("POST", "/oauth2/token", form(
+            grant_type=EXCHANGE, subject_token=subject, subject_token_type=ACCESS_TOKEN, audience=ORDERS),
+            dict(FORM, Authorization=basic("gateway", self.secrets["gateway"]), DPoP=key.proof("POST", url)))
+        self.assertEqual((r.status, r.json()["token_type"]), (200, "DPoP"), r.text)
+        self.assertEqual(claims_of(r.json()["access_token"])["cnf"], {"jkt": key.jkt})
+
     def test_the_scope_is_never_wider_than_the_subject_tokens(self):
         subject = self.user_token(scope="orders:read")
         r = self.exchange(subject_token=subject, subject_token_type=ACCESS_TOKEN, audience=ORDERS,
@@ -103,6 +138,11 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         c = claims_of(r.json()["access_token"])
         self.assertEqual((c["sub"], c["subject_token_iss"]), ("ann@partner.example.com", PARTNER))
+        # Without scope or scp the issuer vouches for the user only: the client's scopes apply.
+        self.assertEqual(c["scope"], "orders:read orders:write")
+        r = self.exchange(subject_token=self.partner_jwt(scp=["orders:read"]), subject_token_type=JWT_TYPE,
+                          audience=ORDERS)
+        self.assertEqual(claims_of(r.json()["access_token"])["scope"], "orders:read", "scp narrows")
         stranger_key = private_key("ES256")
         forged = jwt.encode(claims_of(self.partner_jwt()), stranger_key, algorithm="ES256", headers={"kid": "p1"})
         r = self.exchange(subject_token=forged, subject_token_type=JWT_TYPE, audience=ORDERS)
@@ -181,7 +221,10 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(first["scope"], "orders:read offline_access")
         r = self.token("frontend", grant_type="refresh_token", refresh_token=first["refresh_token"])
         self.assertEqual(r.status, 200, r.text)
-        self.assertEqual(claims_of(r.json()["access_token"])["sub"], "ann@partner.example.com")
+        refreshed = claims_of(r.json()["access_token"])
+        self.assertEqual((refreshed["sub"], refreshed["assertion_iss"]), ("ann@partner.example.com", PARTNER),
+                         "the grant's claims come back with each refresh")
+        self.assertNotIn("id_token", r.json())
         self.assertNotEqual(r.json()["refresh_token"], first["refresh_token"])
         # Without offline_access, none; a client not registered for refresh_token never gets one.
         r = self.token("frontend", grant_type=JWT_BEARER, assertion=self.partner_jwt(aud=self.server.url + "/oauth2/token"),

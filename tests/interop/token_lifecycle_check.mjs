@@ -56,7 +56,7 @@ const exchanged = await client.genericGrantRequest(config, EXCHANGE, {
   subject_token: refreshed.access_token,
   subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
   audience: 'https://orders.example',
-});
+}, { DPoP });  // the subject token is bound to this key: only its holder may exchange it
 out.exchanged = { issued_token_type: exchanged.issued_token_type, token_type: exchanged.token_type,
   access_token: exchanged.access_token };
 

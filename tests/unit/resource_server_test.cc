@@ -94,6 +94,18 @@ TEST_F(ResourceServerTest, AcceptsAGoodTokenAndBuildsTheSubject) {
   EXPECT_FALSE(v.has_jti);
 }
 
+TEST_F(ResourceServerTest, AKeyBindingIsReadAndOnlyCnfJktIsAccepted) {
+  Validation v = validate(token(R"("jti":"j2","cnf":{"jkt":"abc"})"));
+  ASSERT_EQ(v.kind, Validation::Kind::kOk) << v.description;
+  EXPECT_EQ((v.subject.jkt + " " + v.subject.jti), "abc j2");
+  for (const char* cnf : {R"("cnf":{"x5t#S256":"abc"})", R"("cnf":"abc")", R"("cnf":{"jkt":7})"}) {
+    Validation bad = validate(token(cnf));
+    EXPECT_EQ(bad.kind, Validation::Kind::kInvalid) << cnf;
+    EXPECT_EQ(bad.description,
+              "the token is bound (cnf) in a way idgate cannot check: only cnf.jkt (DPoP)");
+  }
+}
+
 TEST_F(ResourceServerTest, ExpiryIsExactAtTheSkewBoundary) {
   std::string t = token("", kNow);
   EXPECT_EQ(validate(t, kNow + 300).kind, Validation::Kind::kOk);

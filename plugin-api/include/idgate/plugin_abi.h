@@ -370,6 +370,9 @@ typedef struct idgate_grant_request {
   idgate_str client_id; /**< authenticated by the client-authenticator chain */
   idgate_str client_metadata_json;
   idgate_str endpoint_url;
+  /* ABI 2.2 (read it only when struct_size covers it): the RFC 7638 thumbprint of the key of
+   * the request's DPoP proof, verified by the host; empty without one. */
+  idgate_str dpop_jkt;
 } idgate_grant_request;
 
 #define IDGATE_GRANT_HANDLER_TABLE_VERSION 1

@@ -405,6 +405,9 @@ struct GrantRequest {
   std::string client_id;  ///< authenticated by the client-authenticator chain
   std::string client_metadata_json;
   std::string endpoint_url;
+  /// ABI 2.2: the key thumbprint of the request's verified DPoP proof ("" without one, or from
+  /// an older host).
+  std::string dpop_jkt;
 };
 
 struct GrantOutcome {
@@ -652,12 +655,16 @@ inline int32_t handleGrant(idgate_instance_module_ptr instance, const idgate_gra
                            const idgate_result_api* out) noexcept {
   try {
     auto* self = impl<GrantHandler>(instance);
-    if (self == nullptr || req == nullptr || req->struct_size < sizeof(idgate_grant_request))
+    if (self == nullptr || req == nullptr ||
+        req->struct_size < offsetof(idgate_grant_request, dpop_jkt))
       return IDGATE_GRANT_SERVER_ERROR;
-    GrantRequest g{std::string(fromAbi(req->grant_type)), Params(req->params, req->param_count),
-                   std::string(fromAbi(req->client_id)),
-                   std::string(fromAbi(req->client_metadata_json)),
-                   std::string(fromAbi(req->endpoint_url))};
+    GrantRequest g{
+        std::string(fromAbi(req->grant_type)),   Params(req->params, req->param_count),
+        std::string(fromAbi(req->client_id)),    std::string(fromAbi(req->client_metadata_json)),
+        std::string(fromAbi(req->endpoint_url)), {}};
+    if (req->struct_size >= offsetof(idgate_grant_request, dpop_jkt) + sizeof(idgate_str)) {
+      g.dpop_jkt = std::string(fromAbi(req->dpop_jkt));
+    }
     GrantOutcome o = self->handle(g);
     if (o.code == IDGATE_GRANT_GRANTED) {
       put(out, "subject", o.subject);

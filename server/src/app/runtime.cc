@@ -101,6 +101,23 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       *clients_, *jtis_, clock_, [holder] { return holder->current(); }, box_,
       globalProperties(identity_), identity_.timestamp_skew_s, jwks_.get(), &collisions_, reserved,
       users_.get(), config_.resource.registry);
+  // Before any plugin loads: access_token_verify must be ready for their first call.
+  own_tokens_ = std::make_unique<OwnTokenVerifier>(*keys_, settings_.issuer);
+  host_->setAccessTokenVerifier([this](const std::string& token, std::string* claims_json) {
+    std::string why;
+    auto claims = own_tokens_->verify(token, {"at+jwt", false, identity_.timestamp_skew_s},
+                                      clock_.nowSeconds(), &why);
+    if (!claims) return IDGATE_LOOKUP_NOT_FOUND;
+    try {
+      auto jti = claims->getString("jti");
+      if (jti && revoked_->isRevoked(*jti)) return IDGATE_LOOKUP_NOT_FOUND;
+    } catch (const StoreError& e) {
+      Poco::Logger::get("idgate.store").error(std::string("access_token_verify: ") + e.what());
+      return IDGATE_LOOKUP_ERROR;
+    }
+    *claims_json = jose::toJsonText(*claims);
+    return IDGATE_LOOKUP_FOUND;
+  });
   plugins_ = std::make_unique<PluginManager>(
       home + "/dropins", *host_, clock_,
       [this](const IdentityConfig& identity) { return globalProperties(identity); });
@@ -175,22 +192,6 @@ void Runtime::setUpLogin(const std::string& home) {
   login_cookie_ = std::make_unique<LoginCookie>(box_);
   login_throttle_ = std::make_unique<LoginThrottle>(clock_, identity_.login.free_failures,
                                                     identity_.login.max_delay_s);
-  own_tokens_ = std::make_unique<OwnTokenVerifier>(*keys_, settings_.issuer);
-  host_->setAccessTokenVerifier([this](const std::string& token, std::string* claims_json) {
-    std::string why;
-    auto claims = own_tokens_->verify(token, {"at+jwt", false, identity_.timestamp_skew_s},
-                                      clock_.nowSeconds(), &why);
-    if (!claims) return IDGATE_LOOKUP_NOT_FOUND;
-    try {
-      auto jti = claims->getString("jti");
-      if (jti && revoked_->isRevoked(*jti)) return IDGATE_LOOKUP_NOT_FOUND;
-    } catch (const StoreError& e) {
-      Poco::Logger::get("idgate.store").error(std::string("access_token_verify: ") + e.what());
-      return IDGATE_LOOKUP_ERROR;
-    }
-    *claims_json = jose::toJsonText(*claims);
-    return IDGATE_LOOKUP_FOUND;
-  });
   lifecycle_ =
       std::make_unique<TokenLifecycle>(*chain_, *refresh_tokens_, *revoked_, *own_tokens_, *keys_,
                                        settings_.issuer, clock_, identity_.timestamp_skew_s);

@@ -191,18 +191,23 @@ std::optional<std::string> validateClientMetadata(const std::string& body,
       }
       norm.set("introspection_allowed", in->getValue<bool>("introspection_allowed"));
     }
-    if (in->has("token_exchange_audiences") && !in->isNull("token_exchange_audiences")) {
-      auto list = stringArray(in, "token_exchange_audiences");
-      if (!list) return "token_exchange_audiences must be an array of strings";
-      if (list->size() > 32) return "token_exchange_audiences has more than 32 entries";
+    for (const char* name : {"token_exchange_audiences", "token_exchange_subject_audiences"}) {
+      if (!in->has(name) || in->isNull(name)) continue;
+      auto list = stringArray(in, name);
+      if (!list) return std::string(name) + " must be an array of strings";
+      if (list->size() > 32) return std::string(name) + " has more than 32 entries";
       Array a;
       for (const auto& v : *list) {
-        if (v.empty() || v.size() > 512) {
-          return "token_exchange_audiences: an audience is 1 to 512 characters";
+        const bool printable = std::all_of(v.begin(), v.end(), [](char c) {
+          return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+        });
+        if (v.empty() || v.size() > 512 || !printable) {
+          return std::string(name) +
+                 ": an audience is 1 to 512 printable ASCII characters without spaces";
         }
         a.add(v);
       }
-      norm.set("token_exchange_audiences", a);
+      norm.set(name, a);
     }
     if (in->has("dpop_bound_access_tokens") && !in->isNull("dpop_bound_access_tokens")) {
       if (!in->get("dpop_bound_access_tokens").isBoolean()) {

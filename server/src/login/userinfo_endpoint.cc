@@ -33,6 +33,9 @@ std::variant<std::string, ApiError> UserinfoEndpoint::handle(const HttpRequestDa
   const jose::Json* cnf = claims->get("cnf");
   const std::string jkt =
       cnf != nullptr && cnf->isObject() ? cnf->getString("jkt").value_or("") : "";
+  if (cnf != nullptr && jkt.empty()) {
+    return challenge(ErrorCode::kInvalidToken, "the token's cnf binding cannot be checked");
+  }
   if (jkt.empty() && dpop) {
     return challenge(ErrorCode::kInvalidToken,
                      "the token is not bound to a DPoP key: send it as Authorization: Bearer");

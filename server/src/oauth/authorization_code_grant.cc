@@ -42,7 +42,7 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
   const std::string hash = authorizationCodeHash(*request.param("code"));
   auto replayed = [&](const AuthorizationCode& code) -> ApiError {
     // RFC 6749 §4.1.2: someone else may hold the code; what it gave out is withdrawn.
-    if (!code.issued_jti.empty()) revoked_.revoke(code.issued_jti, code.issued_expires_at, now);
+    if (!code.issued_jti.empty()) revoked_.revoke(code.issued_jti, code.issued_expires_at);
     Poco::Logger::get("idgate.token")
         .warning("authorization code of client " + code.client_id +
                  " presented again; the access token it issued is revoked");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/json_writer.h"
 #include "oauth/client_credentials_grant.h"
 
 namespace idgate {
@@ -30,8 +31,9 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
   auto scopes = grantedScopes(request, meta);
   if (auto* err = std::get_if<ApiError>(&scopes)) return *err;
 
-  GrantCall call{grantType(), request.params, client.client.client_id, client.client.metadata_json,
-                 request.endpoint_url};
+  GrantCall call{
+      grantType(),          request.params,  client.client.client_id, client.client.metadata_json,
+      request.endpoint_url, request.dpop_jkt};
   GrantAnswer answer = plugin_->handle(call);
   switch (answer.code) {
     case IDGATE_GRANT_GRANTED:
@@ -70,10 +72,16 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
   // client_credentials, which is built in (RFC 6749 §4.4.3).
   auto offline = std::find(g.scopes.begin(), g.scopes.end(), "offline_access");
   if (offline != g.scopes.end()) {
-    if (answer.issue_refresh_token && meta.allowsGrant("refresh_token")) {
+    // A grant that chose the audience keeps it to itself: a refresh could not hold it.
+    if (answer.issue_refresh_token && answer.audiences.empty() &&
+        meta.allowsGrant("refresh_token")) {
       std::string scope;
       for (const auto& s : g.scopes) scope += (scope.empty() ? "" : " ") + s;
-      g.refresh = RefreshIssue{"", 0, scope, "", "{}"};
+      // The grant's extra claims (who vouched for the subject...) come back with each refresh.
+      JsonWriter claims;
+      for (const auto& [name, value] : g.extra_claims) claims.raw(name, value);
+      g.refresh = RefreshIssue{"", 0, scope, "",
+                               JsonWriter().raw("grant_claims", claims.finish()).finish()};
     } else {
       g.scopes.erase(offline);
     }

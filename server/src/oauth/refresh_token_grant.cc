@@ -8,6 +8,7 @@
 #include "common/json_writer.h"
 #include "crypto/digest.h"
 #include "oauth/client_credentials_grant.h"
+#include "store/revocation_list.h"
 
 namespace idgate {
 
@@ -41,8 +42,10 @@ SignInContext signInFromJson(const std::string& json, const std::string& sid) {
 int64_t revokeGrantFamily(RefreshTokenStore& tokens, RevokedTokenStore& revoked,
                           const std::string& family_id, int64_t now) {
   int64_t n = tokens.revokeFamily(family_id);
-  for (const auto& [jti, exp] : tokens.familyAccessTokens(family_id, now)) {
-    revoked.revoke(jti, exp, now);
+  // Those a validator's clock skew could still accept too.
+  for (const auto& [jti, exp] :
+       tokens.familyAccessTokens(family_id, now - RevocationList::kExpiredKeptSeconds)) {
+    revoked.revoke(jti, exp);
   }
   return n;
 }
@@ -127,7 +130,17 @@ std::variant<Grant, ApiError> RefreshTokenGrant::grant(const TokenRequest& reque
   if (!token->session_id.empty()) {
     g.extra_claims.emplace_back("sid", "\"" + token->session_id + "\"");
   }
-  if (std::find(scopes.begin(), scopes.end(), "openid") != scopes.end()) {
+  // What a grant handler plugin added to the first token (e.g. assertion_iss) stays.
+  if (auto carried = jose::parseJson(token->sign_in_json); carried && carried->isObject()) {
+    if (const jose::Json* c = carried->get("grant_claims"); c != nullptr && c->isObject()) {
+      for (const auto& [name, value] : c->members()) {
+        g.extra_claims.emplace_back(name, jose::toJsonText(value));
+      }
+    }
+  }
+  // An ID token only for a sign-in (a grant without one, like the JWT bearer grant, had none).
+  if (!token->session_id.empty() &&
+      std::find(scopes.begin(), scopes.end(), "openid") != scopes.end()) {
     g.sign_in = signInFromJson(token->sign_in_json, token->session_id);
   }
   g.refresh = RefreshIssue{token->family_id,  token->family_expires_at, token->scope,

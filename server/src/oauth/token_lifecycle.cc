@@ -5,6 +5,7 @@
 #include "common/json_writer.h"
 #include "crypto/digest.h"
 #include "oauth/refresh_token_grant.h"
+#include "store/revocation_list.h"
 
 namespace idgate {
 namespace {
@@ -51,8 +52,10 @@ std::optional<ApiError> TokenLifecycle::revoke(const TokenRequest& request) cons
     }
     const jose::Json* exp = claims->get("exp");
     auto jti = claims->getString("jti");
-    if (jti && exp != nullptr && static_cast<int64_t>(exp->number()) > now) {
-      revoked_.revoke(*jti, static_cast<int64_t>(exp->number()), now);
+    // Listed while a validator's clock skew could still accept it.
+    if (jti && exp != nullptr &&
+        static_cast<int64_t>(exp->number()) + RevocationList::kExpiredKeptSeconds > now) {
+      revoked_.revoke(*jti, static_cast<int64_t>(exp->number()));
     }
     return std::optional<ApiError>();
   };

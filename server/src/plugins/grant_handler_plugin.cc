@@ -17,6 +17,7 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
   req.client_id = abi(call.client_id);
   req.client_metadata_json = abi(call.client_metadata_json);
   req.endpoint_url = abi(call.endpoint_url);
+  req.dpop_jkt = abi(call.dpop_jkt);
 
   ResultSink sink;
   int32_t code = IDGATE_GRANT_SERVER_ERROR;

@@ -18,6 +18,7 @@ struct GrantCall {
   std::string client_id;
   std::string client_metadata_json;
   std::string endpoint_url;
+  std::string dpop_jkt;  ///< the key of the request's verified DPoP proof, or "" (ABI 2.2)
 };
 
 struct GrantAnswer {

@@ -159,8 +159,11 @@ GuardResult::Kind ResourceGuard::senderOf(const Subject& s, const std::string& t
 
 GuardResult::Kind ResourceGuard::revocationOf(const Subject& s, int64_t now,
                                               std::string* why) const {
-  if (revocations_ == nullptr || s.jti.empty() || s.issuer != own_issuer_) {
-    return GuardResult::Kind::kAuthenticated;
+  if (revocations_ == nullptr || s.issuer != own_issuer_) return GuardResult::Kind::kAuthenticated;
+  if (s.jti.empty()) {
+    // idgate's tokens all have one: a session cookie made before revocation was checked.
+    *why = "the session predates revocation checks: present the token again";
+    return GuardResult::Kind::kInvalid;
   }
   switch (revocations_->check(s.jti, now)) {
     case RevocationList::Verdict::kLive:

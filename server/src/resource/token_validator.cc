@@ -292,8 +292,14 @@ Validation TokenValidator::validate(const OidcClientConfig& c, const std::string
   if (auto scope = claims.getString("scope")) s.scopes = splitAny(*scope, " ");
   s.expires_at = exp;
   if (jti_claim != nullptr) s.jti = jti_claim->str();
-  if (const jose::Json* cnf = claims.get("cnf"); cnf != nullptr && cnf->isObject()) {
-    s.jkt = cnf->getString("jkt").value_or("");
+  if (const jose::Json* cnf = claims.get("cnf"); cnf != nullptr) {
+    // A binding idgate cannot check (a certificate's x5t#S256, a malformed cnf) is refused, not
+    // taken for a bearer token.
+    auto jkt = cnf->isObject() ? cnf->getString("jkt") : std::nullopt;
+    if (!jkt || jkt->empty() || jkt->size() > 100) {
+      return invalid("the token is bound (cnf) in a way idgate cannot check: only cnf.jkt (DPoP)");
+    }
+    s.jkt = *jkt;
   }
   std::string payload_b64 = jws.signing_input.substr(jws.signing_input.find('.') + 1);
   s.claims_json = base64UrlDecode(payload_b64).value_or("{}");

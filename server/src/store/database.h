@@ -28,6 +28,12 @@ class Database {
   /// Rewrites '?' placeholders into the connector's form ($1.. for PostgreSQL).
   std::string sql(const std::string& text) const;
 
+  /// An SQL expression for the database's clock in Unix seconds: one clock for every node.
+  std::string nowSeconds() const {
+    return postgres_ ? "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+                     : "CAST(strftime('%s','now') AS INTEGER)";
+  }
+
   bool isPostgres() const { return postgres_; }
   int schemaVersion();
 

@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+
 #include "store/store_error.h"
 
 namespace idgate {
@@ -9,17 +11,18 @@ namespace idgate {
 RevocationList::RevocationList(std::unique_ptr<RevokedTokenStore> inner, int64_t propagation_s)
     : inner_(std::move(inner)), propagation_s_(propagation_s) {}
 
-void RevocationList::revoke(const std::string& jti, int64_t expires_at, int64_t now) {
-  inner_->revoke(jti, expires_at, now);
+void RevocationList::revoke(const std::string& jti, int64_t expires_at) {
+  inner_->revoke(jti, expires_at);
   std::lock_guard<std::mutex> lock(mu_);
   revoked_[jti] = expires_at;
 }
 
 int64_t RevocationList::purge(int64_t before) {
-  int64_t n = inner_->purge(before);
+  const int64_t cutoff = before - kExpiredKeptSeconds;
+  int64_t n = inner_->purge(cutoff);
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = revoked_.begin(); it != revoked_.end();) {
-    it = it->second < before ? revoked_.erase(it) : std::next(it);
+    it = it->second < cutoff ? revoked_.erase(it) : std::next(it);
   }
   return n;
 }
@@ -45,7 +48,9 @@ RevocationList::Verdict RevocationList::check(const std::string& jti, int64_t no
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (fresh()) return revoked_.count(jti) != 0 ? Verdict::kRevoked : Verdict::kLive;
-    if (loaded_) since = read_at_ - kOverlapSeconds;
+    // A read failed this second (the threads that queued behind it): do not try again yet.
+    if (failed_at_ == now) return Verdict::kUnknown;
+    if (loaded_) since = std::max<int64_t>(0, high_water_ - kOverlapSeconds);
   }
   std::vector<RevokedJti> rows;
   try {
@@ -55,10 +60,15 @@ RevocationList::Verdict RevocationList::check(const std::string& jti, int64_t no
         .error(std::string("revocation list could not be read, so idgate's own access tokens "
                            "are refused until it can: ") +
                e.what());
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_at_ = now;
     return Verdict::kUnknown;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& r : rows) revoked_[r.jti] = r.expires_at;
+  for (auto& r : rows) {
+    revoked_[r.jti] = r.expires_at;
+    high_water_ = std::max(high_water_, r.revoked_at);
+  }
   for (auto it = revoked_.begin(); it != revoked_.end();) {
     it = it->second + kExpiredKeptSeconds < now ? revoked_.erase(it) : std::next(it);
   }

@@ -14,16 +14,18 @@ class Database;
 struct RevokedJti {
   std::string jti;
   int64_t expires_at = 0;
+  int64_t revoked_at = 0;  ///< by the database's clock (one clock for every node)
 };
 
 class RevokedTokenStore {
  public:
   virtual ~RevokedTokenStore() = default;
   /// All calls throw StoreError on a database failure.
-  /// `now` is recorded as when it was revoked (other nodes read what is new since a time).
-  virtual void revoke(const std::string& jti, int64_t expires_at, int64_t now) = 0;
+  /// The database records when, by its own clock: other nodes read what is new since a time
+  /// of that same clock, whatever their own clocks say.
+  virtual void revoke(const std::string& jti, int64_t expires_at) = 0;
   virtual bool isRevoked(const std::string& jti) = 0;
-  /// Revoked at or after `since`, still unexpired at `live_at`.
+  /// Revoked at or after `since` (the database's clock), still unexpired at `live_at`.
   virtual std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) = 0;
   virtual int64_t purge(int64_t before) = 0;
 };

@@ -14,15 +14,14 @@ class SqlRevokedTokenStore : public RevokedTokenStore {
  public:
   explicit SqlRevokedTokenStore(Database& db) : db_(db) {}
 
-  void revoke(const std::string& jti, int64_t expires_at, int64_t now_s) override {
+  void revoke(const std::string& jti, int64_t expires_at) override {
     storeCall("revoked token store", [&] {
       Poco::Data::Session s = db_.session();
       std::string id = jti;
-      Poco::Int64 exp = expires_at, at = now_s;
-      s << db_.sql(
-          "INSERT INTO IDGATE_REVOKED_TOKEN (JTI, EXPIRES_AT, REVOKED_AT) VALUES (?, ?, ?) ON "
-          "CONFLICT DO NOTHING"),
-          use(id), use(exp), use(at), now;
+      Poco::Int64 exp = expires_at;
+      s << db_.sql("INSERT INTO IDGATE_REVOKED_TOKEN (JTI, EXPIRES_AT, REVOKED_AT) VALUES (?, ?, " +
+                   db_.nowSeconds() + ") ON CONFLICT DO NOTHING"),
+          use(id), use(exp), now;
     });
   }
 
@@ -31,14 +30,14 @@ class SqlRevokedTokenStore : public RevokedTokenStore {
       Poco::Data::Session s = db_.session();
       Poco::Int64 from = since, live = live_at;
       std::vector<std::string> jtis;
-      std::vector<Poco::Int64> exps;
+      std::vector<Poco::Int64> exps, ats;
       s << db_.sql(
-          "SELECT JTI, EXPIRES_AT FROM IDGATE_REVOKED_TOKEN WHERE REVOKED_AT >= ? AND "
+          "SELECT JTI, EXPIRES_AT, REVOKED_AT FROM IDGATE_REVOKED_TOKEN WHERE REVOKED_AT >= ? AND "
           "EXPIRES_AT >= ?"),
-          use(from), use(live), into(jtis), into(exps), now;
+          use(from), use(live), into(jtis), into(exps), into(ats), now;
       std::vector<RevokedJti> out;
-      for (size_t i = 0; i < jtis.size() && i < exps.size(); ++i) {
-        out.push_back({jtis[i], static_cast<int64_t>(exps[i])});
+      for (size_t i = 0; i < jtis.size() && i < exps.size() && i < ats.size(); ++i) {
+        out.push_back({jtis[i], static_cast<int64_t>(exps[i]), static_cast<int64_t>(ats[i])});
       }
       return out;
     });
