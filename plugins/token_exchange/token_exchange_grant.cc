@@ -122,6 +122,8 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
     };
     const std::set<std::string> allowed = strings("token_exchange_audiences");
     std::set<std::string> mine = strings("token_exchange_subject_audiences");
+    // idgate's own names are every token's default aud: they never make a token one client's.
+    for (const auto& own : own_audiences_) mine.erase(own);
     mine.insert(request.client_id);
     if (allowed.empty()) {
       return GrantOutcome::unauthorizedClient(

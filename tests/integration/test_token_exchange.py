@@ -106,6 +106,13 @@ class TokenExchangeTest(ServerTestCase, unittest.TestCase):
                                     "subject_token is not meant for client 'gateway': its aud must be the client id "
                                     "or one of the client's token_exchange_subject_audiences (or it was issued to "
                                     "the client)"})
+        # idgate's own name is every token's default aud: registering it claims nothing.
+        greedy = self.server.register(client_id="greedy", grant_types=[EXCHANGE], token_exchange_audiences=[ORDERS],
+                                      token_exchange_subject_audiences=[self.server.url])["client_secret"]
+        r = self.server.request("POST", "/oauth2/token", form(
+            grant_type=EXCHANGE, subject_token=stray, subject_token_type=ACCESS_TOKEN, audience=ORDERS),
+            dict(FORM, Authorization=basic("greedy", greedy)))
+        self.assertEqual(r.json()["error"], "invalid_grant")
 
     def test_a_dpop_bound_subject_token_needs_a_proof_of_its_key(self):
         key = DpopKey()

@@ -20,14 +20,15 @@ class SharedRows : public RevokedTokenStore {
     }
     return false;
   }
-  std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) override {
+  Since revokedSince(int64_t since, int64_t live_at) override {
     ++reads;
     last_since = since;
     if (failing) throw StoreError("database down");
-    std::vector<RevokedJti> out;
+    Since out;
     for (const auto& r : rows) {
-      if (r.at >= since && r.exp >= live_at) out.push_back({r.jti, r.exp, r.at});
+      if (r.at >= since && r.exp >= live_at) out.rows.push_back({r.jti, r.exp, r.at});
     }
+    out.database_now = clock;
     return out;
   }
   int64_t purge(int64_t) override { return 0; }
@@ -71,6 +72,18 @@ TEST(RevocationListTest, OwnRevocationsAtOnceOthersWithinThePropagationBound) {
       << "from the newest revocation read, by the database's clock";
 }
 
+TEST(RevocationListTest, ARowStampedAheadOfTheDatabaseDoesNotHideLaterOnes) {
+  auto shared = std::make_unique<SharedRows>();
+  SharedRows* db = shared.get();
+  RevocationList list(std::move(shared), 5);
+  db->clock = 10'000;
+  db->rows.push_back({"ahead", 99'999, 20'000});  // an old node's clock, far ahead
+  EXPECT_EQ(list.check("ahead", 100), RevocationList::Verdict::kRevoked);
+  db->clock = 10'001;
+  db->revoke("next", 99'999);
+  EXPECT_EQ(list.check("next", 106), RevocationList::Verdict::kRevoked);
+}
+
 TEST(RevocationListTest, AFailingDatabaseIsAskedOncePerSecondNotByEveryRequest) {
   auto shared = std::make_unique<SharedRows>();
   SharedRows* db = shared.get();
@@ -105,6 +118,8 @@ TEST(RevocationListTest, ZeroPropagationAsksTheDatabaseEveryTime) {
   EXPECT_EQ(db->exact_reads, 2);
   db->failing = true;
   EXPECT_EQ(list.check("other", 100), RevocationList::Verdict::kUnknown);
+  EXPECT_EQ(list.check("other", 100), RevocationList::Verdict::kUnknown);
+  EXPECT_EQ(db->exact_reads, 3) << "not again in the second it failed";
 }
 
 TEST(RevocationListTest, ExpiredEntriesLeaveAfterTheSkewMargin) {

@@ -346,7 +346,11 @@ void Runtime::setUpResourceServer() {
   }
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  // Plugins first: a plugin may call the host (access_token_verify uses own_tokens_ and keys_)
+  // until it is unloaded, and those are destroyed before the plugin manager would be.
+  plugins_.reset();
+}
 
 GlobalProperties Runtime::globalProperties(const IdentityConfig& identity) const {
   GlobalProperties globals = identity.globalProperties();

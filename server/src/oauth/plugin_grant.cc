@@ -1,6 +1,7 @@
 #include "oauth/plugin_grant.h"
 
 #include <Poco/Logger.h>
+#include <idgate/jose/json.h>
 
 #include <algorithm>
 
@@ -77,11 +78,26 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
         meta.allowsGrant("refresh_token")) {
       std::string scope;
       for (const auto& s : g.scopes) scope += (scope.empty() ? "" : " ") + s;
-      // The grant's extra claims (who vouched for the subject...) come back with each refresh.
+      // The grant's extra claims (who vouched for the subject...) come back with each refresh:
+      // stored once each (the last value, as the token has it), and only if they read back.
+      std::vector<std::pair<std::string, std::string>> unique;
+      for (auto it = g.extra_claims.rbegin(); it != g.extra_claims.rend(); ++it) {
+        bool seen = std::any_of(unique.begin(), unique.end(),
+                                [&](const auto& u) { return u.first == it->first; });
+        if (!seen) unique.push_back(*it);
+      }
       JsonWriter claims;
-      for (const auto& [name, value] : g.extra_claims) claims.raw(name, value);
-      g.refresh = RefreshIssue{"", 0, scope, "",
-                               JsonWriter().raw("grant_claims", claims.finish()).finish()};
+      for (auto it = unique.rbegin(); it != unique.rend(); ++it) claims.raw(it->first, it->second);
+      std::string carried = JsonWriter().raw("grant_claims", claims.finish()).finish();
+      if (jose::parseJson(carried)) {
+        g.refresh = RefreshIssue{"", 0, scope, "", carried};
+      } else {
+        Poco::Logger::get("idgate.token")
+            .warning("grant handler " + plugin_->name() +
+                     ": its claims are too large or deep to keep with a refresh token; none is "
+                     "issued");
+        g.scopes.erase(std::find(g.scopes.begin(), g.scopes.end(), "offline_access"));
+      }
     } else {
       g.scopes.erase(offline);
     }

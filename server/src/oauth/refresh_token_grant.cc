@@ -130,12 +130,15 @@ std::variant<Grant, ApiError> RefreshTokenGrant::grant(const TokenRequest& reque
   if (!token->session_id.empty()) {
     g.extra_claims.emplace_back("sid", "\"" + token->session_id + "\"");
   }
-  // What a grant handler plugin added to the first token (e.g. assertion_iss) stays.
-  if (auto carried = jose::parseJson(token->sign_in_json); carried && carried->isObject()) {
-    if (const jose::Json* c = carried->get("grant_claims"); c != nullptr && c->isObject()) {
-      for (const auto& [name, value] : c->members()) {
-        g.extra_claims.emplace_back(name, jose::toJsonText(value));
-      }
+  // What a grant handler plugin added to the first token (e.g. assertion_iss) stays; a row
+  // that cannot be read gives no token rather than one without them.
+  auto carried = jose::parseJson(token->sign_in_json);
+  if (!carried || !carried->isObject()) {
+    return ApiError{ErrorCode::kServerError, "the refresh token's grant cannot be read"};
+  }
+  if (const jose::Json* c = carried->get("grant_claims"); c != nullptr && c->isObject()) {
+    for (const auto& [name, value] : c->members()) {
+      g.extra_claims.emplace_back(name, jose::toJsonText(value));
     }
   }
   // An ID token only for a sign-in (a grant without one, like the JWT bearer grant, had none).

@@ -157,12 +157,14 @@ GuardResult::Kind ResourceGuard::senderOf(const Subject& s, const std::string& t
   return GuardResult::Kind::kInvalid;
 }
 
-GuardResult::Kind ResourceGuard::revocationOf(const Subject& s, int64_t now,
-                                              std::string* why) const {
+GuardResult::Kind ResourceGuard::revocationOf(const Subject& s, int64_t now, std::string* why,
+                                              bool from_session) const {
   if (revocations_ == nullptr || s.issuer != own_issuer_) return GuardResult::Kind::kAuthenticated;
   if (s.jti.empty()) {
-    // idgate's tokens all have one: a session cookie made before revocation was checked.
-    *why = "the session predates revocation checks: present the token again";
+    // idgate's access tokens all have one: a session cookie made before revocation was checked,
+    // or another kind of idgate token (an ID token) presented as an access token.
+    *why = from_session ? "the session predates revocation checks: present the token again"
+                        : "not an access token of this server (no jti)";
     return GuardResult::Kind::kInvalid;
   }
   switch (revocations_->check(s.jti, now)) {
@@ -270,7 +272,7 @@ GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClie
   if (!token) {
     if (sessions) {
       if (auto s = sessions_->read(*c, *req.request, now, origin)) {
-        out.kind = revocationOf(*s, now, &out.description);
+        out.kind = revocationOf(*s, now, &out.description, true);
         if (out.kind != GuardResult::Kind::kAuthenticated) return refuse();
         out.subject = std::move(*s);
         out.from_session = true;

@@ -74,7 +74,8 @@ class ResourceGuard {
   /// `fallback`: what the request would get without the token's hints (filter match or the
   /// first configuration without a filter).
   /// kAuthenticated when `subject` was not revoked; else kInvalid or kServerError.
-  GuardResult::Kind revocationOf(const Subject& subject, int64_t now, std::string* why) const;
+  GuardResult::Kind revocationOf(const Subject& subject, int64_t now, std::string* why,
+                                 bool from_session = false) const;
   /// The sender constraint (RFC 9449 §7): kAuthenticated, or kInvalid/kServerError with `out`'s
   /// description and DPoP fields set.
   GuardResult::Kind senderOf(const Subject& subject, const std::string& token,

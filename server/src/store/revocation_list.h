@@ -25,7 +25,7 @@ class RevocationList : public RevokedTokenStore {
   void revoke(const std::string& jti, int64_t expires_at) override;
   /// Exact: asks the store (introspection, userinfo).
   bool isRevoked(const std::string& jti) override { return inner_->isRevoked(jti); }
-  std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) override {
+  Since revokedSince(int64_t since, int64_t live_at) override {
     return inner_->revokedSince(since, live_at);
   }
   /// Keeps what expired less than kExpiredKeptSeconds before `before`: a validator's clock skew

@@ -26,7 +26,11 @@ class RevokedTokenStore {
   virtual void revoke(const std::string& jti, int64_t expires_at) = 0;
   virtual bool isRevoked(const std::string& jti) = 0;
   /// Revoked at or after `since` (the database's clock), still unexpired at `live_at`.
-  virtual std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) = 0;
+  struct Since {
+    std::vector<RevokedJti> rows;
+    int64_t database_now = 0;  ///< the database's clock at the read
+  };
+  virtual Since revokedSince(int64_t since, int64_t live_at) = 0;
   virtual int64_t purge(int64_t before) = 0;
 };
 

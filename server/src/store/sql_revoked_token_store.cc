@@ -25,7 +25,7 @@ class SqlRevokedTokenStore : public RevokedTokenStore {
     });
   }
 
-  std::vector<RevokedJti> revokedSince(int64_t since, int64_t live_at) override {
+  Since revokedSince(int64_t since, int64_t live_at) override {
     return storeCall("revoked token store", [&] {
       Poco::Data::Session s = db_.session();
       Poco::Int64 from = since, live = live_at;
@@ -35,10 +35,13 @@ class SqlRevokedTokenStore : public RevokedTokenStore {
           "SELECT JTI, EXPIRES_AT, REVOKED_AT FROM IDGATE_REVOKED_TOKEN WHERE REVOKED_AT >= ? AND "
           "EXPIRES_AT >= ?"),
           use(from), use(live), into(jtis), into(exps), into(ats), now;
-      std::vector<RevokedJti> out;
+      Since out;
       for (size_t i = 0; i < jtis.size() && i < exps.size() && i < ats.size(); ++i) {
-        out.push_back({jtis[i], static_cast<int64_t>(exps[i]), static_cast<int64_t>(ats[i])});
+        out.rows.push_back({jtis[i], static_cast<int64_t>(exps[i]), static_cast<int64_t>(ats[i])});
       }
+      Poco::Int64 db_now = 0;
+      s << "SELECT " + db_.nowSeconds(), into(db_now), now;
+      out.database_now = db_now;
       return out;
     });
   }
