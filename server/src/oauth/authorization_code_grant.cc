@@ -114,7 +114,7 @@ std::variant<Grant, ApiError> AuthorizationCodeGrant::grant(
   // refresh_token): a refresh token, in a new family.
   if (std::find(g.scopes.begin(), g.scopes.end(), "offline_access") != g.scopes.end() &&
       meta.allowsGrant("refresh_token")) {
-    g.refresh = RefreshIssue{"", 0, code.scope, code.session_id, signInToJson(s)};
+    g.refresh = RefreshIssue{"", 0, code.scope, code.session_id, signInToJson(s), ""};
   }
   g.jti = jti;
   return g;

@@ -90,7 +90,7 @@ std::variant<Grant, ApiError> PluginGrant::grant(const TokenRequest& request,
       for (auto it = unique.rbegin(); it != unique.rend(); ++it) claims.raw(it->first, it->second);
       std::string carried = JsonWriter().raw("grant_claims", claims.finish()).finish();
       if (jose::parseJson(carried)) {
-        g.refresh = RefreshIssue{"", 0, scope, "", carried};
+        g.refresh = RefreshIssue{"", 0, scope, "", carried, ""};
       } else {
         Poco::Logger::get("idgate.token")
             .warning("grant handler " + plugin_->name() +

@@ -74,11 +74,9 @@ GrantAnswer GrantHandlerPlugin::handle(const GrantCall& call) const {
       return out;
     default:
       recordCall(started, true);
-      return {IDGATE_GRANT_SERVER_ERROR,
-              {},
-              {},
-              {},
-              out.reason.empty() ? "grant handler " + name() + " failed" : out.reason};
+      GrantAnswer failed;
+      failed.reason = out.reason.empty() ? "grant handler " + name() + " failed" : out.reason;
+      return failed;
   }
 }
 
