@@ -10,9 +10,10 @@ IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl
   libsqlite3-dev curl openssl ca-certificates xxd jq)
 # What the test suite needs in addition: GoogleTest, a PostgreSQL server to start on loopback,
 # PyJWT and jwcrypto for Debian's /usr/bin/python3 (independent JWS and JWE implementations), nm,
-# Java's keytool, and nginx (the forward-auth test runs the real one on loopback).
+# Java's keytool, nginx (the forward-auth test runs the real one on loopback), chromium (the
+# browser tests) and prometheus (its promtool checks GET /metrics; no service is started).
 IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt python3-cryptography binutils xxd
-  openjdk-17-jre-headless python3-jwcrypto nginx chromium)
+  openjdk-17-jre-headless python3-jwcrypto nginx chromium prometheus)
 
 idgate_install_packages() {
   local missing=() p

@@ -25,6 +25,7 @@ KEYSTORE = os.path.join(GUIDES, "keystore.md")
 JWT_BEARER_GRANT = os.path.join(GUIDES, "jwt-bearer-grant.md")
 LOGIN = os.path.join(GUIDES, "login.md")
 TOKENS = os.path.join(GUIDES, "tokens.md")
+OPERATIONS = os.path.join(GUIDES, "operations.md")
 KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 
@@ -161,6 +162,13 @@ class GuidePagesTest(unittest.TestCase):
             reuse = [e for e in result.exchanges if e.url.endswith("/oauth2/token")][-2:]
             self.assertIn("every token of this grant is revoked", reuse[0].body)
             self.assertIn("refresh token revoked", reuse[1].body)
+
+    def test_operations_guide(self):
+        with fresh_checkout() as (server, cwd):
+            result = self.run_page(OPERATIONS, None, server, cwd)
+            self.assertIn("# TYPE idgate_http_requests_total counter", result.stdout)
+            metrics = [e for e in result.exchanges if e.url.endswith("/metrics")]
+            self.assertEqual([e.status for e in metrics], [200])
 
     def test_keystore_guide_with_each_keytool(self):
         variants = guide_runner.variants(KEYSTORE)

@@ -44,6 +44,50 @@ int AppHandler::stream(ServerExchange& exchange, HttpRequestData& request,
   return status;
 }
 
+std::string AppHandler::routeLabel(const HttpRequestData& request) const {
+  static const char* const kExact[] = {"/oauth2/token",
+                                       "/o/oauth2/token",
+                                       "/oauth2/revoke",
+                                       "/oauth2/introspect",
+                                       "/oauth2/jwks",
+                                       "/.well-known/openid-configuration",
+                                       "/.well-known/oauth-authorization-server",
+                                       "/health",
+                                       "/metrics",
+                                       "/api/me",
+                                       "/auth/check",
+                                       "/oauth2/authorize",
+                                       "/oauth2/login",
+                                       "/oauth2/consent",
+                                       "/oauth2/logout",
+                                       "/oauth2/logout/confirm",
+                                       "/oauth2/par",
+                                       "/oauth2/userinfo",
+                                       "/api/admin/clients",
+                                       "/api/admin/users",
+                                       "/api/admin/plugins",
+                                       "/api/admin/plugins/reload",
+                                       "/api/admin/keystore",
+                                       "/api/admin/user-check"};
+  static const std::pair<const char*, const char*> kPrefixes[] = {
+      {"/api/admin/clients/", "/api/admin/clients/{id}"},
+      {"/api/admin/users/", "/api/admin/users/{username}"},
+      {"/api/admin/keystore/", "/api/admin/keystore/{alias}"},
+      {"/oauth2/assets/", "/oauth2/assets/{file}"}};
+  const std::string& p = request.path;
+  for (const char* e : kExact) {
+    if (p == e) return p;
+  }
+  for (const auto& [prefix, label] : kPrefixes) {
+    if (p.rfind(prefix, 0) == 0) return label;
+  }
+  if (gateway_ != nullptr) {
+    if (const RouteConfig* r = gateway_->match(canonicalPath(p).value_or(p)))
+      return "route:" + r->path;
+  }
+  return "other";
+}
+
 void AppHandler::shutdown() {
   if (gateway_ != nullptr) gateway_->shutdown();
 }

@@ -20,6 +20,8 @@ class AppHandler : public RequestHandler {
   int stream(ServerExchange& exchange, HttpRequestData& request, boost::asio::io_context& io,
              std::string* note) override;
   HttpResponseData refusal(Refusal refusal, const std::string& description) const override;
+  /// A known path as it is, an id in it as {id}, a gateway route as route:<path>, else other.
+  std::string routeLabel(const HttpRequestData& request) const override;
   void shutdown() override;
 
  private:

@@ -1,5 +1,6 @@
 #include "api/routes.h"
 #include "common/dpop_algorithms.h"
+#include "common/metrics.h"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
@@ -95,6 +96,7 @@ HttpResponseData Routes::handle(const HttpRequestData& req, bool may_block) {
   }
   if (p == "/health") return req.method == "GET" ? health(may_block) : methodNotAllowed("GET");
   if (p.rfind("/api/admin/", 0) == 0) return admin(req);
+  if (p == "/metrics") return metrics(req);
   if (p == "/api/me") {
     return req.method == "GET" || req.method == "POST" ? me(req) : methodNotAllowed("GET, POST");
   }
@@ -197,8 +199,13 @@ HttpResponseData Routes::token(const HttpRequestData& req) {
   return clientCall(
       [&] {
         auto result = rt_.tokenEndpoint().handle(tr);
-        if (auto* err = std::get_if<ApiError>(&result)) return errorResponse(*err);
+        if (auto* err = std::get_if<ApiError>(&result)) {
+          Metrics::get().token_errors.add({errorName(err->code)});
+          return errorResponse(*err);
+        }
         const auto& issued = std::get<TokenEndpoint::Issued>(result);
+        // A grant type a client made up never gets here: only those a handler answers.
+        Metrics::get().tokens_issued.add({issued.grant_type, issued.auth_method});
         HttpResponseData r = json(200, issued.body);
         r.log_note = issued.log_note;
         return r;
@@ -326,11 +333,9 @@ HttpResponseData Routes::health(bool may_block) {
   }
 }
 
-HttpResponseData Routes::admin(const HttpRequestData& req) {
-  if (hasBearerScheme(req.authorization)) {
-    if (auto refused = adminBearer(req)) return *refused;
-  } else if (AdminAuth::Result a = rt_.adminAuth().check(req.authorization, req.remote_address);
-             !a.ok) {
+std::optional<HttpResponseData> Routes::adminRefusal(const HttpRequestData& req) {
+  if (hasBearerScheme(req.authorization)) return adminBearer(req);
+  if (AdminAuth::Result a = rt_.adminAuth().check(req.authorization, req.remote_address); !a.ok) {
     if (a.retry_after_s > 0) {
       ApiError e{ErrorCode::kTooManyRequests,
                  "too many failed admin logins from this address or for this user; retry after " +
@@ -340,6 +345,23 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     }
     return errorResponse({ErrorCode::kAdminUnauthorized, "admin credentials required"});
   }
+  return std::nullopt;
+}
+
+HttpResponseData Routes::metrics(const HttpRequestData& req) {
+  if (req.method != "GET") return methodNotAllowed("GET");
+  if (!rt_.config().metrics_public) {
+    if (auto refused = adminRefusal(req)) return *refused;
+  }
+  HttpResponseData r;
+  r.status = 200;
+  r.body = Metrics::get().render();
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return noStore(r);
+}
+
+HttpResponseData Routes::admin(const HttpRequestData& req) {
+  if (auto refused = adminRefusal(req)) return *refused;
   const std::string& p = req.path;
   if (p == "/api/admin/plugins")
     return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");

@@ -38,6 +38,11 @@ class Routes {
   HttpResponseData discovery();
   HttpResponseData health(bool may_block);
   HttpResponseData admin(const HttpRequestData& request);
+  /// nullopt when the request carries the admin's credentials (Basic, or a bearer token with
+  /// idgate:admin); else the refusal.
+  std::optional<HttpResponseData> adminRefusal(const HttpRequestData& request);
+  /// GET /metrics: the Prometheus text format.
+  HttpResponseData metrics(const HttpRequestData& request);
   HttpResponseData adminPlugins();
   HttpResponseData adminReload();
   HttpResponseData adminUserCheck(const HttpRequestData& req);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/metrics.h"
 #include "config/config_error.h"
 #include "crypto/random.h"
 #include "keystore/alias.h"
@@ -122,6 +123,39 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
       home + "/dropins", *host_, clock_,
       [this](const IdentityConfig& identity) { return globalProperties(identity); });
   plugins_->loadAll(identity_);
+  {
+    // Each active plugin instance's calls, read at scrape time (the current generation's).
+    PluginManager* manager = plugins_.get();
+    metrics_collector_ = Metrics::get().addCollector([manager](std::string& out) {
+      const std::shared_ptr<const PluginSet> set = manager->current();
+      struct Family {
+        const char* name;
+        const char* help;
+        const char* type;
+      };
+      const Family families[] = {
+          {"idgate_plugin_calls_total", "Calls the host made into each plugin instance", "counter"},
+          {"idgate_plugin_call_failures_total",
+           "Calls that failed (an exception, a code outside the ABI, a server error)", "counter"},
+          {"idgate_plugin_call_seconds_total", "Time spent inside each plugin instance", "counter"},
+          {"idgate_plugin_refused_host_calls_total",
+           "Host services refused because the plugin did not declare the capability", "counter"}};
+      for (size_t f = 0; f < 4; ++f) {
+        out += std::string("# HELP ") + families[f].name + " " + families[f].help + "\n# TYPE " +
+               families[f].name + " " + families[f].type + "\n";
+        for (const auto& s : set->statuses) {
+          if (!s.instance) continue;
+          const PluginCallStats::Snapshot c = s.instance->callStats();
+          const std::string value = f == 0   ? std::to_string(c.calls)
+                                    : f == 1 ? std::to_string(c.failures)
+                                    : f == 2 ? std::to_string(static_cast<double>(c.total_us) / 1e6)
+                                             : std::to_string(s.instance->refusedCalls());
+          out += std::string(families[f].name) + "{plugin=\"" + metricLabelValue(s.name()) +
+                 "\",file=\"" + metricLabelValue(s.file) + "\"} " + value + "\n";
+        }
+      }
+    });
+  }
 
   PluginManager* pm = plugins_.get();
   chain_ = std::make_unique<ClientAuthenticationChain>([pm] { return pm->current(); }, *clients_);
@@ -347,6 +381,7 @@ void Runtime::setUpResourceServer() {
 }
 
 Runtime::~Runtime() {
+  Metrics::get().removeCollector(metrics_collector_);
   // Plugins first: a plugin may call the host (access_token_verify uses own_tokens_ and keys_)
   // until it is unloaded, and those are destroyed before the plugin manager would be.
   plugins_.reset();

@@ -122,6 +122,7 @@ class Runtime {
   std::unique_ptr<ConsentStore> consents_;
   std::unique_ptr<RevocationList> revoked_;
   std::unique_ptr<DpopProofVerifier> dpop_;
+  int metrics_collector_ = -1;
   std::unique_ptr<RefreshTokenStore> refresh_tokens_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;

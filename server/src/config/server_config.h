@@ -59,6 +59,9 @@ struct ServerConfig {
   int64_t jti_purge_interval_s = 60;
   int64_t jti_purge_batch = 1000;
   int64_t jti_commit_window_us = 0;  ///< <Jti commitWindowMicros>: see makeSqlJtiStore
+  /// <Metrics auth="admin|none">: GET /metrics behind the admin credentials (default) or open
+  /// (for a scraper on a private network).
+  bool metrics_public = false;
   ResourceServerConfig resource;  ///< <openidConnectClient>, <authFilter>, <basicRegistry>, <route>
 };
 

@@ -9,7 +9,9 @@
 
 namespace idgate {
 
+/// Also counts the request in the metrics under `route` (a bounded label the handler chose).
 void accessLog(const HttpRequestData& request, int status,
-               std::chrono::steady_clock::time_point start, const std::string& note);
+               std::chrono::steady_clock::time_point start, const std::string& note,
+               const std::string& route = "other");
 
 }  // namespace idgate

@@ -1,4 +1,5 @@
 #include "http/http_session.h"
+#include "common/metrics.h"
 
 #include <Poco/Logger.h>
 #include <openssl/ssl.h>
@@ -95,12 +96,15 @@ HttpSession::HttpSession(SessionHost& host, LoopSessions& sessions, boost::asio:
       timer_(io),
       stream_(std::make_unique<Stream>(*this)) {
   // host_.live was counted when the connection was accepted.
+  Metrics::get().connections_open.fetch_add(1, std::memory_order_relaxed);
+  Metrics::get().connections_accepted.add({});
   if (tls != nullptr) {
     tls_ = std::make_unique<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>>(socket_, *tls);
   }
 }
 
 HttpSession::~HttpSession() {
+  Metrics::get().connections_open.fetch_sub(1, std::memory_order_relaxed);
   // Only when a handler threw on the loop (which survives it): a closed session left its
   // loop's set already; one that ends unclosed must not stay there.
   if (state_ != State::kClosed) {
@@ -450,7 +454,8 @@ void HttpSession::startStream() {
         exchange.send(res, self->request_.request_id);
       }
     }
-    accessLog(self->request_, status, self->start_, note);
+    accessLog(self->request_, status, self->start_, note,
+              self->host_.handler.routeLabel(self->request_));
     setCurrentRequestId("");
     const bool keep = exchange.reusable();
     const bool body_read = exchange.bodyRead();
@@ -480,7 +485,8 @@ void HttpSession::respond(const HttpResponseData& res) {
   if (body_read_) exchange.markBodyRead();
   if (host_.draining.load(std::memory_order_relaxed)) exchange.setKeepAlive(false);
   if (head_.method.empty()) exchange.setKeepAlive(false);  // a head that could not be read
-  accessLog(request_, res.status, start_, res.log_note);
+  accessLog(request_, res.status, start_, res.log_note,
+            head_.method.empty() ? "other" : host_.handler.routeLabel(request_));
   exchange.send(res, request_.request_id);
   keep_alive_ = exchange.reusable();
   write(std::move(out.out), &HttpSession::afterResponse);

@@ -44,6 +44,10 @@ class RequestHandler {
   virtual int stream(ServerExchange& exchange, HttpRequestData& request,
                      boost::asio::io_context& io, std::string* note) = 0;
 
+  /// The request's route for the metrics: one of a bounded set of names (a URL template,
+  /// never the path itself). Cheap; called on the loop or the worker that answered.
+  virtual std::string routeLabel(const HttpRequestData&) const { return "other"; }
+
   /// The response for a request the HTTP layer refuses (the one error mapping lives above).
   virtual HttpResponseData refusal(Refusal refusal, const std::string& description) const = 0;
 

@@ -1,4 +1,5 @@
 #include "keystore/keystore_holder.h"
+#include "common/metrics.h"
 
 #include <Poco/Logger.h>
 
@@ -53,6 +54,7 @@ KeystoreHolder::Reload KeystoreHolder::reloadLocked() {
     Poco::Logger::get("idgate.keystore")
         .information("reloaded " + config_.location + " (" +
                      std::to_string(fresh->entries().size()) + " entries)");
+    Metrics::get().keystore_reloads.add({"loaded"});
     return Reload::kLoaded;
   } catch (const KeystoreError& e) {
     // Keep serving with what we had; try again only when the file changes once more.
@@ -61,6 +63,7 @@ KeystoreHolder::Reload KeystoreHolder::reloadLocked() {
     Poco::Logger::get("idgate.keystore")
         .error("reload of " + config_.location +
                " failed, keeping the previous contents: " + e.what());
+    Metrics::get().keystore_reloads.add({"failed"});
     return Reload::kFailed;
   }
 }

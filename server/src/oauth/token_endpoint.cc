@@ -203,7 +203,8 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   if (!refresh_token.empty()) body.field("refresh_token", refresh_token);
   if (!id_token.empty()) body.field("id_token", id_token);
   if (!grant.issued_token_type.empty()) body.field("issued_token_type", grant.issued_token_type);
-  return Issued{body.finish(), "client=" + client.client.client_id + " method=" + client.method};
+  return Issued{body.finish(), "client=" + client.client.client_id + " method=" + client.method,
+                *grant_type, client.method};
 }
 
 }  // namespace idgate

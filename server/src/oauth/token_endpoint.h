@@ -47,8 +47,10 @@ class TokenEndpoint {
                 std::vector<std::shared_ptr<const GrantHandler>> more_grants = {});
 
   struct Issued {
-    std::string body;      ///< the JSON success body
-    std::string log_note;  ///< "client=... method=..." for the access log
+    std::string body;         ///< the JSON success body
+    std::string log_note;     ///< "client=... method=..." for the access log
+    std::string grant_type;   ///< for the metrics
+    std::string auth_method;  ///< the client's token_endpoint_auth_method
   };
   /// The success body, or the error.
   std::variant<Issued, ApiError> handle(const TokenRequest& request) const;

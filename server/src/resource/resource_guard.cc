@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "common/json_writer.h"
+#include "common/metrics.h"
 #include "http/form_decoder.h"
 #include "http/responses.h"
 #include "resource/auth_filter.h"
@@ -225,6 +226,14 @@ const OidcClientConfig* ResourceGuard::select(const RequestOrigin& req, RequestT
 }
 
 GuardResult ResourceGuard::authenticate(const RequestOrigin& req, const OidcClientConfig* only) {
+  GuardResult r = decide(req, only);
+  static const char* const kOutcomes[] = {"authenticated", "anonymous", "no_token",
+                                          "invalid",       "forbidden", "server_error"};
+  Metrics::get().resource_auth.add({kOutcomes[static_cast<int>(r.kind)]});
+  return r;
+}
+
+GuardResult ResourceGuard::decide(const RequestOrigin& req, const OidcClientConfig* only) {
   auto& log = Poco::Logger::get("idgate.resource");
   GuardResult out;
   RequestTokens tokens(*req.request);

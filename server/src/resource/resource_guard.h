@@ -73,6 +73,7 @@ class ResourceGuard {
  private:
   /// `fallback`: what the request would get without the token's hints (filter match or the
   /// first configuration without a filter).
+  GuardResult decide(const RequestOrigin& request, const OidcClientConfig* only);
   /// kAuthenticated when `subject` was not revoked; else kInvalid or kServerError.
   GuardResult::Kind revocationOf(const Subject& subject, int64_t now, std::string* why,
                                  bool from_session = false) const;

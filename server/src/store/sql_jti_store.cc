@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/metrics.h"
 #include "store/database.h"
 #include "store/jti_batch_writer.h"
 #include "store/jti_store.h"
@@ -186,6 +187,7 @@ class SqlJtiStore : public JtiStore {
       try {
         if (!writer_) writer_ = makeJtiBatchWriter(db_);
         JtiBatchWriter& w = *writer_;
+        const auto started = std::chrono::steady_clock::now();
         w.begin();
         try {
           for (const auto& item : batch) {
@@ -201,6 +203,10 @@ class SqlJtiStore : public JtiStore {
         w.commit();
         ++transactions_;
         rows_ += batch.size();
+        Metrics& m = Metrics::get();
+        m.jti_commit_rows.observe({}, static_cast<double>(batch.size()));
+        m.jti_commit_duration.observe(
+            {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         for (size_t i = 0; i < batch.size(); ++i) deliver(*batch[i], results[i], nullptr);
         return {};
       } catch (const Poco::Exception& e) {
