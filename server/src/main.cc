@@ -111,6 +111,7 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   std::unique_ptr<HttpServer> server;
   try {
     ServerConfig config = loadServerConfig(home, home + "/conf/server.xml");
+    if (config.log_json) setupLogging(verbose, true);  // from here on: one JSON object a line
     if (port) config.listeners.front().port = *port;
     // The keystore is read once here for TLS listeners and again by the runtime.
     Keystore tls_keys = Keystore::load(config.keystore.location, config.keystore.type,

@@ -76,7 +76,7 @@ class Server:
                 if expect_failure:
                     return self.proc.returncode
                 raise RuntimeError("server exited %s:\n%s" % (self.proc.returncode, log))
-            self.urls = re.findall(r"listening on (\S+)", log)
+            self.urls = re.findall(r'listening on ([^\s"]+)', log)
             if self.urls and not expect_failure:
                 self.url = self.urls[0]
                 return self
@@ -88,7 +88,7 @@ class Server:
         deadline = time.time() + timeout
         while len(self.urls) < 2 and time.time() < deadline:
             time.sleep(0.05)
-            self.urls = re.findall(r"listening on (\S+)", self.log())
+            self.urls = re.findall(r'listening on ([^\s"]+)', self.log())
         return [u for u in self.urls if u.startswith("https://")][0]
 
     def log(self):

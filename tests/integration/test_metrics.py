@@ -1,14 +1,15 @@
 """GET /metrics in the Prometheus text format: behind the admin credentials unless <Metrics
 auth="none">, accepted by promtool (Debian's prometheus package), and counting what happened:
 requests by route (a bounded label), tokens by grant and method, refusals by error, plugin
-calls, resource server decisions."""
+calls, resource server decisions. And <Log format="json">: one JSON object per line."""
+import json
 import os
 import re
 import shutil
 import subprocess
 import unittest
 
-from harness import FORM, Server, ServerTestCase, TempDir, basic, edit, form, init_home
+from harness import ADMIN_PASSWORD, FORM, Server, ServerTestCase, TempDir, basic, edit, form, init_home
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
@@ -117,6 +118,40 @@ class MetricsConfigTest(unittest.TestCase):
             self.assertIn("<Server/Metrics>", server.log())
             self.assertIn("'auth'", server.log())
             self.assertIn("'public' is neither admin nor none", server.log())
+
+
+class JsonLogTest(unittest.TestCase):
+    def test_one_object_per_line_and_never_a_secret_or_a_token(self):
+        with TempDir() as d:
+            home, _ = init_home(d)
+            edit(home + "/conf/server.xml", "</Server>", '<Log format="json"/>\n</Server>')
+            server = Server(home).start()
+            try:
+                secret = server.register(client_id="svc", scope="orders")["client_secret"]
+                r = server.request("POST", "/oauth2/token", form(grant_type="client_credentials"),
+                                   dict(FORM, Authorization=basic("svc", secret)))
+                token = r.json()["access_token"]
+                r = server.request("POST", "/oauth2/token", form(grant_type="client_credentials"),
+                                   dict(FORM, Authorization=basic("svc", "wrong-secret-0123456789")))
+                self.assertEqual(r.status, 401)
+                log = server.log()
+            finally:
+                server.stop()
+        lines = [l for l in log[log.index('{"time"'):].splitlines() if l.strip()]
+        entries = [json.loads(l) for l in lines]  # every line after the config is read: JSON
+        for e in entries:
+            self.assertRegex(e["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+            self.assertIn(e["level"], ("Information", "Notice", "Warning", "Error", "Debug"))
+            self.assertTrue(e["logger"].startswith("idgate"))
+        access = [e for e in entries if e["logger"] == "idgate.access" and e.get("route") == "/oauth2/token"]
+        self.assertEqual([(e["status"], e["outcome"]) for e in access], [(200, "ok"), (401, "refused")])
+        self.assertEqual(access[0]["client_id"], "svc")
+        self.assertEqual(access[0]["method"], "POST")
+        self.assertIsInstance(access[0]["duration_ms"], float)
+        self.assertTrue(access[1]["reason"].startswith("error=invalid_client"))
+        self.assertTrue(access[0]["request_id"] and access[0]["request_id"] != access[1]["request_id"])
+        for secret_text in (secret, token, token.split(".")[2], "wrong-secret-0123456789", ADMIN_PASSWORD):
+            self.assertNotIn(secret_text, log)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <string_view>
 
 #include <idgate/jose/utf8.h>
+#include "common/json_writer.h"
 #include "http/request_id.h"
 
 namespace idgate {
@@ -56,6 +59,42 @@ class LineFormatter : public Poco::Formatter {
   }
 };
 
+/// {"time":...,"level":...,"logger":...,"request_id":...,"message":...,<access fields>}: values
+/// passed through logSafe (no control character or invalid byte) and JSON-escaped.
+class JsonFormatter : public Poco::Formatter {
+ public:
+  void format(const Poco::Message& msg, std::string& text) override {
+    const int64_t us = msg.getTime().epochMicroseconds();
+    const std::time_t second = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    gmtime_r(&second, &tm);
+    char date[40];
+    std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    char millis[8];
+    std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>((us / 1000) % 1000));
+    JsonWriter w;
+    w.field("time", std::string(date) + millis)
+        .field("level", priorityName(msg.getPriority()))
+        .field("logger", msg.getSource());
+    std::string id = msg.has("request_id") ? msg.get("request_id") : currentRequestId();
+    if (!id.empty()) w.field("request_id", logSafe(id));
+    w.field("message", logSafe(msg.getText()));
+    for (const char* name :
+         {"route", "method", "path", "status", "duration_ms", "outcome", "client_id", "reason"}) {
+      if (!msg.has(name)) continue;
+      const std::string& v = msg.get(name);
+      if (std::string_view(name) == "status") {
+        w.field(name, static_cast<int64_t>(std::atoi(v.c_str())));
+      } else if (std::string_view(name) == "duration_ms") {
+        w.raw(name, v);  // formatted by the access log as a number
+      } else {
+        w.field(name, logSafe(v));
+      }
+    }
+    text += w.finish();
+  }
+};
+
 /// One write(2) per line on stderr (Poco's ConsoleChannel made two: the text, then endl).
 class StderrLineChannel : public Poco::Channel {
  public:
@@ -80,10 +119,10 @@ class StderrLineChannel : public Poco::Channel {
 
 }  // namespace
 
-void setupLogging(bool verbose) {
+void setupLogging(bool verbose, bool json) {
   Poco::AutoPtr<StderrLineChannel> out(new StderrLineChannel);
-  Poco::AutoPtr<Poco::FormattingChannel> channel(
-      new Poco::FormattingChannel(new LineFormatter, out));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(
+      json ? static_cast<Poco::Formatter*>(new JsonFormatter) : new LineFormatter, out));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(verbose ? Poco::Message::PRIO_DEBUG
                                         : Poco::Message::PRIO_INFORMATION);

@@ -70,8 +70,8 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   XmlFile xml(file);
   XmlElement root = xml.root("Server");
   root.allowOnly({"Issuer", "PublicUrl", "Tls", "Listeners", "Tokens", "Http", "Database", "Admin",
-                  "Security", "JwksFetch", "Jti", "Clients", "Metrics", "openidConnectClient",
-                  "authFilter", "basicRegistry", "route"},
+                  "Security", "JwksFetch", "Jti", "Clients", "Metrics", "Log",
+                  "openidConnectClient", "authFilter", "basicRegistry", "route"},
                  {"ioThreads"});
   ServerConfig c;
   // ioThreads: the event loops; "auto" (the default) = one per core this process may use.
@@ -204,6 +204,14 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   if (auto clients = root.child("Clients")) {
     clients->allowOnly({}, {"cacheSeconds"});
     c.client_cache_s = clients->intAttribute("cacheSeconds", 5, 0, 3600);
+  }
+  if (auto log = root.child("Log")) {
+    log->allowOnly({}, {"format"});
+    const std::string format = log->attribute("format").value_or("text");
+    if (format != "text" && format != "json") {
+      log->failAttribute("format", "'" + format + "' is neither text nor json");
+    }
+    c.log_json = format == "json";
   }
   if (auto metrics = root.child("Metrics")) {
     metrics->allowOnly({}, {"auth"});

@@ -62,6 +62,7 @@ struct ServerConfig {
   /// <Metrics auth="admin|none">: GET /metrics behind the admin credentials (default) or open
   /// (for a scraper on a private network).
   bool metrics_public = false;
+  bool log_json = false;          ///< <Log format="text|json">
   ResourceServerConfig resource;  ///< <openidConnectClient>, <authFilter>, <basicRegistry>, <route>
 };
 

@@ -1,6 +1,7 @@
 #include "http/access_log.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 
 #include <cstdio>
 
@@ -31,7 +32,24 @@ void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock
   line.append(" ").append(elapsed);
   if (!note.empty()) line.append(" ").append(note);
   static Poco::Logger& access = Poco::Logger::get("idgate.access");  // lives until exit
-  access.information(line);
+  if (!access.information()) return;
+  // The text line, and the same facts as fields for a structured (JSON) log.
+  Poco::Message msg(access.name(), line, Poco::Message::PRIO_INFORMATION);
+  if (!req.request_id.empty()) msg.set("request_id", req.request_id);
+  msg.set("route", route);
+  msg.set("method", method);
+  msg.set("path", req.path);
+  msg.set("status", std::to_string(status));
+  char ms[32];
+  std::snprintf(ms, sizeof(ms), "%.3f", static_cast<double>(us) / 1000.0);
+  msg.set("duration_ms", ms);
+  msg.set("outcome", status < 400 ? "ok" : status < 500 ? "refused" : "error");
+  if (size_t at = note.find("client="); at != std::string::npos) {
+    size_t end = note.find(' ', at);
+    msg.set("client_id", note.substr(at + 7, end == std::string::npos ? end : end - at - 7));
+  }
+  if (!note.empty() && status >= 400) msg.set("reason", note);
+  access.log(msg);
 }
 
 }  // namespace idgate
