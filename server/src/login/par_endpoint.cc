@@ -22,22 +22,10 @@ std::variant<std::string, ApiError> ParEndpoint::push(const HttpRequestData& req
   // dpop_jkt would (both given: they must agree).
   std::string proof_jkt;
   if (tr.dpop_proof) {
-    const int64_t now = ctx_.clock.nowSeconds();
-    DpopOutcome v = ctx_.dpop.verify(*tr.dpop_proof, {"POST", tr.endpoint_url, "", ""}, now);
-    switch (v.kind) {
-      case DpopOutcome::Kind::kOk:
-        proof_jkt = v.jkt;
-        break;
-      case DpopOutcome::Kind::kUseNonce: {
-        ApiError e{ErrorCode::kUseDpopNonce, v.description};
-        e.dpop_nonce = ctx_.dpop.nonce(now);
-        return e;
-      }
-      case DpopOutcome::Kind::kInvalid:
-        return ApiError{ErrorCode::kInvalidDpopProof, v.description};
-      case DpopOutcome::Kind::kServerError:
-        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
-    }
+    auto proof =
+        ctx_.dpop.check(*tr.dpop_proof, {"POST", tr.endpoint_url, "", ""}, ctx_.clock.nowSeconds());
+    if (auto* refused = std::get_if<ApiError>(&proof)) return *refused;
+    proof_jkt = std::get<std::string>(proof);
     if (auto jkt = tr.param("dpop_jkt"); jkt && *jkt != proof_jkt) {
       return ApiError{ErrorCode::kInvalidDpopProof,
                       "dpop_jkt is not the thumbprint of the DPoP proof's key"};

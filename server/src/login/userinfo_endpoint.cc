@@ -36,37 +36,9 @@ std::variant<std::string, ApiError> UserinfoEndpoint::handle(const HttpRequestDa
   if (cnf != nullptr && jkt.empty()) {
     return challenge(ErrorCode::kInvalidToken, "the token's cnf binding cannot be checked");
   }
-  if (jkt.empty() && dpop) {
-    return challenge(ErrorCode::kInvalidToken,
-                     "the token is not bound to a DPoP key: send it as Authorization: Bearer");
-  }
-  if (!jkt.empty()) {
-    if (!dpop) {
-      ApiError e = challenge(ErrorCode::kInvalidToken,
-                             "the token is bound to a DPoP key (cnf.jkt): send it as "
-                             "Authorization: DPoP with a DPoP proof");
-      e.dpop_scheme = true;
-      return e;
-    }
-    auto proof = dpopHeader(req);
-    if (!proof) {
-      return challenge(ErrorCode::kInvalidDpopProof,
-                       "a DPoP proof (the DPoP header) is required with a DPoP-bound token");
-    }
-    DpopOutcome v = ctx_.dpop.verify(*proof, {req.method, ctx_.issuer + req.path, token, jkt}, now);
-    switch (v.kind) {
-      case DpopOutcome::Kind::kOk:
-        break;
-      case DpopOutcome::Kind::kUseNonce: {
-        ApiError e = challenge(ErrorCode::kUseDpopNonce, v.description);
-        e.dpop_nonce = ctx_.dpop.nonce(now);
-        return e;
-      }
-      case DpopOutcome::Kind::kInvalid:
-        return challenge(ErrorCode::kInvalidDpopProof, v.description);
-      case DpopOutcome::Kind::kServerError:
-        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
-    }
+  if (auto refused = ctx_.dpop.checkSender(jkt, dpop, req, req.method, ctx_.issuer + req.path,
+                                           token, now, "idgate")) {
+    return *refused;
   }
   std::vector<std::string> scopes = splitAny(claims->getString("scope").value_or(""), " ");
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end()) {

@@ -116,23 +116,9 @@ std::variant<TokenEndpoint::Issued, ApiError> TokenEndpoint::handle(
   const int64_t now = clock_.nowSeconds();
   TokenRequest bound = request;
   if (dpop_ != nullptr && request.dpop_proof) {
-    DpopOutcome proof =
-        dpop_->verify(*request.dpop_proof, {"POST", request.endpoint_url, "", ""}, now);
-    switch (proof.kind) {
-      case DpopOutcome::Kind::kOk:
-        bound.dpop_jkt = proof.jkt;
-        break;
-      case DpopOutcome::Kind::kUseNonce: {
-        ApiError e{ErrorCode::kUseDpopNonce, proof.description};
-        e.dpop_nonce = dpop_->nonce(now);
-        return e;
-      }
-      case DpopOutcome::Kind::kServerError:
-        Poco::Logger::get("idgate.token").error("DPoP proof check: " + proof.description);
-        return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
-      case DpopOutcome::Kind::kInvalid:
-        return ApiError{ErrorCode::kInvalidDpopProof, proof.description};
-    }
+    auto proof = dpop_->check(*request.dpop_proof, {"POST", request.endpoint_url, "", ""}, now);
+    if (auto* refused = std::get_if<ApiError>(&proof)) return *refused;
+    bound.dpop_jkt = std::get<std::string>(proof);
   }
 
   auto auth = clients_.authenticate(bound);

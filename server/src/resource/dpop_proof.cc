@@ -1,5 +1,6 @@
 #include "resource/dpop_proof.h"
 
+#include <Poco/Logger.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 #include <idgate/jose/base64url.h>
@@ -155,6 +156,62 @@ DpopOutcome DpopProofVerifier::verify(const std::string& proof, const DpopReques
   out.kind = DpopOutcome::Kind::kOk;
   out.jkt = jkt;
   return out;
+}
+
+std::variant<std::string, ApiError> DpopProofVerifier::check(const std::string& proof,
+                                                             const DpopRequest& request,
+                                                             int64_t now,
+                                                             const std::string& realm) const {
+  DpopOutcome v = verify(proof, request, now);
+  ApiError e{ErrorCode::kInvalidDpopProof, v.description};
+  switch (v.kind) {
+    case DpopOutcome::Kind::kOk:
+      return v.jkt;
+    case DpopOutcome::Kind::kUseNonce:
+      e.code = ErrorCode::kUseDpopNonce;
+      e.dpop_nonce = nonce(now);
+      break;
+    case DpopOutcome::Kind::kServerError:
+      Poco::Logger::get("idgate.store").error("DPoP proof check: " + v.description);
+      return ApiError{ErrorCode::kServerError, "the DPoP proof could not be checked"};
+    case DpopOutcome::Kind::kInvalid:
+      break;
+  }
+  e.bearer_realm = realm;
+  e.dpop_scheme = !realm.empty();
+  return e;
+}
+
+std::optional<ApiError> DpopProofVerifier::checkSender(const std::string& jkt, bool dpop_scheme,
+                                                       const HttpRequestData& request,
+                                                       const std::string& method,
+                                                       const std::string& url,
+                                                       const std::string& token, int64_t now,
+                                                       const std::string& realm) const {
+  auto refuse = [&](ErrorCode code, std::string why) {
+    ApiError e{code, std::move(why)};
+    e.bearer_realm = realm;
+    e.dpop_scheme = true;  // the challenge tells the client which scheme to use
+    return e;
+  };
+  if (jkt.empty()) {
+    if (!dpop_scheme) return std::nullopt;
+    return refuse(ErrorCode::kInvalidToken,
+                  "the token is not bound to a DPoP key: send it as Authorization: Bearer");
+  }
+  if (!dpop_scheme) {
+    return refuse(ErrorCode::kInvalidToken,
+                  "the token is bound to a DPoP key (cnf.jkt): send it as Authorization: DPoP "
+                  "with a DPoP proof");
+  }
+  auto proof = dpopHeader(request);
+  if (!proof) {
+    return refuse(ErrorCode::kInvalidDpopProof,
+                  "a DPoP proof (the DPoP header) is required with a DPoP-bound token");
+  }
+  auto checked = check(*proof, {method, url, token, jkt}, now, realm);
+  if (auto* e = std::get_if<ApiError>(&checked)) return *e;
+  return std::nullopt;
 }
 
 }  // namespace idgate

@@ -10,8 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "common/oauth_error.h"
 #include "config/identity_config.h"
 #include "crypto/secret_box.h"
 #include "http/http_exchange.h"
@@ -40,6 +42,22 @@ class DpopProofVerifier {
 
   /// Never throws; a store failure is kServerError.
   DpopOutcome verify(const std::string& proof, const DpopRequest& request, int64_t now) const;
+
+  /// verify() through the one error mapping: the key's thumbprint, or the refusal
+  /// (invalid_dpop_proof; use_dpop_nonce with a fresh nonce for DPoP-Nonce; server_error, the
+  /// cause logged). `realm` non-empty: a resource's 401 with a DPoP challenge.
+  std::variant<std::string, ApiError> check(const std::string& proof, const DpopRequest& request,
+                                            int64_t now, const std::string& realm = "") const;
+
+  /// The sender constraint of a token at a resource (RFC 9449 §7): `jkt` is its cnf.jkt ("" for
+  /// an unbound token), `dpop_scheme` whether it came as Authorization: DPoP. A bound token
+  /// needs the DPoP scheme and a proof of its key (the `request`'s DPoP header) for `method`
+  /// and `url` as the client made the request (for /auth/check, the original one) and the
+  /// token's hash; an unbound one the Bearer scheme. nullopt, or the refusal under `realm`.
+  std::optional<ApiError> checkSender(const std::string& jkt, bool dpop_scheme,
+                                      const HttpRequestData& request, const std::string& method,
+                                      const std::string& url, const std::string& token, int64_t now,
+                                      const std::string& realm) const;
 
   /// A nonce for the DPoP-Nonce header, good for nonceLifetimeSeconds on every node sharing
   /// the keystore (a sealed timestamp).

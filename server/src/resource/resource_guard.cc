@@ -121,40 +121,17 @@ const OidcClientConfig* ResourceGuard::client(const std::string& id) const {
 GuardResult::Kind ResourceGuard::senderOf(const Subject& s, const std::string& token,
                                           const RequestOrigin& req, int64_t now,
                                           GuardResult& out) const {
-  if (s.jkt.empty()) {
-    if (!out.dpop_scheme) return GuardResult::Kind::kAuthenticated;
-    out.description = "the token is not bound to a DPoP key: send it as Authorization: Bearer";
+  if (dpop_ == nullptr) {  // no verifier: only unbound bearer tokens pass
+    if (s.jkt.empty() && !out.dpop_scheme) return GuardResult::Kind::kAuthenticated;
+    out.description = "DPoP is not available here";
     return GuardResult::Kind::kInvalid;
   }
-  if (!out.dpop_scheme) {
-    out.dpop_scheme = true;  // the challenge tells the client which scheme to use
-    out.description =
-        "the token is bound to a DPoP key (cnf.jkt): send it as Authorization: DPoP with a DPoP "
-        "proof";
-    return GuardResult::Kind::kInvalid;
-  }
-  auto proof = dpopHeader(*req.request);
-  if (dpop_ == nullptr || !proof) {
-    out.dpop_error = "invalid_dpop_proof";
-    out.description = "a DPoP proof (the DPoP header) is required with a DPoP-bound token";
-    return GuardResult::Kind::kInvalid;
-  }
-  DpopOutcome v = dpop_->verify(*proof, {req.method, req.origin() + req.path, token, s.jkt}, now);
-  switch (v.kind) {
-    case DpopOutcome::Kind::kOk:
-      return GuardResult::Kind::kAuthenticated;
-    case DpopOutcome::Kind::kUseNonce:
-      out.dpop_error = "use_dpop_nonce";
-      out.dpop_nonce = dpop_->nonce(now);
-      break;
-    case DpopOutcome::Kind::kInvalid:
-      out.dpop_error = "invalid_dpop_proof";
-      break;
-    case DpopOutcome::Kind::kServerError:
-      out.description = v.description;
-      return GuardResult::Kind::kServerError;
-  }
-  out.description = v.description;
+  auto refused = dpop_->checkSender(s.jkt, out.dpop_scheme, *req.request, req.method,
+                                    req.origin() + req.path, token, now, out.realm);
+  if (!refused) return GuardResult::Kind::kAuthenticated;
+  out.description = refused->description;
+  if (refused->code == ErrorCode::kServerError) return GuardResult::Kind::kServerError;
+  out.refusal = std::move(*refused);
   return GuardResult::Kind::kInvalid;
 }
 
@@ -375,12 +352,8 @@ HttpResponseData challengeResponse(const GuardResult& r) {
   ApiError error{ErrorCode::kServerError, "the token could not be checked"};
   error.bearer_realm = r.realm;
   error.dpop_scheme = r.dpop_scheme;
-  if (r.kind == GuardResult::Kind::kInvalid && !r.dpop_error.empty()) {
-    error.code =
-        r.dpop_error == "use_dpop_nonce" ? ErrorCode::kUseDpopNonce : ErrorCode::kInvalidDpopProof;
-    error.description = r.description;
-    error.dpop_nonce = r.dpop_nonce;
-    HttpResponseData res = noStore(errorResponse(error));
+  if (r.kind == GuardResult::Kind::kInvalid && r.refusal) {
+    HttpResponseData res = noStore(errorResponse(*r.refusal));
     res.log_note = "auth=" + printable(r.description);
     return res;
   }

@@ -31,9 +31,9 @@ struct GuardResult {
   bool from_session = false;
   std::string set_cookie;    ///< a Set-Cookie value to send (authnSessionDisabled="false")
   bool dpop_scheme = false;  ///< the token came as Authorization: DPoP (challenge in kind)
-  /// kInvalid because of the DPoP proof: "invalid_dpop_proof" or "use_dpop_nonce" (RFC 9449).
-  std::string dpop_error;
-  std::string dpop_nonce;  ///< use_dpop_nonce: the nonce to send in DPoP-Nonce
+  /// kInvalid by the DPoP sender constraint: the exact answer (invalid_token in the DPoP
+  /// scheme, invalid_dpop_proof, use_dpop_nonce with its DPoP-Nonce).
+  std::optional<ApiError> refusal;
 
   /// For the access log of a request that passed: "config=<id>[ cached][ session]", or
   /// "anonymous (<why>)".
