@@ -31,27 +31,33 @@ const char* priorityName(Poco::Message::Priority p) {
                                                                           : "Information";
 }
 
-/// "2026-11-29T12:07:40.408Z Information idgate.access: [request id] text" (UTC). The same
-/// lines PatternFormatter made, without its per-message calendar arithmetic: the date and time
-/// of day are formatted once a second per thread (one line per request is on the hot path).
+/// "2026-11-29T12:07:40.408Z" (UTC) of a message, without per-message calendar arithmetic: the
+/// date and time of day are formatted once a second per thread (one line per request is on the
+/// hot path).
+std::string timestamp(const Poco::Message& msg) {
+  const int64_t us = msg.getTime().epochMicroseconds();
+  const std::time_t second = static_cast<std::time_t>(us / 1000000);
+  thread_local std::time_t cached_second = -1;
+  thread_local char date[32];
+  if (second != cached_second) {
+    std::tm tm{};
+    gmtime_r(&second, &tm);
+    std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_second = second;
+  }
+  char millis[8];
+  std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>((us / 1000) % 1000));
+  return std::string(date) + millis;
+}
+
+/// "2026-11-29T12:07:40.408Z Information idgate.access: [request id] text": the lines
+/// PatternFormatter made.
 class LineFormatter : public Poco::Formatter {
  public:
   void format(const Poco::Message& msg, std::string& text) override {
-    const int64_t us = msg.getTime().epochMicroseconds();
-    const std::time_t second = static_cast<std::time_t>(us / 1000000);
-    thread_local std::time_t cached_second = -1;
-    thread_local char date[32];
-    if (second != cached_second) {
-      std::tm tm{};
-      gmtime_r(&second, &tm);
-      std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-      cached_second = second;
-    }
-    char millis[8];
-    std::snprintf(millis, sizeof(millis), ".%03dZ ", static_cast<int>((us / 1000) % 1000));
     const std::string& id = currentRequestId();
     text.reserve(text.size() + 64 + msg.getSource().size() + msg.getText().size() + id.size());
-    text.append(date).append(millis).append(priorityName(msg.getPriority())).append(" ");
+    text.append(timestamp(msg)).append(" ").append(priorityName(msg.getPriority())).append(" ");
     text.append(msg.getSource()).append(": ");
     if (!id.empty()) text.append("[").append(id).append("] ");
     // Values in messages come from requests: no control character or invalid byte gets out.
@@ -64,16 +70,8 @@ class LineFormatter : public Poco::Formatter {
 class JsonFormatter : public Poco::Formatter {
  public:
   void format(const Poco::Message& msg, std::string& text) override {
-    const int64_t us = msg.getTime().epochMicroseconds();
-    const std::time_t second = static_cast<std::time_t>(us / 1000000);
-    std::tm tm{};
-    gmtime_r(&second, &tm);
-    char date[40];
-    std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-    char millis[8];
-    std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>((us / 1000) % 1000));
     JsonWriter w;
-    w.field("time", std::string(date) + millis)
+    w.field("time", timestamp(msg))
         .field("level", priorityName(msg.getPriority()))
         .field("logger", msg.getSource());
     std::string id = msg.has("request_id") ? msg.get("request_id") : currentRequestId();
