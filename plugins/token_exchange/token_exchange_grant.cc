@@ -60,6 +60,19 @@ struct Party {
   std::string jkt;     ///< cnf.jkt, when a string
 };
 
+/// A claim that is a string or an array of strings (aud, scp), as its strings.
+std::vector<std::string> stringsOf(const jose::Json* claim) {
+  std::vector<std::string> out;
+  if (claim == nullptr) return out;
+  if (claim->isString()) out.push_back(claim->str());
+  if (claim->isArray()) {
+    for (const auto& v : claim->items()) {
+      if (v.isString()) out.push_back(v.str());
+    }
+  }
+  return out;
+}
+
 /// What went wrong with a token: the outcome to return.
 struct Refusal {
   GrantOutcome outcome;
@@ -274,15 +287,7 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
     }
     std::vector<std::string> accepted = own_audiences_;
     accepted.insert(accepted.end(), t.audiences.begin(), t.audiences.end());
-    std::vector<std::string> aud;
-    if (const jose::Json* a = jws.payload.get("aud"); a != nullptr) {
-      if (a->isString()) aud.push_back(a->str());
-      if (a->isArray()) {
-        for (const auto& v : a->items()) {
-          if (v.isString()) aud.push_back(v.str());
-        }
-      }
-    }
+    const std::vector<std::string> aud = stringsOf(jws.payload.get("aud"));
     bool meant_for_us = std::any_of(aud.begin(), aud.end(), [&](const std::string& v) {
       return std::find(accepted.begin(), accepted.end(), v) != accepted.end();
     });
@@ -306,22 +311,11 @@ class TokenExchangeGrant : public idgate::sdk::GrantHandler {
       party->scope = *scope;
     } else if (const jose::Json* scp = claims.get("scp"); scp != nullptr) {
       // A string or an array of strings (Azure AD, Okta).
-      std::string joined_scp = scp->isString() ? scp->str() : "";
-      if (scp->isArray()) {
-        for (const auto& v : scp->items()) {
-          if (v.isString()) joined_scp += (joined_scp.empty() ? "" : " ") + v.str();
-        }
-      }
+      std::string joined_scp;
+      for (const auto& s : stringsOf(scp)) joined_scp += (joined_scp.empty() ? "" : " ") + s;
       party->scope = joined_scp;
     }
-    if (const jose::Json* aud = claims.get("aud"); aud != nullptr) {
-      if (aud->isString()) party->audiences.push_back(aud->str());
-      if (aud->isArray()) {
-        for (const auto& v : aud->items()) {
-          if (v.isString()) party->audiences.push_back(v.str());
-        }
-      }
-    }
+    party->audiences = stringsOf(claims.get("aud"));
     if (const jose::Json* cnf = claims.get("cnf"); cnf != nullptr) {
       party->bound = true;
       if (cnf->isObject()) party->jkt = cnf->getString("jkt").value_or("");
