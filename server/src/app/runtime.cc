@@ -128,32 +128,26 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
     PluginManager* manager = plugins_.get();
     metrics_collector_ = Metrics::get().addCollector([manager](std::string& out) {
       const std::shared_ptr<const PluginSet> set = manager->current();
-      struct Family {
-        const char* name;
-        const char* help;
-        const char* type;
-      };
-      const Family families[] = {
-          {"idgate_plugin_calls_total", "Calls the host made into each plugin instance", "counter"},
-          {"idgate_plugin_call_failures_total",
-           "Calls that failed (an exception, a code outside the ABI, a server error)", "counter"},
-          {"idgate_plugin_call_seconds_total", "Time spent inside each plugin instance", "counter"},
-          {"idgate_plugin_refused_host_calls_total",
-           "Host services refused because the plugin did not declare the capability", "counter"}};
-      for (size_t f = 0; f < 4; ++f) {
-        out += std::string("# HELP ") + families[f].name + " " + families[f].help + "\n# TYPE " +
-               families[f].name + " " + families[f].type + "\n";
+      auto family = [&](const char* name, const char* help, auto value) {
+        metricFamilyHeader(out, name, help, "counter");
         for (const auto& s : set->statuses) {
           if (!s.instance) continue;
-          const PluginCallStats::Snapshot c = s.instance->callStats();
-          const std::string value = f == 0   ? std::to_string(c.calls)
-                                    : f == 1 ? std::to_string(c.failures)
-                                    : f == 2 ? std::to_string(static_cast<double>(c.total_us) / 1e6)
-                                             : std::to_string(s.instance->refusedCalls());
-          out += std::string(families[f].name) + "{plugin=\"" + metricLabelValue(s.name()) +
-                 "\",file=\"" + metricLabelValue(s.file) + "\"} " + value + "\n";
+          out += std::string(name) + "{plugin=\"" + metricLabelValue(s.name()) + "\",file=\"" +
+                 metricLabelValue(s.file) + "\"} " + value(*s.instance) + "\n";
         }
-      }
+      };
+      family("idgate_plugin_calls_total", "Calls the host made into each plugin instance",
+             [](const PluginInstance& p) { return std::to_string(p.callStats().calls); });
+      family("idgate_plugin_call_failures_total",
+             "Calls that failed (an exception, a code outside the ABI, a server error)",
+             [](const PluginInstance& p) { return std::to_string(p.callStats().failures); });
+      family("idgate_plugin_call_seconds_total", "Time spent inside each plugin instance",
+             [](const PluginInstance& p) {
+               return std::to_string(static_cast<double>(p.callStats().total_us) / 1e6);
+             });
+      family("idgate_plugin_refused_host_calls_total",
+             "Host services refused because the plugin did not declare the capability",
+             [](const PluginInstance& p) { return std::to_string(p.refusedCalls()); });
     });
   }
 

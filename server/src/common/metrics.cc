@@ -52,14 +52,15 @@ void renderProcess(std::string& out) {
     // f[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
     if (f.size() > 19) {
       double cpu = (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(ticks);
-      header(out, "process_cpu_seconds_total", "User and system CPU time spent", "counter");
+      metricFamilyHeader(out, "process_cpu_seconds_total", "User and system CPU time spent",
+                         "counter");
       out += "process_cpu_seconds_total " + number(cpu) + "\n";
       std::ifstream uptime("/proc/uptime");
       double up = 0;
       uptime >> up;
       double boot = static_cast<double>(time(nullptr)) - up;
-      header(out, "process_start_time_seconds", "Start time of the process since the epoch",
-             "gauge");
+      metricFamilyHeader(out, "process_start_time_seconds",
+                         "Start time of the process since the epoch", "gauge");
       out += "process_start_time_seconds " +
              number(std::floor(boot + std::stod(f[19]) / static_cast<double>(ticks))) + "\n";
     }
@@ -67,9 +68,9 @@ void renderProcess(std::string& out) {
   std::ifstream statm("/proc/self/statm");
   long size = 0, resident = 0;
   if (statm >> size >> resident) {
-    header(out, "process_resident_memory_bytes", "Resident memory size", "gauge");
+    metricFamilyHeader(out, "process_resident_memory_bytes", "Resident memory size", "gauge");
     out += "process_resident_memory_bytes " + number(static_cast<double>(resident) * page) + "\n";
-    header(out, "process_virtual_memory_bytes", "Virtual memory size", "gauge");
+    metricFamilyHeader(out, "process_virtual_memory_bytes", "Virtual memory size", "gauge");
     out += "process_virtual_memory_bytes " + number(static_cast<double>(size) * page) + "\n";
   }
   if (DIR* d = opendir("/proc/self/fd")) {
@@ -78,12 +79,17 @@ void renderProcess(std::string& out) {
       if (e->d_name[0] != '.') ++n;
     }
     closedir(d);
-    header(out, "process_open_fds", "Open file descriptors", "gauge");
+    metricFamilyHeader(out, "process_open_fds", "Open file descriptors", "gauge");
     out += "process_open_fds " + std::to_string(n - 1) + "\n";  // less the one reading
   }
 }
 
 }  // namespace
+
+void metricFamilyHeader(std::string& out, const std::string& name, const std::string& help,
+                        const char* type) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
 
 std::string metricLabelValue(const std::string& v) {
   std::string out;
@@ -127,7 +133,7 @@ uint64_t CounterFamily::value(const std::vector<std::string>& values) const {
 }
 
 void CounterFamily::render(std::string& out) const {
-  header(out, name_, help_, "counter");
+  metricFamilyHeader(out, name_, help_, "counter");
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (series_.empty() && labels_.empty()) out += name_ + " 0\n";
   for (const auto& [values, v] : series_) {
@@ -171,7 +177,7 @@ uint64_t HistogramFamily::count(const std::vector<std::string>& values) const {
 }
 
 void HistogramFamily::render(std::string& out) const {
-  header(out, name_, help_, "histogram");
+  metricFamilyHeader(out, name_, help_, "histogram");
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (const auto& [values, s] : series_) {
     uint64_t cumulative = 0;
@@ -209,7 +215,7 @@ std::string Metrics::render() const {
   out.reserve(16 * 1024);
   http_requests.render(out);
   http_duration.render(out);
-  header(out, "idgate_http_connections_open", "Client connections open now", "gauge");
+  metricFamilyHeader(out, "idgate_http_connections_open", "Client connections open now", "gauge");
   out += "idgate_http_connections_open " +
          std::to_string(connections_open.load(std::memory_order_relaxed)) + "\n";
   connections_accepted.render(out);

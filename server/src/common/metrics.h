@@ -118,4 +118,8 @@ class Metrics {
 /// Label value escaping of the text format (backslash, double quote, newline).
 std::string metricLabelValue(const std::string& v);
 
+/// "# HELP name help\n# TYPE name type\n", for a collector writing a family of its own.
+void metricFamilyHeader(std::string& out, const std::string& name, const std::string& help,
+                        const char* type);
+
 }  // namespace idgate
