@@ -17,6 +17,7 @@
 
 #include <idgate/jose/utf8.h>
 #include "common/json_writer.h"
+#include "http/access_log.h"
 #include "http/request_id.h"
 
 namespace idgate {
@@ -118,6 +119,7 @@ class StderrLineChannel : public Poco::Channel {
 }  // namespace
 
 void setupLogging(bool verbose, bool json) {
+  setAccessLogFields(json);
   Poco::AutoPtr<StderrLineChannel> out(new StderrLineChannel);
   Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(
       json ? static_cast<Poco::Formatter*>(new JsonFormatter) : new LineFormatter, out));

@@ -3,11 +3,19 @@
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include "common/metrics.h"
 
 namespace idgate {
+namespace {
+
+std::atomic<bool> fields{false};
+
+}  // namespace
+
+void setAccessLogFields(bool on) { fields.store(on, std::memory_order_relaxed); }
 
 void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock::time_point start,
                const std::string& note, const std::string& route) {
@@ -33,6 +41,10 @@ void accessLog(const HttpRequestData& req, int status, std::chrono::steady_clock
   if (!note.empty()) line.append(" ").append(note);
   static Poco::Logger& access = Poco::Logger::get("idgate.access");  // lives until exit
   if (!access.information()) return;
+  if (!fields.load(std::memory_order_relaxed)) {
+    access.information(line);
+    return;
+  }
   // The text line, and the same facts as fields for a structured (JSON) log.
   Poco::Message msg(access.name(), line, Poco::Message::PRIO_INFORMATION);
   if (!req.request_id.empty()) msg.set("request_id", req.request_id);

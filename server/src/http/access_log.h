@@ -9,6 +9,10 @@
 
 namespace idgate {
 
+/// Whether access lines carry their facts as message fields (route, status, ...) for a
+/// structured log (setupLogging's JSON format); off, only the text line is made.
+void setAccessLogFields(bool on);
+
 /// Also counts the request in the metrics under `route` (a bounded label the handler chose).
 void accessLog(const HttpRequestData& request, int status,
                std::chrono::steady_clock::time_point start, const std::string& note,
