@@ -22,6 +22,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpocofoundati
     && mkdir -p /var/lib/idgate && chown idgate:idgate /var/lib/idgate
 COPY --from=build /stage/usr/bin/ /usr/bin/
 COPY --from=build /stage/usr/lib/idgate/ /usr/lib/idgate/
+COPY --from=build /stage/usr/share/idgate/ /usr/share/idgate/
 COPY --from=build /stage/usr/share/doc/idgate/ /usr/share/doc/idgate/
 COPY packaging/docker-entrypoint.sh /usr/bin/idgate-docker-entrypoint
 USER idgate

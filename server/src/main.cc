@@ -28,7 +28,9 @@ namespace {
 const char* kUsage =
     "usage:\n"
     "  idgate-server init DIR [--admin-password PW] [--issuer URL]   create a server home\n"
-    "  idgate-server --home DIR [--port N] [--verbose]               run the server\n"
+    "  idgate-server init DIR --conf CONF [--admin-password PW]      a home for the conf/ at CONF\n"
+    "  idgate-server --home DIR [--conf CONF] [--dropins DROPINS] [--port N] [--verbose]\n"
+    "                                                                run the server\n"
     "  idgate-server hash-password                                   hash a password read from "
     "stdin\n";
 
@@ -47,6 +49,16 @@ std::string bundledDropins() {
   return exeDir() + "/../dropins";
 }
 
+/// The conf/ templates init copies: the build's (next to bin/) or the installed ones.
+std::string bundledConf() {
+  if (const char* env = std::getenv("IDGATE_BUNDLED_CONF")) return env;
+  for (const char* rel : {"/../conf", "/../share/idgate/conf"}) {
+    fs::path p = fs::path(exeDir() + rel);
+    if (fs::is_regular_file(p / "server.xml")) return fs::canonical(p).string();
+  }
+  return exeDir() + "/../share/idgate/conf";
+}
+
 int runInit(const std::vector<std::string>& args) {
   InitOptions o;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -54,6 +66,8 @@ int runInit(const std::vector<std::string>& args) {
       o.admin_password = args[++i];
     } else if (args[i] == "--issuer" && i + 1 < args.size()) {
       o.issuer = args[++i];
+    } else if (args[i] == "--conf" && i + 1 < args.size()) {
+      o.shared_conf = args[++i];
     } else if (o.home.empty() && args[i].rfind("--", 0) != 0) {
       o.home = args[i];
     } else {
@@ -66,6 +80,7 @@ int runInit(const std::vector<std::string>& args) {
     return 2;
   }
   o.bundled_dropins = bundledDropins();
+  o.bundled_conf = bundledConf();
   try {
     auto generated = initHome(o);
     std::cout << "created idgate home " << o.home << "\n";
@@ -91,7 +106,14 @@ int runHashPassword() {
   return 0;
 }
 
-int runServer(const std::string& home, std::optional<int> port, bool verbose) {
+struct Layout {
+  std::string home;
+  std::string conf;     ///< default <home>/conf
+  std::string dropins;  ///< default <home>/dropins
+};
+
+int runServer(const Layout& layout, std::optional<int> port, bool verbose) {
+  const std::string& home = layout.home;
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop;
   sigemptyset(&stop);
@@ -110,7 +132,9 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
   std::unique_ptr<AppHandler> handler;
   std::unique_ptr<HttpServer> server;
   try {
-    ServerConfig config = loadServerConfig(home, home + "/conf/server.xml");
+    ServerConfig config = loadServerConfig(home, layout.conf + "/server.xml");
+    config.conf_dir = layout.conf;
+    config.dropins_dir = layout.dropins;
     if (config.log_json) setupLogging(verbose, true);  // from here on: one JSON object a line
     if (port) config.listeners.front().port = *port;
     // The keystore is read once here for TLS listeners and again by the runtime.
@@ -135,7 +159,7 @@ int runServer(const std::string& home, std::optional<int> port, bool verbose) {
     loops->start();
     server->start();
   } catch (const KeystoreError& e) {
-    log.fatal(home + "/conf/server.xml: element <Server/Security/KeyStore>: " + e.what());
+    log.fatal(layout.conf + "/server.xml: element <Server/Security/KeyStore>: " + e.what());
     return 1;
   } catch (const std::exception& e) {
     log.fatal(e.what());
@@ -181,12 +205,16 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "init") return runInit(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args[0] == "hash-password") return runHashPassword();
-  std::string home;
+  Layout layout;
   std::optional<int> port;
   bool verbose = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--home" && i + 1 < args.size()) {
-      home = args[++i];
+      layout.home = args[++i];
+    } else if (args[i] == "--conf" && i + 1 < args.size()) {
+      layout.conf = args[++i];
+    } else if (args[i] == "--dropins" && i + 1 < args.size()) {
+      layout.dropins = args[++i];
     } else if (args[i] == "--port" && i + 1 < args.size()) {
       try {
         size_t used = 0;
@@ -204,9 +232,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (home.empty()) {
+  if (layout.home.empty()) {
     std::cerr << kUsage;
     return 2;
   }
-  return runServer(home, port, verbose);
+  if (layout.conf.empty()) layout.conf = layout.home + "/conf";
+  if (layout.dropins.empty()) layout.dropins = layout.home + "/dropins";
+  return runServer(layout, port, verbose);
 }

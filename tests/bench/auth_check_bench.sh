@@ -11,7 +11,7 @@ SECS=${1:-4}
 CONNECTIONS=${2:-16}
 source "$(dirname "$0")/lib.sh"
 
-PASS=$(grep -o '<Password>[^<]*' "$WORK/home/conf/server.xml" | head -1 | cut -d'>' -f2)
+PASS=$(sed -n 's/^keystore\.password=//p' "$WORK/home/bootstrap.properties")
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rs.pem" -out "$WORK/rs.crt" -days 2 -subj /CN=rs 2>/dev/null
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/es.pem" -out "$WORK/es.crt" \
   -days 2 -subj /CN=es 2>/dev/null

@@ -8,7 +8,7 @@ set -euo pipefail
 SECS=${1:-4}
 source "$(dirname "$0")/lib.sh"
 CONF="$WORK/home/conf/server.xml"
-STOREPASS=$(sed -n 's|.*<Password>\(.*\)</Password>.*|\1|p' "$CONF" | head -1)
+STOREPASS=$(sed -n 's/^keystore\.password=//p' "$WORK/home/bootstrap.properties")
 "$BUILD/bin/idgate-keytool" -genkeypair -alias tls-rsa -keyalg RSA -keysize 2048 -dname CN=localhost \
   -keystore "$WORK/home/keystore/idgate.p12" -storetype PKCS12 -storepass "$STOREPASS" >/dev/null
 sed -i 's|<Listener scheme="http" host="127.0.0.1" port="9443"/>|<Listener scheme="http" host="127.0.0.1" port="9443"/><Listener scheme="https" host="127.0.0.1" port="0" keyAlias="idgate"/><Listener scheme="https" host="127.0.0.1" port="0" keyAlias="tls-rsa"/>|' "$CONF"

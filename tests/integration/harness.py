@@ -18,6 +18,7 @@ import urllib.parse
 
 BUILD = os.environ.get("IDGATE_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SERVER = os.path.join(BUILD, "bin", "idgate-server")
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FIXTURE_DROPINS = os.path.join(BUILD, "fixture-dropins")
 ADMIN_PASSWORD = "admin-pass-123"
 
@@ -35,10 +36,15 @@ def init_home(parent, name="home", admin_password=ADMIN_PASSWORD, issuer=None):
     return home, out
 
 
+def bootstrap_property(home, name):
+    """A variable init wrote into the home's bootstrap.properties (conf/server.xml's ${name})."""
+    with open(os.path.join(home, "bootstrap.properties")) as f:
+        return re.search(r"^%s=(\S+)$" % re.escape(name), f.read(), re.M).group(1)
+
+
 def store_password(home):
-    """The keystore password init wrote into the home's server.xml."""
-    with open(home + "/conf/server.xml") as f:
-        return re.search(r"<Password>(\S+)</Password>", f.read()).group(1)
+    """The keystore password init generated (bootstrap.properties' keystore.password)."""
+    return bootstrap_property(home, "keystore.password")
 
 
 def postgres_connection(name="connection_it"):
@@ -56,9 +62,10 @@ class Server:
     """One idgate-server process on a free loopback port, or on `port` (so that the issuer, the
     first listener's URL as bound, is known before it starts, as it is for ./run.sh's)."""
 
-    def __init__(self, home, port=0):
+    def __init__(self, home, port=0, conf=None, dropins=None):
         self.home = home
         self.port = port
+        self.layout = (["--conf", conf] if conf else []) + (["--dropins", dropins] if dropins else [])
         self.proc = None
         self.log_path = os.path.join(home, "server.log")
         self.url = None
@@ -67,7 +74,7 @@ class Server:
     def start(self, timeout=30, expect_failure=False):
         self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", str(self.port)],
+        self.proc = subprocess.Popen([SERVER, "--home", self.home, "--port", str(self.port)] + self.layout,
                                      stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -225,10 +232,11 @@ OWN_TOKENS_EXAMPLE = re.compile(r" *<!--\n( *<openidConnectClient [^>]*/>)\n *--
 DOCS_URL = "http://127.0.0.1:9443"
 
 
-def uncomment_own_tokens_example(home, url=None):
+def uncomment_own_tokens_example(home, url=None, conf=None):
     """Deletes the two comment lines around the example, as its comment says. url stands in for
-    the docs' http://127.0.0.1:9443 in it, as the guide runner does for the pages."""
-    path = os.path.join(home, "conf", "server.xml")
+    the docs' http://127.0.0.1:9443 in it, as the guide runner does for the pages. conf: the
+    conf/ folder when it is not the home's (the checkout layout)."""
+    path = os.path.join(conf or os.path.join(home, "conf"), "server.xml")
     with open(path) as f:
         text = f.read()
     text, n = OWN_TOKENS_EXAMPLE.subn(r"\1\n", text)

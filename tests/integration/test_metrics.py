@@ -111,7 +111,7 @@ class MetricsConfigTest(unittest.TestCase):
                 self.assertIn("# TYPE idgate_http_requests_total counter", r.text)
             finally:
                 server.stop()
-            edit(home + "/conf/server.xml", '<Metrics auth="none"/>', '<Metrics auth="public"/>')
+            edit(home + "/conf/server.xml", '<Metrics auth="none"/>\n</Server>', '<Metrics auth="public"/>\n</Server>')
             server = Server(home)
             self.assertNotEqual(server.start(expect_failure=True), 0)
             self.assertIn(os.path.join(home, "conf", "server.xml"), server.log())

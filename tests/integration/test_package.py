@@ -91,8 +91,14 @@ class PackageTest(unittest.TestCase):
 
         self.assertEqual(os.readlink(HOME + "/conf"), CONF)
         server_xml = os.stat(CONF + "/server.xml")
-        self.assertEqual(stat.S_IMODE(server_xml.st_mode), 0o640, "it holds the keystore password")
+        self.assertEqual(stat.S_IMODE(server_xml.st_mode), 0o640)
         self.assertEqual(run("stat", "-c", "%U:%G", CONF + "/server.xml").stdout.strip(), "root:idgate")
+        with open(CONF + "/server.xml") as f, open("/usr/share/idgate/conf/server.xml") as g:
+            self.assertEqual(f.read(), g.read(), "the repository's conf/, installed as the template")
+        # The secrets its ${variables} name: the service's own, nobody else's.
+        secrets = os.stat(HOME + "/bootstrap.properties")
+        self.assertEqual(stat.S_IMODE(secrets.st_mode), 0o600)
+        self.assertEqual(run("stat", "-c", "%U", HOME + "/bootstrap.properties").stdout.strip(), "idgate")
         self.assertEqual(run("stat", "-c", "%U", HOME + "/keystore").stdout.strip(), "idgate")
         self.assertTrue(os.path.exists(HOME + "/dropins/idgate-client-secret-basic.so"))
 

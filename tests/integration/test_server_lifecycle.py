@@ -8,8 +8,54 @@ import subprocess
 import time
 import unittest
 
-from harness import (FIXTURE_DROPINS, FORM, SERVER, Server, TempDir, basic, edit, enable_https, form, init_home,
-                     postgres_connection)
+from harness import (ADMIN_PASSWORD, BUILD, FIXTURE_DROPINS, FORM, REPO, SERVER, Server, TempDir, basic,
+                     bootstrap_property, edit, enable_https, form, init_home, postgres_connection)
+
+
+class CheckoutLayoutTest(unittest.TestCase):
+    """./run.sh's layout: conf/ and dropins/ outside the home (the checkout's), the home holding
+    only data, keystore and bootstrap.properties; changes to that conf/identity.xml and dropins/
+    apply on reload."""
+
+    def test_home_for_a_shared_conf_and_dropins(self):
+        with TempDir() as tmp:
+            conf = os.path.join(tmp, "conf")
+            shutil.copytree(os.path.join(REPO, "conf"), conf)
+            dropins = os.path.join(tmp, "dropins")
+            os.mkdir(dropins)
+            bundled = os.path.join(BUILD, "dropins")
+            for f in os.listdir(bundled):
+                if f.endswith(".so") and f != "idgate-client-secret-post.so":
+                    shutil.copy(os.path.join(bundled, f), dropins)
+            home = os.path.join(tmp, "home")
+            refused = subprocess.run([SERVER, "init", home, "--conf", conf, "--issuer", "https://x.example"],
+                                     capture_output=True, text=True)
+            self.assertEqual(refused.returncode, 1)
+            self.assertIn("--issuer applies to a home's own conf/; with --conf set <Issuer> in %s/server.xml" % conf,
+                          refused.stderr)
+            out = subprocess.run([SERVER, "init", home, "--conf", conf, "--admin-password", ADMIN_PASSWORD],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(sorted(os.listdir(home)), ["bootstrap.properties", "data", "keystore"])
+            with open(os.path.join(conf, "server.xml")) as f, open(os.path.join(REPO, "conf", "server.xml")) as g:
+                self.assertEqual(f.read(), g.read(), "init leaves the shared conf/ as it was")
+            server = Server(home, conf=conf, dropins=dropins).start()
+            try:
+                plugins = server.admin("GET", "/api/admin/plugins").json()
+                self.assertNotIn("client_secret_post", plugins["order"])
+                self.assertIn("client_secret_basic", plugins["order"])
+                # A .so dropped into dropins/ and a change to conf/identity.xml: one reload.
+                shutil.copy(os.path.join(bundled, "idgate-client-secret-post.so"), dropins)
+                edit(os.path.join(conf, "identity.xml"), 'name="none" orderId="1000" enable="true"',
+                     'name="none" orderId="1000" enable="false"')
+                r = server.admin("POST", "/api/admin/plugins/reload")
+                self.assertEqual(r.status, 200, r.text)
+                order = server.admin("GET", "/api/admin/plugins").json()["order"]
+                self.assertIn("client_secret_post", order)
+                self.assertNotIn("none", order)
+                self.assertFalse(os.path.exists(os.path.join(home, "conf")))
+            finally:
+                self.assertEqual(server.stop(), 0)
 
 
 class InitTest(unittest.TestCase):
@@ -24,11 +70,22 @@ class InitTest(unittest.TestCase):
             password = re.search(r"admin password \(shown once, store it now\): (\S+)", out.stdout).group(1)
             with open(os.path.join(home, "conf/server.xml")) as f:
                 xml = f.read()
-            self.assertNotIn(password, xml, "only the hash is stored")
-            self.assertIn("<Issuer>https://idp.example.com</Issuer>", xml)
-            self.assertIn('passwordHash="pbkdf2-sha256$600000$', xml)
+            with open(os.path.join(home, "bootstrap.properties")) as f:
+                secrets = f.read()
+            self.assertNotIn(password, xml + secrets, "only the hash is stored")
+            # conf/ is the repository's, with the issuer given to init; the secrets are variables.
+            with open(os.path.join(REPO, "conf", "server.xml")) as f:
+                template = f.read()
+            self.assertEqual(xml, template.replace("<Server>\n", "<Server>\n  <Issuer>https://idp.example.com</Issuer>\n", 1)
+                             .replace('issuerIdentifier="http://127.0.0.1:9443"', 'issuerIdentifier="https://idp.example.com"'))
+            with open(os.path.join(REPO, "conf", "identity.xml")) as f, \
+                    open(os.path.join(home, "conf", "identity.xml")) as g:
+                self.assertEqual(g.read(), f.read())
+            self.assertIn('passwordHash="${admin.passwordHash}"', xml)
+            self.assertRegex(secrets, r"(?m)^admin\.passwordHash=pbkdf2-sha256\$600000\$")
+            self.assertEqual(os.stat(os.path.join(home, "bootstrap.properties")).st_mode & 0o777, 0o600)
             # The keystore is a PKCS12 file OpenSSL reads, with the signing key under alias idgate.
-            store_password = re.search(r"<Password>(\S+)</Password>", xml).group(1)
+            store_password = bootstrap_property(home, "keystore.password")
             info = subprocess.run(["openssl", "pkcs12", "-in", os.path.join(home, "keystore/idgate.p12"),
                                    "-passin", "pass:" + store_password, "-nokeys", "-info"],
                                   capture_output=True, text=True)
@@ -81,12 +138,20 @@ class ConfigErrorTest(unittest.TestCase):
         self.assertRegex(log, r"conf/identity.xml: \d+ bytes; configuration files are limited to 1048576 bytes "
                               r"\(1 MiB\)")
 
+    def test_missing_variable_names_file_element_attribute_and_where_to_set_it(self):
+        def drop(h):
+            edit(h + "/bootstrap.properties", "admin.passwordHash=", "admin.oldPasswordHash=")
+        code, log, home = self.start_expecting_failure(drop)
+        self.assertEqual(code, 1)
+        self.assertIn("/conf/server.xml: element <Server/Admin> attribute 'passwordHash': variable "
+                      "${admin.passwordHash} has no value; define it in %s/bootstrap.properties "
+                      "(admin.passwordHash=...)" % home, log)
+
     def test_wrong_keystore_password(self):
         def change(h):
             with open(h + "/conf/server.xml") as f:
                 xml = f.read()
-            pw = re.search(r"<Password>(\S+)</Password>", xml).group(1)
-            edit(h + "/conf/server.xml", "<Password>%s</Password>" % pw, "<Password>wrong</Password>")
+            edit(h + "/conf/server.xml", "<Password>${keystore.password}</Password>", "<Password>wrong</Password>")
         code, log, _ = self.start_expecting_failure(change)
         self.assertEqual(code, 1)
         self.assertIn("element <Server/Security/KeyStore>: keystore password was incorrect", log)

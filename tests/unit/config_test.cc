@@ -59,6 +59,47 @@ TEST_F(ServerConfigTest, BasicRegistryPasswordsInUnderstoodEncodingsOnly) {
                 "followed by Base64");
 }
 
+TEST_F(ServerConfigTest, TheRepositorysFileParsesWithItsVariables) {
+  const std::string file = std::string(IDGATE_TEST_CONF_DIR) + "/server.xml";
+  std::string error;
+  try {
+    loadServerConfig(dir_.path(), file);
+  } catch (const ConfigError& e) {
+    error = e.what();
+  }
+  EXPECT_EQ(error, file +
+                       ": element <Server/Admin> attribute 'passwordHash': variable "
+                       "${admin.passwordHash} has no value; define it in " +
+                       dir_.path() + "/bootstrap.properties (admin.passwordHash=...)");
+  test::writeFile(dir_.file("bootstrap.properties"),
+                  "# secrets\nadmin.passwordHash=" + hash_ + "\nkeystore.password=s\\=cret\n");
+  ServerConfig c = loadServerConfig(dir_.path(), file);
+  EXPECT_EQ(c.admin_password_hash, hash_);
+  EXPECT_EQ(c.keystore.password, "s=cret");
+  EXPECT_EQ(c.keystore.key_password, "s=cret");
+  EXPECT_EQ(c.keystore.location, dir_.path() + "/keystore/idgate.p12");
+  EXPECT_EQ(c.database.path, dir_.path() + "/data/idgate.db");
+  EXPECT_EQ(c.console_idle_timeout_s, 900);
+  EXPECT_FALSE(c.metrics_public);
+  EXPECT_TRUE(c.resource.clients.empty()) << "the own-tokens example is commented out";
+}
+
+TEST_F(ServerConfigTest, VariablesFromTheEnvironmentAndEscapes) {
+  std::string v = valid();
+  v.replace(v.find("<Password>p</Password>"), 22,
+            "<Password>${env.IDGATE_TEST_STOREPASS}</Password><KeyPassword>$${x}</KeyPassword>");
+  unsetenv("IDGATE_TEST_STOREPASS");
+  EXPECT_EQ(errorOf(v), write("") +
+                            ": element <Server/Security/KeyStore/Password>: variable "
+                            "${env.IDGATE_TEST_STOREPASS} has no value; set the environment "
+                            "variable IDGATE_TEST_STOREPASS");
+  setenv("IDGATE_TEST_STOREPASS", "from-env", 1);
+  ServerConfig c = loadServerConfig(dir_.path(), write(v));
+  unsetenv("IDGATE_TEST_STOREPASS");
+  EXPECT_EQ(c.keystore.password, "from-env");
+  EXPECT_EQ(c.keystore.key_password, "${x}");
+}
+
 TEST_F(ServerConfigTest, DefaultsAndRelativePaths) {
   ServerConfig c = loadServerConfig(dir_.path(), write(valid()));
   ASSERT_EQ(c.listeners.size(), 1u);
@@ -206,10 +247,8 @@ TEST(IdentityConfigTest, NonIntegerOrderIdIsAConfigError) {
   }
 }
 
-TEST(IdentityConfigTest, DefaultFileParses) {
-  test::TempDir dir;
-  test::writeFile(dir.file("identity.xml"), defaultIdentityXml());
-  IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
+TEST(IdentityConfigTest, TheRepositorysFileParses) {
+  IdentityConfig c = loadIdentityConfig(std::string(IDGATE_TEST_CONF_DIR) + "/identity.xml");
   EXPECT_EQ(c.listeners.size(), 7u);
   EXPECT_EQ(c.timestamp_skew_s, 60);
   EXPECT_FALSE(c.login.require_par);
@@ -224,9 +263,10 @@ TEST(IdentityConfigTest, DefaultFileParses) {
 
 TEST(IdentityConfigTest, RevocationAndDpopSettingsAreCheckedWithTheirNames) {
   test::TempDir dir;
-  test::writeFile(dir.file("identity.xml"),
-                  "<Server><OAuth><Revocation propagationSeconds=\"0\"/><DPoP requireNonce=\"true\" "
-                  "nonceLifetimeSeconds=\"60\"/></OAuth></Server>");
+  test::writeFile(
+      dir.file("identity.xml"),
+      "<Server><OAuth><Revocation propagationSeconds=\"0\"/><DPoP requireNonce=\"true\" "
+      "nonceLifetimeSeconds=\"60\"/></OAuth></Server>");
   IdentityConfig c = loadIdentityConfig(dir.file("identity.xml"));
   EXPECT_EQ(c.revocation.propagation_s, 0);
   EXPECT_TRUE(c.dpop.require_nonce);

@@ -5,11 +5,12 @@
 #include <Poco/URI.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "app/runtime.h"
-#include "config/identity_config.h"
-#include "config/server_config.h"
 #include "crypto/keys.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
@@ -37,37 +38,39 @@ std::string commentSafeAttribute(const std::string& value) {
   return out;
 }
 
-/// A commented-out <openidConnectClient> that makes GET /api/me (and the admin API, for tokens
-/// with the idgate:admin scope) accept idgate's own access tokens; uncommenting it is enough.
-/// Nothing in the comment may contain "--".
-std::string ownTokensExample(const std::string& issuer) {
-  return R"(  <!-- Accept idgate's own access tokens at GET /api/me (and at the admin API when they
-       carry the idgate:admin scope): delete the two comment lines around the element below
-       and restart. No keys to configure: an issuerIdentifier that names idgate's issuer is
-       verified with the server's own signing keys. It must equal the issuer exactly: <Issuer>
-       when set, else the first listener's URL as bound (http://127.0.0.1:9443 with the
-       listener above; a port given on the command line changes it). signatureAlgorithm is
-       that of the KeyAlias key (ES256 for the EC P-256 key init made). tokenReuse="true" lets
-       a client use one access token until it expires (Liberty's default, false, accepts each
-       token once). Every attribute: docs/configuration.md; docs/guides/resource-server.md. -->
-  <!--
-  <openidConnectClient id="idgate" inboundPropagation="required" signatureAlgorithm="ES256"
-      issuerIdentifier=")" +
-         commentSafeAttribute(issuer) + R"(" tokenReuse="true"/>
-  -->
-)";
+std::string readWhole(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
-/// server.xml as config/server_config.cc writes it, with the example above before </Server>.
-std::string serverXml(const std::string& issuer, const std::string& admin_password_hash,
-                      const std::string& keystore_password) {
-  std::string xml = defaultServerXml(issuer, admin_password_hash, keystore_password);
-  const std::string end = "</Server>\n";
-  size_t at = xml.rfind(end);
-  if (at != std::string::npos) {
-    xml.insert(at, ownTokensExample(issuer.empty() ? "http://127.0.0.1:9443" : issuer));
+/// The bundled server.xml with the issuer given to init: an <Issuer> element at the top, and
+/// the own-tokens example naming it.
+std::string withIssuer(std::string xml, const std::string& issuer, const fs::path& from) {
+  const std::string open = "<Server>\n";
+  const std::string example = "issuerIdentifier=\"http://127.0.0.1:9443\"";
+  size_t at = xml.find(open);
+  size_t ex = xml.find(example);
+  if (at == std::string::npos || ex == std::string::npos) {
+    throw std::runtime_error(from.string() +
+                             " is not the bundled server.xml (no <Server> line or " +
+                             "own-tokens example): cannot set the issuer in it");
   }
+  xml.replace(ex, example.size(), "issuerIdentifier=\"" + commentSafeAttribute(issuer) + "\"");
+  xml.insert(at + open.size(), "  <Issuer>" + htmlEscape(issuer) + "</Issuer>\n");
   return xml;
+}
+
+/// A Java properties value: backslashes and the characters the format treats specially escaped.
+std::string propertyValue(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == ':' || c == '=' || c == '#' || c == '!') out += '\\';
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -78,7 +81,13 @@ std::optional<std::string> initHome(const InitOptions& o) {
   if (fs::exists(home) && !(fs::is_directory(home) && fs::is_empty(home))) {
     throw std::runtime_error(o.home + " already exists and is not empty; refusing to overwrite it");
   }
+  const bool own_conf = o.shared_conf.empty();
   if (!o.issuer.empty()) {
+    if (!own_conf) {
+      throw std::runtime_error(
+          "--issuer applies to a home's own conf/; with --conf set <Issuer> in " + o.shared_conf +
+          "/server.xml");
+    }
     Poco::URI u(o.issuer);
     if ((u.getScheme() != "http" && u.getScheme() != "https") || u.getHost().empty() ||
         o.issuer.back() == '/') {
@@ -95,18 +104,27 @@ std::optional<std::string> initHome(const InitOptions& o) {
     password = crypto::randomToken(18);
     generated = password;
   }
-  if (!fs::is_directory(o.bundled_dropins)) {
+  const fs::path conf_from = own_conf ? fs::path(o.bundled_conf) : fs::path(o.shared_conf);
+  for (const char* f : {"server.xml", "identity.xml"}) {
+    if (!fs::is_regular_file(conf_from / f)) {
+      throw std::runtime_error((conf_from / f).string() + " not found" +
+                               (own_conf ? " (the bundled conf/ templates)" : ""));
+    }
+  }
+  if (own_conf && !fs::is_directory(o.bundled_dropins)) {
     throw std::runtime_error("bundled plugins not found at " + o.bundled_dropins);
   }
 
-  for (const char* d : {"conf", "dropins", "data", "keystore"}) {
-    fs::create_directories(home / d);
-  }
+  std::vector<const char*> dirs = {"data", "keystore"};
+  if (own_conf) dirs.insert(dirs.end(), {"conf", "dropins"});
+  for (const char* d : dirs) fs::create_directories(home / d);
   fs::permissions(home / "keystore", fs::perms::owner_all, fs::perm_options::replace);
   fs::permissions(home / "data", fs::perms::owner_all, fs::perm_options::replace);
-  for (const auto& entry : fs::directory_iterator(o.bundled_dropins)) {
-    if (entry.path().extension() == ".so") {
-      fs::copy_file(entry.path(), home / "dropins" / entry.path().filename());
+  if (own_conf) {
+    for (const auto& entry : fs::directory_iterator(o.bundled_dropins)) {
+      if (entry.path().extension() == ".so") {
+        fs::copy_file(entry.path(), home / "dropins" / entry.path().filename());
+      }
     }
   }
 
@@ -125,11 +143,26 @@ std::optional<std::string> initHome(const InitOptions& o) {
   ks.put(secret);
   ks.save((home / "keystore" / "idgate.p12").string(), store_password, store_password);
 
+  // The secrets server.xml names as ${admin.passwordHash} and ${keystore.password}.
   std::string hash = crypto::hashPassword(password, crypto::kAdminPasswordIterations);
-  writeFileAtomically((home / "conf" / "server.xml").string(),
-                      serverXml(o.issuer, hash, store_password), 0600);
-  writeFileAtomically((home / "conf" / "identity.xml").string(), defaultIdentityXml(), 0644);
-  writeDefaultTemplates((home / "conf" / "templates").string());
+  writeFileAtomically((home / "bootstrap.properties").string(),
+                      "# Variables of conf/server.xml (${name}); written by idgate-server init.\n"
+                      "# Secret: readable by the server's user only.\n"
+                      "admin.passwordHash=" +
+                          propertyValue(hash) +
+                          "\nkeystore.password=" + propertyValue(store_password) + "\n",
+                      0600);
+  if (own_conf) {
+    std::string server_xml = readWhole(conf_from / "server.xml");
+    if (!o.issuer.empty()) server_xml = withIssuer(server_xml, o.issuer, conf_from / "server.xml");
+    writeFileAtomically((home / "conf" / "server.xml").string(), server_xml, 0644);
+    fs::copy_file(conf_from / "identity.xml", home / "conf" / "identity.xml");
+    fs::permissions(home / "conf" / "identity.xml",
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
+                    fs::perm_options::replace);
+    writeDefaultTemplates((home / "conf" / "templates").string());
+  }
   return generated;
 }
 

@@ -77,7 +77,4 @@ struct IdentityConfig {
 /// Throws ConfigError naming the file, element and attribute.
 IdentityConfig loadIdentityConfig(const std::string& file);
 
-/// The identity.xml `idgate-server init` writes.
-std::string defaultIdentityXml();
-
 }  // namespace idgate

@@ -1,5 +1,7 @@
 #include "config/xml_element.h"
 
+#include "config/config_variables.h"
+
 #include <Poco/DOM/DOMParser.h>
 #include <Poco/DOM/NamedNodeMap.h>
 #include <Poco/DOM/Node.h>
@@ -183,6 +185,51 @@ XmlFile::XmlFile(std::string path) : path_(std::move(path)) {
   } catch (const Poco::Exception& e) {
     throw ConfigError(path_ + ": not well-formed XML: " + e.displayText());
   }
+}
+
+namespace {
+
+std::string elementPath(Node* n) {
+  std::string path;
+  for (; n != nullptr && n->nodeType() == Node::ELEMENT_NODE; n = n->parentNode()) {
+    path = n->localName() + (path.empty() ? "" : "/" + path);
+  }
+  return path;
+}
+
+void expandVariables(const std::string& file, Node* n, const ConfigVariables& variables) {
+  auto undefined = [&](Node* element, const std::string& where, const std::string& name) {
+    std::string in = where.empty() ? "" : " attribute '" + where + "'";
+    std::string how = name.rfind("env.", 0) == 0
+                          ? "set the environment variable " + name.substr(4)
+                          : "define it in " + variables.file() + " (" + name + "=...)";
+    throw ConfigError(file + ": element <" + elementPath(element) + ">" + in + ": variable ${" +
+                      name + "} has no value; " + how);
+  };
+  for (Node* c = n->firstChild(); c != nullptr; c = c->nextSibling()) {
+    if (c->nodeType() == Node::ELEMENT_NODE) {
+      if (Poco::XML::NamedNodeMap* attrs = c->attributes()) {
+        for (unsigned long i = 0; i < attrs->length(); ++i) {
+          Node* a = attrs->item(i);
+          auto e = variables.expand(a->nodeValue());
+          if (!e.undefined.empty()) undefined(c, a->nodeName(), e.undefined);
+          a->setNodeValue(e.text);
+        }
+        attrs->release();
+      }
+      expandVariables(file, c, variables);
+    } else if (c->nodeType() == Node::TEXT_NODE || c->nodeType() == Node::CDATA_SECTION_NODE) {
+      auto e = variables.expand(c->nodeValue());
+      if (!e.undefined.empty()) undefined(n, "", e.undefined);
+      c->setNodeValue(e.text);
+    }
+  }
+}
+
+}  // namespace
+
+XmlFile::XmlFile(std::string path, const ConfigVariables& variables) : XmlFile(std::move(path)) {
+  expandVariables(path_, doc_, variables);
 }
 
 XmlElement XmlFile::root() const {

@@ -16,6 +16,8 @@
 
 namespace idgate {
 
+class ConfigVariables;
+
 class XmlElement {
  public:
   XmlElement(const std::string* file, Poco::XML::Element* element, std::string path)
@@ -63,6 +65,9 @@ class XmlFile {
  public:
   /// Throws ConfigError naming the file when it is missing or not well-formed.
   explicit XmlFile(std::string path);
+  /// The same, with every `${name}` in attribute values and text expanded from `variables`; a
+  /// variable without a value is a ConfigError naming the file, the element and the attribute.
+  XmlFile(std::string path, const ConfigVariables& variables);
   XmlElement root() const;
   /// Root element must be `expected`.
   XmlElement root(const std::string& expected) const;

@@ -1,5 +1,6 @@
 // The sign-in pages' templates and assets: <home>/conf/templates/<name> when the operator put
-// one there, else the default compiled in from server/templates/. A template is HTML with
+// one there, else the default compiled in from the repository's conf/templates/. A template is HTML
+// with
 // {{name}} (the value HTML-escaped) and {{{name}}} (HTML the server built itself, its own parts
 // escaped); a placeholder the server does not know stops startup, naming the file.
 #pragma once
