@@ -4,6 +4,7 @@ the shell recipes in docs/guides/examples work against a running server."""
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -12,7 +13,7 @@ import urllib.parse
 import jwt
 
 import guide_runner
-from harness import (ADMIN_PASSWORD, BUILD, Server, ServerTestCase, TempDir, free_port, init_home,
+from harness import (ADMIN_PASSWORD, BUILD, REPO, SERVER, Server, ServerTestCase, TempDir, free_port, init_home,
                      uncomment_own_tokens_example)
 
 DOCS = os.path.join(guide_runner.ROOT, "docs")
@@ -31,18 +32,27 @@ KEYSTORE_CLIENT = "nwU59qy9AsDqftmwLcfmkvOhvuYa"
 
 @contextlib.contextmanager
 def fresh_checkout(own_tokens=False):
-    """A directory laid out like a checkout after ./run.sh: build/ (this build) and home/ (a fresh
-    home, served). The guides' commands run in it. own_tokens: init's <openidConnectClient>
-    example uncommented, as the README asks before its /api/me call."""
+    """A directory laid out like a checkout after ./run.sh: build/ (this build), conf/ (the
+    repository's) and dropins/ (the bundled plugins), served with home/ (made by `init home --conf
+    conf`: data, keystore, bootstrap.properties). The guides' commands run in it. own_tokens:
+    the <openidConnectClient> example of conf/server.xml uncommented, as the README asks before
+    its /api/me call."""
     with TempDir() as tmp:
         os.symlink(os.path.abspath(BUILD), os.path.join(tmp, "build"))
-        home, _ = init_home(tmp, "home")
+        conf = os.path.join(tmp, "conf")
+        shutil.copytree(os.path.join(REPO, "conf"), conf)
+        dropins = os.path.join(tmp, "dropins")
+        shutil.copytree(os.path.join(BUILD, "dropins"), dropins)
+        home = os.path.join(tmp, "home")
+        out = subprocess.run([SERVER, "init", home, "--conf", conf, "--admin-password", ADMIN_PASSWORD],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError("init failed: " + out.stderr)
+        port = 0
         if own_tokens:
             port = free_port()
-            uncomment_own_tokens_example(home, "http://127.0.0.1:%d" % port)
-            server = Server(home, port).start()
-        else:
-            server = Server(home).start()
+            uncomment_own_tokens_example(home, "http://127.0.0.1:%d" % port, conf=conf)
+        server = Server(home, port, conf=conf, dropins=dropins).start()
         try:
             yield server, tmp
         finally:
@@ -53,7 +63,7 @@ class GuidePagesTest(unittest.TestCase):
     def run_page(self, page, variant, server, cwd, failures=()):
         """failures: the (path, status) of each request the page shows failing, in order; every
         other exchange must succeed."""
-        env = {k: v for k, v in os.environ.items() if k not in ("IDGATE_HOME", "CLIENT_ID", "BASE")}
+        env = {k: v for k, v in os.environ.items() if k not in ("IDGATE_HOME", "IDGATE_CONF", "CLIENT_ID", "BASE")}
         env["ADMIN"] = ADMIN_PASSWORD
         result = guide_runner.run(page, variant, server.url, cwd, env)
         self.assertEqual(result.returncode, 0, result.describe())
@@ -183,9 +193,12 @@ class GuidePagesTest(unittest.TestCase):
                 self.assertEqual([e.status for e in tokens], [200, 200], "keytool's import, then the API's")
                 self.assertIn("reloaded ", server.log())
                 entries = server.admin("GET", "/api/admin/keystore").json()["entries"]
-                self.assertEqual(sorted((e["alias"], e["entry_type"]) for e in entries),
-                                 [("idgate", "PrivateKeyEntry"), ("idgate-secret-key", "SecretKeyEntry"),
-                                  (KEYSTORE_CLIENT, "trustedCertEntry")])
+                listed = sorted((re.sub(r"\d+$", "N", e["alias"]), e["entry_type"]) for e in entries)
+                self.assertEqual(listed, [("idgate", "PrivateKeyEntry"), ("idgate-secret-key", "SecretKeyEntry"),
+                                          ("idgate.retired-until.N", "PrivateKeyEntry"),
+                                          (KEYSTORE_CLIENT, "trustedCertEntry")], "the rotation kept the old key")
+                rotated = [e for e in result.exchanges if e.url.endswith("/api/admin/keystore/signing-key")]
+                self.assertEqual([e.status for e in rotated], [200])
 
     def test_readme_walk_through_then_every_guide_on_one_server(self):
         """A newcomer follows the README, then each guide, on the same server: no client id is

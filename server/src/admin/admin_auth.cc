@@ -53,13 +53,17 @@ AdminAuth::Result AdminAuth::check(const std::string& authorization,
     if (int64_t wait = by_address_.begin(address_key)) return Result{false, wait};
     return Result{};
   }
-  std::string user = decoded->substr(0, colon);
-  std::string password = decoded->substr(colon + 1);
+  return checkPassword(decoded->substr(0, colon), decoded->substr(colon + 1), remote_address);
+}
 
+AdminAuth::Result AdminAuth::checkPassword(const std::string& user, const std::string& password,
+                                           const std::string& remote_address) {
+  const std::string address_key = addressThrottleKey(remote_address);
+  const std::string both = user + ":" + password;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   HMAC(EVP_sha256(), cache_key_.data(), static_cast<int>(cache_key_.size()),
-       reinterpret_cast<const unsigned char*>(decoded->data()), decoded->size(), mac, &mac_len);
+       reinterpret_cast<const unsigned char*>(both.data()), both.size(), mac, &mac_len);
   std::string digest(reinterpret_cast<char*>(mac), mac_len);
   int64_t now = clock_.nowSeconds();
   bool remembered = false;

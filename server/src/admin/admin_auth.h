@@ -21,6 +21,9 @@ class AdminAuth {
   };
   /// `authorization` is the raw header value; `remote_address` the peer's address.
   Result check(const std::string& authorization, const std::string& remote_address);
+  /// The same for a username and password given otherwise (the console's sign-in form).
+  Result checkPassword(const std::string& user, const std::string& password,
+                       const std::string& remote_address);
 
  private:
   std::string username_;

@@ -68,12 +68,16 @@ std::string AppHandler::routeLabel(const HttpRequestData& request) const {
                                        "/api/admin/plugins",
                                        "/api/admin/plugins/reload",
                                        "/api/admin/keystore",
-                                       "/api/admin/user-check"};
+                                       "/api/admin/user-check",
+                                       "/console",
+                                       "/console/session"};
   static const std::pair<const char*, const char*> kPrefixes[] = {
       {"/api/admin/clients/", "/api/admin/clients/{id}"},
       {"/api/admin/users/", "/api/admin/users/{username}"},
       {"/api/admin/keystore/", "/api/admin/keystore/{alias}"},
-      {"/oauth2/assets/", "/oauth2/assets/{file}"}};
+      {"/api/admin/plugins/", "/api/admin/plugins/{name}"},
+      {"/oauth2/assets/", "/oauth2/assets/{file}"},
+      {"/console/assets/", "/console/assets/{file}"}};
   const std::string& p = request.path;
   for (const char* e : kExact) {
     if (p == e) return p;

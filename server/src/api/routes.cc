@@ -1,6 +1,10 @@
 #include "api/routes.h"
+
 #include "common/dpop_algorithms.h"
 #include "common/metrics.h"
+#include "config/identity_xml_editor.h"
+#include "config/xml_element.h"
+#include "keystore/keystore.h"
 
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
@@ -14,6 +18,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 
 #include "common/json_writer.h"
 #include "crypto/keys.h"
@@ -33,17 +38,6 @@ namespace idgate {
 namespace {
 
 constexpr const char* kAdminClients = "/api/admin/clients";
-
-HttpResponseData methodNotAllowed(const std::string& allow) {
-  HttpResponseData r = errorResponse({ErrorCode::kMethodNotAllowed, "use " + allow});
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
-
-bool isJsonContentType(const std::string& content_type) {
-  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
-  return media == "application/json";
-}
 
 HttpResponseData fromRegistry(const RegistryResult& result) {
   if (auto* err = std::get_if<ApiError>(&result)) return noStore(errorResponse(*err));
@@ -97,6 +91,7 @@ HttpResponseData Routes::handle(const HttpRequestData& req, bool may_block) {
   if (p == "/health") return req.method == "GET" ? health(may_block) : methodNotAllowed("GET");
   if (p.rfind("/api/admin/", 0) == 0) return admin(req);
   if (p == "/metrics") return metrics(req);
+  if (auto console = console_.handle(req)) return *console;
   if (p == "/api/me") {
     return req.method == "GET" || req.method == "POST" ? me(req) : methodNotAllowed("GET, POST");
   }
@@ -256,7 +251,7 @@ HttpResponseData Routes::discovery() {
   }
   const std::string& iss = rt_.issuer();
   JsonWriter w;
-  const std::vector<std::string> sign_alg = {rt_.signingKeys().signer().alg()};
+  const std::vector<std::string> sign_alg = {rt_.signingKeys().signer()->alg()};
   w.field("issuer", iss)
       .field("authorization_endpoint", iss + "/oauth2/authorize")
       .field("token_endpoint", iss + "/oauth2/token")
@@ -289,7 +284,7 @@ HttpResponseData Routes::discovery() {
             std::vector<std::string>(algs.begin(), algs.end()));
   }
   w.field("access_token_signing_alg_values_supported",
-          std::vector<std::string>{rt_.signingKeys().signer().alg()});
+          std::vector<std::string>{rt_.signingKeys().signer()->alg()});
   HttpResponseData r = json(200, w.finish());
   r.headers.emplace_back("Cache-Control", "public, max-age=60");
   return r;
@@ -310,6 +305,7 @@ bool Routes::answersWithoutBlocking(const HttpRequestData& req) const {
       p == "/.well-known/oauth-authorization-server" || p.rfind("/oauth2/assets/", 0) == 0) {
     return true;
   }
+  if (ConsoleEndpoint::isStatic(req)) return true;
   return p == "/health" && steadyMs() < health_ok_until_ms_.load(std::memory_order_relaxed);
 }
 
@@ -335,6 +331,13 @@ HttpResponseData Routes::health(bool may_block) {
 
 std::optional<HttpResponseData> Routes::adminRefusal(const HttpRequestData& req) {
   if (hasBearerScheme(req.authorization)) return adminBearer(req);
+  if (req.authorization.empty()) {
+    // The console: its session cookie and CSRF token (no cookie: the Basic challenge below).
+    if (auto console = console_.checkSession(req)) {
+      if (console->status == 0) return std::nullopt;
+      return *console;
+    }
+  }
   if (AdminAuth::Result a = rt_.adminAuth().check(req.authorization, req.remote_address); !a.ok) {
     if (a.retry_after_s > 0) {
       ApiError e{ErrorCode::kTooManyRequests,
@@ -367,6 +370,10 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
   if (p == "/api/admin/plugins/reload")
     return req.method == "POST" ? adminReload() : methodNotAllowed("POST");
+  if (p.rfind("/api/admin/plugins/", 0) == 0 && p.size() > 19) {
+    if (req.method != "PATCH") return methodNotAllowed("PATCH");
+    return adminPluginChange(req, percentDecode(p.substr(19)).value_or(""));
+  }
   if (p == "/api/admin/keystore" || p.rfind("/api/admin/keystore/", 0) == 0) {
     return adminKeystore(req);
   }
@@ -386,13 +393,18 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
   if (p.rfind("/api/admin/users/", 0) == 0 && p.size() > 17) {
     std::string name = p.substr(17);
     if (req.method == "GET") return fromRegistry(rt_.userRegistry().get(name));
-    if (req.method == "DELETE") return fromRegistry(rt_.userRegistry().remove(name));
+    // A user changed or deleted keeps no console session made with what it was.
+    auto ending = [&](RegistryResult result) {
+      if (std::holds_alternative<RegistryResponse>(result)) rt_.consoleSessions().endFor(name);
+      return fromRegistry(result);
+    };
+    if (req.method == "DELETE") return ending(rt_.userRegistry().remove(name));
     if (req.method != "PATCH") return methodNotAllowed("GET, PATCH, DELETE");
     if (!isJsonContentType(req.content_type)) {
       return errorResponse(
           {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
     }
-    return fromRegistry(rt_.userRegistry().update(name, req.body));
+    return ending(rt_.userRegistry().update(name, req.body));
   }
   if (p == kAdminClients) {
     if (req.method == "GET") return fromRegistry(rt_.registry().list());
@@ -405,8 +417,20 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
   }
   std::string prefix = std::string(kAdminClients) + "/";
   if (p.rfind(prefix, 0) == 0 && p.size() > prefix.size()) {
+    std::string rest = p.substr(prefix.size());
+    const std::string secret_suffix = "/secret";
+    if (rest.size() > secret_suffix.size() &&
+        rest.compare(rest.size() - secret_suffix.size(), secret_suffix.size(), secret_suffix) ==
+            0) {
+      if (req.method != "POST") return methodNotAllowed("POST");
+      auto id = percentDecode(rest.substr(0, rest.size() - secret_suffix.size()));
+      if (!id || id->empty() || id->find('/') != std::string::npos) {
+        return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+      }
+      return fromRegistry(rt_.registry().rotateSecret(*id));
+    }
     std::string id;
-    if (auto decoded = percentDecode(p.substr(prefix.size()))) id = *decoded;
+    if (auto decoded = percentDecode(rest)) id = *decoded;
     if (id.empty() || id.find('/') != std::string::npos) {
       return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
     }
@@ -462,12 +486,36 @@ HttpResponseData Routes::adminKeystore(const HttpRequestData& req) {
             .field("not_after", asn1Time(X509_get0_notAfter(c)))
             .field("sha256_fingerprint", crypto::certificateSha256Fingerprint(c));
       }
+      if (int64_t until = SigningKeys::retiredUntil(rt_.signingKeys().alias(), e.alias);
+          until >= 0) {
+        w.field("published_until", isoTime(until));  // a signing key retired by a rotation
+      }
       items.push_back(w.finish());  // never any key material
     }
     return noStore(json(200, JsonWriter()
                                  .field("type", toString(ks->format()))
+                                 .field("signing_alias", rt_.signingKeys().alias())
+                                 .field("signing_kid", rt_.signingKeys().signer()->kid())
                                  .raw("entries", jsonArray(items))
                                  .finish()));
+  }
+  if (req.path == "/api/admin/keystore/signing-key") {
+    if (req.method != "POST") return methodNotAllowed("POST");
+    Runtime::SigningKeyRotation rotation;
+    if (std::string refused = rt_.rotateSigningKey(&rotation); !refused.empty()) {
+      return errorResponse({refused.rfind("keystore not saved", 0) == 0 ? ErrorCode::kServerError
+                                                                        : ErrorCode::kConflict,
+                            refused});
+    }
+    HttpResponseData r = json(200, JsonWriter()
+                                       .field("signing_alias", rt_.signingKeys().alias())
+                                       .field("kid", rotation.kid)
+                                       .field("retired_alias", rotation.retired_alias)
+                                       .field("published_until", isoTime(rotation.publish_until))
+                                       .field("removed_aliases", rotation.removed_aliases)
+                                       .finish());
+    r.log_note = "rotated the signing key";
+    return noStore(r);
   }
   if (req.path == certs) {
     if (req.method != "POST") return methodNotAllowed("POST");
@@ -652,8 +700,9 @@ HttpResponseData Routes::adminUserCheck(const HttpRequestData& req) {
   return noStore(json(200, w.finish()));
 }
 
-HttpResponseData Routes::adminReload() {
-  PluginManager::ReloadResult r = rt_.reloadPlugins();
+namespace {
+
+HttpResponseData reloadResponse(const PluginManager::ReloadResult& r) {
   JsonWriter w;
   w.field("applied", r.applied).field("generation", static_cast<int64_t>(r.generation));
   if (r.applied) {
@@ -671,6 +720,94 @@ HttpResponseData Routes::adminReload() {
                                       ") keep serving; fix these and reload again: " + why)
       .field("problems", r.problems);
   return noStore(json(409, w.finish()));
+}
+
+}  // namespace
+
+HttpResponseData Routes::adminReload() {
+  std::lock_guard<std::mutex> lock(rt_.identityXmlMutex());
+  return reloadResponse(rt_.reloadPlugins());
+}
+
+HttpResponseData Routes::adminPluginChange(const HttpRequestData& req, const std::string& name) {
+  if (!isJsonContentType(req.content_type)) {
+    return errorResponse(
+        {ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json"});
+  }
+  auto in = jose::parseJson(req.body, jose::JsonLimits{4, 4096});
+  const jose::Json* enabled = in ? in->get("enabled") : nullptr;
+  const jose::Json* order = in ? in->get("order_id") : nullptr;
+  bool well_formed =
+      in && in->isObject() && (enabled != nullptr || order != nullptr) &&
+      (enabled == nullptr || enabled->type() == jose::Json::Type::kBool) &&
+      (order == nullptr ||
+       (order->isNumber() && order->number() >= -1000000 && order->number() <= 1000000 &&
+        order->number() == static_cast<int64_t>(order->number())));
+  if (well_formed) {
+    for (const auto& [member, unused] : in->members()) {
+      if (member != "enabled" && member != "order_id") well_formed = false;
+    }
+  }
+  if (!well_formed) {
+    return errorResponse({ErrorCode::kInvalidRequest,
+                          "body must be {\"enabled\": true|false} and/or {\"order_id\": an "
+                          "integer}, nothing else"});
+  }
+  std::lock_guard<std::mutex> lock(rt_.identityXmlMutex());
+  const std::shared_ptr<const PluginSet> set = rt_.plugins().current();
+  const PluginStatus* found = nullptr;
+  for (const auto& st : set->statuses) {
+    const PluginDescriptor* d = st.descriptor.get();
+    if (d == nullptr) continue;
+    bool named = d->name == name ||
+                 std::find(d->aliases.begin(), d->aliases.end(), name) != d->aliases.end();
+    if (named) found = &st;
+  }
+  if (found == nullptr) {
+    return errorResponse({ErrorCode::kNotFound, "no plugin named '" + name +
+                                                    "' in dropins/; GET /api/admin/plugins lists "
+                                                    "them"});
+  }
+  const PluginDescriptor& d = *found->descriptor;
+  std::vector<std::string> names = d.aliases;
+  names.push_back(d.name);
+  if (!found->listener_name.empty()) names.push_back(found->listener_name);
+  const bool enable =
+      enabled != nullptr ? enabled->boolean() : found->state != PluginStatus::State::kDisabled;
+  const int64_t order_id =
+      order != nullptr ? static_cast<int64_t>(order->number()) : found->order_id;
+
+  const std::string file = rt_.config().conf_dir + "/identity.xml";
+  std::string before;
+  try {
+    before = readConfigFile(file);
+  } catch (const ConfigError& e) {
+    return errorResponse({ErrorCode::kServerError, e.what()});
+  }
+  std::string after = before;
+  if (auto refused = setEventListener(after, names, d.name, enable, order_id)) {
+    return errorResponse({ErrorCode::kConflict, file + ": " + *refused});
+  }
+  auto mode = std::filesystem::status(file).permissions();
+  try {
+    writeFileAtomically(file, after, static_cast<unsigned>(mode));
+  } catch (const std::exception& e) {
+    return errorResponse({ErrorCode::kServerError,
+                          file + " could not be written (" + e.what() + "); nothing changed"});
+  }
+  PluginManager::ReloadResult r = rt_.reloadPlugins();
+  if (!r.applied) {
+    try {
+      writeFileAtomically(file, before, static_cast<unsigned>(mode));  // as it was
+    } catch (const std::exception& e) {
+      Poco::Logger::get("idgate.admin")
+          .error(file + ": the refused change could not be taken back: " + e.what());
+    }
+  }
+  HttpResponseData out = reloadResponse(r);
+  out.log_note = "plugin " + d.name + (enable ? " enabled" : " disabled") + ", orderId " +
+                 std::to_string(order_id) + (r.applied ? "" : ": refused, file restored");
+  return out;
 }
 
 HttpResponseData Routes::me(const HttpRequestData& req) {

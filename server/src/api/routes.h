@@ -2,6 +2,7 @@
 // HttpRequestData/HttpResponseData; errors become responses through toHttp() only.
 #pragma once
 
+#include "api/console_endpoint.h"
 #include "app/runtime.h"
 #include "http/http_exchange.h"
 #include "http/responses.h"
@@ -14,7 +15,7 @@ namespace idgate {
 
 class Routes {
  public:
-  explicit Routes(Runtime& runtime) : rt_(runtime) {}
+  explicit Routes(Runtime& runtime) : rt_(runtime), console_(runtime) {}
 
   /// `may_block` false: on an event loop (answersWithoutBlocking said so); the answer must
   /// not wait for anything, even if the health cache expired since.
@@ -44,6 +45,9 @@ class Routes {
   /// GET /metrics: the Prometheus text format.
   HttpResponseData metrics(const HttpRequestData& request);
   HttpResponseData adminPlugins();
+  /// PATCH /api/admin/plugins/{name}: enabled and/or order_id, written to identity.xml and
+  /// applied by a reload (the file is put back when the reload is refused).
+  HttpResponseData adminPluginChange(const HttpRequestData& req, const std::string& name);
   HttpResponseData adminReload();
   HttpResponseData adminUserCheck(const HttpRequestData& req);
   HttpResponseData adminKeystore(const HttpRequestData& request);
@@ -56,6 +60,7 @@ class Routes {
   std::optional<HttpResponseData> login(const HttpRequestData& request);
 
   Runtime& rt_;
+  ConsoleEndpoint console_;
   /// /health checks the database at most once per kHealthCacheMs while it is up (a load
   /// balancer polling it costs no round trip per poll); a failed check is not cached.
   static constexpr int64_t kHealthCacheMs = 1000;

@@ -1,5 +1,7 @@
 #include "app/runtime.h"
 
+#include <Poco/Data/Session.h>
+
 #include "app/runtime_key_resolver.h"
 
 #include <Poco/Logger.h>
@@ -11,6 +13,7 @@
 
 #include "common/metrics.h"
 #include "config/config_error.h"
+#include "crypto/keys.h"
 #include "crypto/random.h"
 #include "keystore/alias.h"
 #include "oauth/authorization_code_grant.h"
@@ -38,7 +41,7 @@ std::shared_ptr<const Keystore> openKeystore(const ServerConfig& c) {
 Runtime::Runtime(const std::string& home, ServerConfig config, const std::string& issuer,
                  const std::vector<std::string>& listener_urls)
     : home_(home), config_(std::move(config)), listener_urls_(listener_urls) {
-  identity_ = loadIdentityConfig(home + "/conf/identity.xml");
+  identity_ = loadIdentityConfig(config_.conf_dir + "/identity.xml");
   keystore_ = openKeystore(config_);
 
   box_ = std::make_shared<const crypto::SecretBox>(secretBoxKey());
@@ -94,6 +97,15 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
 
   // From here on the keystore is live: reloaded when the file changes, updated by the admin API.
   keystore_holder_ = std::make_unique<KeystoreHolder>(config_.keystore, keystore_);
+  // The signing keys follow the keystore: a rotation, or keytool changing the file.
+  keystore_holder_->setOnChange([this](const Keystore& ks) {
+    try {
+      keys_->reload(ks);
+    } catch (const KeystoreError& e) {
+      Poco::Logger::get("idgate.keystore")
+          .error(std::string("the signing keys are kept as they were: ") + e.what());
+    }
+  });
   if (config_.keystore.reload_interval_ms > 0)
     keystore_holder_->startWatching(config_.keystore.reload_interval_ms);
   KeystoreHolder* holder = keystore_holder_.get();
@@ -120,7 +132,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
     return IDGATE_LOOKUP_FOUND;
   });
   plugins_ = std::make_unique<PluginManager>(
-      home + "/dropins", *host_, clock_,
+      config_.dropins_dir, *host_, clock_,
       [this](const IdentityConfig& identity) { return globalProperties(identity); });
   plugins_->loadAll(identity_);
   {
@@ -149,6 +161,32 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
              "Host services refused because the plugin did not declare the capability",
              [](const PluginInstance& p) { return std::to_string(p.refusedCalls()); });
     });
+    // The replay table's size (the dashboard's "JTI table"): counted at most every 15 s, since
+    // a scrape should not scan a large table each time; a failed count is left out.
+    Database* db = db_.get();
+    const Clock* clock = &clock_;
+    jti_collector_ = Metrics::get().addCollector(
+        [db, clock, cache = std::make_shared<std::pair<int64_t, int64_t>>(-1, 0),
+         mu = std::make_shared<std::mutex>()](std::string& out) {
+          std::lock_guard<std::mutex> lock(*mu);
+          const int64_t now = clock->nowSeconds();
+          if (cache->first < 0 || now - cache->second >= 15) {
+            try {
+              Poco::Data::Session s = db->session();
+              Poco::Int64 rows = 0;
+              s << "SELECT COUNT(*) FROM IDN_OIDC_JTI", Poco::Data::Keywords::into(rows),
+                  Poco::Data::Keywords::now;
+              *cache = {rows, now};
+            } catch (const std::exception& e) {
+              Poco::Logger::get("idgate.store")
+                  .warning(std::string("JTI count failed: ") + e.what());
+              return;
+            }
+          }
+          metricFamilyHeader(out, "idgate_jti_entries",
+                             "Rows in the replay (JTI) table, counted at most every 15 s", "gauge");
+          out += "idgate_jti_entries " + std::to_string(cache->first) + "\n";
+        });
   }
 
   PluginManager* pm = plugins_.get();
@@ -198,7 +236,7 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
         }
       });
   user_auth_ = std::make_unique<UserAuthentication>([pm] { return pm->current(); });
-  setUpLogin(home);
+  setUpLogin();
   registry_->setBeforeDelete([this](const std::string& id) { return deleteClientCertificate(id); });
   registry_->setOnCaseCollisionsResolved([this] {
     try {
@@ -211,11 +249,12 @@ Runtime::Runtime(const std::string& home, ServerConfig config, const std::string
     }
   });
   admin_ = std::make_unique<AdminAuth>(config_.admin_username, config_.admin_password_hash, clock_);
+  console_sessions_ = std::make_unique<ConsoleSessions>(clock_, config_.console_idle_timeout_s);
   setUpResourceServer();
 }
 
-void Runtime::setUpLogin(const std::string& home) {
-  const std::string templates = home + "/conf/templates";
+void Runtime::setUpLogin() {
+  const std::string templates = config_.conf_dir + "/templates";
   pages_ = std::make_unique<PageTemplates>(templates);
   login_cookie_ = std::make_unique<LoginCookie>(box_);
   login_throttle_ = std::make_unique<LoginThrottle>(clock_, identity_.login.free_failures,
@@ -244,6 +283,59 @@ std::set<std::string> Runtime::reservedAliases() const {
     if (!c.key_management_key_alias.empty()) out.insert(asciiLower(c.key_management_key_alias));
   }
   return out;
+}
+
+std::string Runtime::rotateSigningKey(SigningKeyRotation* out) {
+  const std::string& alias = config_.keystore.key_alias;
+  const int64_t now = clock_.nowSeconds();
+  // Published for as long as any token the old key signed may still be presented.
+  const int64_t until =
+      now + std::max(config_.access_token_lifetime_s, identity_.login.id_token_lifetime_s) +
+      identity_.timestamp_skew_s;
+  try {
+    std::string refused = keystore_holder_->update([&](Keystore& ks) -> std::string {
+      const KeystoreEntry* current = ks.find(alias);
+      if (current == nullptr || current->kind != KeystoreEntry::Kind::kPrivateKey) {
+        return "the keystore has no private key under KeyAlias '" + alias + "'";
+      }
+      if (crypto::signingAlgorithmFor(current->key.get()).value_or("") != "ES256") {
+        return "only an ES256 (EC P-256) signing key is rotated here; rotate a key of another "
+               "type with a keytool (docs/guides/keystore.md, \"Rotating the signing key\")";
+      }
+      // Retired keys past their time go; the current one becomes a retired one.
+      std::vector<std::string> expired;
+      for (const auto& e : ks.entries()) {
+        int64_t t = SigningKeys::retiredUntil(alias, e.alias);
+        if (t >= 0 && t <= now) expired.push_back(e.alias);
+      }
+      for (const auto& a : expired) ks.remove(a);
+      KeystoreEntry retired = *current;
+      retired.alias = SigningKeys::retiredAlias(alias, until);
+      if (ks.find(retired.alias) != nullptr)
+        return "a rotation just happened; try again in a second";
+      KeystoreEntry next;
+      next.kind = KeystoreEntry::Kind::kPrivateKey;
+      next.alias = current->alias;
+      next.key = crypto::generateEcP256();
+      next.chain.push_back(crypto::selfSignedCertificate(next.key.get(), "idgate", 825));
+      ks.put(retired);  // `current` is not used after this: put may move the entries
+      ks.put(next);
+      out->retired_alias = retired.alias;
+      out->removed_aliases = expired;
+      return {};
+    });
+    if (!refused.empty()) return refused;
+  } catch (const KeystoreError& e) {
+    return std::string("keystore not saved: ") + e.what();
+  }
+  out->publish_until = until;
+  out->kid = keys_->signer()->kid();
+  Poco::Logger::get("idgate.keystore")
+      .information("rotated the signing key: new kid " + out->kid +
+                   ", the previous key published "
+                   "as " +
+                   out->retired_alias + " until " + std::to_string(until));
+  return {};
 }
 
 std::string Runtime::deleteClientCertificate(const std::string& client_id) {
@@ -335,9 +427,9 @@ void Runtime::setUpResourceServer() {
                         "and trustAliasName, or trust idgate's own issuer (" +
                         settings_.issuer + ")");
     }
-    if (c.usesOwnKeys() && c.signature_algorithm != keys_->signer().alg()) {
-      throw ConfigError(where + "'signatureAlgorithm': idgate signs with " + keys_->signer().alg() +
-                        ", not " + c.signature_algorithm);
+    if (c.usesOwnKeys() && c.signature_algorithm != keys_->signer()->alg()) {
+      throw ConfigError(where + "'signatureAlgorithm': idgate signs with " +
+                        keys_->signer()->alg() + ", not " + c.signature_algorithm);
     }
   }
   key_resolver_ = makeRuntimeKeyResolver(*this);
@@ -376,6 +468,7 @@ void Runtime::setUpResourceServer() {
 
 Runtime::~Runtime() {
   Metrics::get().removeCollector(metrics_collector_);
+  Metrics::get().removeCollector(jti_collector_);
   // Plugins first: a plugin may call the host (access_token_verify uses own_tokens_ and keys_)
   // until it is unloaded, and those are destroyed before the plugin manager would be.
   plugins_.reset();
@@ -399,7 +492,8 @@ GlobalProperties Runtime::globalProperties(const IdentityConfig& identity) const
 }
 
 PluginManager::ReloadResult Runtime::reloadPlugins() {
-  return plugins_->reload([this] { return loadIdentityConfig(home_ + "/conf/identity.xml"); });
+  return plugins_->reload(
+      [this] { return loadIdentityConfig(config_.conf_dir + "/identity.xml"); });
 }
 
 std::string Runtime::secretBoxKey() {

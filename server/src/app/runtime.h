@@ -4,10 +4,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
 #include "admin/admin_auth.h"
+#include "admin/console_sessions.h"
 #include "clients/client_registry.h"
 #include "clients/user_registry.h"
 #include "common/clock.h"
@@ -75,10 +77,24 @@ class Runtime {
   UserRegistry& userRegistry() { return *user_registry_; }
   const UserAuthentication& userAuthentication() const { return *user_auth_; }
   const SigningKeys& signingKeys() const { return *keys_; }
+  struct SigningKeyRotation {
+    std::string kid;            ///< of the new key
+    std::string retired_alias;  ///< where the previous key stays, published
+    int64_t publish_until = 0;
+    std::vector<std::string> removed_aliases;  ///< retired keys past their time, deleted
+  };
+  /// A new EC P-256 key under KeyAlias, signing from now on; the previous one kept (and
+  /// published) as SigningKeys::retiredAlias until every token it signed has expired. Empty on
+  /// success, else why nothing changed.
+  std::string rotateSigningKey(SigningKeyRotation* out);
   TokenEndpoint& tokenEndpoint() { return *token_; }
   ClientRegistry& registry() { return *registry_; }
   ClientStore& clients() { return *clients_; }
   AdminAuth& adminAuth() { return *admin_; }
+  ConsoleSessions& consoleSessions() { return *console_sessions_; }
+  LoginThrottle& loginThrottle() { return *login_throttle_; }
+  /// Serializes the admin API's edits of conf/identity.xml (and the reload each ends with).
+  std::mutex& identityXmlMutex() { return identity_xml_mutex_; }
   JwksFetcher& jwksFetcher() { return *jwks_; }
   ResourceGuard& resourceGuard() { return *guard_; }
   Gateway* gateway() { return gateway_.get(); }  ///< null without <route>s
@@ -93,7 +109,7 @@ class Runtime {
   std::string secretBoxKey();
   void setUpResourceServer();
   /// The interactive login: templates from <home>/conf/templates, the endpoints.
-  void setUpLogin(const std::string& home);
+  void setUpLogin();
   void checkClientIdCase();
   /// What plugins read through host_api.global_property for `identity`.
   GlobalProperties globalProperties(const IdentityConfig& identity) const;
@@ -123,6 +139,7 @@ class Runtime {
   std::unique_ptr<RevocationList> revoked_;
   std::unique_ptr<DpopProofVerifier> dpop_;
   int metrics_collector_ = -1;
+  int jti_collector_ = -1;
   std::unique_ptr<RefreshTokenStore> refresh_tokens_;
   std::unique_ptr<JtiPurger> purger_;
   std::unique_ptr<JwksFetcher> jwks_;
@@ -136,6 +153,8 @@ class Runtime {
   std::unique_ptr<UserRegistry> user_registry_;
   std::unique_ptr<UserAuthentication> user_auth_;
   std::unique_ptr<AdminAuth> admin_;
+  std::unique_ptr<ConsoleSessions> console_sessions_;
+  std::mutex identity_xml_mutex_;
   std::unique_ptr<KeyResolver> key_resolver_;
   std::unique_ptr<TokenValidator> validator_;
   std::unique_ptr<SessionCookies> sessions_;

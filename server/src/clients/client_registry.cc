@@ -135,6 +135,34 @@ RegistryResult ClientRegistry::replace(const std::string& client_id, const std::
   }
 }
 
+RegistryResult ClientRegistry::rotateSecret(const std::string& client_id) {
+  try {
+    auto existing = store_.find(client_id);
+    if (!existing) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    Client c = *existing;
+    ValidatedMetadata m;
+    if (auto err = validateClientMetadata(c.metadata_json, catalog_, &m)) {
+      return ApiError{
+          ErrorCode::kInvalidClientMetadata,
+          "the stored registration no longer validates (" + *err + "): replace it (PUT) first"};
+    }
+    if (m.secret_form == SecretForm::kNone) {
+      return ApiError{ErrorCode::kInvalidRequest,
+                      "client '" + client_id +
+                          "' authenticates without a client secret (its "
+                          "token_endpoint_auth_method has none): nothing to rotate"};
+    }
+    m.client_secret.reset();
+    c.updated_at = clock_.nowSeconds();
+    auto shown = applySecret(m, c, false);
+    if (!store_.update(c)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    Poco::Logger::get("idgate.admin").information("rotated the secret of client " + client_id);
+    return RegistryResponse{200, render(c, shown)};
+  } catch (const StoreError& e) {
+    return storeFailure(e);
+  }
+}
+
 RegistryResult ClientRegistry::get(const std::string& client_id) {
   try {
     auto c = store_.find(client_id);

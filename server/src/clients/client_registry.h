@@ -46,6 +46,9 @@ class ClientRegistry {
   /// Store failures come back as kServerError; nothing here throws.
   RegistryResult create(const std::string& body);
   RegistryResult replace(const std::string& client_id, const std::string& body);
+  /// A new secret for a client that has one (hashed or sealed as before), shown once; the old
+  /// secret stops working at once.
+  RegistryResult rotateSecret(const std::string& client_id);
   RegistryResult get(const std::string& client_id);
   RegistryResult list();
   RegistryResult remove(const std::string& client_id);

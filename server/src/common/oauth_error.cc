@@ -43,7 +43,10 @@ const char* errorName(ErrorCode code) {
     case ErrorCode::kInvalidRequestUri:
       return "invalid_request_uri";
     case ErrorCode::kAdminUnauthorized:
+    case ErrorCode::kConsoleUnauthorized:
       return "unauthorized";
+    case ErrorCode::kConsoleForbidden:
+      return "access_denied";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kMethodNotAllowed:
@@ -123,6 +126,12 @@ HttpError toHttp(const ApiError& error) {
       if (error.basic_challenge) {
         out.headers.emplace_back("WWW-Authenticate", "Basic realm=\"idgate\", charset=\"UTF-8\"");
       }
+      break;
+    case ErrorCode::kConsoleUnauthorized:
+      out.status = 401;  // no challenge: a browser would put up its own password prompt
+      break;
+    case ErrorCode::kConsoleForbidden:
+      out.status = 403;
       break;
     case ErrorCode::kAdminUnauthorized:
       out.status = 401;

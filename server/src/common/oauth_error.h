@@ -30,6 +30,8 @@ enum class ErrorCode {
   kPayloadTooLarge,          ///< 413 invalid_request: body over the limit
   kHeaderTooLarge,           ///< 431 invalid_request: request head over the limit
   kAdminUnauthorized,        ///< 401 unauthorized, Basic challenge for the admin API
+  kConsoleUnauthorized,      ///< 401 unauthorized, no challenge: the console's session ended
+  kConsoleForbidden,         ///< 403 access_denied: a console session without its CSRF token
   kTooManyRequests,          ///< 429 too_many_requests, Retry-After: retry_after_s
   kNotFound,                 ///< 404 not_found
   kMethodNotAllowed,         ///< 405 method_not_allowed

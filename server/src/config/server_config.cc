@@ -1,5 +1,7 @@
 #include "config/server_config.h"
 
+#include "config/config_variables.h"
+
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
@@ -67,7 +69,8 @@ StoreFileConfig parseStore(const XmlElement& e, const std::string& home, bool ke
 }  // namespace
 
 ServerConfig loadServerConfig(const std::string& home, const std::string& file) {
-  XmlFile xml(file);
+  const ConfigVariables variables = ConfigVariables::load(home + "/bootstrap.properties");
+  XmlFile xml(file, variables);
   XmlElement root = xml.root("Server");
   root.allowOnly({"Issuer", "PublicUrl", "Tls", "Listeners", "Tokens", "Http", "Database", "Admin",
                   "Security", "JwksFetch", "Jti", "Clients", "Metrics", "Log",
@@ -80,6 +83,8 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   }
   c.file = file;
   c.home = home;
+  c.conf_dir = home + "/conf";
+  c.dropins_dir = home + "/dropins";
 
   if (auto issuer = root.child("Issuer")) {
     issuer->allowOnly({}, {});
@@ -230,8 +235,10 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
 
   auto admin = root.child("Admin");
   if (!admin) root.fail("<Admin> is required");
-  admin->allowOnly({}, {"username", "passwordHash"});
+  admin->allowOnly({}, {"username", "passwordHash", "consoleIdleTimeoutSeconds", "consoleRole"});
   c.admin_username = admin->requiredAttribute("username");
+  c.console_idle_timeout_s = admin->intAttribute("consoleIdleTimeoutSeconds", 900, 1, 86400);
+  if (auto role = admin->attribute("consoleRole")) c.console_role = *role;
   c.admin_password_hash = admin->requiredAttribute("passwordHash");
   if (!crypto::isPasswordHash(c.admin_password_hash)) {
     admin->failAttribute("passwordHash",
@@ -255,51 +262,6 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
     }
   }
   return c;
-}
-
-std::string defaultServerXml(const std::string& issuer, const std::string& admin_password_hash,
-                             const std::string& keystore_password) {
-  std::string issuer_line = issuer.empty() ? "  <!-- <Issuer>https://idp.example.com</Issuer>  "
-                                             "(default: the first listener's URL) -->\n"
-                                           : "  <Issuer>" + issuer + "</Issuer>\n";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<!-- idgate server configuration. Every element is described in docs/configuration.md. "
-         "-->\n"
-         "<Server>\n" +
-         issuer_line +
-         "  <Listeners>\n"
-         "    <Listener scheme=\"http\" host=\"127.0.0.1\" port=\"9443\"/>\n"
-         "    <!-- <Listener scheme=\"https\" host=\"0.0.0.0\" port=\"9444\" keyAlias=\"idgate\"/> "
-         "-->\n"
-         "  </Listeners>\n"
-         "  <Tokens accessTokenLifetimeSeconds=\"3600\"/>\n"
-         "  <Http maxRequestBytes=\"65536\" threads=\"16\"/>\n"
-         "  <Database type=\"sqlite\" path=\"data/idgate.db\"/>\n"
-         "  <JwksFetch connectTimeoutMs=\"2000\" readTimeoutMs=\"3000\" maxBytes=\"65536\" "
-         "minCacheSeconds=\"60\"\n"
-         "             maxCacheSeconds=\"86400\" refetchIntervalSeconds=\"30\" "
-         "allowPrivateAddresses=\"false\"/>\n"
-         "  <Jti purgeIntervalSeconds=\"60\" purgeBatch=\"1000\"/>\n"
-         "  <Clients cacheSeconds=\"5\"/>\n"
-         "  <!-- <Database type=\"postgresql\" connection=\"host=127.0.0.1 port=5432 dbname=idgate "
-         "user=idgate\"/> -->\n"
-         "  <Admin username=\"admin\" passwordHash=\"" +
-         admin_password_hash +
-         "\"/>\n"
-         "  <Security>\n"
-         "    <KeyStore>\n"
-         "      <Location>keystore/idgate.p12</Location>\n"
-         "      <Type>PKCS12</Type>\n"
-         "      <Password>" +
-         keystore_password +
-         "</Password>\n"
-         "      <KeyAlias>idgate</KeyAlias>\n"
-         "      <KeyPassword>" +
-         keystore_password +
-         "</KeyPassword>\n"
-         "    </KeyStore>\n"
-         "  </Security>\n"
-         "</Server>\n";
 }
 
 }  // namespace idgate

@@ -39,7 +39,9 @@ struct TlsConfig {
 struct ServerConfig {
   std::string file;
   std::string home;
-  std::string issuer;  ///< empty: derived from the first listener's bound address
+  std::string conf_dir;     ///< identity.xml, templates/: <home>/conf unless --conf moves it
+  std::string dropins_dir;  ///< the plugins: <home>/dropins unless --dropins moves it
+  std::string issuer;       ///< empty: derived from the first listener's bound address
   /// <PublicUrl> (repeatable): origins clients use to reach this server (a proxy or load
   /// balancer in front), accepted as token audiences beside the issuer and the listeners.
   std::vector<std::string> public_urls;
@@ -52,6 +54,8 @@ struct ServerConfig {
   DatabaseConfig database;
   std::string admin_username = "admin";
   std::string admin_password_hash;
+  int64_t console_idle_timeout_s = 900;  ///< <Admin consoleIdleTimeoutSeconds>
+  std::string console_role = "admin";    ///< <Admin consoleRole>: in a user's roles claim
   StoreFileConfig keystore;
   std::optional<StoreFileConfig> truststore;
   JwksFetchConfig jwks_fetch;
@@ -66,11 +70,8 @@ struct ServerConfig {
   ResourceServerConfig resource;  ///< <openidConnectClient>, <authFilter>, <basicRegistry>, <route>
 };
 
-/// Parses `file`; relative paths resolve against `home`. Throws ConfigError.
+/// Parses `file`; relative paths resolve against `home`, and `${name}` variables come from
+/// `home`/bootstrap.properties (config/config_variables.h). Throws ConfigError.
 ServerConfig loadServerConfig(const std::string& home, const std::string& file);
-
-/// The server.xml text `idgate-server init` writes.
-std::string defaultServerXml(const std::string& issuer, const std::string& admin_password_hash,
-                             const std::string& keystore_password);
 
 }  // namespace idgate

@@ -1,5 +1,7 @@
 #include "http/responses.h"
 
+#include <Poco/String.h>
+
 namespace idgate {
 
 HttpResponseData json(int status, std::string body) {
@@ -22,6 +24,17 @@ HttpResponseData errorResponse(const ApiError& error) {
   r.log_note = std::string("error=") + errorName(error.code) +
                (error.description.empty() ? "" : " (" + error.description + ")");
   return r;
+}
+
+HttpResponseData methodNotAllowed(const std::string& allow) {
+  HttpResponseData r = errorResponse({ErrorCode::kMethodNotAllowed, "use " + allow});
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+bool isJsonContentType(const std::string& content_type) {
+  std::string media = Poco::toLower(Poco::trim(content_type.substr(0, content_type.find(';'))));
+  return media == "application/json";
 }
 
 }  // namespace idgate

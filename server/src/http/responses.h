@@ -16,4 +16,10 @@ HttpResponseData noStore(HttpResponseData response);
 /// The response for an error, with a log note naming it.
 HttpResponseData errorResponse(const ApiError& error);
 
+/// 405 with Allow: `allow`.
+HttpResponseData methodNotAllowed(const std::string& allow);
+
+/// The media type (parameters aside) is application/json.
+bool isJsonContentType(const std::string& content_type);
+
 }  // namespace idgate

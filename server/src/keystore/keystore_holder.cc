@@ -55,6 +55,7 @@ KeystoreHolder::Reload KeystoreHolder::reloadLocked() {
         .information("reloaded " + config_.location + " (" +
                      std::to_string(fresh->entries().size()) + " entries)");
     Metrics::get().keystore_reloads.add({"loaded"});
+    if (on_change_) on_change_(*fresh);
     return Reload::kLoaded;
   } catch (const KeystoreError& e) {
     // Keep serving with what we had; try again only when the file changes once more.
@@ -81,11 +82,13 @@ std::string KeystoreHolder::update(const std::function<std::string(Keystore&)>& 
   std::string refused = change(copy);
   if (!refused.empty()) return refused;
   copy.save(config_.location, config_.password, config_.key_password);
+  auto fresh = std::make_shared<const Keystore>(std::move(copy));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    current_ = std::make_shared<const Keystore>(std::move(copy));
+    current_ = fresh;
   }
   stat(&seen_);
+  if (on_change_) on_change_(*fresh);
   return {};
 }
 

@@ -37,6 +37,12 @@ class KeystoreHolder {
   /// fails.
   std::string update(const std::function<std::string(Keystore&)>& change);
 
+  /// Called with the new contents after each reload or update, before the call that made them
+  /// returns (serialized; set before startWatching).
+  void setOnChange(std::function<void(const Keystore&)> on_change) {
+    on_change_ = std::move(on_change);
+  }
+
  private:
   struct FileId {
     dev_t dev = 0;
@@ -61,6 +67,7 @@ class KeystoreHolder {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread watcher_;
+  std::function<void(const Keystore&)> on_change_;
 };
 
 }  // namespace idgate

@@ -65,7 +65,7 @@ std::variant<std::string, ApiError> JwtAccessTokenIssuer::issue(
                             request.client.client.metadata_json};
   if (auto refused = runCustomizers(customizers_, input, claims, "token")) return *refused;
   try {
-    return keys_.signer().sign("at+jwt", claims.toJson());
+    return keys_.signer()->sign("at+jwt", claims.toJson());
   } catch (const std::exception& e) {
     Poco::Logger::get("idgate.token").error(std::string("signing failed: ") + e.what());
     return ApiError{ErrorCode::kServerError, "token could not be signed"};

@@ -24,6 +24,7 @@ std::string accessTokenHash(const std::string& alg, const std::string& access_to
 
 std::variant<std::string, ApiError> IdTokenIssuer::issue(const IdTokenRequest& request) const {
   const SignInContext& s = request.sign_in;
+  const auto signer = keys_.signer();  // one key for at_hash and the signature, across a rotation
   ClaimList claims;
   claims.set("iss", jsonQuote(issuer_));
   claims.set("sub", jsonQuote(request.subject));
@@ -36,7 +37,7 @@ std::variant<std::string, ApiError> IdTokenIssuer::issue(const IdTokenRequest& r
   if (s.amr_json != "[]") claims.set("amr", s.amr_json);
   if (!s.sid.empty()) claims.set("sid", jsonQuote(s.sid));
   if (!request.access_token.empty()) {
-    claims.set("at_hash", jsonQuote(accessTokenHash(keys_.signer().alg(), request.access_token)));
+    claims.set("at_hash", jsonQuote(accessTokenHash(signer->alg(), request.access_token)));
   }
   for (auto& [name, value] : claimsForScopes(s.claims_json, request.scopes)) {
     claims.set(name, std::move(value));
@@ -45,7 +46,7 @@ std::variant<std::string, ApiError> IdTokenIssuer::issue(const IdTokenRequest& r
                             request.client.client.metadata_json};
   if (auto refused = runCustomizers(customizers_, input, claims, "ID token")) return *refused;
   try {
-    return keys_.signer().sign("JWT", claims.toJson());
+    return signer->sign("JWT", claims.toJson());
   } catch (const std::exception& e) {
     Poco::Logger::get("idgate.token").error(std::string("ID token signing failed: ") + e.what());
     return ApiError{ErrorCode::kServerError, "the ID token could not be signed"};

@@ -111,12 +111,12 @@ std::variant<std::string, ApiError> TokenLifecycle::introspect(const TokenReques
   const std::string json = body ? *body : JsonWriter().field("active", false).finish();
   if (!as_jwt) return json;
   try {
-    return keys_.signer().sign("token-introspection+jwt", JsonWriter()
-                                                              .field("iss", issuer_)
-                                                              .field("aud", client.client_id)
-                                                              .field("iat", now)
-                                                              .raw("token_introspection", json)
-                                                              .finish());
+    return keys_.signer()->sign("token-introspection+jwt", JsonWriter()
+                                                               .field("iss", issuer_)
+                                                               .field("aud", client.client_id)
+                                                               .field("iat", now)
+                                                               .raw("token_introspection", json)
+                                                               .finish());
   } catch (const std::exception& e) {
     Poco::Logger::get("idgate.token")
         .error(std::string("introspection signing failed: ") + e.what());
