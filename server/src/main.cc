@@ -176,6 +176,7 @@ int runServer(const Layout& layout, std::optional<int> port, bool verbose) {
         "received SIGHUP: reloading conf/identity.xml and dropins/ (server.xml is "
         "read at startup only)");
     try {
+      std::lock_guard<std::mutex> lock(runtime->identityXmlMutex());  // not amid an API edit
       runtime->reloadPlugins();  // refuses (and logs) a broken set itself
     } catch (const std::exception& e) {
       log.error(std::string("SIGHUP reload failed, the running plugins keep serving: ") + e.what());

@@ -11,8 +11,8 @@ import subprocess
 import time
 import unittest
 
-from harness import (ADMIN_PASSWORD, BUILD, FORM, Server, ServerTestCase, TempDir, basic, edit, form,
-                     init_home)
+from harness import (ADMIN_PASSWORD, BUILD, FORM, Server, ServerTestCase, TempDir, basic, bootstrap_property,
+                     edit, enable_https, form, init_home)
 
 INTEROP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop")
 ARTIFACTS = os.path.join(BUILD, "test-artifacts", "console")
@@ -116,6 +116,12 @@ class ConsoleHttpTest(ServerTestCase, unittest.TestCase):
             self.assertEqual(r.status, 201, r.text)
         c = Console(self.server, "ops-admin", "console user pass 1")
         self.assertEqual(c.call("GET", "/api/admin/users").status, 200)
+        # A username with '@', as the console sends it (percent-encoded).
+        self.assertEqual(self.server.admin("POST", "/api/admin/users", {
+            "username": "ann@ops.example", "password": "console user pass 2"}).status, 201)
+        r = c.call("PATCH", "/api/admin/users/ann%40ops.example", {"disabled": True})
+        self.assertEqual((r.status, r.json()["disabled"]), (200, True))
+        self.assertEqual(c.call("DELETE", "/api/admin/users/ann%40ops.example").status, 204)
         refused = self.server.request("POST", "/console/session",
                                       json.dumps({"username": "ops-reader", "password": "console user pass 1"}), JSON)
         self.assertEqual(refused.status, 401, "the right password without the admin role")
@@ -217,6 +223,37 @@ class ConsoleHttpTest(ServerTestCase, unittest.TestCase):
         self.assertEqual((ks["signing_alias"], ks["signing_kid"]), ("idgate", after))
         retired = [e for e in ks["entries"] if e["alias"] == body["retired_alias"]]
         self.assertEqual(retired[0]["published_until"], body["published_until"])
+        # A retired key past its time is deleted by the next rotation, which keeps working.
+        storepass = bootstrap_property(self.server.home, "keystore.password")
+        out = subprocess.run([os.path.join(BUILD, "bin", "idgate-keytool"), "-genkeypair", "-alias",
+                              "idgate.retired-until.1000", "-keyalg", "EC", "-groupname", "secp256r1",
+                              "-dname", "CN=old", "-keystore", self.server.home + "/keystore/idgate.p12",
+                              "-storepass", storepass], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        time.sleep(1.1)  # a new retired alias (its second differs)
+        again = Console(self.server).call("POST", "/api/admin/keystore/signing-key")
+        self.assertEqual(again.status, 200, again.text)
+        self.assertEqual(again.json()["removed_aliases"], ["idgate.retired-until.1000"])
+        self.assertEqual(token_kid(), again.json()["kid"])
+        kids = [k["kid"] for k in self.server.request("GET", "/oauth2/jwks").json()["keys"]]
+        self.assertEqual(kids[0], again.json()["kid"])
+        self.assertEqual(sorted(kids[1:]), sorted([before, after]), "both retired keys still published")
+
+
+class SigningKeyWithTlsTest(unittest.TestCase):
+    def test_rotation_refused_while_a_listener_serves_the_signing_key(self):
+        with TempDir() as tmp:
+            home, _ = init_home(tmp)
+            enable_https(home)
+            server = Server(home).start()
+            try:
+                r = server.admin("POST", "/api/admin/keystore/signing-key")
+                self.assertEqual(r.status, 409, r.text)
+                self.assertIn("serves the signing key's certificate (KeyAlias 'idgate'): give it a key of its own",
+                              r.json()["error_description"])
+                self.assertEqual(len(server.request("GET", "/oauth2/jwks").json()["keys"]), 1, "nothing changed")
+            finally:
+                server.stop()
 
 
 class ConsoleIdleTimeoutTest(ServerTestCase, unittest.TestCase):

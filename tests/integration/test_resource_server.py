@@ -545,13 +545,14 @@ class ResourceServerTest(unittest.TestCase):
         max_age = int([a for a in attrs if a.startswith("Max-Age=")][0][8:])
         self.assertTrue(100 <= max_age <= 120, max_age)
         self.assertNotIn("alice", value, "the cookie is sealed, not readable")
-        jar = {"Cookie": "other=1; idgate_session_sess=" + value + "; idgate_login=v1.x; idgate_browser=b"}
+        jar = {"Cookie": "other=1; idgate_session_sess=" + value + "; idgate_login=v1.x; idgate_browser=b; "
+                         "idgate_console=c"}
         r = self.server.request("GET", "/sess/b", headers=jar)
         self.assertEqual(r.status, 200, r.text)
         h = R.header_map(r.json())
         self.assertEqual(h["x-auth-subject"], ["alice"])
         self.assertEqual(h["x-auth-groups"], ["group:https://sess.example/g"])
-        self.assertEqual(h["cookie"], ["other=1"], "idgate's session and sign-in cookies are not forwarded")
+        self.assertEqual(h["cookie"], ["other=1"], "idgate's session, sign-in and console cookies are not forwarded")
         r = self.me(headers=jar)
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(r.json()["openid_connect_client"], "sess")

@@ -46,6 +46,17 @@ TEST(IdentityXmlEditorTest, AddsAnElementWhenOnlyACommentNamesThePlugin) {
             std::string::npos);
 }
 
+TEST(IdentityXmlEditorTest, NamesAreComparedAsTheReaderSeesThem) {
+  // requiredAttribute trims, and entities are decoded: the element the server matched.
+  std::string xml =
+      "<Server><EventListeners><EventListener name=\" jwt&#95;bearer \" orderId=\"4\" "
+      "enable=\"true\"/></EventListeners></Server>";
+  EXPECT_EQ(setEventListener(xml, {"jwt_bearer"}, "jwt_bearer", false, 4), std::nullopt);
+  EXPECT_EQ(xml,
+            "<Server><EventListeners><EventListener name=\" jwt&#95;bearer \" orderId=\"4\" "
+            "enable=\"false\"/></EventListeners></Server>");
+}
+
 TEST(IdentityXmlEditorTest, AddsMissingAttributesAndRefusesTwoElements) {
   std::string xml = "<Server><EventListeners><EventListener name=\"a\"/></EventListeners></Server>";
   EXPECT_EQ(setEventListener(xml, {"a"}, "a", true, 3), std::nullopt);

@@ -30,7 +30,7 @@ ConsoleSessions::Started ConsoleSessions::start(const std::string& username) {
   return s;
 }
 
-std::optional<ConsoleSessions::Session> ConsoleSessions::touch(const std::string& id) {
+std::optional<ConsoleSessions::Session> ConsoleSessions::find(const std::string& id) {
   if (id.empty()) return std::nullopt;
   const std::string key = crypto::sha256Hex(id);
   const int64_t now = clock_.nowSeconds();
@@ -42,8 +42,15 @@ std::optional<ConsoleSessions::Session> ConsoleSessions::touch(const std::string
     by_hash_.erase(it);
     return std::nullopt;
   }
-  it->second.last_seen = now;
   return it->second.session;
+}
+
+void ConsoleSessions::touch(const std::string& id) {
+  const std::string key = crypto::sha256Hex(id);
+  const int64_t now = clock_.nowSeconds();
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = by_hash_.find(key);
+  if (it != by_hash_.end()) it->second.last_seen = now;
 }
 
 bool ConsoleSessions::csrfMatches(const Session& session, const std::string* header) {

@@ -33,9 +33,11 @@ class ConsoleSessions {
     std::string username;
     std::string csrf_token;
   };
-  /// The live session `id` names (its idle time restarted), or nullopt: unknown, idle for
-  /// longer than the timeout, or older than kAbsoluteLifetimeSeconds.
-  std::optional<Session> touch(const std::string& id);
+  /// The live session `id` names, or nullopt: unknown, idle for longer than the timeout, or
+  /// older than kAbsoluteLifetimeSeconds. Its idle time goes on.
+  std::optional<Session> find(const std::string& id);
+  /// Restarts the idle time of session `id` (a call made with its CSRF token).
+  void touch(const std::string& id);
   /// Constant-time comparison of the header's value with the session's token.
   static bool csrfMatches(const Session& session, const std::string* header);
 

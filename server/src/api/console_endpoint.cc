@@ -1,6 +1,7 @@
 #include "api/console_endpoint.h"
 
 #include <Poco/Logger.h>
+#include <Poco/String.h>
 
 #include <idgate/jose/json.h>
 
@@ -26,9 +27,12 @@ const char* contentType(const std::string& name) {
   return "application/octet-stream";
 }
 
-std::string cookie(const HttpRequestData& req, const std::string& value, bool clear) {
+/// Secure when the request came over TLS or the issuer is https (TLS ends at a proxy in front).
+std::string cookie(const HttpRequestData& req, const std::string& issuer, const std::string& value,
+                   bool clear) {
+  const bool secure = req.scheme == "https" || issuer.rfind("https://", 0) == 0;
   std::string c = std::string(ConsoleSessions::kCookie) + "=" + value +
-                  "; Path=/; HttpOnly; SameSite=Strict" + (req.scheme == "https" ? "; Secure" : "");
+                  "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
   if (clear) c += "; Max-Age=0";
   return c;
 }
@@ -88,7 +92,8 @@ HttpResponseData ConsoleEndpoint::sessionBody(const std::string& username,
 HttpResponseData ConsoleEndpoint::session(const HttpRequestData& req) {
   if (req.method == "POST") return signIn(req);
   auto id = req.cookie(ConsoleSessions::kCookie);
-  auto s = id ? rt_.consoleSessions().touch(*id) : std::nullopt;
+  // Looked up, not kept alive: the page asks this on every load, with the cookie alone.
+  auto s = id ? rt_.consoleSessions().find(*id) : std::nullopt;
   if (req.method == "GET") {
     if (!s) return noStore(errorResponse({ErrorCode::kConsoleUnauthorized, "not signed in"}));
     return sessionBody(s->username, s->csrf_token);
@@ -101,7 +106,7 @@ HttpResponseData ConsoleEndpoint::session(const HttpRequestData& req) {
     if (id) rt_.consoleSessions().end(*id);
     HttpResponseData r = json(204, "");
     r.content_type.clear();
-    r.headers.emplace_back("Set-Cookie", cookie(req, "", true));
+    r.headers.emplace_back("Set-Cookie", cookie(req, rt_.issuer(), "", true));
     if (s) r.log_note = "console sign-out of " + s->username;
     return noStore(r);
   }
@@ -151,28 +156,32 @@ HttpResponseData ConsoleEndpoint::signIn(const HttpRequestData& req) {
     if (a.retry_after_s > 0) return throttled(a.retry_after_s);
     ok = a.ok;
   } else {
-    // idgate's users (the user authenticator plugins) with the console role; guesses are
-    // throttled per address and per user as on the login page.
+    // idgate's users (the user authenticator plugins) with the console role, throttled as the
+    // login page does: the account counts an attempt before the check, the address counts
+    // failures only, and a right password clears the account's failures, never the address's
+    // (one good account must not reset guessing at others).
     LoginThrottle& throttle = rt_.loginThrottle();
+    const std::string by_user = "console-user:" + Poco::toLower(username->substr(0, 255));
     const std::string by_address = "console-address:" + addressThrottleKey(req.remote_address);
-    const std::string by_user = "console-user:" + *username;
-    if (int64_t wait = throttle.begin(by_address)) return throttled(wait);
-    if (int64_t wait = throttle.begin(by_user)) {
-      throttle.cancel(by_address);
-      return throttled(wait);
+    int64_t wait = throttle.retryAfterSeconds(by_address);
+    if (wait == 0) wait = throttle.begin(by_user);
+    if (wait > 0) return throttled(wait);
+    UserAuthResult r;
+    if (username->size() > 255 || password->size() > 1024) {
+      r.kind = UserAuthResult::Kind::kDenied;
+    } else {
+      PluginManager::Pin pin(rt_.plugins().current());
+      r = rt_.userAuthentication().authenticate(*username, *password);
     }
-    PluginManager::Pin pin(rt_.plugins().current());
-    UserAuthResult r = rt_.userAuthentication().authenticate(*username, *password);
     if (r.kind == UserAuthResult::Kind::kError) {
-      throttle.cancel(by_address);
       throttle.cancel(by_user);
       return noStore(errorResponse({ErrorCode::kServerError, "the user could not be checked"}));
     }
     if (r.kind == UserAuthResult::Kind::kAuthenticated) {
-      // Right password: not a guess, whatever the role.
-      throttle.succeeded(by_address);
       throttle.succeeded(by_user);
       ok = hasConsoleRole(r.claims_json);
+    } else {
+      throttle.begin(by_address);  // a failure from this address
     }
   }
   if (!ok) {
@@ -182,7 +191,7 @@ HttpResponseData ConsoleEndpoint::signIn(const HttpRequestData& req) {
   }
   ConsoleSessions::Started s = rt_.consoleSessions().start(*username);
   HttpResponseData r = sessionBody(*username, s.csrf_token);
-  r.headers.emplace_back("Set-Cookie", cookie(req, s.id, false));
+  r.headers.emplace_back("Set-Cookie", cookie(req, rt_.issuer(), s.id, false));
   r.log_note = "console sign-in of " + *username;
   Poco::Logger::get("idgate.admin").information("console sign-in of " + *username);
   return r;
@@ -197,7 +206,7 @@ std::optional<HttpResponseData> ConsoleEndpoint::checkSession(const HttpRequestD
     return errorResponse({ErrorCode::kConsoleUnauthorized,
                           "no console session (signed out); sign in again at /console"});
   }
-  auto s = rt_.consoleSessions().touch(*id);
+  auto s = rt_.consoleSessions().find(*id);
   if (!s) {
     return errorResponse({ErrorCode::kConsoleUnauthorized,
                           "the console session ended (signed out, or idle for more than " +
@@ -209,6 +218,9 @@ std::optional<HttpResponseData> ConsoleEndpoint::checkSession(const HttpRequestD
                           "a console session's call must carry its CSRF token in X-CSRF-Token "
                           "(GET /console/session gives it); reload /console"});
   }
+  // A call with its token is activity, except the dashboard's polling of /metrics: an open,
+  // unattended dashboard must not keep a session alive.
+  if (req.path != "/metrics") rt_.consoleSessions().touch(*id);
   HttpResponseData ok;
   ok.status = 0;
   return ok;

@@ -391,7 +391,10 @@ HttpResponseData Routes::admin(const HttpRequestData& req) {
     return fromRegistry(rt_.userRegistry().create(req.body));
   }
   if (p.rfind("/api/admin/users/", 0) == 0 && p.size() > 17) {
-    std::string name = p.substr(17);
+    std::string name = percentDecode(p.substr(17)).value_or("");
+    if (name.empty() || name.find('/') != std::string::npos) {
+      return errorResponse({ErrorCode::kNotFound, "no endpoint at " + p});
+    }
     if (req.method == "GET") return fromRegistry(rt_.userRegistry().get(name));
     // A user changed or deleted keeps no console session made with what it was.
     auto ending = [&](RegistryResult result) {
@@ -802,6 +805,33 @@ HttpResponseData Routes::adminPluginChange(const HttpRequestData& req, const std
     } catch (const std::exception& e) {
       Poco::Logger::get("idgate.admin")
           .error(file + ": the refused change could not be taken back: " + e.what());
+    }
+  }
+  if (r.applied) {
+    // Fail closed: the running set must now say what was asked (a second element naming the
+    // plugin, or a name the editor and the reader see differently, would leave it as it was).
+    const std::shared_ptr<const PluginSet> now = rt_.plugins().current();
+    bool as_asked = false;
+    for (const auto& st : now->statuses) {
+      if (st.descriptor && st.descriptor->name == d.name) {
+        as_asked = (st.state == PluginStatus::State::kActive) == enable &&
+                   (!enable || st.order_id == order_id);
+      }
+    }
+    if (!as_asked) {
+      try {
+        writeFileAtomically(file, before, static_cast<unsigned>(mode));
+      } catch (const std::exception& e) {
+        Poco::Logger::get("idgate.admin")
+            .error(file + ": the change could not be taken back: " + e.what());
+      }
+      rt_.reloadPlugins();
+      return errorResponse({ErrorCode::kConflict,
+                            "after the change plugin '" + d.name + "' was not " +
+                                (enable ? "enabled" : "disabled") + " with orderId " +
+                                std::to_string(order_id) + "; " + file +
+                                " is put back as it was: check which <EventListener> names the "
+                                "plugin there"});
     }
   }
   HttpResponseData out = reloadResponse(r);

@@ -292,34 +292,49 @@ std::string Runtime::rotateSigningKey(SigningKeyRotation* out) {
   const int64_t until =
       now + std::max(config_.access_token_lifetime_s, identity_.login.id_token_lifetime_s) +
       identity_.timestamp_skew_s;
+  // A listener serving the signing key's certificate would serve the new key's self-signed one
+  // after the next restart: it needs a key of its own first.
+  for (const auto& l : config_.listeners) {
+    const std::string& tls_alias = l.key_alias.empty() ? alias : l.key_alias;
+    if (l.scheme == ListenerConfig::Scheme::kHttps && asciiLower(tls_alias) == asciiLower(alias)) {
+      return "the HTTPS listener on port " + std::to_string(l.port) +
+             " serves the signing key's certificate (KeyAlias '" + alias +
+             "'): give it a key of its own (<Listener keyAlias>) before rotating the signing key";
+    }
+  }
   try {
     std::string refused = keystore_holder_->update([&](Keystore& ks) -> std::string {
-      const KeystoreEntry* current = ks.find(alias);
-      if (current == nullptr || current->kind != KeystoreEntry::Kind::kPrivateKey) {
-        return "the keystore has no private key under KeyAlias '" + alias + "'";
-      }
-      if (crypto::signingAlgorithmFor(current->key.get()).value_or("") != "ES256") {
-        return "only an ES256 (EC P-256) signing key is rotated here; rotate a key of another "
-               "type with a keytool (docs/guides/keystore.md, \"Rotating the signing key\")";
-      }
-      // Retired keys past their time go; the current one becomes a retired one.
+      // Retired keys past their time go first (entries move when one is removed).
       std::vector<std::string> expired;
       for (const auto& e : ks.entries()) {
         int64_t t = SigningKeys::retiredUntil(alias, e.alias);
         if (t >= 0 && t <= now) expired.push_back(e.alias);
       }
       for (const auto& a : expired) ks.remove(a);
-      KeystoreEntry retired = *current;
+      const KeystoreEntry* found = ks.find(alias);
+      if (found == nullptr || found->kind != KeystoreEntry::Kind::kPrivateKey || !found->key) {
+        return "the keystore has no private key under KeyAlias '" + alias + "'";
+      }
+      KeystoreEntry retired = *found;  // a copy: `found` is not used after the puts below
+      if (crypto::signingAlgorithmFor(retired.key.get()).value_or("") != "ES256") {
+        return "only an ES256 (EC P-256) signing key is rotated here; rotate a key of another "
+               "type with a keytool (docs/guides/keystore.md, \"Rotating the signing key\")";
+      }
+      KeystoreEntry next;
+      next.kind = KeystoreEntry::Kind::kPrivateKey;
+      next.alias = retired.alias;
+      next.key = crypto::generateEcP256();
+      next.chain.push_back(crypto::selfSignedCertificate(next.key.get(), "idgate", 825));
       retired.alias = SigningKeys::retiredAlias(alias, until);
       if (ks.find(retired.alias) != nullptr)
         return "a rotation just happened; try again in a second";
-      KeystoreEntry next;
-      next.kind = KeystoreEntry::Kind::kPrivateKey;
-      next.alias = current->alias;
-      next.key = crypto::generateEcP256();
-      next.chain.push_back(crypto::selfSignedCertificate(next.key.get(), "idgate", 825));
-      ks.put(retired);  // `current` is not used after this: put may move the entries
+      ks.put(retired);
       ks.put(next);
+      // Nothing is saved unless the signing keys can be built from the result (a <RetiredKey>
+      // of server.xml gone from the keystore would otherwise leave the old key signing).
+      if (std::string why = keys_->check(ks); !why.empty()) {
+        return "the signing keys cannot be built after the rotation (" + why + "); nothing changed";
+      }
       out->retired_alias = retired.alias;
       out->removed_aliases = expired;
       return {};
@@ -472,6 +487,8 @@ Runtime::~Runtime() {
   // Plugins first: a plugin may call the host (access_token_verify uses own_tokens_ and keys_)
   // until it is unloaded, and those are destroyed before the plugin manager would be.
   plugins_.reset();
+  // The keystore watcher calls into keys_ (its change hook): it stops before keys_ goes.
+  keystore_holder_.reset();
 }
 
 GlobalProperties Runtime::globalProperties(const IdentityConfig& identity) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace idgate {
 namespace {
@@ -104,6 +105,47 @@ void setAttribute(std::string& xml, size_t start, const std::string& name,
   xml.insert(at, " " + name + "=\"" + value + "\"");
 }
 
+/// An attribute value as the XML reader gives it: the predefined entities and character
+/// references decoded, then trimmed (as XmlElement::requiredAttribute does).
+std::string attributeValue(const std::string& raw) {
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '&') {
+      out += raw[i];
+      continue;
+    }
+    size_t end = raw.find(';', i);
+    if (end == std::string::npos) {
+      out += raw.substr(i);
+      break;
+    }
+    std::string entity = raw.substr(i + 1, end - i - 1);
+    static const std::pair<const char*, char> kNamed[] = {
+        {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+    bool done = false;
+    for (const auto& [name, c] : kNamed) {
+      if (entity == name) {
+        out += c;
+        done = true;
+      }
+    }
+    if (!done && entity.size() > 1 && entity[0] == '#') {
+      long code = entity[1] == 'x' ? std::strtol(entity.c_str() + 2, nullptr, 16)
+                                   : std::strtol(entity.c_str() + 1, nullptr, 10);
+      if (code > 0 && code < 128) {
+        out += static_cast<char>(code);
+        done = true;
+      }
+    }
+    if (!done) out += raw.substr(i, end - i + 1);
+    i = end;
+  }
+  size_t b = out.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  size_t e = out.find_last_not_of(" \t\r\n");
+  return out.substr(b, e - b + 1);
+}
+
 }  // namespace
 
 std::optional<std::string> setEventListener(std::string& xml, const std::vector<std::string>& names,
@@ -116,7 +158,8 @@ std::optional<std::string> setEventListener(std::string& xml, const std::vector<
     if (end == std::string::npos) break;
     auto name = findAttribute(xml, i, end, "name");
     if (!name) continue;
-    std::string value = xml.substr(name->value_begin, name->value_end - name->value_begin);
+    std::string value =
+        attributeValue(xml.substr(name->value_begin, name->value_end - name->value_begin));
     if (std::find(names.begin(), names.end(), value) != names.end()) matches.push_back(i);
   }
   if (matches.size() > 1) {

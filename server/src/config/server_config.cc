@@ -238,7 +238,12 @@ ServerConfig loadServerConfig(const std::string& home, const std::string& file) 
   admin->allowOnly({}, {"username", "passwordHash", "consoleIdleTimeoutSeconds", "consoleRole"});
   c.admin_username = admin->requiredAttribute("username");
   c.console_idle_timeout_s = admin->intAttribute("consoleIdleTimeoutSeconds", 900, 1, 86400);
-  if (auto role = admin->attribute("consoleRole")) c.console_role = *role;
+  if (auto role = admin->attribute("consoleRole")) {
+    c.console_role = Poco::trim(*role);
+    if (c.console_role.empty()) {
+      admin->failAttribute("consoleRole", "must name a role (the default is admin)");
+    }
+  }
   c.admin_password_hash = admin->requiredAttribute("passwordHash");
   if (!crypto::isPasswordHash(c.admin_password_hash)) {
     admin->failAttribute("passwordHash",

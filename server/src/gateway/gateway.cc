@@ -158,13 +158,13 @@ int Gateway::handle(const RouteConfig& route, ServerExchange& exchange, HttpRequ
       continue;  // set below (every copy of a repeated field, not only the first, is dropped)
     }
     if (sameHeaderName(k, "Cookie")) {
-      // idgate's cookies (resource server sessions, the sign-in) are credentials for idgate,
-      // not for the upstream.
+      // idgate's cookies (resource server sessions, the sign-in, the console) are credentials
+      // for idgate, not for the upstream.
       std::string kept;
       for (const auto& c : Poco::StringTokenizer(
                v, ";", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
         if (c.rfind("idgate_session_", 0) == 0 || c.rfind("idgate_login=", 0) == 0 ||
-            c.rfind("idgate_browser=", 0) == 0) {
+            c.rfind("idgate_browser=", 0) == 0 || c.rfind("idgate_console=", 0) == 0) {
           continue;
         }
         kept += (kept.empty() ? "" : "; ") + c;

@@ -80,6 +80,15 @@ void SigningKeys::reload(const Keystore& keystore) {
   state_ = std::move(next);
 }
 
+std::string SigningKeys::check(const Keystore& keystore) const {
+  try {
+    build(keystore);
+    return {};
+  } catch (const KeystoreError& e) {
+    return e.what();
+  }
+}
+
 std::shared_ptr<const crypto::JwsSigner> SigningKeys::signer() const { return state()->signer; }
 
 std::string SigningKeys::jwksJson(int64_t now) const {

@@ -29,6 +29,8 @@ class SigningKeys {
   /// Takes the keys from `keystore` (a rotation, a reload of the file); throws KeystoreError and
   /// keeps the current keys when it has no usable key under the alias.
   void reload(const Keystore& keystore);
+  /// Why reload(keystore) would fail, or empty when it would succeed.
+  std::string check(const Keystore& keystore) const;
 
   const std::string& alias() const { return alias_; }
   /// "<alias>.retired-until.<unix seconds>": where a rotation keeps the previous key.
