@@ -139,6 +139,8 @@ class ConsoleHttpTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         new = r.json()["client_secret"]
         self.assertNotEqual(new, created["client_secret"])
+        self.assertRegex(self.server.log(), r"idgate\.admin: \[[^\]]+\] console user admin: POST /api/admin/clients/rot-1/secret")
+        self.assertNotIn(new, self.server.log(), "a secret is never logged")
         token = lambda secret: self.server.request(
             "POST", "/oauth2/token", form(grant_type="client_credentials"),
             dict(FORM, Authorization=basic("rot-1", secret)))

@@ -20,7 +20,7 @@ class CountingStore : public ClientStore {
   }
   std::vector<Client> list() override { return {}; }
   bool insert(const Client& c) override { return clients.emplace(c.client_id, c).second; }
-  bool update(const Client& c) override {
+  bool update(const Client& c, const Client&) override {
     return clients.count(c.client_id) && (clients[c.client_id] = c, true);
   }
   bool remove(const std::string& id) override { return clients.erase(id) == 1; }

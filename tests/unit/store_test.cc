@@ -100,10 +100,20 @@ TEST_P(StoreTest, ClientCrud) {
   changed.secret_hash.reset();
   changed.secret_sealed = "sealed";
   changed.updated_at = 200;
-  EXPECT_TRUE(clients_->update(changed));
+  EXPECT_TRUE(clients_->update(changed, *found));
   EXPECT_EQ(clients_->find("a")->secret_sealed.value(), "sealed");
   EXPECT_FALSE(clients_->find("a")->secret_hash.has_value());
-  EXPECT_FALSE(clients_->update(client("missing")));
+  EXPECT_FALSE(clients_->update(client("missing"), client("missing")));
+  // A write based on what was read before `changed` went in writes nothing (a PUT that read
+  // the client before a secret rotation must not put the old secret back), NULLs included.
+  Client stale = *found;
+  stale.metadata_json = "{\"client_name\":\"stale\"}";
+  EXPECT_FALSE(clients_->update(stale, *found));
+  EXPECT_EQ(clients_->find("a")->secret_sealed.value(), "sealed");
+  Client next = *clients_->find("a");
+  next.metadata_json = "{\"client_name\":\"next\"}";
+  EXPECT_TRUE(clients_->update(next, *clients_->find("a"))) << "as read, NULL hash and all";
+  EXPECT_EQ(clients_->find("a")->metadata_json, next.metadata_json);
   ASSERT_TRUE(clients_->insert(client("b")));
   EXPECT_EQ(clients_->list().size(), 2u);
   EXPECT_TRUE(clients_->remove("a"));

@@ -27,7 +27,7 @@ class BrokenClientStore : public ClientStore {
   std::optional<Client> find(const std::string&) override { throw StoreError("down"); }
   std::vector<Client> list() override { throw StoreError("down"); }
   bool insert(const Client&) override { throw StoreError("down"); }
-  bool update(const Client&) override { throw StoreError("down"); }
+  bool update(const Client&, const Client&) override { throw StoreError("down"); }
   bool remove(const std::string&) override { throw StoreError("down"); }
   std::optional<std::string> findIdIgnoringCase(const std::string&) override {
     throw StoreError("down");

@@ -221,6 +221,11 @@ std::optional<HttpResponseData> ConsoleEndpoint::checkSession(const HttpRequestD
   // A call with its token is activity, except the dashboard's polling of /metrics: an open,
   // unattended dashboard must not keep a session alive.
   if (req.path != "/metrics") rt_.consoleSessions().touch(*id);
+  if (req.method != "GET" && req.method != "HEAD") {
+    // Who changed what: the access log has the call, this names the console user behind it.
+    Poco::Logger::get("idgate.admin")
+        .information("console user " + s->username + ": " + req.method + " " + req.path);
+  }
   HttpResponseData ok;
   ok.status = 0;
   return ok;

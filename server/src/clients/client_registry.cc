@@ -128,11 +128,19 @@ RegistryResult ClientRegistry::replace(const std::string& client_id, const std::
     c.metadata_json = withClientId(client_id, m.metadata_json);
     c.updated_at = clock_.nowSeconds();
     auto shown = applySecret(m, c, true);
-    if (!store_.update(c)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    if (!store_.update(c, *existing)) return notUpdated(client_id);
     return RegistryResponse{200, render(c, shown)};
   } catch (const StoreError& e) {
     return storeFailure(e);
   }
+}
+
+ApiError ClientRegistry::notUpdated(const std::string& client_id) {
+  if (!store_.find(client_id))
+    return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+  return ApiError{ErrorCode::kConflict, "client '" + client_id +
+                                            "' was changed by another request meanwhile; nothing "
+                                            "was written: read it again and retry"};
 }
 
 RegistryResult ClientRegistry::rotateSecret(const std::string& client_id) {
@@ -155,7 +163,7 @@ RegistryResult ClientRegistry::rotateSecret(const std::string& client_id) {
     m.client_secret.reset();
     c.updated_at = clock_.nowSeconds();
     auto shown = applySecret(m, c, false);
-    if (!store_.update(c)) return ApiError{ErrorCode::kNotFound, "no client '" + client_id + "'"};
+    if (!store_.update(c, *existing)) return notUpdated(client_id);
     Poco::Logger::get("idgate.admin").information("rotated the secret of client " + client_id);
     return RegistryResponse{200, render(c, shown)};
   } catch (const StoreError& e) {

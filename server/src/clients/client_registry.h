@@ -59,6 +59,8 @@ class ClientRegistry {
                                          bool keep_existing);
   /// invalid_client_metadata when another client's id differs from `client_id` only in case.
   std::optional<ApiError> caseTwin(const std::string& client_id);
+  /// After a conditional update wrote nothing: 404 when the client is gone, else 409.
+  ApiError notUpdated(const std::string& client_id);
   std::string render(const Client& c, const std::optional<std::string>& shown_secret) const;
 
   ClientStore& store_;

@@ -51,9 +51,9 @@ bool CachingClientStore::insert(const Client& client) {
   return inner_->insert(client);
 }
 
-bool CachingClientStore::update(const Client& client) {
+bool CachingClientStore::update(const Client& client, const Client& as_read) {
   forget(client.client_id);
-  bool ok = inner_->update(client);
+  bool ok = inner_->update(client, as_read);
   forget(client.client_id);
   return ok;
 }

@@ -22,7 +22,7 @@ class CachingClientStore : public ClientStore {
   std::optional<Client> find(const std::string& client_id) override;
   std::vector<Client> list() override { return inner_->list(); }
   bool insert(const Client& client) override;
-  bool update(const Client& client) override;
+  bool update(const Client& client, const Client& as_read) override;
   bool remove(const std::string& client_id) override;
   std::optional<std::string> findIdIgnoringCase(const std::string& client_id) override {
     return inner_->findIdIgnoringCase(client_id);

@@ -20,8 +20,10 @@ class ClientStore {
   virtual std::vector<Client> list() = 0;
   /// false when the id is taken, also by an id that differs only in case.
   virtual bool insert(const Client& client) = 0;
-  /// false when there is no such client.
-  virtual bool update(const Client& client) = 0;
+  /// Writes `client` only while its row is still `as_read` (metadata, secret and updated_at as
+  /// they were read): false when there is no such client or another write came in between,
+  /// so a read-modify-write never puts back what a concurrent one replaced (a rotated secret).
+  virtual bool update(const Client& client, const Client& as_read) = 0;
   virtual bool remove(const std::string& client_id) = 0;
   /// The registered id equal to `client_id` without regard to ASCII case (which may be
   /// `client_id` itself), or nullopt. Keystore aliases are matched without case, so no two

@@ -64,17 +64,22 @@ class SqlClientStore : public ClientStore {
     });
   }
 
-  bool update(const Client& c) override {
+  bool update(const Client& c, const Client& was) override {
     return guard([&] {
       Poco::Data::Session s = db_.session();
       std::vector<std::string> ids;
-      std::string id = c.client_id, meta = c.metadata_json;
+      std::string id = c.client_id, meta = c.metadata_json, old_meta = was.metadata_json;
       auto hash = nullable(c.secret_hash), sealed = nullable(c.secret_sealed);
-      Poco::Int64 updated = c.updated_at;
+      auto old_hash = nullable(was.secret_hash), old_sealed = nullable(was.secret_sealed);
+      Poco::Int64 updated = c.updated_at, old_updated = was.updated_at;
+      // One statement: the row changes only if nobody wrote it since it was read.
       s << db_.sql(
           "UPDATE IDGATE_CLIENT SET METADATA = ?, SECRET_HASH = ?, SECRET_SEALED = ?, "
-          "UPDATED_AT = ? WHERE CLIENT_ID = ? RETURNING CLIENT_ID"),
-          use(meta), use(hash), use(sealed), use(updated), use(id), into(ids), now;
+          "UPDATED_AT = ? WHERE CLIENT_ID = ? AND UPDATED_AT = ? AND METADATA = ? AND "
+          "SECRET_HASH IS NOT DISTINCT FROM ? AND SECRET_SEALED IS NOT DISTINCT FROM ? "
+          "RETURNING CLIENT_ID"),
+          use(meta), use(hash), use(sealed), use(updated), use(id), use(old_updated), use(old_meta),
+          use(old_hash), use(old_sealed), into(ids), now;
       return !ids.empty();
     });
   }
