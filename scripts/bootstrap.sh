@@ -11,9 +11,10 @@ IDGATE_BUILD_PACKAGES=(g++ make cmake pkg-config libpoco-dev libboost-dev libssl
 # What the test suite needs in addition: GoogleTest, a PostgreSQL server to start on loopback,
 # PyJWT and jwcrypto for Debian's /usr/bin/python3 (independent JWS and JWE implementations), nm,
 # Java's keytool, nginx (the forward-auth test runs the real one on loopback), chromium (the
-# browser tests) and prometheus (its promtool checks GET /metrics; no service is started).
+# browser tests), prometheus (its promtool checks GET /metrics; no service is started) and clang
+# with libFuzzer (the parsers' fuzz targets, tests/fuzz/).
 IDGATE_TEST_PACKAGES=(libgtest-dev postgresql python3 python3-jwt python3-cryptography binutils xxd
-  openjdk-17-jre-headless python3-jwcrypto nginx chromium prometheus)
+  openjdk-17-jre-headless python3-jwcrypto nginx chromium prometheus clang libfuzzer-14-dev)
 
 idgate_install_packages() {
   local missing=() p
