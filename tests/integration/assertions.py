@@ -1,4 +1,5 @@
 """Client assertions made by an independent implementation: PyJWT + cryptography."""
+import base64
 import json
 import time
 import uuid
@@ -31,6 +32,12 @@ def public_jwk(key, kid=None):
         d = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(pub))
     elif isinstance(pub, ec.EllipticCurvePublicKey):
         d = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(pub))
+        # PyJWT 2.6 (Debian's) drops leading zero bytes of a coordinate; RFC 7518 §6.2.1.2 wants
+        # the full size, and a thumbprint (RFC 7638) of the short form differs from idgate's.
+        size = (pub.curve.key_size + 7) // 8
+        n = pub.public_numbers()
+        for name, value in (("x", n.x), ("y", n.y)):
+            d[name] = base64.urlsafe_b64encode(value.to_bytes(size, "big")).rstrip(b"=").decode()
     else:
         d = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(pub))
     if kid:
