@@ -13,7 +13,7 @@ command -v clang++ >/dev/null || { echo "clang++ missing (apt install clang libf
 CXX=clang++ cmake -S "$HERE" -B "$OUT" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$OUT" -j2 >/dev/null
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(request_head chunked form base64url json jws jwk)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(request_head chunked form base64url json jws jwk keystore)
 mkdir -p "$OUT/findings"
 failed=0
 for t in "${TARGETS[@]}"; do
