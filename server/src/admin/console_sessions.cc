@@ -15,9 +15,7 @@ ConsoleSessions::Started ConsoleSessions::start(const std::string& username) {
   if (by_hash_.size() >= kMaxSessions) {
     // Full: drop the expired ones, then the least recently used.
     for (auto it = by_hash_.begin(); it != by_hash_.end();) {
-      bool dead = now - it->second.last_seen > idle_timeout_s_ ||
-                  now - it->second.created > kAbsoluteLifetimeSeconds;
-      it = dead ? by_hash_.erase(it) : std::next(it);
+      it = expired(it->second, now) ? by_hash_.erase(it) : std::next(it);
     }
     if (by_hash_.size() >= kMaxSessions) {
       auto oldest = std::min_element(by_hash_.begin(), by_hash_.end(), [](auto& a, auto& b) {
@@ -37,8 +35,7 @@ std::optional<ConsoleSessions::Session> ConsoleSessions::find(const std::string&
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = by_hash_.find(key);
   if (it == by_hash_.end()) return std::nullopt;
-  if (now - it->second.last_seen > idle_timeout_s_ ||
-      now - it->second.created > kAbsoluteLifetimeSeconds) {
+  if (expired(it->second, now)) {
     by_hash_.erase(it);
     return std::nullopt;
   }
@@ -51,6 +48,10 @@ void ConsoleSessions::touch(const std::string& id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = by_hash_.find(key);
   if (it != by_hash_.end()) it->second.last_seen = now;
+}
+
+bool ConsoleSessions::expired(const Entry& e, int64_t now) const {
+  return now - e.last_seen > idle_timeout_s_ || now - e.created > kAbsoluteLifetimeSeconds;
 }
 
 bool ConsoleSessions::csrfMatches(const Session& session, const std::string* header) {

@@ -52,6 +52,9 @@ class ConsoleSessions {
     int64_t created = 0;
     int64_t last_seen = 0;
   };
+  /// Idle longer than the timeout, or older than kAbsoluteLifetimeSeconds.
+  bool expired(const Entry& e, int64_t now) const;
+
   const Clock& clock_;
   const int64_t idle_timeout_s_;
   std::mutex mutex_;
