@@ -5,12 +5,11 @@
 #include <Poco/URI.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
 #include "app/runtime.h"
+#include "config/xml_element.h"
 #include "crypto/keys.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
@@ -36,14 +35,6 @@ std::string commentSafeAttribute(const std::string& value) {
     }
   }
   return out;
-}
-
-std::string readWhole(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 /// The bundled server.xml with the issuer given to init: an <Issuer> element at the top, and
@@ -153,14 +144,11 @@ std::optional<std::string> initHome(const InitOptions& o) {
                           "\nkeystore.password=" + propertyValue(store_password) + "\n",
                       0600);
   if (own_conf) {
-    std::string server_xml = readWhole(conf_from / "server.xml");
+    std::string server_xml = readConfigFile((conf_from / "server.xml").string());
     if (!o.issuer.empty()) server_xml = withIssuer(server_xml, o.issuer, conf_from / "server.xml");
     writeFileAtomically((home / "conf" / "server.xml").string(), server_xml, 0644);
-    fs::copy_file(conf_from / "identity.xml", home / "conf" / "identity.xml");
-    fs::permissions(home / "conf" / "identity.xml",
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                        fs::perms::others_read,
-                    fs::perm_options::replace);
+    writeFileAtomically((home / "conf" / "identity.xml").string(),
+                        readConfigFile((conf_from / "identity.xml").string()), 0644);
     writeDefaultTemplates((home / "conf" / "templates").string());
   }
   return generated;
