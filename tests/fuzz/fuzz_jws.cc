@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto alg = jws.header.getString("alg");
   if (!alg || *alg != jws.alg) std::abort();
   for (const auto& key : keys()) {
-    if (keyFitsAlgorithm(key, jws.alg)) verifySignature(jws.alg, key, jws.signing_input, jws.signature);
+    if (keyFitsAlgorithm(key, jws.alg))
+      verifySignature(jws.alg, key, jws.signing_input, jws.signature);
   }
   if (isHmacAlgorithm(jws.alg)) {
     verifyHmac(jws.alg, std::string(64, 'k'), jws.signing_input, jws.signature);

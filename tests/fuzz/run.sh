@@ -13,7 +13,8 @@ command -v clang++ >/dev/null || { echo "clang++ missing (apt install clang libf
 CXX=clang++ cmake -S "$HERE" -B "$OUT" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$OUT" -j2 >/dev/null
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(request_head chunked form base64url json jws jwk keystore)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(request_head chunked form base64url json jws jwe jwk client_assertion keystore alias
+  client_metadata identity_xml server_xml)
 mkdir -p "$OUT/findings"
 failed=0
 for t in "${TARGETS[@]}"; do
