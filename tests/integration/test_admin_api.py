@@ -65,6 +65,22 @@ class AdminApiTest(ServerTestCase, unittest.TestCase):
                                  "Content-Type": "application/x-www-form-urlencoded"})
         self.assertEqual(r.status, 400)
 
+    def test_changes_refuse_what_a_cross_site_form_can_send(self):
+        # A browser with cached Basic credentials posts a form (or text) from another site: no
+        # CORS preflight, so the Content-Type is the only tell. Calls without a body included.
+        auth = {"Authorization": basic("admin", ADMIN_PASSWORD)}
+        jwks_before = self.server.request("GET", "/oauth2/jwks").json()
+        for path in ("/api/admin/plugins/reload", "/api/admin/keystore/signing-key"):
+            for ctype in ("application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"):
+                r = self.server.request("POST", path, "", dict(auth, **{"Content-Type": ctype}))
+                self.assertEqual(r.status, 400, (path, ctype, r.text))
+                self.assertEqual(r.json()["error"], "invalid_request")
+                self.assertIn("Content-Type must be application/json (or absent for a call without a body)",
+                              r.json()["error_description"])
+        self.assertEqual(self.server.request("GET", "/oauth2/jwks").json(), jwks_before, "the key was rotated")
+        # Without a Content-Type, as curl -X POST sends it, the call is made.
+        self.assertEqual(self.server.request("POST", "/api/admin/plugins/reload", None, auth).status, 200)
+
     def test_duplicate_id_is_409(self):
         self.server.register(client_id="dup")
         r = self.server.admin("POST", "/api/admin/clients", {"client_id": "dup"})

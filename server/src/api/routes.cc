@@ -365,6 +365,17 @@ HttpResponseData Routes::metrics(const HttpRequestData& req) {
 
 HttpResponseData Routes::admin(const HttpRequestData& req) {
   if (auto refused = adminRefusal(req)) return *refused;
+  // A change comes with a JSON body or with none. A form's or text's Content-Type is what a page
+  // on another site can make a browser send without a CORS preflight, with the Basic
+  // credentials it has cached: refused before any call, body-less ones (reload, secret
+  // rotation, signing-key rotation) included.
+  if (req.method != "GET" && req.method != "HEAD" && !req.content_type.empty() &&
+      !isJsonContentType(req.content_type)) {
+    return errorResponse({ErrorCode::kUnsupportedMediaType,
+                          "Content-Type must be application/json (or absent for a call without a "
+                          "body), not '" +
+                              req.content_type.substr(0, 100) + "'"});
+  }
   const std::string& p = req.path;
   if (p == "/api/admin/plugins")
     return req.method == "GET" ? adminPlugins() : methodNotAllowed("GET");
