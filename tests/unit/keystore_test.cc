@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -86,6 +88,38 @@ TEST(KeystoreTest, TruncatedFileIsAClearError) {
   s << in.rdbuf();
   test::writeFile(dir.file("cut.p12"), s.str().substr(0, s.str().size() / 2));
   EXPECT_THROW(Keystore::load(dir.file("cut.p12"), "PKCS12", "storepass", ""), KeystoreError);
+}
+
+TEST(KeystoreTest, OnlyARegularFileOfSaneSizeIsRead) {
+  test::TempDir dir;
+  // A FIFO would block the reader forever: refused at once.
+  ASSERT_EQ(mkfifo(dir.file("fifo.p12").c_str(), 0600), 0);
+  try {
+    Keystore::load(dir.file("fifo.p12"), "", "storepass", "");
+    FAIL() << "expected KeystoreError";
+  } catch (const KeystoreError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "keystore file " + dir.file("fifo.p12") + " is not a regular file");
+  }
+  {  // A sparse file one byte over the limit: refused without reading it.
+    std::ofstream big(dir.file("big.p12"), std::ios::binary);
+    big.seekp(kMaxKeystoreBytes);
+    big.put('x');
+  }
+  try {
+    Keystore::load(dir.file("big.p12"), "", "storepass", "");
+    FAIL() << "expected KeystoreError";
+  } catch (const KeystoreError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "keystore file " + dir.file("big.p12") + " is larger than 64 MiB");
+  }
+  try {
+    Keystore::load(dir.file("missing.p12"), "", "storepass", "");
+    FAIL() << "expected KeystoreError";
+  } catch (const KeystoreError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot read keystore file " + dir.file("missing.p12") +
+                                         ": No such file or directory");
+  }
 }
 
 TEST(KeystoreTest, JksRoundTripsKeysAndTrustedCertificates) {

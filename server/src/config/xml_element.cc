@@ -1,5 +1,6 @@
 #include "config/xml_element.h"
 
+#include "common/regular_file.h"
 #include "config/config_variables.h"
 
 #include <Poco/DOM/DOMParser.h>
@@ -10,14 +11,8 @@
 #include <Poco/SAX/SAXException.h>
 #include <Poco/String.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 
 namespace idgate {
 
@@ -150,30 +145,23 @@ int64_t XmlElement::childInt(const std::string& name, int64_t fallback, int64_t 
 }
 
 std::string readConfigFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw ConfigError(path + ": cannot read file: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw ConfigError(path + ": not a regular file");
+  using Outcome = RegularFileRead::Outcome;
+  RegularFileRead r = readRegularFile(path, kMaxConfigFileBytes);
+  switch (r.outcome) {
+    case Outcome::kOk:
+      return std::move(r.bytes);
+    case Outcome::kCannotOpen:
+      throw ConfigError(path + ": cannot read file: " + std::strerror(r.error));
+    case Outcome::kNotRegular:
+      throw ConfigError(path + ": not a regular file");
+    case Outcome::kTooLarge:
+      throw ConfigError(path + ": " + std::to_string(r.size) +
+                        " bytes; configuration files are limited to " +
+                        std::to_string(kMaxConfigFileBytes) + " bytes (1 MiB)");
+    case Outcome::kChanged:
+      break;
   }
-  if (st.st_size > kMaxConfigFileBytes) {
-    ::close(fd);
-    throw ConfigError(path + ": " + std::to_string(st.st_size) +
-                      " bytes; configuration files are limited to " +
-                      std::to_string(kMaxConfigFileBytes) + " bytes (1 MiB)");
-  }
-  std::string text(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < text.size()) {
-    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (got != text.size()) throw ConfigError(path + ": cannot read file (changed while read)");
-  return text;
+  throw ConfigError(path + ": cannot read file (changed while read)");
 }
 
 XmlFile::XmlFile(std::string path) : path_(std::move(path)) {
@@ -208,14 +196,15 @@ void expandVariables(const std::string& file, Node* n, const ConfigVariables& va
   };
   for (Node* c = n->firstChild(); c != nullptr; c = c->nextSibling()) {
     if (c->nodeType() == Node::ELEMENT_NODE) {
-      if (Poco::XML::NamedNodeMap* attrs = c->attributes()) {
+      // Held by an AutoPtr: an undefined variable throws from inside the loop (the map was
+      // leaked on that path; found by the sanitizer run).
+      if (Poco::AutoPtr<Poco::XML::NamedNodeMap> attrs = c->attributes()) {
         for (unsigned long i = 0; i < attrs->length(); ++i) {
           Node* a = attrs->item(i);
           auto e = variables.expand(a->nodeValue());
           if (!e.undefined.empty()) undefined(c, a->nodeName(), e.undefined);
           a->setNodeValue(e.text);
         }
-        attrs->release();
       }
       expandVariables(file, c, variables);
     } else if (c->nodeType() == Node::TEXT_NODE || c->nodeType() == Node::CDATA_SECTION_NODE) {

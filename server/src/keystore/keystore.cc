@@ -1,6 +1,7 @@
 #include "keystore/keystore.h"
 
 #include "common/ascii.h"
+#include "common/regular_file.h"
 #include "keystore/jks_codec.h"
 
 #include <fcntl.h>
@@ -11,8 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace idgate {
 namespace {
@@ -25,11 +24,24 @@ std::string sysError(const std::string& what, const std::string& path) {
 
 Keystore Keystore::load(const std::string& path, const std::string& type,
                         const std::string& password, const std::string& key_password) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw KeystoreError("cannot read keystore file " + path + ": " + std::strerror(errno));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string bytes = buf.str();
+  // A regular file of sane size: a FIFO would block the reader (startup, or the watcher that
+  // re-reads the file), and a huge file would be read whole.
+  using Outcome = RegularFileRead::Outcome;
+  RegularFileRead read = readRegularFile(path, kMaxKeystoreBytes);
+  switch (read.outcome) {
+    case Outcome::kOk:
+      break;
+    case Outcome::kCannotOpen:
+      throw KeystoreError("cannot read keystore file " + path + ": " + std::strerror(read.error));
+    case Outcome::kNotRegular:
+      throw KeystoreError("keystore file " + path + " is not a regular file");
+    case Outcome::kTooLarge:
+      throw KeystoreError("keystore file " + path + " is larger than " +
+                          std::to_string(kMaxKeystoreBytes >> 20) + " MiB");
+    case Outcome::kChanged:
+      throw KeystoreError("cannot read keystore file " + path + ": changed while read");
+  }
+  const std::string& bytes = read.bytes;
   Format actual = looksLikeJks(bytes) ? Format::kJks : Format::kPkcs12;
   if (!type.empty()) {
     auto wanted = parseKeystoreType(type);

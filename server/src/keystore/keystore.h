@@ -10,6 +10,9 @@
 
 namespace idgate {
 
+/// Keystore files larger than this are refused (some 30000 client certificates fit).
+constexpr long kMaxKeystoreBytes = 64L << 20;
+
 class Keystore {
  public:
   enum class Format { kPkcs12, kJks };
