@@ -6,6 +6,8 @@ import shutil
 import time
 import unittest
 
+import jwt
+
 from harness import FIXTURE_DROPINS, FORM, ServerTestCase, basic, edit, form
 from login_support import Browser, at_hash, pkce_pair, verify_id_token
 
@@ -75,6 +77,28 @@ class LoginTest(ServerTestCase, unittest.TestCase):
         else:
             fields["client_id"] = client_id
         return self.server.request("POST", "/oauth2/token", form(**fields), headers)
+
+    def test_every_sign_in_makes_a_new_session(self):
+        # Session fixation: a session cookie already in the browser (planted by someone who signed
+        # in as themselves, or the user's own earlier one) is never the session of a new sign-in.
+        # Users of its own: the other tests expect alice's and bob's consent pages.
+        for name in ("fixation-planter", "fixation-victim"):
+            r = self.server.admin("POST", "/api/admin/users",
+                                  {"username": name, "password": PASSWORD, "claims": {"email": name + "@example.com"}})
+            self.assertEqual(r.status, 201, r.text)
+        b, _, _ = self.sign_in(user="fixation-planter")
+        planted = b.cookies["idgate_login"]
+        page, verifier = self.authorize(b, prompt="login")
+        self.assertEqual(page.status, 200, page.text)
+        page = b.login(page, "fixation-victim", PASSWORD)
+        if page.status == 200:
+            page = b.consent(page)
+        self.assertEqual(page.status, 303, page.text)
+        self.assertNotEqual(b.cookies["idgate_login"], planted)
+        tokens = self.exchange(page.redirect_params()["code"], verifier)
+        self.assertEqual(tokens.status, 200, tokens.text)
+        claims = jwt.decode(tokens.json()["id_token"], options={"verify_signature": False})
+        self.assertEqual(claims["email"], "fixation-victim@example.com")  # the new session's user
 
     # --- the whole flow ------------------------------------------------------------------
     def test_login_consent_code_id_token_userinfo(self):

@@ -79,9 +79,9 @@ class JweTest(unittest.TestCase):
     def jws(self, iss="https://jwe.example"):
         return R.hs(R.claims(iss), SECRET)
 
-    def assertInvalid(self, r, description):
-        self.assertEqual(r.status, 401, r.text)
-        self.assertEqual(r.json()["error_description"], description)
+    def assertInvalid(self, r, description, what=None):
+        self.assertEqual(r.status, 401, (what, r.text))
+        self.assertEqual(r.json()["error_description"], description, what)
 
     def test_algorithm_matrix(self):
         for alg, key, iss in (("RSA-OAEP", self.rsa, "https://jwe.example"),
@@ -136,6 +136,21 @@ class JweTest(unittest.TestCase):
         forged = ".".join([b64(_json.dumps(header).encode()), "", b64(os.urandom(12)), b64(os.urandom(40)),
                            b64(os.urandom(16))])
         self.assertInvalid(self.ec_route(forged), "EC point is not on the curve")
+        # Any bit of the protected header (the AAD), IV, ciphertext or tag changed: GCM refuses
+        # the whole token, and nothing decrypted is used.
+        good = encrypt(self.jws(), self.rsa, "RSA-OAEP", "A256GCM")
+        self.assertEqual(self.me(good).status, 200)
+        parts = good.split(".")
+        for i, name in ((0, "protected header"), (2, "iv"), (3, "ciphertext"), (4, "tag")):
+            raw = bytearray(base64.urlsafe_b64decode(parts[i] + "=" * (-len(parts[i]) % 4)))
+            if i == 0:  # a header that still parses: one more member, so only the AAD differs
+                raw = raw[:-1] + b',"x":1}'
+            else:
+                raw[len(raw) // 2] ^= 0x01
+            tampered = parts[:i] + [b64(bytes(raw))] + parts[i + 1:]
+            self.assertInvalid(self.me(".".join(tampered)), "token cannot be decrypted", name)
+        zipped = _json.dumps({"alg": "RSA-OAEP", "enc": "A256GCM", "cty": "JWT", "zip": "DEF"}).encode()
+        self.assertInvalid(self.me(".".join([b64(zipped)] + parts[1:])), "compressed JWE is not accepted")
         # The nested JWS is checked like any other: a wrong signature inside is refused.
         self.assertInvalid(self.me(encrypt(R.hs(R.claims("https://jwe.example"), SECRET + "x"), self.rsa, "RSA-OAEP",
                                            "A256GCM")), "signature is not valid")
