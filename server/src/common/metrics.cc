@@ -32,10 +32,6 @@ std::string number(double v) {
   return buf;
 }
 
-void header(std::string& out, const std::string& name, const std::string& help, const char* type) {
-  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-}
-
 /// Process figures from /proc (Linux): CPU seconds, resident memory, open descriptors, start.
 void renderProcess(std::string& out) {
   static const long ticks = sysconf(_SC_CLK_TCK);
