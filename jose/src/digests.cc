@@ -1,15 +1,20 @@
 #include <idgate/jose/digests.h>
 
+#include <memory>
+
 namespace idgate::jose {
 
 const EVP_MD* fetchedDigest(std::string_view bits) {
-  // Function-local statics: fetched once, thread-safe, never freed (process lifetime).
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
-  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
-  if (bits == "256") return sha256;
-  if (bits == "384") return sha384;
-  if (bits == "512") return sha512;
+  // Function-local statics: fetched once, thread-safe, freed with the module. A plugin
+  // compiles this file in: a plugin unloaded by a live reload lost never-freed digests with its
+  // statics (a leak report in the sanitizer run, once per reload).
+  using Md = std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)>;
+  static const Md sha256(EVP_MD_fetch(nullptr, "SHA2-256", nullptr), EVP_MD_free);
+  static const Md sha384(EVP_MD_fetch(nullptr, "SHA2-384", nullptr), EVP_MD_free);
+  static const Md sha512(EVP_MD_fetch(nullptr, "SHA2-512", nullptr), EVP_MD_free);
+  if (bits == "256") return sha256.get();
+  if (bits == "384") return sha384.get();
+  if (bits == "512") return sha512.get();
   return nullptr;
 }
 

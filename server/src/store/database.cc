@@ -154,7 +154,11 @@ Database::Database(const DatabaseConfig& config)
       connector_(postgres_ ? "PostgreSQL" : "SQLite"),
       connection_(postgres_ ? config.connection : config.path) {
   registerConnectors();
+  if (postgres_) gate_ = std::make_unique<PostgresConnectGate>(connection_);
   try {
+    if (gate_) {
+      if (auto refused = gate_->check(true)) throw StoreError(*refused);
+    }
     pool_ =
         std::make_unique<Poco::Data::SessionPool>(connector_, connection_, 1, config.pool_size, 60);
     if (!postgres_) {
@@ -179,6 +183,10 @@ Poco::Data::Session Database::session() {
   // a little for one to come back instead of failing the request.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (true) {
+    // Without an idle session the pool connects: the gate tries first.
+    if (gate_) {
+      if (auto refused = gate_->check(pool_->idle() == 0)) throw StoreError(*refused);
+    }
     try {
       Poco::Data::Session s = pool_->get();
       if (!postgres_) s.setConnectionTimeout(5);  // seconds; sqlite3_busy_timeout underneath
@@ -189,12 +197,16 @@ Poco::Data::Session Database::session() {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     } catch (const Poco::Exception& e) {
+      if (gate_) gate_->failed(e.displayText());
       throw StoreError("database session: " + e.displayText());
     }
   }
 }
 
 Poco::Data::Session Database::dedicatedSession() {
+  if (gate_) {
+    if (auto refused = gate_->check(true)) throw StoreError("database session: " + *refused);
+  }
   try {
     Poco::Data::Session s(connector_, connection_);
     if (!postgres_) {
@@ -203,6 +215,7 @@ Poco::Data::Session Database::dedicatedSession() {
     }
     return s;
   } catch (const Poco::Exception& e) {
+    if (gate_) gate_->failed(e.displayText());
     throw StoreError("database session: " + e.displayText());
   }
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/server_config.h"
+#include "store/postgres_connect_gate.h"
 
 namespace idgate {
 
@@ -44,6 +45,8 @@ class Database {
   std::string connector_;
   std::string connection_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
+  /// PostgreSQL only: new connections go through it (postgres_connect_gate.h says why).
+  std::unique_ptr<PostgresConnectGate> gate_;
 };
 
 }  // namespace idgate
