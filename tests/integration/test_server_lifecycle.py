@@ -428,8 +428,10 @@ class PostgresOutageTest(unittest.TestCase):
                         self.assertEqual(r.json(), {"status": "unavailable", "database": "failed"})
                     elapsed = time.monotonic() - started
                     grown = self.rss_kb(server.proc.pid) - before
-                    # The leak was some 12 MB for these 1000 requests.
-                    self.assertLess(grown, 3000, "RSS grew %d kB in 1000 requests during the outage" % grown)
+                    # The leak was some 12 MB for these 1000 requests. (Under ASan freed memory
+                    # stays in quarantine; LeakSanitizer checks the leak there instead.)
+                    if os.environ.get("IDGATE_SANITIZER_RUN") != "address":
+                        self.assertLess(grown, 3000, "RSS grew %d kB in 1000 requests during the outage" % grown)
                     # About one connection attempt a second, not one a request, each logged once
                     # with libpq's reason.
                     attempts = re.findall(r"idgate\.store: (?:\[[^\]]*\] )?database unavailable: (.*); new "
