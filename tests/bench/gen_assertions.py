@@ -1,5 +1,6 @@
 """Pre-generates client assertions for the token endpoint benchmark (each used once).
-usage: gen_assertions.py ALG CLIENT_ID AUD COUNT KEYFILE_OR_SECRET OUT"""
+usage: gen_assertions.py ALG CLIENT_ID AUD COUNT KEYFILE_OR_SECRET OUT [LIFETIME_SECONDS]
+(exp = now + LIFETIME_SECONDS, default 3000)"""
 import multiprocessing
 import sys
 import time
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 alg, client_id, aud, count, key_arg, out = sys.argv[1:7]
 count = int(count)
+lifetime = int(sys.argv[7]) if len(sys.argv) > 7 else 3000
 
 
 def load_key():
@@ -22,7 +24,7 @@ def load_key():
 def make(n):
     key = load_key()
     now = int(time.time())
-    return [jwt.encode({"iss": client_id, "sub": client_id, "aud": aud, "exp": now + 3000, "iat": now,
+    return [jwt.encode({"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime, "iat": now,
                         "jti": uuid.uuid4().hex}, key, algorithm=alg, headers={"kid": "bench"})
             for _ in range(n)]
 

@@ -44,3 +44,11 @@ bench_start_server() {
 }
 
 source "$ROOT/tests/bench/rates.sh"
+
+# A PEM private key's public JWK (kid "bench"), as a client registers it:   bench_jwk KEY.pem EC|RSA
+bench_jwk() { "$PY" -c "
+import json,jwt
+from cryptography.hazmat.primitives import serialization
+k=serialization.load_pem_private_key(open('$1','rb').read(),None).public_key()
+alg=jwt.algorithms.ECAlgorithm if '$2'=='EC' else jwt.algorithms.RSAAlgorithm
+d=json.loads(alg.to_jwk(k)); d['kid']='bench'; print(json.dumps(d))"; }

@@ -24,15 +24,9 @@ register() {  # client_id method jwks_or_secret_json
 }
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/es.pem" 2>/dev/null
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rs.pem" 2>/dev/null
-jwk() { "$PY" -c "
-import json,sys,jwt
-from cryptography.hazmat.primitives import serialization
-k=serialization.load_pem_private_key(open('$1','rb').read(),None).public_key()
-alg=jwt.algorithms.ECAlgorithm if '$2'=='EC' else jwt.algorithms.RSAAlgorithm
-d=json.loads(alg.to_jwk(k)); d['kid']='bench'; print(json.dumps(d))"; }
 SECRET=$("$PY" -c "import secrets; print(secrets.token_urlsafe(48))")
-register bench-es private_key_jwt "{\"client_id\":\"bench-es\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(jwk "$WORK/es.pem" EC)]}}"
-register bench-rs private_key_jwt "{\"client_id\":\"bench-rs\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(jwk "$WORK/rs.pem" RSA)]}}"
+register bench-es private_key_jwt "{\"client_id\":\"bench-es\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(bench_jwk "$WORK/es.pem" EC)]}}"
+register bench-rs private_key_jwt "{\"client_id\":\"bench-rs\",\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks\":{\"keys\":[$(bench_jwk "$WORK/rs.pem" RSA)]}}"
 register bench-hs client_secret_jwt "{\"client_id\":\"bench-hs\",\"token_endpoint_auth_method\":\"client_secret_jwt\",\"client_secret\":\"$SECRET\"}"
 
 printf "%-6s %6s %9s %9s %9s %9s %7s %8s %10s %9s\n" alg conns "req/s" "p50 ms" "p99 ms" "max ms" errors timeouts "ceiling/s" "% ceiling"
