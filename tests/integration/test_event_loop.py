@@ -26,6 +26,8 @@ class ThousandsOfSlowClientsTest(ServerTestCase, unittest.TestCase):
     at once; a normal request on a fresh connection is still answered within 50 ms. With a
     thread per waiting connection, 16 such clients used to stop the server."""
 
+    @unittest.skipIf(os.environ.get("IDGATE_SANITIZER_RUN"),
+                     "asserts answers within 50 ms, which a sanitizer's slowdown does not give")
     def test_slow_bodies_and_slow_heads_cost_only_their_connections(self):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 4500:
