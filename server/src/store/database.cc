@@ -183,9 +183,11 @@ Poco::Data::Session Database::session() {
   // a little for one to come back instead of failing the request.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (true) {
-    // Without an idle session the pool connects: the gate tries first.
+    // The pool connects only when no session is idle and it is below capacity (a full pool
+    // throws exhausted, retried below): then, and only then, the gate tries first.
     if (gate_) {
-      if (auto refused = gate_->check(pool_->idle() == 0)) throw StoreError(*refused);
+      const bool connects = pool_->idle() == 0 && pool_->allocated() < pool_->capacity();
+      if (auto refused = gate_->check(connects)) throw StoreError(*refused);
     }
     try {
       Poco::Data::Session s = pool_->get();
