@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include "store/database.h"
 #include "store/jti_purger.h"
 #include "test_support.h"
@@ -46,6 +51,63 @@ TEST(JtiPurgerTest, PurgesInBatchesUntilShort) {
   EXPECT_EQ(purger.purgeOnce(), 25);
   EXPECT_EQ(store->checkAndInsert("c", "live", 5000, 100), JtiStore::Result::kReplayed);
   EXPECT_EQ(store->checkAndInsert("c", "3", 5000, 100), JtiStore::Result::kFresh);
+}
+
+/// A table that always has `full_batches` batches of expired rows left (-1: endless); each
+/// DELETE takes `each`. Records when each call started and ended.
+class SlowExpiredRows : public JtiStore {
+ public:
+  SlowExpiredRows(std::chrono::milliseconds each, int full_batches)
+      : each_(each), full_batches_(full_batches) {}
+  Result checkAndInsert(const std::string&, const std::string&, int64_t, int64_t) override {
+    return Result::kFresh;
+  }
+  int purgeExpired(int64_t, int limit) override {
+    auto started = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(each_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.emplace_back(started, std::chrono::steady_clock::now());
+    return full_batches_ < 0 || static_cast<int>(calls_.size()) <= full_batches_ ? limit : 0;
+  }
+  std::vector<
+      std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>>
+  calls() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  std::chrono::milliseconds each_;
+  int full_batches_;
+  std::mutex mutex_;
+  std::vector<
+      std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>>
+      calls_;
+};
+
+TEST(JtiPurgerTest, RestsBetweenBatchesAsLongAsEachTook) {
+  SlowExpiredRows store(std::chrono::milliseconds(20), 3);
+  test::FixedClock clock(100);
+  JtiPurger purger(store, clock, 3600, 10);
+  EXPECT_EQ(purger.purgeOnce(), 30);
+  auto calls = store.calls();
+  ASSERT_EQ(calls.size(), 4u) << "three full batches, then a short one ends the pass";
+  for (size_t i = 1; i < calls.size(); ++i) {
+    auto took = calls[i - 1].second - calls[i - 1].first;
+    auto rested = calls[i].first - calls[i - 1].second;
+    EXPECT_GE(rested, took) << "batch " << i << ": the lock is left free as long as it was held";
+  }
+}
+
+TEST(JtiPurgerTest, StopsBetweenBatchesWhenDestroyed) {
+  SlowExpiredRows store(std::chrono::milliseconds(1), -1);
+  test::FixedClock clock(100);
+  {
+    JtiPurger purger(store, clock, 0, 10);  // purges at once, and the table never runs dry
+    while (store.calls().size() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }  // before, the destructor waited for the pass to end, which here never comes
+  const auto destroyed = std::chrono::steady_clock::now();
+  EXPECT_LE(store.calls().back().second, destroyed) << "no batch runs after the destructor";
 }
 
 }  // namespace

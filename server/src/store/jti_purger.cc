@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+
 #include "store/store_error.h"
 
 namespace idgate {
@@ -27,10 +29,20 @@ JtiPurger::~JtiPurger() {
 int JtiPurger::purgeOnce() {
   int total = 0;
   for (int n = batch_; n == batch_;) {
+    const auto started = std::chrono::steady_clock::now();
     n = store_.purgeExpired(clock_.nowSeconds(), batch_);
     total += n;
+    if (n == batch_ && !rest(std::chrono::steady_clock::now() - started)) break;
   }
   return total;
+}
+
+bool JtiPurger::rest(std::chrono::steady_clock::duration took) {
+  using std::chrono::milliseconds;
+  const auto pause =
+      std::clamp<std::chrono::steady_clock::duration>(took, milliseconds(2), milliseconds(1000));
+  std::unique_lock<std::mutex> lock(mutex_);
+  return !wake_.wait_for(lock, pause, [this] { return stopping_; });
 }
 
 void JtiPurger::run() {

@@ -1,6 +1,7 @@
 // Deletes expired IDN_OIDC_JTI rows in the background, in bounded batches.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -24,10 +25,15 @@ class JtiPurger {
   ~JtiPurger();
 
   /// One pass: batches until a batch comes back short. Returns rows deleted (tests call it).
+  /// Between two batches it rests as long as the last one took, so that the table's other
+  /// writers (the JTI committer, whose SQLite busy handler backs off up to 100 ms a retry)
+  /// hold the write lock at least half of the pass instead of waiting it out.
   int purgeOnce();
 
  private:
   void run();
+  /// Waits `took` (within 2 ms..1 s); false when the purger is being stopped.
+  bool rest(std::chrono::steady_clock::duration took);
 
   JtiStore& store_;
   const Clock& clock_;
