@@ -69,9 +69,10 @@ class SlowExpiredRows : public JtiStore {
     calls_.emplace_back(started, std::chrono::steady_clock::now());
     return full_batches_ < 0 || static_cast<int>(calls_.size()) <= full_batches_ ? limit : 0;
   }
-  std::vector<
-      std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>>
-  calls() {
+  /// (started, ended) of each DELETE.
+  using Calls = std::vector<
+      std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>>;
+  Calls calls() {
     std::lock_guard<std::mutex> lock(mutex_);
     return calls_;
   }
@@ -80,9 +81,7 @@ class SlowExpiredRows : public JtiStore {
   std::chrono::milliseconds each_;
   int full_batches_;
   std::mutex mutex_;
-  std::vector<
-      std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>>
-      calls_;
+  Calls calls_;
 };
 
 TEST(JtiPurgerTest, RestsBetweenBatchesAsLongAsEachTook) {
