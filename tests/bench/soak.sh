@@ -103,7 +103,6 @@ supply=$((target * SLICE * 15 / 10))
 prepare "$WORK/slice0" "$supply"
 errors=0
 rss_warm=
-ops_fail=0
 for s in $(seq 0 $((slices - 1))); do
   # The next slice's assertions while this one runs (core 1, with wrk).
   ( "${CLIENT_CPU[@]}" bash -c "$(declare -f prepare access_token); PY=$PY ROOT=$ROOT AUD=$AUD WORK=$WORK HS=$HS BASIC=$BASIC POST=$POST ADMIN_SECRET=$ADMIN_SECRET URL=$URL; prepare $WORK/slice$((s + 1)) $supply" ) &
